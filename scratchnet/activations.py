@@ -1,0 +1,70 @@
+"""Activation functions, each next to its derivative, and a numerically stable sigmoid."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) = 1 / (1 + e^(−z)), vectorised and without overflow for any finite z.
+
+    e^(−|z|) is always in (0, 1], so neither branch can overflow:
+    z ≥ 0: 1 / (1 + e^(−z));  z < 0: e^(z) / (1 + e^(z)).
+    """
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_prime(a: np.ndarray) -> np.ndarray:
+    """σ'(a) = σ(a)·(1 − σ(a))."""
+    s = sigmoid(a)
+    return s * (1.0 - s)
+
+
+def relu(a: np.ndarray) -> np.ndarray:
+    """ReLU(a) = max(0, a)."""
+    return np.maximum(a, 0.0)
+
+
+def relu_prime(a: np.ndarray) -> np.ndarray:
+    """g'(a) = 1 if a > 0 else 0 (the derivation takes 0 at the kink a = 0)."""
+    return (a > 0).astype(np.float64)
+
+
+def tanh(a: np.ndarray) -> np.ndarray:
+    return np.tanh(a)
+
+
+def tanh_prime(a: np.ndarray) -> np.ndarray:
+    """tanh'(a) = 1 − tanh²(a)."""
+    t = np.tanh(a)
+    return 1.0 - t * t
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A hidden-layer activation g with its derivative g' and the init scale that suits it."""
+
+    name: str
+    g: Callable[[np.ndarray], np.ndarray]
+    g_prime: Callable[[np.ndarray], np.ndarray]
+    init_gain: float  # W1 ~ N(0, init_gain / fan_in): He (2) for ReLU, Glorot-style (1) for tanh/sigmoid
+    has_kink: bool    # True where g' jumps (finite differences straddling it are not exact)
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "relu": Activation("relu", relu, relu_prime, init_gain=2.0, has_kink=True),
+    "tanh": Activation("tanh", tanh, tanh_prime, init_gain=1.0, has_kink=False),
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime, init_gain=1.0, has_kink=False),
+}
+
+
+def get_activation(name: str) -> Activation:
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        raise ValueError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}") from None

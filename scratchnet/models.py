@@ -1,0 +1,242 @@
+"""Logistic regression and a two-layer network with hand-derived gradients (no autograd).
+
+Shapes follow the derivation, one example per row of X:
+    X (m, d);  logistic regression: z = X·w + b
+    net: a1 = X·W1ᵀ + b1 (m, h),  h1 = g(a1),  z = h1·w2 + b2 (m,),  ŷ = σ(z)
+Every gradient is the mean over the m examples, with dL/dz = ŷ − y.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+
+from .activations import get_activation, sigmoid
+from .losses import bce_from_logits
+
+Params = dict[str, np.ndarray]
+Cache = dict[str, Any]
+
+
+class Model:
+    """What both models share: parameters, loss with optional L2, scikit-learn style predict methods."""
+
+    params: Params
+    weight_names: tuple[str, ...] = ()  # tensors the L2 penalty applies to (never biases)
+
+    def __init__(self, n_features: int, l2: float = 0.0) -> None:
+        if n_features < 1:
+            raise ValueError("n_features must be at least 1")
+        if l2 < 0:
+            raise ValueError("l2 must be >= 0")
+        self.n_features = int(n_features)
+        self.l2 = float(l2)
+
+    # --- implemented by each model ---------------------------------------------------------------
+    def forward(self, X: np.ndarray) -> tuple[np.ndarray, Cache]:
+        raise NotImplementedError
+
+    def _backward_data(self, cache: Cache, delta: np.ndarray) -> Params:
+        raise NotImplementedError
+
+    def config(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    # --- shared ----------------------------------------------------------------------------------
+    def backward(self, cache: Cache, y: np.ndarray) -> Params:
+        """Gradients of the mean loss; same keys and shapes as params. Stores dL/dz in the cache."""
+        y = np.asarray(y, dtype=np.float64)
+        delta = sigmoid(cache["z"]) - y  # dL_i/dz_i = ŷ_i − y_i
+        cache["dL_dz"] = delta
+        grads = self._backward_data(cache, delta)
+        if self.l2:
+            for name in self.weight_names:  # d/dW of (λ/2)·‖W‖² is λ·W
+                grads[name] = grads[name] + self.l2 * self.params[name]
+        return grads
+
+    def penalty(self) -> float:
+        """(λ/2)·Σ‖W‖² over the weight tensors."""
+        if not self.l2:
+            return 0.0
+        return 0.5 * self.l2 * float(sum(np.sum(self.params[n] ** 2) for n in self.weight_names))
+
+    def loss_from_logits(self, z: np.ndarray, y: np.ndarray) -> float:
+        return bce_from_logits(z, y) + self.penalty()
+
+    def loss(self, X: np.ndarray, y: np.ndarray) -> float:
+        """Mean binary cross-entropy (+ L2 penalty), stable for any logit."""
+        z, _ = self.forward(X)
+        return self.loss_from_logits(z, y)
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        return self.forward(X)[0]
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """ŷ = σ(z), the probability of class 1, shape (m,)."""
+        return sigmoid(self.decision_function(X))
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Class 1 where z > 0, i.e. where σ(z) > 0.5."""
+        return (self.decision_function(X) > 0).astype(np.int64)
+
+    def trace(self, x: np.ndarray, y: float) -> Cache:
+        """One example pushed forward and backward: every intermediate value and every gradient."""
+        X = np.asarray(x, dtype=np.float64).reshape(1, -1)
+        z, cache = self.forward(X)
+        grads = self.backward(cache, np.array([y], dtype=np.float64))
+        cache["y"] = float(y)
+        cache["y_hat"] = sigmoid(z)
+        cache["loss"] = self.loss_from_logits(z, np.array([y]))
+        cache["grads"] = grads
+        return cache
+
+    def copy(self) -> Model:
+        return copy.deepcopy(self)
+
+    def get_params(self) -> Params:
+        return {k: v.copy() for k, v in self.params.items()}
+
+    def set_params(self, params: Params) -> None:
+        for name, value in params.items():
+            if name not in self.params:
+                raise KeyError(f"unknown parameter {name!r}")
+            value = np.asarray(value, dtype=np.float64)
+            if value.shape != self.params[name].shape:
+                raise ValueError(f"{name}: shape {value.shape} != {self.params[name].shape}")
+            self.params[name] = value.copy()
+
+    @property
+    def n_params(self) -> int:
+        return int(sum(p.size for p in self.params.values()))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description: the class, its settings and every parameter as nested lists."""
+        return {
+            "model": type(self).__name__,
+            **self.config(),
+            "params": {k: v.tolist() for k, v in self.params.items()},
+        }
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class LogisticRegression(Model):
+    """z = X·w + b, ŷ = σ(z).  Gradients: dw = Xᵀ(ŷ − y)/m, db = mean(ŷ − y)."""
+
+    weight_names = ("w",)
+
+    def __init__(self, n_features: int = 2, l2: float = 0.0, seed: int | None = 0) -> None:
+        super().__init__(n_features, l2)
+        self.seed = seed
+        rng = np.random.default_rng(seed)
+        # small random start, so the first boundary is visible but says almost nothing
+        self.params = {
+            "w": rng.normal(0.0, 0.1, size=n_features),
+            "b": np.array(0.0),
+        }
+
+    def forward(self, X: np.ndarray) -> tuple[np.ndarray, Cache]:
+        X = np.asarray(X, dtype=np.float64)
+        z = X @ self.params["w"] + self.params["b"]
+        return z, {"X": X, "z": z}
+
+    def _backward_data(self, cache: Cache, delta: np.ndarray) -> Params:
+        X = cache["X"]
+        m = X.shape[0]
+        return {
+            "w": X.T @ delta / m,  # dw = Xᵀ(ŷ − y)/m
+            "b": np.array(np.mean(delta)),  # db = mean(ŷ − y)
+        }
+
+    def config(self) -> dict[str, Any]:
+        return {"n_features": self.n_features, "l2": self.l2, "seed": self.seed}
+
+
+class TwoLayerNet(Model):
+    """Input → hidden layer (W1, b1, activation g) → one sigmoid output (w2, b2).
+
+    Backprop, all means over the m examples (rows):
+        dL/dz  = ŷ − y
+        dw2    = h1ᵀ·dL/dz / m          db2 = mean(dL/dz)
+        dL/dh1 = dL/dz ⊗ w2             (each example's error sent back through w2)
+        dL/da1 = dL/dh1 ⊙ g'(a1)
+        dW1    = dL/da1ᵀ·X / m          db1 = mean over rows of dL/da1
+    """
+
+    weight_names = ("W1", "w2")
+
+    def __init__(
+        self,
+        n_features: int = 2,
+        hidden_units: int = 8,
+        activation: str = "relu",
+        l2: float = 0.0,
+        seed: int | None = 0,
+    ) -> None:
+        super().__init__(n_features, l2)
+        if hidden_units < 1:
+            raise ValueError("hidden_units must be at least 1")
+        self.hidden_units = int(hidden_units)
+        self.activation = get_activation(activation)
+        self.seed = seed
+        rng = np.random.default_rng(seed)
+        d, h = self.n_features, self.hidden_units
+        self.params = {
+            # He init for ReLU (variance 2/d), Glorot-style for tanh/sigmoid (1/d)
+            "W1": rng.normal(0.0, np.sqrt(self.activation.init_gain / d), size=(h, d)),
+            "b1": np.zeros(h),
+            "w2": rng.normal(0.0, np.sqrt(1.0 / h), size=h),
+            "b2": np.array(0.0),
+        }
+
+    def forward(self, X: np.ndarray) -> tuple[np.ndarray, Cache]:
+        X = np.asarray(X, dtype=np.float64)
+        p = self.params
+        a1 = X @ p["W1"].T + p["b1"]  # a1 = W1·x + b1, one row per example
+        h1 = self.activation.g(a1)  # h1 = g(a1)
+        z = h1 @ p["w2"] + p["b2"]  # z = w2ᵀ·h1 + b2
+        return z, {"X": X, "a1": a1, "h1": h1, "z": z}
+
+    def hidden(self, X: np.ndarray) -> np.ndarray:
+        """h1 for every row of X, shape (m, h): what each hidden unit outputs."""
+        return self.forward(X)[1]["h1"]
+
+    def _backward_data(self, cache: Cache, delta: np.ndarray) -> Params:
+        X, a1, h1 = cache["X"], cache["a1"], cache["h1"]
+        m = X.shape[0]
+        dL_dh1 = np.outer(delta, self.params["w2"])  # dL/dh1 = (ŷ − y)·w2
+        dL_da1 = dL_dh1 * self.activation.g_prime(a1)  # ⊙ g'(a1)
+        cache["dL_dh1"], cache["dL_da1"] = dL_dh1, dL_da1
+        return {
+            "W1": dL_da1.T @ X / m,  # dW1 = (dL/da1)ᵀ·xᵀ, averaged
+            "b1": np.mean(dL_da1, axis=0),  # db1 = dL/da1, averaged
+            "w2": h1.T @ delta / m,  # dw2 = (ŷ − y)·h1, averaged
+            "b2": np.array(np.mean(delta)),  # db2 = ŷ − y, averaged
+        }
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "n_features": self.n_features,
+            "hidden_units": self.hidden_units,
+            "activation": self.activation.name,
+            "l2": self.l2,
+            "seed": self.seed,
+        }
+
+
+MODEL_CLASSES: dict[str, type[Model]] = {"LogisticRegression": LogisticRegression, "TwoLayerNet": TwoLayerNet}
+
+
+def model_from_dict(data: dict[str, Any]) -> Model:
+    """Rebuild a model saved with Model.to_dict()."""
+    kind = data.get("model")
+    if kind not in MODEL_CLASSES:
+        raise ValueError(f"unknown model {kind!r}")
+    settings = {k: v for k, v in data.items() if k not in ("model", "params")}
+    model = MODEL_CLASSES[kind](**settings)
+    model.set_params({k: np.asarray(v, dtype=np.float64) for k, v in data["params"].items()})
+    return model
