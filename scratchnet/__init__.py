@@ -8,7 +8,16 @@ from .gradcheck import GradCheckResult, gradcheck
 from .losses import bce_from_logits
 from .models import LogisticRegression, Model, TwoLayerNet, model_from_dict
 from .plane import PlaneGrid, decision_grid, hidden_unit_grids, plane_grid
-from .training import History, Record, TrainingRun, compare_learning_rates, fit, lr_verdict, train
+from .training import (
+    History,
+    Record,
+    TrainingRun,
+    compare_learning_rates,
+    fit,
+    lr_verdict,
+    sweep_verdicts,
+    train,
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -30,5 +39,6 @@ __all__ = [
     "model_from_dict",
     "plane_grid",
     "sigmoid",
+    "sweep_verdicts",
     "train",
 ]

@@ -68,17 +68,24 @@ def gradcheck(model: Model, X: np.ndarray, y: np.ndarray, eps: float = 1e-5) -> 
     if "a1" in cache and getattr(getattr(model, "activation", None), "has_kink", False):
         near_kink = int(np.sum(np.abs(cache["a1"]) < eps * 10))
     rows = []
-    for name, param in model.params.items():
+    for name in list(model.params):
+        original = model.params[name]
+        # perturb a private contiguous copy in place (a numpy scalar or a strided view cannot be)
+        param = np.array(original, dtype=np.float64)
         numeric = np.zeros_like(param)
-        flat_param, flat_num = param.reshape(-1), numeric.reshape(-1)  # views into the live arrays
-        for i in range(flat_param.size):
-            old = flat_param[i]
-            flat_param[i] = old + eps
-            plus = model.loss(X, y)
-            flat_param[i] = old - eps
-            minus = model.loss(X, y)
-            flat_param[i] = old
-            flat_num[i] = (plus - minus) / (2 * eps)
+        flat_param, flat_num = param.reshape(-1), numeric.reshape(-1)  # views into param / numeric
+        model.params[name] = param
+        try:
+            for i in range(flat_param.size):
+                old = flat_param[i]
+                flat_param[i] = old + eps
+                plus = model.loss(X, y)
+                flat_param[i] = old - eps
+                minus = model.loss(X, y)
+                flat_param[i] = old
+                flat_num[i] = (plus - minus) / (2 * eps)
+        finally:
+            model.params[name] = original
         a = analytic[name]
         diff = np.abs(a - numeric)
         rel = diff / np.maximum(np.abs(a) + np.abs(numeric), TINY)

@@ -80,9 +80,9 @@ def train(
             z, cache = model.forward(X)
             loss = model.loss_from_logits(z, y)
             if mini:
-                if pos + batch_size > m:
+                if pos >= m:
                     order, pos = rng.permutation(m), 0
-                idx = order[pos : pos + batch_size]
+                idx = order[pos : pos + batch_size]  # an epoch's last batch may be smaller: all m are seen
                 pos += batch_size
                 _, cache = model.forward(X[idx])
                 grads = model.backward(cache, y[idx])
@@ -105,10 +105,14 @@ def train(
                 rec.diverged, rec.message = True, f"the loss became infinite at iteration {t}"
             elif max_loss is not None and loss > max_loss:
                 rec.diverged, rec.message = True, f"the loss exploded past {max_loss:g} at iteration {t}"
-            if rec.diverged:
-                yield rec
-                return
-            new = {k: p - step * grads[k] for k, p in model.params.items()}  # θ ← θ − α·∂L/∂θ
+            if not rec.diverged:
+                # θ ← θ − α·∂L/∂θ; asarray keeps 0-d biases arrays (a 0-d ufunc result is a numpy scalar)
+                new = {k: np.asarray(p - step * grads[k]) for k, p in model.params.items()}
+        # Yield only outside the errstate block: a generator suspended inside it (a TrainingRun never resumes
+        # after a divergence) would leave the caller's numpy error state at "ignore".
+        if rec.diverged:
+            yield rec
+            return
         if not _all_finite(new):
             rec.diverged, rec.message = True, f"a parameter overflowed at iteration {t}"
             yield rec
@@ -275,3 +279,15 @@ def lr_verdict(history: History) -> str:
     if start - end < 0.1 * start:
         return "too small"
     return "good"
+
+
+def sweep_verdicts(histories: dict[float, History], share: float = 0.5) -> dict[float, str]:
+    """Verdicts for runs from the same start: 'too small' now means 'got less than `share` of the best
+    run's loss reduction' — the comparison a student makes when the curves are side by side."""
+    verdicts = {lr: lr_verdict(h) for lr, h in histories.items()}
+    calm = [lr for lr, v in verdicts.items() if v in ("good", "too small")]
+    drops = {lr: histories[lr].array("train_loss")[0] - histories[lr].array("train_loss")[-1] for lr in calm}
+    best = max(drops.values(), default=0.0)
+    for lr in calm:
+        verdicts[lr] = "too small" if drops[lr] < share * best else "good"
+    return verdicts

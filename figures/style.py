@@ -1,0 +1,199 @@
+"""Shared look and small helpers for every figure: colours, fonts, compact arrays, decimation.
+
+Everything here is chosen for a 1366×768 projector and for bytes on the wire: arrays go out as float32
+(plotly serialises them as base64 typed arrays), the layout carries no plotly template (Streamlit
+applies its own theme), and hover text is one template string per trace, never one string per point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+# --- colours (Okabe–Ito: distinguishable with the common colour-vision deficiencies) -----------------
+CLASS_COLORS = ("#0072B2", "#E69F00")  # class 0 blue, class 1 orange
+CLASS_SYMBOLS = ("circle", "triangle-up")  # the classes differ in shape too, not only in colour
+CLASS_DARK = ("#004C77", "#9A6B00")  # darker shades: open (test) marker outlines, readable on the fill
+BOUNDARY_LINE = "#1A1A1A"
+DIVERGED_COLOR = "#D55E00"  # vermillion
+MARKER_LINE_COLOR = "#555555"
+TRAIN_LOSS_COLOR = "#222222"
+TEST_LOSS_COLOR = "#009E73"
+LAYER_COLORS = {1: "#009E73", 2: "#CC79A7"}  # gradient norms: layer 1 green, layer 2 purple
+LR_SCALE = "Viridis"  # learning rates, small → large
+GRAD_SCALE = "Viridis"  # |gradient| magnitudes (log10)
+
+FONT_SIZE = 14
+SMALL_FONT = 12
+EMPTY_MESSAGE = "press Play to train"
+FLOOR = 1e-10  # what zero or negative values become on a log axis
+
+
+def tint(hex_color: str, amount: float) -> str:
+    """Mix a #rrggbb colour with white: amount 0 keeps it, 1 gives white."""
+    rgb = np.array([int(hex_color[k : k + 2], 16) for k in (1, 3, 5)], dtype=float)
+    mixed = np.round(rgb + (255.0 - rgb) * amount).astype(int)
+    return "#" + "".join(f"{c:02X}" for c in mixed)
+
+
+# The probability field: class-0 colour at P = 0 → white at 0.5 → class-1 colour at P = 1. The ends are
+# the class hues lightened a little, so points of the same class stay visible on top of their region.
+BOUNDARY_TINT = 0.55
+BOUNDARY_SCALE = [
+    [0.0, tint(CLASS_COLORS[0], BOUNDARY_TINT)],
+    [0.5, "#FFFFFF"],
+    [1.0, tint(CLASS_COLORS[1], BOUNDARY_TINT)],
+]
+
+VERDICT_LABELS = {"good": "just right"}  # what scratchnet.training.lr_verdict says → what students read
+
+
+def verdict_label(verdict: str) -> str:
+    return VERDICT_LABELS.get(verdict, verdict)
+
+
+def fmt_lr(lr: float) -> str:
+    return f"{lr:g}"
+
+
+def param_symbol(name: str) -> str:
+    """The derivation's name for ∂L/∂θ: W1 → dW1, b → db."""
+    return f"d{name}"
+
+
+# --- arrays ---------------------------------------------------------------------------------------------
+def f32(values: Iterable[float] | np.ndarray) -> np.ndarray:
+    """float32 with every non-finite value (inf, overflow past float32) turned into NaN, i.e. a gap."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.asarray(values, dtype=np.float32)
+    if out.size and not np.all(np.isfinite(out)):
+        out = np.where(np.isfinite(out), out, np.float32(np.nan)).astype(np.float32)
+    return out
+
+
+def log_safe(values: np.ndarray, floor: float = FLOOR) -> np.ndarray:
+    """float32 for a log axis: non-positive values clipped up to `floor`, non-finite ones become gaps."""
+    a = np.asarray(values, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        a = np.where(np.isnan(a) | np.isinf(a), np.nan, np.maximum(a, floor))
+    return f32(a)
+
+
+def decimate(n: int, max_points: int, keep: Iterable[int] = (), values: np.ndarray | None = None) -> np.ndarray:
+    """Indices of at most `max_points` of n samples: always the first, the last and every index in `keep`.
+
+    Without `values` the rest are evenly spaced. With `values` (the curve itself) each bucket keeps its
+    minimum and its maximum, so a loss that zig-zags step to step (a learning rate that is too large)
+    still looks like it zig-zags after decimation, instead of aliasing into a smooth line.
+    """
+    n = int(n)
+    if n <= 0:
+        return np.zeros(0, dtype=np.intp)
+    must = sorted({0, n - 1} | {int(k) for k in keep if 0 <= int(k) < n})
+    max_points = max(int(max_points), len(must))
+    if n <= max_points:
+        return np.arange(n, dtype=np.intp)
+    budget = max_points - len(must)
+    if values is None or budget < 4:
+        picked = np.round(np.linspace(0, n - 1, max(budget, 0))).astype(np.intp)
+    else:
+        v = np.asarray(values, dtype=np.float64)[:n]
+        size = -(-n // (budget // 2))  # ceil: bucket length, so there are at most budget // 2 buckets
+        rows = -(-n // size)
+        finite = np.isfinite(v)
+        lo = np.full(rows * size, np.inf)
+        hi = np.full(rows * size, -np.inf)
+        lo[:n] = np.where(finite, v, np.inf)
+        hi[:n] = np.where(finite, v, -np.inf)
+        start = np.arange(rows) * size
+        picked = np.concatenate([start + lo.reshape(rows, size).argmin(axis=1),
+                                 start + hi.reshape(rows, size).argmax(axis=1)])
+        picked = np.minimum(picked, n - 1)
+    out = np.union1d(picked, np.asarray(must, dtype=np.intp)).astype(np.intp)
+    if out.size > max_points:  # rounding collisions never grow the set, but keep the promise explicit
+        extra = np.setdiff1d(out, must)
+        out = np.union1d(extra[np.round(np.linspace(0, extra.size - 1, max_points - len(must))).astype(int)],
+                         must).astype(np.intp)
+    return out
+
+
+def index_of_iteration(iterations: np.ndarray, iteration: int | None) -> int | None:
+    """Position of `iteration` in a history's iteration column (None if absent)."""
+    if iteration is None or iterations.size == 0:
+        return None
+    hits = np.flatnonzero(iterations == iteration)
+    return int(hits[0]) if hits.size else None
+
+
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(k: int) -> str:
+    """10 with a unicode superscript exponent: -3 → '10⁻³', 0 → '1'."""
+    if k == 0:
+        return "1"
+    if k == 1:
+        return "10"
+    return "10" + str(int(k)).translate(SUPERSCRIPT)
+
+
+def short_sci(x: float) -> str:
+    """Compact scientific notation for cell labels: 0.0032 → '3.2e-3'."""
+    if not np.isfinite(x):
+        return "∞" if x > 0 else "—"
+    if x == 0:
+        return "0"
+    mantissa, exponent = f"{x:.1e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+# --- layout ---------------------------------------------------------------------------------------------
+def base_layout(height: int, *, top: int = 36, bottom: int = 44, left: int = 56, right: int = 12,
+                **extra) -> dict:
+    """A minimal layout: no plotly template (Streamlit themes it), projector-sized fonts, tight margins."""
+    layout = {
+        "template": "none",
+        "height": int(height),
+        "margin": {"l": left, "r": right, "t": top, "b": bottom, "pad": 0},
+        "font": {"size": FONT_SIZE},
+        "hovermode": "closest",
+        "uirevision": "scratchnet",  # keep a student's zoom / legend clicks across the live redraws
+        "showlegend": False,
+    }
+    layout.update(extra)
+    return layout
+
+
+def axis(title: str = "", **extra) -> dict:
+    out = {
+        "title": {"text": title, "font": {"size": SMALL_FONT + 1}, "standoff": 4},
+        "tickfont": {"size": SMALL_FONT},
+        "automargin": True,
+        "zeroline": False,
+        "showline": True,
+        "linecolor": "#888888",
+        "ticks": "outside",
+        "ticklen": 3,
+        "gridcolor": "#E8E8E8",
+    }
+    out.update(extra)
+    return out
+
+
+def title(text: str) -> dict:
+    return {"text": text, "x": 0.01, "xanchor": "left", "y": 0.985, "yanchor": "top",
+            "font": {"size": FONT_SIZE + 1}}
+
+
+def message(text: str, *, x: float = 0.5, y: float = 0.5, xref: str = "paper", yref: str = "paper",
+            size: int = FONT_SIZE + 2) -> dict:
+    """A friendly centred note (empty history, nothing to draw)."""
+    return {"text": text, "x": x, "y": y, "xref": xref, "yref": yref, "showarrow": False,
+            "font": {"size": size, "color": "#666666"}}
+
+
+def vline(x: float, *, color: str, dash: str = "solid", width: float = 2, xref: str = "x",
+          yref: str = "paper") -> dict:
+    return {"type": "line", "xref": xref, "yref": yref, "x0": x, "x1": x, "y0": 0, "y1": 1,
+            "line": {"color": color, "width": width, "dash": dash}, "layer": "above"}

@@ -1,0 +1,75 @@
+import streamlit as st
+
+import figures
+from scratchnet.data import SAMPLE_DIR, DataError, label_values, prepare_dataset, suggest_columns
+from ui import data_source, page, upload
+
+ctx = page.setup("upload")
+st.title("Your data")
+st.caption("Upload a CSV with numeric feature columns and a label column with two values (or pick one class "
+           "against the rest). It stays in your browser session only — nobody else sees it.")
+
+in_use = data_source.current_upload()
+if in_use is not None:
+    st.info(f"In use: **{in_use.file_name}** — features {', '.join(in_use.features)}; label {in_use.label}.",
+            icon="✅")
+
+left, right = st.columns([2, 1])
+with right:
+    st.download_button("⬇ Template CSV (two moons)", data=(SAMPLE_DIR / "moons.csv").read_bytes(),
+                       file_name="moons.csv", mime="text/csv", key="template_csv")
+    st.caption("Columns x1, x2, label — replace them with your own.")
+with left:
+    file = st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key="csv_file")
+
+if file is not None:
+    with page.guard("reading the file"):
+        draft = upload.parse(file)
+        if draft.error:
+            st.error(draft.error, icon="🚫")
+            st.caption("Nothing changed: the data set you were using is still in use.")
+        else:
+            df = draft.frame
+            st.markdown(f"**{draft.file_name}** — {len(df):,} rows × {df.shape[1]:,} columns")
+            for note in df.attrs.get("notes", []):
+                st.caption(note)
+            st.dataframe(df.head(200), height=220)
+            try:
+                default_features, default_label = suggest_columns(df)
+            except DataError as err:
+                st.error(str(err), icon="🚫")
+                default_features, default_label = [], None
+            columns = list(df.columns)
+            c1, c2, c3 = st.columns([3, 2, 2])
+            with c2:
+                label = st.selectbox("Label column (what to predict)", columns,
+                                     index=columns.index(default_label) if default_label in columns else 0,
+                                     key=f"label_{draft.file_id}")
+            with c1:
+                features = st.multiselect("Feature columns", [c for c in columns if c != label],
+                                          default=[c for c in default_features if c != label],
+                                          key=f"features_{draft.file_id}")
+            values = label_values(df, label)
+            with c3:
+                positive = st.selectbox(
+                    "Class 1 (positive)", values, key=f"positive_{draft.file_id}_{label}",
+                    help="With more than two values, this one is class 1 and all the others class 0.",
+                ) if len(values) > 1 else None
+            if len(features) > 2:
+                st.caption(f"The model trains on all {len(features)} features; the decision boundary is drawn "
+                           f"over the first two ({features[0]}, {features[1]}) with the others held at their "
+                           "mean.")
+            try:
+                preview = prepare_dataset(df, features, label, positive=positive, name=draft.file_name)
+            except DataError as err:
+                st.error(str(err), icon="🚫")
+                st.caption("Nothing changed: the data set you were using is still in use.")
+            else:
+                st.success(f"Ready: {preview.n_train} training and {preview.n_test} test rows; class 1 = "
+                           f"“{preview.class_names[1]}”, class 0 = “{preview.class_names[0]}”.", icon="✔️")
+                for note in preview.notes:
+                    st.caption(note)
+                st.button("Use this data set on every page", type="primary", on_click=upload.use_upload,
+                          args=(draft, features, label, positive), key="use_upload")
+                st.plotly_chart(figures.data_figure(preview, height=340), key="upload_preview",
+                                config={"displayModeBar": False})

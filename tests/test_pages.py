@@ -1,0 +1,153 @@
+"""Every page through Streamlit's AppTest: runs clean, controls have the documented ranges, runs produce plots."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui import settings as S
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = {name: script for name, (script, _, _) in S.PAGES.items()}
+TIMEOUT = 60
+
+
+def open_page(page: str, **query: object) -> AppTest:
+    """Start the app at its entry point (as a browser does), then go to `page` with `query` in the URL."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "home":
+        at.switch_page(PAGES[page]).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def button(at: AppTest, key: str):
+    return next(b for b in at.button if b.key == key)
+
+
+def status(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if "data-testid='sn-status'" in m.value)
+
+
+def play_to_end(at: AppTest, page: str, max_runs: int = 80) -> None:
+    button(at, f"{page}_play").click().run()
+    for _ in range(max_runs):
+        if "playing" not in status(at):
+            return
+        at.run()
+    raise AssertionError("the run did not finish: " + status(at))
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_runs_without_exception(page):
+    at = open_page(page)
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_model_page_controls_have_the_documented_ranges():
+    at = open_page("net")
+    lr = at.select_slider(key="lr")
+    assert lr.options[0] == "0.0001" and lr.options[-1] == "10"
+    for classic in ("0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1", "3", "10"):
+        assert classic in lr.options
+    iters = at.select_slider(key="iters")
+    assert iters.options[0] == "10" and iters.options[-1] == "10000"
+    hidden = at.slider(key="hidden")
+    assert (hidden.min, hidden.max, hidden.value) == (1, 64, 8)
+    assert at.selectbox(key="act").value == "relu"
+    assert {"Step", "Reset"} <= {b.label for b in at.button}
+
+
+@pytest.mark.parametrize("page", ["logistic", "net"])
+def test_play_runs_to_the_iteration_limit_and_draws_three_plots(page):
+    at = open_page(page, iters="100", speed="max")
+    assert "Iteration <b>0</b>" in status(at)
+    play_to_end(at, page)
+    assert "Iteration <b>100</b> / 100" in status(at) and "finished" in status(at)
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(specs) >= 3
+    kinds = [[t["type"] for t in s["data"]] for s in specs[:3]]
+    assert "contour" in kinds[0]  # decision boundary
+    loss = next(t for t in specs[1]["data"] if t.get("name", "").lower().startswith("train"))
+    assert loss["x"]  # the loss curve has points
+    assert any("heatmap" in k for k in kinds[2])  # per-entry |gradient|
+
+
+def test_step_advances_and_reset_returns_to_zero():
+    at = open_page("logistic")
+    button(at, "logistic_step").click().run()
+    assert f"Iteration <b>{S.STEP_ITERATIONS}</b>" in status(at)
+    button(at, "logistic_reset").click().run()
+    assert "Iteration <b>0</b>" in status(at)
+
+
+def test_changing_the_learning_rate_mid_run_continues_from_the_current_weights():
+    at = open_page("net")
+    button(at, "net_step").click().run()
+    at.select_slider(key="lr").set_value("0.3").run()
+    assert f"Iteration <b>{S.STEP_ITERATIONS}</b>" in status(at)
+    button(at, "net_step").click().run()
+    assert f"Iteration <b>{2 * S.STEP_ITERATIONS}</b>" in status(at)
+
+
+def test_changing_the_architecture_resets_the_run():
+    at = open_page("net")
+    button(at, "net_step").click().run()
+    at.slider(key="hidden").set_value(4).run()
+    assert "Iteration <b>0</b>" in status(at)
+
+
+def test_divergence_is_explained_in_words():
+    at = open_page("net", lr="10", iters="1000", speed="max", data="moons", hidden="64")
+    play_to_end(at, "net")
+    assert any("diverged at iteration" in e.value for e in at.error), [e.value for e in at.error]
+    assert not at.exception
+
+
+def test_lab_page_compares_learning_rates():
+    at = open_page("lab")
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(specs) == 2
+    names = [t.get("name", "") for t in specs[0]["data"]]
+    assert sum("lr = " in n for n in names) == len(S.LAB_DEFAULT_LRS)
+    assert any("too small" in m.value for m in at.markdown)
+
+
+def test_math_page_shows_trace_and_a_passing_gradcheck():
+    at = open_page("math")
+    assert len(at.dataframe) == 2
+    assert any("below 10⁻⁶" in c.value for c in at.caption)
+    at.radio(key="math_model").set_value("logistic").run()
+    assert not at.exception and len(at.dataframe) == 2
+
+
+def test_preset_links_set_the_controls():
+    for preset in S.PRESETS:
+        at = open_page(preset.page, **preset.query())
+        for key, value in preset.params.items():
+            if key == "feats":
+                assert at.multiselect(key="feats").value == list(value), preset.key
+            elif key in ("lr", "iters", "n"):
+                assert at.select_slider(key=key).value == value, (preset.key, key)
+            elif key == "data":
+                assert at.selectbox(key="data").value == value
+            elif key == "hidden":
+                assert at.slider(key="hidden").value == value
+            elif key == "act":
+                assert at.selectbox(key="act").value == value
+            elif key == "noise":
+                assert at.slider(key="noise").value == pytest.approx(value)
+
+
+def test_presentation_mode_hides_control_groups():
+    at = open_page("net", hide="data,model", data="xor", hidden="4")
+    keys = {w.key for w in [*at.selectbox, *at.slider, *at.select_slider]}
+    assert "data" not in keys and "hidden" not in keys and "lr" not in keys
+    live = at.session_state["live:net"]
+    assert live.signature[1][0] == "xor" and live.run.model.hidden_units == 4

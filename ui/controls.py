@@ -1,0 +1,172 @@
+"""Sidebar and toolbar widgets. Every setting is bound to the URL and kept for the whole session.
+
+A control group the teacher hid (?hide=...) is not drawn; its value then comes from the URL or the
+session, exactly as if the widget were there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from scratchnet.features import EXTRA_FEATURES
+from ui import settings as S
+
+
+def bound(key: str) -> dict[str, Any]:
+    """Widget kwargs: value in the URL (shareable links) and kept across page switches."""
+    return {"key": key, "bind": "query-params", "persist_state": "session"}
+
+
+def _options(key: str) -> tuple[Any, ...] | None:
+    return {
+        "data": (*S.SYNTHETIC, *S.SAMPLES, S.UPLOADED),
+        "n": S.N_OPTIONS,
+        "lr": S.LR_OPTIONS,
+        "iters": S.ITERATION_OPTIONS,
+        "act": S.ACTIVATIONS,
+        "batch": S.BATCH_OPTIONS,
+        "l2": S.L2_OPTIONS,
+        "speed": S.SPEED_OPTIONS,
+    }.get(key)
+
+
+NUMERIC_RANGES = {"noise": (0.0, 1.0), "test": (0.0, 0.5), "seed": (0, 9999), "hidden": (1, 64)}
+
+
+def parse_param(key: str, raw: list[str]) -> Any:
+    """A setting from the URL, for a control that is not drawn; None when absent or invalid."""
+    if not raw:
+        return None
+    if key == "feats":  # the URL spells features as the control shows them: x1², sin(x1), …
+        by_label = {label: name for name, label in EXTRA_FEATURES.items()}
+        return [by_label[r] for r in raw if r in by_label]
+    if key == "logy":
+        return raw[0].lower() == "true"
+    options = _options(key)
+    if options is not None:
+        return next((o for o in options if S.fmt(o) == raw[0]), None)
+    if key in NUMERIC_RANGES:
+        lo, hi = NUMERIC_RANGES[key]
+        try:
+            value = type(lo)(float(raw[0]))
+        except ValueError:
+            return None
+        return value if lo <= value <= hi else None
+    return None
+
+
+def current(key: str) -> Any:
+    """The value of a setting whose widget is not drawn: session, then URL, then default."""
+    if key in st.session_state:
+        return st.session_state[key]
+    from_url = parse_param(key, st.query_params.get_all(key))
+    return S.DEFAULTS[key] if from_url is None else from_url
+
+
+def data_controls(hidden: set[str], values: dict[str, Any]) -> None:
+    """Data set, its size/noise/seed, the test share, and extra input features."""
+    if "data" in hidden:
+        for key in ("data", "n", "noise", "seed", "test"):
+            values[key] = current(key)
+    else:
+        st.subheader("Data")
+        values["data"] = st.selectbox(
+            "Data set", _options("data"), **bound("data"), index=_options("data").index(S.DEFAULTS["data"]),
+        )
+        st.caption(S.DATA_LABELS[values["data"]])
+        synthetic = values["data"] in S.SYNTHETIC
+        if synthetic:
+            values["n"] = st.select_slider("Points", S.N_OPTIONS, value=S.DEFAULTS["n"], **bound("n"))
+            values["noise"] = st.slider(
+                "Noise", 0.0, 1.0, value=S.DEFAULTS["noise"], step=0.05, **bound("noise"),
+                help="0 = clean shapes; 1 = classes heavily mixed.",
+            )
+        else:
+            values["n"], values["noise"] = current("n"), current("noise")
+        left, right = st.columns([3, 2], vertical_alignment="bottom")
+        with left:
+            values["seed"] = st.number_input(
+                "Seed", 0, 9999, value=S.DEFAULTS["seed"], step=1, **bound("seed"),
+                help="Same seed, same points, same split, same starting weights.",
+            )
+        with right:
+            st.button("🎲 New", key="reseed", on_click=_next_seed, help="Draw a new sample (seed + 1).")
+        values["test"] = st.slider(
+            "Test share", 0.0, 0.5, value=S.DEFAULTS["test"], step=0.05, **bound("test"),
+            help="Points held out of training: the model never learns from them, so their loss shows "
+            "how well it generalises.",
+        )
+    if "features" in hidden:
+        values["feats"] = current("feats")
+    else:
+        values["feats"] = st.multiselect(
+            "Extra inputs", list(EXTRA_FEATURES), default=S.DEFAULTS["feats"],
+            format_func=EXTRA_FEATURES.__getitem__, **bound("feats"),
+            help="Feed the model x1², x1·x2, sin(x1)… as well as x1 and x2. Logistic regression with x1² and x2² "
+            "can draw a circle. Only for data with two features.",
+        )
+
+
+def _next_seed() -> None:
+    st.session_state["seed"] = (int(st.session_state.get("seed", 0)) + 1) % 10000
+
+
+def model_controls(page: str, hidden: set[str], values: dict[str, Any]) -> None:
+    """Architecture (net page) and the advanced optimiser settings, in the sidebar."""
+    is_net = page == "net"
+    if "model" in hidden or not is_net:
+        values["hidden"], values["act"] = current("hidden"), current("act")
+    else:
+        st.subheader("Network")
+        values["hidden"] = st.slider(
+            "Hidden units", 1, 64, value=S.DEFAULTS["hidden"], **bound("hidden"),
+            help="How many units the hidden layer has: each one adds a bend the boundary can make.",
+        )
+        values["act"] = st.selectbox(
+            "Activation", _options("act"), index=0, **bound("act"),
+            help="ReLU (as derived): g'(a) is 0 or 1. tanh and sigmoid squash; sigmoid's slope is at most 0.25, "
+            "so gradients shrink on the way back.",
+        )
+    if "advanced" in hidden or page not in ("net", "logistic", "lab"):
+        values["batch"], values["l2"] = current("batch"), current("l2")
+    else:
+        st.subheader("Optimiser")
+        values["batch"] = st.select_slider(
+            "Batch size", S.BATCH_OPTIONS, value=S.DEFAULTS["batch"], **bound("batch"),
+            help="'full' uses every training point for each step, as derived. A number samples that many per "
+            "step (mini-batch SGD): cheaper, noisier steps.",
+        )
+        values["l2"] = st.select_slider(
+            "L2 penalty λ", S.L2_OPTIONS, value=S.DEFAULTS["l2"], format_func=S.fmt, **bound("l2"),
+            help="Adds (λ/2)·‖W‖² to the loss, so every step also shrinks the weights: smoother boundaries, "
+            "less overfitting. Biases are not penalised.",
+        )
+
+
+def lr_control(disabled: bool = False) -> float:
+    return st.select_slider(
+        "Learning rate α", S.LR_OPTIONS, value=S.DEFAULTS["lr"], format_func=S.fmt, **bound("lr"),
+        disabled=disabled,
+        help="The step size in θ ← θ − α·∂L/∂θ. Too small: crawls. Too large: overshoots and blows up. "
+        "You can change it while the run plays.",
+    )
+
+
+def iterations_control() -> int:
+    return st.select_slider(
+        "Iterations", S.ITERATION_OPTIONS, value=S.DEFAULTS["iters"], **bound("iters"),
+        help="Play stops here. Raise it to keep training from where you are.",
+    )
+
+
+def speed_control() -> str:
+    return st.select_slider(
+        "Speed", S.SPEED_OPTIONS, value=S.DEFAULTS["speed"], **bound("speed"),
+        help="How fast playback runs (1× ≈ 250 iterations a second). Slow it down to watch single steps.",
+    )
+
+
+def log_y_control() -> bool:
+    return st.checkbox("Log-scale loss", value=S.DEFAULTS["logy"], **bound("logy"))

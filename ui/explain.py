@@ -1,0 +1,56 @@
+"""Tables for the math page: one example through the model, and the gradient check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scratchnet import GradCheckResult, Model, TwoLayerNet
+
+
+def _cells(values: Any) -> str:
+    arr = np.atleast_1d(np.asarray(values, dtype=np.float64))
+    shown = ", ".join(f"{v:+.4f}" for v in arr.ravel()[:8])
+    return f"[{shown}{', …' if arr.size > 8 else ''}]" if arr.size > 1 else shown
+
+
+def trace_table(model: Model, trace: dict[str, Any]) -> pd.DataFrame:
+    """Every intermediate value of one example, in the order of the derivation."""
+    g = trace["grads"]
+    rows: list[tuple[str, str, Any]] = [("x", "the input (standardised)", trace["X"][0])]
+    if isinstance(model, TwoLayerNet):
+        rows += [
+            ("a1 = W1·x + b1", "hidden pre-activations", trace["a1"][0]),
+            ("h1 = g(a1)", f"after {model.activation.name}", trace["h1"][0]),
+            ("z = w2·h1 + b2", "the logit", trace["z"]),
+            ("ŷ = σ(z)", "probability of class 1", trace["y_hat"]),
+            ("y", "the true label", trace["y"]),
+            ("L", "cross-entropy of this example", trace["loss"]),
+            ("dL/dz = ŷ − y", "error at the output", trace["dL_dz"]),
+            ("dw2 = (ŷ − y)·h1", "", g["w2"]),
+            ("db2 = ŷ − y", "", g["b2"]),
+            ("dL/dh1 = (ŷ − y)·w2", "error sent back to each unit", trace["dL_dh1"][0]),
+            ("g'(a1)", "slope of the activation", model.activation.g_prime(trace["a1"][0])),
+            ("dL/da1 = dL/dh1 ⊙ g'(a1)", "", trace["dL_da1"][0]),
+            ("db1 = dL/da1", "", g["b1"]),
+            ("dW1 = dL/da1 · xᵀ", "one row per hidden unit", g["W1"]),
+        ]
+    else:
+        rows += [
+            ("z = w·x + b", "the logit", trace["z"]),
+            ("ŷ = σ(z)", "probability of class 1", trace["y_hat"]),
+            ("y", "the true label", trace["y"]),
+            ("L", "cross-entropy of this example", trace["loss"]),
+            ("dL/dz = ŷ − y", "error at the output", trace["dL_dz"]),
+            ("dw = (ŷ − y)·x", "", g["w"]),
+            ("db = ŷ − y", "", g["b"]),
+        ]
+    return pd.DataFrame([{"quantity": q, "value": _cells(v), "meaning": m} for q, m, v in rows])
+
+
+def gradcheck_frame(result: GradCheckResult, tol: float = 1e-6) -> pd.DataFrame:
+    frame = pd.DataFrame(result.table())
+    frame["agrees"] = np.where(frame["max relative error"] < tol, "✔", "✘ (see note)")
+    return frame

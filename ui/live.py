@@ -1,0 +1,270 @@
+"""The live-training panel: Play / Pause / Step / Reset, redrawn by a fragment a few times a second.
+
+Per redraw the server trains one chunk in numpy and rebuilds three compact figures; nothing else on
+the page reruns. The run (model, history, snapshots) lives in st.session_state, one per page.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+import figures
+from scratchnet import LogisticRegression, Model, TrainingRun, TwoLayerNet, lr_verdict
+from scratchnet.plane import PlaneGrid, decision_grid, hidden_unit_grids, plane_grid
+from ui import controls
+from ui import settings as S
+from ui.data_source import Problem
+from ui.page import LIVE_PREFIX, PageContext
+
+GRID_RESOLUTION = 40
+UNIT_GRID_RESOLUTION = 24
+MAX_TICK_SECONDS = 0.08  # numpy time one redraw may spend training (keeps Pause responsive on big runs)
+PLOT_HEIGHT = 330
+
+
+@dataclass
+class LiveRun:
+    signature: tuple[Any, ...]
+    run: TrainingRun
+    grid: PlaneGrid
+    unit_grid: PlaneGrid
+    playing: bool = False
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def make_model(page: str, problem: Problem, values: dict[str, Any]) -> Model:
+    seed, l2 = int(values["seed"]), float(values["l2"])
+    if page == "logistic":
+        return LogisticRegression(problem.n_inputs, l2=l2, seed=seed)
+    return TwoLayerNet(problem.n_inputs, int(values["hidden"]), str(values["act"]), l2=l2, seed=seed)
+
+
+def run_signature(page: str, problem: Problem, values: dict[str, Any]) -> tuple[Any, ...]:
+    """What, when changed, starts a new run: the data, the inputs, the architecture, the batch size."""
+    arch = (int(values["hidden"]), values["act"]) if page == "net" else ()
+    return (page, problem.signature, arch, values["batch"])
+
+
+def get_live(page: str, problem: Problem, values: dict[str, Any]) -> LiveRun:
+    key = LIVE_PREFIX + page
+    sig = run_signature(page, problem, values)
+    live = st.session_state.get(key)
+    if live is None or live.signature != sig:
+        ds = problem.dataset
+        run = TrainingRun(
+            make_model(page, problem, values), problem.X_train, ds.y_train, problem.X_test, ds.y_test,
+            lr=float(values["lr"]), batch_size=S.batch_size(values["batch"]), seed=int(values["seed"]),
+            snapshot_every=max(1, int(values["iters"]) // 100),
+        )
+        all_points = np.vstack([ds.X_train, ds.X_test]) if ds.n_test else ds.X_train
+        live = LiveRun(sig, run, plane_grid(all_points, resolution=GRID_RESOLUTION),
+                       plane_grid(all_points, resolution=UNIT_GRID_RESOLUTION))
+        st.session_state[key] = live
+    live.run.model.l2 = float(values["l2"])  # λ may change mid-run, like α
+    return live
+
+
+# --- button callbacks (run before the rerun they trigger) ----------------------------------------
+def _toggle_play(key: str, target: int) -> None:
+    live = st.session_state.get(key)
+    if live is None:
+        return
+    if live.playing:
+        live.playing = False
+    elif live.run.iteration < target and not live.run.diverged:
+        live.playing = True
+
+
+def _step(key: str, lr: float, target: int) -> None:
+    live = st.session_state.get(key)
+    if live is not None and not live.run.diverged:
+        live.playing = False
+        live.run.advance(S.STEP_ITERATIONS, lr=lr)
+
+
+def _reset(key: str) -> None:
+    st.session_state.pop(key, None)
+
+
+# --- the panel ---------------------------------------------------------------------------------------
+def training_panel(ctx: PageContext) -> None:
+    """Toolbar, then the live fragment (status + three plots), then what updates on pause."""
+    page, values, problem = ctx.page, ctx.values, ctx.problem
+    assert problem is not None
+    key = LIVE_PREFIX + page
+    toolbar = st.columns([1.15, 0.9, 0.9, 3.0, 2.6, 2.2], vertical_alignment="bottom")
+    with toolbar[3]:
+        values["lr"] = controls.current("lr") if "model" in ctx.hidden else controls.lr_control()
+    with toolbar[4]:
+        values["iters"] = controls.current("iters") if "model" in ctx.hidden else controls.iterations_control()
+    with toolbar[5]:
+        values["speed"] = controls.speed_control()
+    live = get_live(page, problem, values)
+    run, target = live.run, int(values["iters"])
+    finished = run.iteration >= target or run.diverged
+    if live.playing and finished:
+        live.playing = False
+    label = "⏸ Pause" if live.playing else ("▶ Play" if run.iteration == 0 else "▶ Resume")
+    with toolbar[0]:
+        st.button(label, key=f"{page}_play", type="primary", on_click=_toggle_play, args=(key, target),
+                  disabled=finished and not live.playing, shortcut="space", width="stretch",
+                  help="Play / pause (space bar)")
+    with toolbar[1]:
+        st.button("Step", key=f"{page}_step", on_click=_step, args=(key, float(values["lr"]), target),
+                  disabled=run.diverged, width="stretch", help=f"{S.STEP_ITERATIONS} iterations, then pause")
+    with toolbar[2]:
+        st.button("Reset", key=f"{page}_reset", on_click=_reset, args=(key,), width="stretch",
+                  help="Back to iteration 0 with fresh starting weights (same seed)")
+
+    per_tick = S.iterations_per_tick(values["speed"])
+    run_every = S.TICK_SECONDS if live.playing else None
+    st.fragment(run_every=run_every)(_live_view)(ctx, key, target, per_tick)
+
+    if not live.playing:
+        _after_run(ctx, live, target)
+
+
+def _live_view(ctx: PageContext, key: str, target: int, per_tick: int | None) -> None:
+    live: LiveRun | None = st.session_state.get(key)
+    if live is None:
+        return
+    run, values, problem = live.run, ctx.values, ctx.problem
+    if live.playing:
+        remaining = target - run.iteration
+        run.advance(remaining if per_tick is None else min(per_tick, remaining),
+                    lr=float(values["lr"]), time_budget=MAX_TICK_SECONDS)
+        if run.diverged or run.iteration >= target:
+            live.playing = False
+            st.rerun()  # whole page: stops the timer, enables the downloads and the unit maps
+    view = _view_iteration(ctx.page, live)
+    status, toggle = st.columns([6, 1], vertical_alignment="center")
+    with status:
+        _status_line(live, target, view)
+    with toggle:
+        log_y = controls.log_y_control()
+    if run.diverged:
+        _divergence_message(run, float(values["lr"]))
+    params, grads, marker = _state_at(live, problem, view)
+    cols = st.columns([1.05, 1, 1])
+    ds = problem.dataset
+    with cols[0]:
+        model = run.model.copy() if params is not None else run.model
+        if params is not None:
+            model.params = params
+        proba = decision_grid(model, live.grid, problem.transform)
+        title = "Decision boundary" + (f" · iteration {marker}" if marker is not None else "")
+        st.plotly_chart(figures.boundary_figure(ds, live.grid, proba, title=title, height=PLOT_HEIGHT),
+                        key=f"{ctx.page}_boundary", config={"displayModeBar": False})
+    with cols[1]:
+        st.plotly_chart(figures.loss_figure(run.history, log_y=bool(log_y), marker=marker, height=PLOT_HEIGHT),
+                        key=f"{ctx.page}_loss", config={"displayModeBar": False})
+    with cols[2]:
+        if "gradients" not in ctx.hidden:
+            st.plotly_chart(
+                figures.gradient_figure(run.history, grads, input_names=problem.input_names, marker=marker,
+                                        height=PLOT_HEIGHT),
+                key=f"{ctx.page}_grads", config={"displayModeBar": False},
+            )
+
+
+def _view_iteration(page: str, live: LiveRun) -> int | None:
+    """The scrub slider (paused runs only): None means 'now'."""
+    run = live.run
+    if live.playing or len(run.history) < 2:
+        return None
+    now = run.iteration
+    picked = st.slider(
+        "Look back through the run", 0, now, now, key=f"{page}_view_{id(run)}_{now}",
+        help="Drag to see the boundary, the loss and the gradients as they were at an earlier iteration.",
+    )
+    return None if picked >= now else picked
+
+
+def _state_at(live: LiveRun, problem: Problem, view: int | None):
+    """(params or None for the live model, gradients to show, marker iteration or None)."""
+    run = live.run
+    history = run.history
+    if view is not None:
+        snap = history.nearest_snapshot(view)
+        if snap is not None:
+            return history.snapshots[snap], history.snapshot_grads[snap], snap
+    if run.last_record is not None:
+        return None, run.last_record.grads, None
+    z, cache = run.model.forward(problem.X_train)  # before the first step: the starting gradient
+    return None, run.model.backward(cache, problem.dataset.y_train), None
+
+
+def _fmt_pct(x: float) -> str:
+    return "—" if x is None or not np.isfinite(x) else f"{x:.0%}"
+
+
+def _fmt_loss(x: float) -> str:
+    return "—" if x is None or not np.isfinite(x) else f"{x:.4f}"
+
+
+def _status_line(live: LiveRun, target: int, view: int | None) -> None:
+    run, h = live.run, live.run.history
+    state = "playing" if live.playing else ("diverged" if run.diverged else
+                                            "finished" if run.iteration >= target else "paused")
+    if view is not None:
+        i = h.columns["iteration"].index(h.nearest_snapshot(view))
+        tl, vl = h.columns["train_loss"][i], h.columns["test_loss"][i]
+        ta, va = h.columns["train_acc"][i], h.columns["test_acc"][i]
+        where = f"looking back at iteration <b>{h.nearest_snapshot(view):,}</b> of {run.iteration:,}"
+    else:
+        tl, vl, ta, va = (h.last(c) for c in ("train_loss", "test_loss", "train_acc", "test_acc"))
+        where = f"Iteration <b>{run.iteration:,}</b> / {target:,} · {state}"
+    st.markdown(
+        f"<div class='sn-status' data-testid='sn-status'>{where} · train loss <b>{_fmt_loss(tl)}</b> · "
+        f"test loss <b>{_fmt_loss(vl)}</b> · accuracy train <b>{_fmt_pct(ta)}</b> / "
+        f"test <b>{_fmt_pct(va)}</b></div>",
+        unsafe_allow_html=True,
+    )
+
+
+def _divergence_message(run: TrainingRun, lr: float) -> None:
+    smaller = max([o for o in S.LR_OPTIONS if o <= lr / 10] or [S.LR_OPTIONS[0]])
+    st.error(
+        f"**The run diverged at iteration {run.history.diverged_at}** — {run.history.message}. "
+        f"With α = {S.fmt(lr)}, each step θ ← θ − α·∂L/∂θ jumps past the bottom of the loss valley and "
+        "lands higher up the other side, where the slope is steeper; the next step is longer still, and the "
+        f"loss explodes instead of shrinking. Lower the learning rate (try {S.fmt(smaller)}) and press "
+        "**Reset**. The plots show the last weights before it blew up.",
+        icon="💥",
+    )
+
+
+def _after_run(ctx: PageContext, live: LiveRun, target: int) -> None:
+    """What only changes when paused: the verdict, hidden-unit maps, downloads."""
+    run = live.run
+    if len(run.history) >= 20 and not run.diverged and lr_verdict(run.history) == "too large":
+        st.warning("The loss went **up** on some steps: the learning rate is large enough to overshoot. "
+                   "It may still settle — or try a smaller α.", icon="📈")
+    if ctx.page == "net":
+        with st.expander("What each hidden unit learned", expanded=False):
+            net = run.model
+            grids = hidden_unit_grids(net, live.unit_grid, ctx.problem.transform)
+            st.caption("Each map is one unit's output h1 = g(a1) over the plane (bright = large); w2 is how "
+                       "strongly it votes for class 1 (+) or class 0 (−). The boundary is their weighted sum.")
+            st.plotly_chart(
+                figures.hidden_units_figure(ctx.problem.dataset, live.unit_grid, grids, w2=net.params["w2"]),
+                key=f"{ctx.page}_units", config={"displayModeBar": False},
+            )
+    if len(run.history):
+        left, right, _ = st.columns([1, 1, 3])
+        with left:
+            st.download_button(
+                "⬇ Parameters (JSON)", data=lambda: json.dumps(run.model.to_dict(), indent=1),
+                file_name=f"scratchnet_{ctx.page}_params.json", mime="application/json",
+                key=f"{ctx.page}_dl_params",
+            )
+        with right:
+            st.download_button(
+                "⬇ History (CSV)", data=lambda: run.history.to_frame().to_csv(index=False),
+                file_name=f"scratchnet_{ctx.page}_history.csv", mime="text/csv", key=f"{ctx.page}_dl_history",
+            )

@@ -1,0 +1,112 @@
+"""Everything a page does first: page config, presentation mode, navigation, data controls, error guard."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from ui import controls, data_source
+from ui import settings as S
+
+log = logging.getLogger("scratchnet")
+
+HIDE_KEY = "presentation_hide"
+ACTIVE_PAGE_KEY = "active_page"
+LIVE_PREFIX = "live:"
+
+
+@dataclass
+class PageContext:
+    page: str
+    values: dict[str, Any] = field(default_factory=dict)
+    problem: data_source.Problem | None = None
+    data_error: str | None = None
+    hidden: set[str] = field(default_factory=set)
+
+
+def hidden_groups() -> set[str]:
+    """Presentation mode: ?hide=... on any page; remembered for the session so page links keep it."""
+    raw = st.query_params.get_all("hide")
+    if raw:
+        st.session_state[HIDE_KEY] = S.parse_hidden(raw)
+    return set(st.session_state.get(HIDE_KEY, set()))
+
+
+def _pause_runs_on_page_switch(page: str) -> None:
+    """A run never keeps playing on a page nobody is looking at."""
+    if st.session_state.get(ACTIVE_PAGE_KEY) != page:
+        for key, live in list(st.session_state.items()):
+            if isinstance(key, str) and key.startswith(LIVE_PREFIX):
+                live.playing = False
+        st.session_state[ACTIVE_PAGE_KEY] = page
+
+
+def navigation(hidden: set[str]) -> None:
+    extra = {"hide": ",".join(sorted(hidden))} if hidden else None
+    for script, label, icon in S.PAGES.values():
+        st.page_link(script, label=label, icon=icon, query_params=extra)
+
+
+def setup(page: str, *, data: bool = True) -> PageContext:
+    """Call first on every page. Draws the sidebar and resolves the data set (never raises on bad data)."""
+    script, label, icon = S.PAGES[page]
+    st.set_page_config(page_title=f"{label} · scratchnet", page_icon=icon, layout="wide",
+                       initial_sidebar_state="expanded")
+    st.markdown(_CSS, unsafe_allow_html=True)
+    ctx = PageContext(page=page, hidden=hidden_groups())
+    _pause_runs_on_page_switch(page)
+    with st.sidebar:
+        st.markdown("## scratchnet")
+        if "nav" not in ctx.hidden:
+            navigation(ctx.hidden)
+        controls.data_controls(ctx.hidden, ctx.values)
+        controls.model_controls(page, ctx.hidden, ctx.values)
+    if data:
+        ctx.problem, ctx.data_error = data_source.resolve(ctx.values)
+    return ctx
+
+
+@contextlib.contextmanager
+def guard(what: str = "this part of the page") -> Iterator[None]:
+    """Show a friendly message instead of a traceback; the rest of the app keeps working."""
+    try:
+        yield
+    except Exception:  # noqa: BLE001 — Streamlit's rerun/stop signals are BaseExceptions and pass through
+        log.exception("error in %s", what)
+        st.error(
+            f"Something went wrong in {what}. Your settings and data are kept — try **Reset**, another "
+            "setting, or reload the page. (The details are in the server log.)",
+            icon="⚠️",
+        )
+
+
+# Tighter vertical rhythm so the controls and all three plots fit a 1366×768 projector.
+_CSS = """
+<style>
+.block-container {padding-top: 2.2rem; padding-bottom: 1rem;}
+section[data-testid="stSidebar"] .block-container {padding-top: 1rem;}
+h1 {font-size: 1.6rem !important; padding-bottom: .2rem !important;}
+.sn-status {font-size: 1.05rem; margin: .1rem 0 .2rem 0;}
+.sn-status b {font-variant-numeric: tabular-nums;}
+</style>
+"""
+
+
+def require_data(ctx: PageContext) -> bool:
+    """True when a data set is ready; otherwise explain what is wrong (the settings are untouched)."""
+    if ctx.problem is not None:
+        return True
+    st.error(ctx.data_error or "No data set is selected.", icon="📄")
+    st.page_link(S.PAGES["upload"][0], label="Open “Your data (CSV)”", icon="📄")
+    return False
+
+
+def data_notes(ctx: PageContext) -> None:
+    """What the data loader changed or decided, in one caption (e.g. which label value is class 1)."""
+    if ctx.problem is not None and ctx.problem.dataset.notes:
+        st.caption(" · ".join(ctx.problem.dataset.notes))

@@ -1,0 +1,184 @@
+"""What the controls offer, their defaults and the lesson presets — plain data, no Streamlit.
+
+The keys here are also the URL query-parameter names (widgets are bound to the URL), so a link
+such as `/Neural_network?data=xor&hidden=4` opens exactly that setup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from scratchnet.features import EXTRA_FEATURES
+
+# --- data -------------------------------------------------------------------------------------------
+SYNTHETIC = ("blobs", "moons", "circles", "xor", "spiral")
+SAMPLES = ("iris", "breast_cancer")
+UPLOADED = "uploaded"
+DATA_LABELS = {
+    "blobs": "Two blobs (linearly separable)",
+    "moons": "Two moons",
+    "circles": "Circle inside a ring",
+    "xor": "XOR (four quadrants)",
+    "spiral": "Two spirals",
+    "iris": "Iris flowers: setosa vs versicolor (real)",
+    "breast_cancer": "Breast cancer, Wisconsin (real)",
+    UPLOADED: "Your uploaded CSV",
+}
+N_OPTIONS = (20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
+
+# --- training ---------------------------------------------------------------------------------------
+LR_OPTIONS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+ITERATION_OPTIONS = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
+ACTIVATIONS = ("relu", "tanh", "sigmoid")
+BATCH_OPTIONS = ("full", "1", "10", "32", "100")
+L2_OPTIONS = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+# iterations per second of playback; "max" trains as much as fits in one redraw's time budget
+SPEED_OPTIONS = ("0.1×", "0.25×", "0.5×", "1×", "2×", "4×", "max")
+BASE_ITERATIONS_PER_SECOND = 250.0
+TICK_SECONDS = 0.15  # a redraw every 150 ms: about 6 visible updates a second
+STEP_ITERATIONS = 10
+LAB_DEFAULT_LRS = (0.001, 0.01, 0.1, 1.0, 10.0)
+
+DEFAULTS: dict[str, object] = {
+    "data": "moons",
+    "n": 200,
+    "noise": 0.15,
+    "seed": 0,
+    "test": 0.25,
+    "feats": [],
+    "lr": 0.1,
+    "iters": 1000,
+    "hidden": 8,
+    "act": "relu",
+    "batch": "full",
+    "l2": 0.0,
+    "speed": "1×",
+    "logy": False,
+}
+
+# Control groups a teacher can hide with ?hide=data,model,... (presentation mode)
+HIDEABLE = {
+    "data": "data set controls",
+    "features": "extra input features",
+    "model": "learning rate, iterations, architecture",
+    "advanced": "batch size and L2",
+    "nav": "page links",
+    "gradients": "the gradient panel",
+}
+
+
+def fmt(value: object) -> str:
+    """How a control shows a value — and how the URL spells it: 0.1 → "0.1", 10.0 → "10", 1e-4 → "0.0001"."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def iterations_per_tick(speed: str) -> int | None:
+    """How many updates one redraw covers at a playback speed; None means 'as many as time allows'."""
+    if speed == "max":
+        return None
+    factor = float(speed.rstrip("×"))
+    return max(1, round(BASE_ITERATIONS_PER_SECOND * factor * TICK_SECONDS))
+
+
+def batch_size(choice: str) -> int | None:
+    return None if choice == "full" else int(choice)
+
+
+def parse_hidden(values: list[str]) -> set[str]:
+    """?hide=data,model or ?hide=data&hide=model → {"data", "model"}; unknown names are ignored."""
+    out: set[str] = set()
+    for value in values:
+        out.update(part.strip() for part in value.split(",") if part.strip() in HIDEABLE)
+    return out
+
+
+# --- pages and lesson presets -----------------------------------------------------------------------
+PAGES = {
+    "home": ("app.py", "Home", "🏠"),
+    "logistic": ("pages/1_Logistic_regression.py", "Logistic regression", "📈"),
+    "net": ("pages/2_Neural_network.py", "Neural network", "🧠"),
+    "lab": ("pages/3_Learning_rate_lab.py", "Learning-rate lab", "🧪"),
+    "upload": ("pages/4_Your_data.py", "Your data (CSV)", "📄"),
+    "math": ("pages/5_The_math.py", "The math", "🧮"),
+}
+
+
+def page_url_path(page: str) -> str:
+    """The URL path Streamlit gives a page file: pages/2_Neural_network.py → 'Neural_network'."""
+    script = PAGES[page][0]
+    if page == "home":
+        return ""
+    stem = script.rsplit("/", 1)[-1].removesuffix(".py")
+    return stem.split("_", 1)[1]
+
+
+@dataclass(frozen=True)
+class Preset:
+    key: str
+    title: str
+    page: str
+    params: dict[str, object]
+    look_for: str  # two sentences: what to watch
+    hide: tuple[str, ...] = field(default=())
+
+    def query(self) -> dict[str, str | list[str]]:
+        q: dict[str, str | list[str]] = {}
+        for k, v in self.params.items():
+            if k == "feats":  # the control shows (and the URL spells) features by their labels
+                q[k] = [EXTRA_FEATURES[x] for x in v]
+            else:
+                q[k] = fmt(v)
+        if self.hide:
+            q["hide"] = ",".join(self.hide)
+        return q
+
+    def url(self) -> str:
+        return f"/{page_url_path(self.page)}?{urlencode(self.query(), doseq=True)}"
+
+
+PRESETS: tuple[Preset, ...] = (
+    Preset(
+        "lr_too_large", "A learning rate too large", "net",
+        {"data": "moons", "lr": 10.0, "iters": 1000, "hidden": 64},
+        "Press Play and watch the loss jump up instead of down until the run blows up. "
+        "Each step overshoots the valley, lands where the slope is steeper, and the next step overshoots further.",
+    ),
+    Preset(
+        "lr_too_small", "A learning rate too small", "logistic",
+        {"data": "blobs", "lr": 0.001, "iters": 1000},
+        "The loss curve creeps down and the boundary barely turns in 1,000 iterations. "
+        "The direction is right but the steps are tiny: try 0.1 and compare.",
+    ),
+    Preset(
+        "lr_cant_xor", "Logistic regression can't do XOR", "logistic",
+        {"data": "xor", "lr": 0.3, "iters": 500},
+        "A single straight line cannot separate the four quadrants, so accuracy stays near 50%. "
+        "The gradients shrink to almost nothing: the model is at its best and it is still wrong.",
+    ),
+    Preset(
+        "net_xor", "Hidden units make XOR possible", "net",
+        {"data": "xor", "lr": 0.3, "iters": 1000, "hidden": 4},
+        "With four ReLU units the network bends its boundary around the quadrants. "
+        "Open 'What each hidden unit learned' to see the pieces it adds up.",
+    ),
+    Preset(
+        "crosses_circles", "Feature crosses solve circles", "logistic",
+        {"data": "circles", "lr": 0.3, "iters": 500, "feats": ["x1sq", "x2sq"]},
+        "With x1² and x2² as extra inputs, logistic regression draws a circle. "
+        "The model is still linear — in the new features; switch them off to see it fail again.",
+    ),
+    Preset(
+        "vanishing_sigmoid", "Vanishing gradients with sigmoid units", "net",
+        {"data": "spiral", "lr": 0.3, "iters": 2000, "hidden": 16, "act": "sigmoid"},
+        "Look at the gradient panel: ‖dW1‖ sits far below ‖dw2‖, because every step back through a sigmoid "
+        "multiplies by at most 0.25. Switch to ReLU and compare how fast the first layer learns.",
+    ),
+    Preset(
+        "overfitting", "Overfitting with noise and few points", "net",
+        {"data": "moons", "n": 50, "noise": 0.5, "lr": 0.3, "iters": 5000, "hidden": 64},
+        "The training loss keeps falling while the test loss turns and rises. "
+        "The boundary wraps around single noisy points: it memorises instead of generalising.",
+    ),
+)
+PRESETS_BY_KEY = {p.key: p for p in PRESETS}
