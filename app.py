@@ -30,3 +30,4 @@ with right:
             st.page_link(S.PAGES[preset.page][0], label=preset.title, icon=S.PAGES[preset.page][2],
                          query_params=preset.query())
             st.caption(preset.look_for)
+page.share_link(ctx)

@@ -228,6 +228,45 @@ def machine() -> list[str]:
     return lines
 
 
+def profile_step(n: int, h: int, repeat: int = 7, number: int = 200) -> None:
+    """Where the bare step's time goes: each operation of forward/backward/update timed on its own."""
+    import timeit
+
+    from scratchnet import sigmoid
+
+    X, y = make_data(n)
+    net = TwoLayerNet(2, h, "relu", seed=0)
+    p = net.params
+    a1 = X @ p["W1"].T + p["b1"]
+    h1 = np.maximum(a1, 0.0)
+    z = h1 @ p["w2"] + p["b2"]
+    delta = sigmoid(z) - y
+    d_h1 = np.outer(delta, p["w2"])
+    d_a1 = d_h1 * net.activation.g_prime(a1)
+    _, cache = net.forward(X)
+    grads = net.backward(cache, y)
+    ops = {
+        "a1 = X @ W1.T": lambda: X @ p["W1"].T,
+        "a1 + b1": lambda: a1 + p["b1"],
+        "relu(a1)": lambda: net.activation.g(a1),
+        "z = h1 @ w2 + b2": lambda: h1 @ p["w2"] + p["b2"],
+        "sigmoid(z) - y": lambda: sigmoid(z) - y,
+        "np.outer(delta, w2)": lambda: np.outer(delta, p["w2"]),
+        "relu'(a1)": lambda: net.activation.g_prime(a1),
+        "dL/dh1 * relu'(a1)": lambda: d_h1 * a1,
+        "dW1 = dL/da1.T @ X / m": lambda: d_a1.T @ X / n,
+        "db1 = mean(dL/da1, axis=0)": lambda: np.mean(d_a1, axis=0),
+        "dw2 = h1.T @ delta / m": lambda: h1.T @ delta / n,
+        "update θ -= α·g (4 tensors)": lambda: [q - LR * grads[k] for k, q in p.items()],
+        "= forward()": lambda: net.forward(X),
+        "= backward()": lambda: net.backward(cache, y),
+    }
+    print(f"\nprofile of the bare step at N={n}, h={h} (best of {repeat} × {number}):")
+    for name, op in ops.items():
+        best = min(timeit.repeat(op, number=number, repeat=repeat)) / number
+        print(f"  {name:30s} {best * 1e6:7.1f} µs")
+
+
 def set_malloc_thresholds(nbytes: int) -> bool:
     """glibc only: serve blocks below nbytes from the heap and keep freed memory (no mmap/munmap churn)."""
     try:
@@ -248,6 +287,7 @@ def verdict(ok: bool) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="5 blocks of ~20 ms instead of 7 of ~60 ms")
+    parser.add_argument("--profile", action="store_true", help="also time each operation of the bare step")
     parser.add_argument("--threads", type=int, default=0, help="limit BLAS/OpenMP threads (0: as configured)")
     parser.add_argument(
         "--mmap-threshold", type=int, default=0, metavar="BYTES",
@@ -267,6 +307,9 @@ def main() -> None:
         limiter = threadpool_limits(limits=args.threads)
     with limiter:
         run_all(blocks, target, allocator, args.threads)
+        if args.profile:
+            for n, h in ((1000, 16), (1000, 64)):
+                profile_step(n, h)
 
 
 def run_all(blocks: int, target: float, allocator: str, threads: int) -> None:

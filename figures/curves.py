@@ -21,6 +21,25 @@ def _curve_xy(iterations: np.ndarray, values: np.ndarray, max_points: int, keep:
     return x, y
 
 
+def _integer_ticks(axis: dict, iterations: np.ndarray) -> None:
+    """Iterations are whole numbers: no 0.5 ticks on a short run, some room around a single point."""
+    if iterations.size == 0:
+        return
+    lo, hi = float(np.min(iterations)), float(np.max(iterations))
+    if hi - lo < 1:
+        axis["range"] = [lo - 1, hi + 1]
+    if hi - lo <= 8:
+        axis["dtick"] = 1
+
+
+def _log_ticks(axis: dict, arrays: list[np.ndarray]) -> None:
+    """On a log axis spanning more than a decade and a half, label the powers of ten only (no 2s and 5s)."""
+    values = np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays]) if arrays else np.zeros(0)
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size and np.log10(values.max()) - np.log10(values.min()) >= 1.5:
+        axis.update(dtick=1, exponentformat="power")
+
+
 def _keep(history: Any, iterations: np.ndarray) -> tuple[list[int], int | None]:
     k = S.index_of_iteration(iterations, history.diverged_at)
     return ([] if k is None else [k]), k
@@ -61,7 +80,7 @@ def loss_figure(history: Any, *, log_y: bool = False, marker: int | None = None,
         layout["xaxis"].update(range=[0, 100], showticklabels=False)
         layout["yaxis"].update(range=[0, 1] if not log_y else [-1, 0], showticklabels=False)
         layout["annotations"] = [S.message(S.EMPTY_MESSAGE)]
-        return go.Figure({"data": [], "layout": layout})
+        return S.make_figure([], layout)
     it = history.array("iteration")
     keep, _ = _keep(history, it)
     traces = []
@@ -77,9 +96,10 @@ def loss_figure(history: Any, *, log_y: bool = False, marker: int | None = None,
                        "hovertemplate": "test %{y:.4f}<extra></extra>"})
     shapes, notes = _iteration_lines(history, marker)
     layout["shapes"], layout["annotations"] = shapes, notes
-    if it.size == 1:  # one point: give the axis some width so the point is not at an edge
-        layout["xaxis"]["range"] = [float(it[0]) - 1, float(it[0]) + 1]
-    return go.Figure({"data": traces, "layout": layout})
+    _integer_ticks(layout["xaxis"], it)
+    if log_y:
+        _log_ticks(layout["yaxis"], [t["y"] for t in traces])
+    return S.make_figure(traces, layout)
 
 
 # --- gradients ---------------------------------------------------------------------------------------------
@@ -182,8 +202,7 @@ def gradient_figure(history: Any, grads: dict[str, np.ndarray] | None, *, input_
         shapes, notes = _iteration_lines(history, marker, xref="x", yref="paper", ytop=top_dom[1],
                                          ybottom=top_dom[0])
         annotations += notes
-        if it.size == 1:
-            layout["xaxis"]["range"] = [float(it[0]) - 1, float(it[0]) + 1]
+        _integer_ticks(layout["xaxis"], it)
 
     # --- bottom: per-entry magnitudes at the iteration being shown
     now = marker if marker is not None else (int(history.columns["iteration"][-1]) if n else None)
@@ -235,7 +254,7 @@ def gradient_figure(history: Any, grads: dict[str, np.ndarray] | None, *, input_
                         "xanchor": "left", "yanchor": "bottom", "showarrow": False,
                         "font": {"size": S.SMALL_FONT}})
     layout["annotations"], layout["shapes"] = annotations, shapes
-    return go.Figure({"data": traces, "layout": layout})
+    return S.make_figure(traces, layout)
 
 
 # --- learning-rate lab -----------------------------------------------------------------------------------
@@ -283,8 +302,12 @@ def lr_lab_loss_figure(histories: dict[float, Any], verdicts: dict[float, str], 
                 "marker": {"symbol": "x", "size": 15, "color": color, "line": {"color": "#000000", "width": 1}},
                 "hovertemplate": f"lr = {S.fmt_lr(lr)} diverged at iteration {k}<extra></extra>",
             })
+    spans = [histories[lr].array("iteration") for lr in lrs if len(histories[lr])]
+    if spans:
+        _integer_ticks(layout["xaxis"], np.concatenate(spans))
+    _log_ticks(layout["yaxis"], [np.asarray(t["y"]) for t in traces])
     if not lrs:
         layout["annotations"] = [S.message("no learning rates to compare yet")]
         layout["yaxis"].update(type="linear", showticklabels=False)
         layout["xaxis"].update(showticklabels=False)
-    return go.Figure({"data": traces, "layout": layout})
+    return S.make_figure(traces, layout)

@@ -148,7 +148,7 @@ def data_figure(ds: Any, axes: tuple[int, int] = (0, 1), height: int = 360, *,
     )
     if ds.n_features > 2:
         layout["annotations"] = [_held_at_mean_note(ds.n_features, held=False)]
-    return go.Figure({"data": traces, "layout": layout})
+    return S.make_figure(traces, layout)
 
 
 def _held_at_mean_note(d: int, held: bool = True) -> dict:
@@ -180,19 +180,24 @@ def boundary_figure(ds: Any, grid: Any, proba: np.ndarray, *, title: str = "", h
     )
     if title:
         layout["title"] = S.title(title)
-    return go.Figure({"data": traces, "layout": layout})
+    return S.make_figure(traces, layout)
 
 
-def _panel_domains(n: int, cols: int, *, hgap: float, vgap: float, top: float = 1.0
+def _panel_domains(n: int, cols: int, *, hgap: float, plot_px: float, title_px: float, gap_px: float
                    ) -> list[tuple[list[float], list[float]]]:
-    """x and y domains (paper fractions) of n small panels laid out row by row."""
+    """x and y domains (paper fractions) of n small panels laid out row by row.
+
+    Each row keeps `title_px` pixels above its panels for their titles and `gap_px` below them.
+    """
     rows = max(1, math.ceil(n / cols))
+    title_f, gap_f = title_px / max(plot_px, 1.0), gap_px / max(plot_px, 1.0)
     out = []
     for k in range(n):
         r, c = divmod(k, cols)
         x0, x1 = c / cols + hgap / 2, (c + 1) / cols - hgap / 2
-        y1 = top - r * top / rows - vgap / 2
-        y0 = top - (r + 1) * top / rows + vgap / 2
+        y0 = 1.0 - (r + 1) / rows + gap_f
+        y1 = 1.0 - r / rows - title_f
+        y1 = max(y1, y0 + 0.01)
         out.append(([max(0.0, x0), min(1.0, x1)], [max(0.0, y0), min(1.0, y1)]))
     return out
 
@@ -230,13 +235,12 @@ def hidden_units_figure(ds: Any, grid: Any, h1_grids: np.ndarray, *, w2: np.ndar
     cols = max(1, min(int(cols), 8))
     rows = max(1, math.ceil(n / cols))
     if height is None:
-        height = 48 + 128 * rows
+        height = 40 + 128 * rows  # per row: 30 px of title, a 90 px map, 8 px of gap
     x, y = _grid_xy(ds, grid)
     step = max(1, math.ceil(max(x.size, y.size) / max(2, int(resolution))))
     xs, ys = x[::step], y[::step]
     w = None if w2 is None else np.asarray(w2, dtype=np.float64).reshape(-1)
-    top = 1.0 - 34.0 / height
-    domains = _panel_domains(n, cols, hgap=0.025, vgap=0.05 + 70.0 / height / rows, top=top)
+    domains = _panel_domains(n, cols, hgap=0.025, plot_px=height - 40, title_px=30, gap_px=8)
     traces, annotations, layout_axes = [], [], {}
     for k in range(n):
         a = grids[k][::step, ::step]
@@ -273,7 +277,7 @@ def hidden_units_figure(ds: Any, grid: Any, h1_grids: np.ndarray, *, w2: np.ndar
                    "cmin": -100, "cmax": 100, "showscale": False},
         title=S.title(heading), hovermode=False, **layout_axes,
     )
-    return go.Figure({"data": traces, "layout": layout})
+    return S.make_figure(traces, layout)
 
 
 def lr_lab_boundaries_figure(ds: Any, grid: Any, probas: dict[float, np.ndarray], verdicts: dict[float, str],
@@ -284,8 +288,9 @@ def lr_lab_boundaries_figure(ds: Any, grid: Any, probas: dict[float, np.ndarray]
     cols = n if n <= 5 else math.ceil(n / 2)
     i, j = grid.axes
     x, y = _grid_xy(ds, grid)
-    top = 1.0 - 30.0 / height
-    domains = _panel_domains(n, cols, hgap=0.035, vgap=0.04, top=top)
+    rows = max(1, math.ceil(n / cols))
+    domains = _panel_domains(n, cols, hgap=0.035, plot_px=height - 48, title_px=24,
+                             gap_px=0 if rows == 1 else 40)
     traces, annotations, layout_axes = [], [], {}
     xr, yr = _range(x), _range(y)
     for k, lr in enumerate(lrs):
@@ -311,8 +316,8 @@ def lr_lab_boundaries_figure(ds: Any, grid: Any, probas: dict[float, np.ndarray]
     if not lrs:
         annotations.append(S.message("no learning rates to compare yet"))
     layout = S.base_layout(
-        height, top=30, bottom=40, left=56, right=10, annotations=annotations,
+        height, top=8, bottom=40, left=56, right=10, annotations=annotations,
         coloraxis={"colorscale": S.BOUNDARY_SCALE, "cmin": 0, "cmax": P_SCALE, "showscale": False},
         **layout_axes,
     )
-    return go.Figure({"data": traces, "layout": layout})
+    return S.make_figure(traces, layout)

@@ -7,9 +7,11 @@ applies its own theme), and hover text is one template string per trace, never o
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 import numpy as np
+import plotly.graph_objects as go
 
 # --- colours (Okabe–Ito: distinguishable with the common colour-vision deficiencies) -----------------
 CLASS_COLORS = ("#0072B2", "#E69F00")  # class 0 blue, class 1 orange
@@ -23,6 +25,13 @@ TEST_LOSS_COLOR = "#009E73"
 LAYER_COLORS = {1: "#009E73", 2: "#CC79A7"}  # gradient norms: layer 1 green, layer 2 purple
 LR_SCALE = "Viridis"  # learning rates, small → large
 GRAD_SCALE = "Viridis"  # |gradient| magnitudes (log10)
+
+# Plotly's property validation is ~70 % of the time it takes to build a figure, and a live run builds
+# three figures per redraw for every student. The builders write plain, already-correct dicts, so
+# they skip it; tests/test_figures.py re-validates every figure with the full checks.
+# SCRATCHNET_VALIDATE_FIGURES=1 turns validation back on (debugging a new property).
+VALIDATE = os.environ.get("SCRATCHNET_VALIDATE_FIGURES", "") not in ("", "0")
+EMPTY_TEMPLATE: dict = {}  # no plotly template: Streamlit applies its theme; plotly's default is ~7 KB
 
 FONT_SIZE = 14
 SMALL_FONT = 12
@@ -153,7 +162,7 @@ def base_layout(height: int, *, top: int = 36, bottom: int = 44, left: int = 56,
                 **extra) -> dict:
     """A minimal layout: no plotly template (Streamlit themes it), projector-sized fonts, tight margins."""
     layout = {
-        "template": "none",
+        "template": EMPTY_TEMPLATE,
         "height": int(height),
         "margin": {"l": left, "r": right, "t": top, "b": bottom, "pad": 0},
         "font": {"size": FONT_SIZE},
@@ -163,6 +172,11 @@ def base_layout(height: int, *, top: int = 36, bottom: int = 44, left: int = 56,
     }
     layout.update(extra)
     return layout
+
+
+def make_figure(data: list[dict], layout: dict) -> go.Figure:
+    """The go.Figure for plain trace / layout dicts (validated only when VALIDATE is set)."""
+    return go.Figure({"data": data, "layout": layout}, _validate=VALIDATE)
 
 
 def axis(title: str = "", **extra) -> dict:

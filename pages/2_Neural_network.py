@@ -10,3 +10,4 @@ if page.require_data(ctx):
     with page.guard("the training panel"):
         live.training_panel(ctx)
     page.data_notes(ctx)
+page.share_link(ctx)

@@ -10,14 +10,15 @@ st.caption("Same data, same starting weights, several learning rates side by sid
 if page.require_data(ctx):
     top = st.columns([1.4, 3.2, 2.2], vertical_alignment="bottom")
     with top[0]:
-        kind = st.radio("Model", ["logistic", "net"], horizontal=True, **controls.bound("lab_model"),
-                        format_func={"logistic": "Logistic regression", "net": "Neural network"}.__getitem__)
+        choice = st.radio("Model", list(S.MODEL_CHOICES), horizontal=True, **controls.bound("lab_model"))
+        kind = S.MODEL_CHOICES[choice]
     with top[1]:
         lrs = st.multiselect("Learning rates", S.LR_OPTIONS, default=list(S.LAB_DEFAULT_LRS), format_func=S.fmt,
                              **controls.bound("lab_lrs"), max_selections=8)
     with top[2]:
         ctx.values["iters"] = controls.iterations_control()
     lrs = sorted(lrs)
+    ctx.values.update(lab_model=choice, lab_lrs=lrs)
     if not lrs:
         st.info("Choose at least one learning rate.")
     else:
@@ -45,3 +46,4 @@ if page.require_data(ctx):
                                                                  result.verdicts),
                                 key="lab_boundaries", config={"displayModeBar": False})
     page.data_notes(ctx)
+page.share_link(ctx)

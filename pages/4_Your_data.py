@@ -2,6 +2,7 @@ import streamlit as st
 
 import figures
 from scratchnet.data import SAMPLE_DIR, DataError, label_values, prepare_dataset, suggest_columns
+from scratchnet.data import _guess_positive as guess_positive  # the loader's own default class 1
 from ui import data_source, page, upload
 
 ctx = page.setup("upload")
@@ -53,6 +54,7 @@ if file is not None:
             with c3:
                 positive = st.selectbox(
                     "Class 1 (positive)", values, key=f"positive_{draft.file_id}_{label}",
+                    index=values.index(guess_positive(values)) if len(values) == 2 else 0,
                     help="With more than two values, this one is class 1 and all the others class 0.",
                 ) if len(values) > 1 else None
             if len(features) > 2:
@@ -61,6 +63,9 @@ if file is not None:
                            "mean.")
             try:
                 preview = prepare_dataset(df, features, label, positive=positive, name=draft.file_name)
+                if preview.n_features < 2:  # the plots draw the data over two axes (figures/plane.py)
+                    raise DataError(f"Only one feature column is chosen (“{features[0]}”). Choose at least two: "
+                                    "the plots show the data over two axes.")
             except DataError as err:
                 st.error(str(err), icon="🚫")
                 st.caption("Nothing changed: the data set you were using is still in use.")
@@ -73,3 +78,4 @@ if file is not None:
                           args=(draft, features, label, positive), key="use_upload")
                 st.plotly_chart(figures.data_figure(preview, height=340), key="upload_preview",
                                 config={"displayModeBar": False})
+page.share_link(ctx)

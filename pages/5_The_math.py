@@ -2,6 +2,7 @@ import streamlit as st
 
 from scratchnet import gradcheck
 from ui import controls, explain, page
+from ui import settings as S
 from ui.live import make_model
 from ui.page import LIVE_PREFIX
 
@@ -14,8 +15,8 @@ with theory:
     st.markdown("#### 1 · The loss")
     st.markdown("For m examples with labels y ∈ {0, 1} and predicted probabilities ŷ, the mean binary "
                 "cross-entropy measures how surprised the model is by the truth:")
-    st.latex(r"L = -\frac{1}{m}\sum_{i=1}^{m}\big[y_i\log\hat y_i + (1-y_i)\log(1-\hat y_i)\big],"
-             r"\qquad \hat y = \sigma(z) = \frac{1}{1+e^{-z}}")
+    st.latex(r"L = -\frac{1}{m}\sum_{i=1}^{m}\big[y_i\log\hat y_i + (1-y_i)\log(1-\hat y_i)\big]")
+    st.latex(r"\hat y = \sigma(z) = \frac{1}{1+e^{-z}}")
     st.markdown("In code we never take log(ŷ): with log σ(z) = −softplus(−z) each term is "
                 "softplus(z) − y·z, finite even when ŷ rounds to exactly 0 or 1.")
     st.markdown("#### 2 · The sigmoid's slope")
@@ -47,8 +48,9 @@ with theory:
     st.markdown("With an L2 penalty (λ/2)·‖W‖², each weight gradient gains + λW; biases are not penalised.")
 
 with live_numbers:
-    kind = st.radio("Model", ["net", "logistic"], horizontal=True, **controls.bound("math_model"),
-                    format_func={"logistic": "Logistic regression", "net": "Neural network"}.__getitem__)
+    choice = st.radio("Model", ["Neural network", "Logistic regression"], horizontal=True,
+                      **controls.bound("math_model"))
+    ctx.values["math_model"], kind = choice, S.MODEL_CHOICES[choice]
     if page.require_data(ctx):
         with page.guard("the live numbers"):
             problem = ctx.problem
@@ -64,7 +66,9 @@ with live_numbers:
             index = st.number_input("Training example #", 0, ds.n_train - 1, 0, key="math_example")
             x, y = problem.X_train[index], ds.y_train[index]
             st.markdown(f"**One example, forward and backward** — features {', '.join(problem.input_names)}")
-            st.dataframe(explain.trace_table(model, model.trace(x, y)), hide_index=True, width="stretch")
+            st.dataframe(explain.trace_table(model, model.trace(x, y)), hide_index=True, width="stretch",
+                         column_config={"quantity": st.column_config.TextColumn(width="medium"),
+                                        "value": st.column_config.TextColumn(width="large")})
             st.markdown("**Gradient check** — the hand-derived gradients against finite differences "
                         "(L(θ+ε) − L(θ−ε)) / 2ε, on up to 100 training examples")
             n = min(100, ds.n_train)
@@ -78,3 +82,4 @@ with live_numbers:
                            "check being honest, not the gradient being wrong.")
             elif result.passed():
                 st.caption("Every relative error is below 10⁻⁶: the derivation and the code agree.")
+page.share_link(ctx)

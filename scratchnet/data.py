@@ -257,13 +257,20 @@ class Dataset:
     def n_test(self) -> int:
         return self.X_test.shape[0]
 
+    def _power_of_two_scale(self) -> np.ndarray:
+        """Per column a power of two near max(|mean|, std): dividing by it is exact and avoids overflow."""
+        _, exponent = np.frexp(np.maximum(np.abs(self.mean), self.std))
+        return np.ldexp(1.0, exponent - 1)
+
     def to_original(self, X_std: np.ndarray) -> np.ndarray:
         """Standardised coordinates -> the file's units: raw = X · std + mean."""
-        return np.asarray(X_std, dtype=np.float64) * self.std + self.mean
+        f = self._power_of_two_scale()  # (X · std/f + mean/f) · f cannot overflow unless raw does
+        return (np.asarray(X_std, dtype=np.float64) * (self.std / f) + self.mean / f) * f
 
     def to_standard(self, X_raw: np.ndarray) -> np.ndarray:
         """The file's units -> standardised coordinates: (raw − mean) / std."""
-        return (np.asarray(X_raw, dtype=np.float64) - self.mean) / self.std
+        f = self._power_of_two_scale()
+        return (np.asarray(X_raw, dtype=np.float64) / f - self.mean / f) / (self.std / f)
 
 
 # A column whose spread is below this fraction of its largest |value| counts as constant: standardising it

@@ -123,7 +123,7 @@ def test_math_page_shows_trace_and_a_passing_gradcheck():
     at = open_page("math")
     assert len(at.dataframe) == 2
     assert any("below 10⁻⁶" in c.value for c in at.caption)
-    at.radio(key="math_model").set_value("logistic").run()
+    at.radio(key="math_model").set_value("Logistic regression").run()
     assert not at.exception and len(at.dataframe) == 2
 
 

@@ -129,6 +129,9 @@ def model_controls(page: str, hidden: set[str], values: dict[str, Any]) -> None:
             help="ReLU (as derived): g'(a) is 0 or 1. tanh and sigmoid squash; sigmoid's slope is at most 0.25, "
             "so gradients shrink on the way back.",
         )
+        st.caption({"relu": "ReLU: max(0, a) — slope 0 or 1, as derived.",
+                    "tanh": "tanh: squashes to (−1, 1); slope at most 1.",
+                    "sigmoid": "sigmoid: squashes to (0, 1); slope at most ¼ — gradients vanish."}[values["act"]])
     if "advanced" in hidden or page not in ("net", "logistic", "lab"):
         values["batch"], values["l2"] = current("batch"), current("l2")
     else:
@@ -138,11 +141,13 @@ def model_controls(page: str, hidden: set[str], values: dict[str, Any]) -> None:
             help="'full' uses every training point for each step, as derived. A number samples that many per "
             "step (mini-batch SGD): cheaper, noisier steps.",
         )
+        st.caption("full = gradient descent as derived; a number = noisier mini-batch steps.")
         values["l2"] = st.select_slider(
             "L2 penalty λ", S.L2_OPTIONS, value=S.DEFAULTS["l2"], format_func=S.fmt, **bound("l2"),
             help="Adds (λ/2)·‖W‖² to the loss, so every step also shrinks the weights: smoother boundaries, "
             "less overfitting. Biases are not penalised.",
         )
+        st.caption("λ > 0 pulls every weight towards 0 each step: smoother boundary, less overfitting.")
 
 
 def lr_control(disabled: bool = False) -> float:

@@ -12,8 +12,8 @@ from scratchnet import GradCheckResult, Model, TwoLayerNet
 
 def _cells(values: Any) -> str:
     arr = np.atleast_1d(np.asarray(values, dtype=np.float64))
-    shown = ", ".join(f"{v:+.4f}" for v in arr.ravel()[:8])
-    return f"[{shown}{', …' if arr.size > 8 else ''}]" if arr.size > 1 else shown
+    shown = ", ".join(f"{v:+.3f}" for v in arr.ravel()[:6])
+    return f"[{shown}{', …' if arr.size > 6 else ''}]" if arr.size > 1 else shown
 
 
 def trace_table(model: Model, trace: dict[str, Any]) -> pd.DataFrame:
@@ -47,7 +47,7 @@ def trace_table(model: Model, trace: dict[str, Any]) -> pd.DataFrame:
             ("dw = (ŷ − y)·x", "", g["w"]),
             ("db = ŷ − y", "", g["b"]),
         ]
-    return pd.DataFrame([{"quantity": q, "value": _cells(v), "meaning": m} for q, m, v in rows])
+    return pd.DataFrame([{"quantity": q, "value": _cells(v), "what it is": m} for q, m, v in rows])
 
 
 def gradcheck_frame(result: GradCheckResult, tol: float = 1e-6) -> pd.DataFrame:

@@ -97,7 +97,7 @@ def training_panel(ctx: PageContext) -> None:
     page, values, problem = ctx.page, ctx.values, ctx.problem
     assert problem is not None
     key = LIVE_PREFIX + page
-    toolbar = st.columns([1.15, 0.9, 0.9, 3.0, 2.6, 2.2], vertical_alignment="bottom")
+    toolbar = st.columns([1.6, 0.9, 0.9, 2.9, 2.5, 2.0], vertical_alignment="bottom")
     with toolbar[3]:
         values["lr"] = controls.current("lr") if "model" in ctx.hidden else controls.lr_control()
     with toolbar[4]:
@@ -144,7 +144,7 @@ def _live_view(ctx: PageContext, key: str, target: int, per_tick: int | None) ->
     view = _view_iteration(ctx.page, live)
     status, toggle = st.columns([6, 1], vertical_alignment="center")
     with status:
-        _status_line(live, target, view)
+        _status_line(live, problem, target, view)
     with toggle:
         log_y = controls.log_y_control()
     if run.diverged:
@@ -207,7 +207,14 @@ def _fmt_loss(x: float) -> str:
     return "—" if x is None or not np.isfinite(x) else f"{x:.4f}"
 
 
-def _status_line(live: LiveRun, target: int, view: int | None) -> None:
+def _evaluate(model: Model, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """(loss, accuracy) of a model on a set; nan for an empty set."""
+    if len(y) == 0:
+        return float("nan"), float("nan")
+    return model.loss(X, y), float(np.mean(model.predict(X) == y))
+
+
+def _status_line(live: LiveRun, problem: Problem, target: int, view: int | None) -> None:
     run, h = live.run, live.run.history
     state = "playing" if live.playing else ("diverged" if run.diverged else
                                             "finished" if run.iteration >= target else "paused")
@@ -216,8 +223,12 @@ def _status_line(live: LiveRun, target: int, view: int | None) -> None:
         tl, vl = h.columns["train_loss"][i], h.columns["test_loss"][i]
         ta, va = h.columns["train_acc"][i], h.columns["test_acc"][i]
         where = f"looking back at iteration <b>{h.nearest_snapshot(view):,}</b> of {run.iteration:,}"
-    else:
+    elif len(h):
         tl, vl, ta, va = (h.last(c) for c in ("train_loss", "test_loss", "train_acc", "test_acc"))
+        where = f"Iteration <b>{run.iteration:,}</b> / {target:,} · {state}"
+    else:  # before the first step: the starting weights' numbers
+        tl, ta, vl, va = _evaluate(run.model, problem.X_train, problem.dataset.y_train) + _evaluate(
+            run.model, problem.X_test, problem.dataset.y_test)
         where = f"Iteration <b>{run.iteration:,}</b> / {target:,} · {state}"
     st.markdown(
         f"<div class='sn-status' data-testid='sn-status'>{where} · train loss <b>{_fmt_loss(tl)}</b> · "

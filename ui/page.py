@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from urllib.parse import urlencode
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,3 +111,13 @@ def data_notes(ctx: PageContext) -> None:
     """What the data loader changed or decided, in one caption (e.g. which label value is class 1)."""
     if ctx.problem is not None and ctx.problem.dataset.notes:
         st.caption(" · ".join(ctx.problem.dataset.notes))
+
+
+def share_link(ctx: PageContext) -> None:
+    """Sidebar: a link that reopens exactly this page with these settings (copy button on the code box)."""
+    base = st.context.url or f"/{S.page_url_path(ctx.page)}"
+    query = urlencode(S.share_query(ctx.values, ctx.hidden), doseq=True)
+    with st.sidebar.popover("🔗 Copy link for this setup", width="stretch"):
+        st.caption("Everything you set here is in this link: data, seed, learning rate, iterations, units, "
+                   "features. Add &hide=data,model to hide those controls (presentation mode).")
+        st.code(f"{base}?{query}" if query else base, language=None, wrap_lines=True)

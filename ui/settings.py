@@ -55,7 +55,11 @@ DEFAULTS: dict[str, object] = {
     "l2": 0.0,
     "speed": "1×",
     "logy": False,
+    "lab_model": "Logistic regression",
+    "lab_lrs": list(LAB_DEFAULT_LRS),
+    "math_model": "Neural network",
 }
+MODEL_CHOICES = {"Logistic regression": "logistic", "Neural network": "net"}
 
 # Control groups a teacher can hide with ?hide=data,model,... (presentation mode)
 HIDEABLE = {
@@ -182,3 +186,21 @@ PRESETS: tuple[Preset, ...] = (
     ),
 )
 PRESETS_BY_KEY = {p.key: p for p in PRESETS}
+
+
+def share_query(values: dict[str, object], hidden: set[str] | frozenset[str] = frozenset()) -> dict[str, object]:
+    """The URL query that reproduces `values`: every setting that differs from its default, spelled as shown."""
+    query: dict[str, object] = {}
+    for key, default in DEFAULTS.items():
+        if key not in values or values[key] == default:
+            continue
+        value = values[key]
+        if key == "feats":
+            query[key] = [EXTRA_FEATURES[v] for v in value]
+        elif isinstance(value, list | tuple):
+            query[key] = [fmt(v) for v in value]
+        else:
+            query[key] = fmt(value)
+    if hidden:
+        query["hide"] = ",".join(sorted(hidden))
+    return query

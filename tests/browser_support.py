@@ -1,0 +1,195 @@
+"""Run `streamlit run app.py` on a free loopback port and drive it with Debian's Chromium (Playwright).
+
+Importable on its own (no pytest needed) so scripts/screenshots.py and benchmarks can reuse it:
+
+    with streamlit_server() as base, chromium() as browser:
+        page = new_page(browser)
+        page.goto(base + "/Neural_network")
+        wait_idle(page)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+VIEWPORT = {"width": 1366, "height": 768}
+SERVER_START_TIMEOUT = 60.0
+IDLE_TIMEOUT_MS = 30_000
+
+STATUS = "[data-testid=sn-status]"
+EXCEPTION = "[data-testid=stException]"
+APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+
+
+# --- the server ------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+            return r.status == 200 and r.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def streamlit_server(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str] | None = None) -> Iterator[str]:
+    """Start the app in its own process group; yield its base URL; kill the whole group afterwards."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+        *(extra_args or []),
+    ]
+    log = tempfile.NamedTemporaryFile("w+b", prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+    def server_log() -> str:
+        log.flush()
+        return Path(log.name).read_text(errors="replace")[-5000:]
+
+    try:
+        deadline = time.monotonic() + timeout
+        while not _healthy(base):
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with code {proc.returncode}:\n{server_log()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not answer /_stcore/health within {timeout:.0f} s:\n"
+                                   f"{server_log()}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        log.close()
+        with contextlib.suppress(OSError):
+            os.unlink(log.name)
+
+
+# --- the browser -----------------------------------------------------------------------------------
+@contextlib.contextmanager
+def chromium(headless: bool = True) -> Iterator[Any]:
+    """Debian's Chromium through Playwright (never `playwright install`)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: apt-get install chromium (scripts/test.sh does)")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=headless)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def new_page(browser: Any) -> Any:
+    """A fresh context (its own cookies, so its own Streamlit session) and a page at 1366×768."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(IDLE_TIMEOUT_MS)
+    return context.new_page()
+
+
+# --- waiting ---------------------------------------------------------------------------------------
+def wait_idle(page: Any, timeout_ms: int = IDLE_TIMEOUT_MS, settle_ms: int = 300) -> None:
+    """Wait until the script is not running, and stays so for `settle_ms` (no live playback on the page).
+
+    During playback a fragment reruns every 150 ms, so "notRunning" flickers: poll the status line then.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    page.wait_for_selector("[data-testid=stApp]", timeout=timeout_ms)
+    while True:
+        remaining = max(1, int((deadline - time.monotonic()) * 1000))
+        page.wait_for_selector(APP_IDLE, timeout=remaining)
+        page.wait_for_timeout(settle_ms)
+        if page.locator(APP_IDLE).count():
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError("the app kept rerunning")
+
+
+def poll(fn: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1, what: str = "condition") -> Any:
+    """Call fn until it returns something truthy; return that, or raise with the last value seen."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        with contextlib.suppress(Exception):
+            last = fn()
+            if last:
+                return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})")
+
+
+def status_text(page: Any) -> str:
+    loc = page.locator(STATUS)
+    return loc.first.inner_text(timeout=5000) if loc.count() else ""
+
+
+_ITER = re.compile(r"Iteration\s+([\d,]+)\s*/\s*([\d,]+)\s*·\s*(\w+)")
+
+
+def iteration(page: Any) -> int | None:
+    """The iteration number in the status line (None if there is no status line / not parseable)."""
+    m = _ITER.search(status_text(page))
+    return int(m.group(1).replace(",", "")) if m else None
+
+
+def run_state(page: Any) -> str | None:
+    m = _ITER.search(status_text(page))
+    return m.group(3) if m else None
+
+
+def wait_iteration(page: Any, pred: Callable[[int], bool], timeout: float = 20.0, what: str = "iteration") -> int:
+    """Poll the status line until its iteration number satisfies pred; return that number."""
+
+    def check() -> tuple[int] | None:
+        i = iteration(page)
+        return (i,) if i is not None and pred(i) else None
+
+    return poll(check, timeout=timeout, what=what)[0]
+
+
+def exceptions(page: Any) -> list[str]:
+    return [e.inner_text() for e in page.locator(EXCEPTION).all()]
+
+
+def errors(page: Any) -> list[str]:
+    return [e.inner_text() for e in page.locator("[data-testid=stAlertContentError]").all()]
+
+
+def screenshot(page: Any, name: str, folder: Path = ARTIFACTS) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path

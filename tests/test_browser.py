@@ -1,0 +1,315 @@
+"""The app in a real browser: `streamlit run` + Debian's Chromium through Playwright.
+
+Run with `python -m pytest -q -m browser tests/test_browser.py`. These tests fail (never skip) when Chromium
+is missing: scripts/test.sh installs it.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.browser_support import (
+    EXCEPTION,
+    STATUS,
+    chromium,
+    errors,
+    exceptions,
+    iteration,
+    new_page,
+    poll,
+    run_state,
+    screenshot,
+    status_text,
+    streamlit_server,
+    wait_idle,
+    wait_iteration,
+)
+from ui import settings as S
+
+pytestmark = pytest.mark.browser
+
+PAGE_TITLES = {
+    "": "scratchnet — watch a model learn",
+    "Logistic_regression": "Logistic regression",
+    "Neural_network": "Neural network",
+    "Learning_rate_lab": "Learning-rate lab",
+    "Your_data": "Your data",
+    "The_math": "The math",
+}
+PLAY = re.compile(r"^\s*(▶ Play|⏸ Pause|▶ Resume)")
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    with streamlit_server() as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser):
+    p = new_page(browser)
+    yield p
+    p.context.close()
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+def open_app(page, base: str, path: str = "") -> None:
+    page.goto(base + "/" + path.lstrip("/"))
+    wait_idle(page)
+    assert not exceptions(page), exceptions(page)
+
+
+def button(page, name: str | re.Pattern):
+    pattern = name if isinstance(name, re.Pattern) else re.compile(rf"^\s*{re.escape(name)}")
+    return page.locator("[data-testid=stButton] button").filter(has_text=pattern).first
+
+
+def play_label(page) -> str:
+    return button(page, PLAY).inner_text().splitlines()[0].strip()
+
+
+def loss_curve(page) -> str:
+    """The loss chart's line paths (their `d` change as points are added)."""
+    chart = page.locator("[data-testid=stPlotlyChart]").nth(1)
+    return "|".join(p.get_attribute("d") or "" for p in chart.locator("path.js-line").all())
+
+
+def boundary_contour(page) -> str:
+    chart = page.locator("[data-testid=stPlotlyChart]").nth(0)
+    return "|".join(p.get_attribute("d") or "" for p in chart.locator("g.contourlevel path").all()[:20])
+
+
+def data_set(page) -> str:
+    return page.locator("input[aria-label='Data set']").input_value()
+
+
+def slider_value(page, label: str) -> str:
+    return page.locator(f"input[type=range][aria-label='{label}']").get_attribute("aria-valuetext") or ""
+
+
+def sidebar_link(page, path: str):
+    return page.locator(f"[data-testid=stSidebar] a[data-testid=stPageLink-NavLink][href$='/{path}']").first
+
+
+def go_via_sidebar(page, path: str) -> None:
+    sidebar_link(page, path).click()
+    page.wait_for_url(re.compile(rf"/{path}(\?|$)"))
+    wait_idle(page)
+
+
+def wait_paused(page, timeout: float = 20.0) -> int:
+    """Wait until the status line says the run is not playing and the number has stopped moving."""
+    poll(lambda: run_state(page) in ("paused", "finished", "diverged"), timeout=timeout, what="paused state")
+    wait_idle(page)
+    return iteration(page)
+
+
+def write_csv(path: Path, rows: int = 60, one_class: bool = False) -> Path:
+    lines = ["height,weight,passed"]
+    for i in range(rows):
+        a, b = (i * 37 % 100) / 10, (i * 53 % 100) / 10
+        label = "yes" if one_class or a + b > 10 else "no"
+        lines.append(f"{a:.1f},{b:.1f},{label}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def upload(page, file: Path) -> None:
+    page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(file))
+    poll(lambda: file.name in page.locator("[data-testid=stFileUploader]").inner_text(), what="file listed")
+    wait_idle(page)
+
+
+def upload_and_use(page, base: str, file: Path) -> None:
+    open_app(page, base, "Your_data")
+    upload(page, file)
+    assert not errors(page), errors(page)
+    button(page, "Use this data set on every page").click()
+    wait_idle(page)
+    poll(lambda: f"In use: {file.name}" in page.locator("[data-testid=stAlert]").first.inner_text(),
+         what="'In use' notice")
+
+
+# --- 1. deep links ---------------------------------------------------------------------------------
+def test_every_page_opens_by_deep_link(page, base_url):
+    for path, title in PAGE_TITLES.items():
+        page.goto(f"{base_url}/{path}")
+        wait_idle(page)
+        page.locator("h1").first.wait_for()
+        assert page.locator("h1").first.inner_text().strip() == title, path
+        assert not exceptions(page), (path, exceptions(page))
+        assert not errors(page), (path, errors(page))
+        screenshot(page, path or "Home")
+
+
+# --- 2. live run -----------------------------------------------------------------------------------
+def test_play_pause_step_on_the_net_page(page, base_url):
+    open_app(page, base_url, "Neural_network?speed=0.5×")
+    assert iteration(page) == 0 and play_label(page) == "▶ Play"
+    curve0 = loss_curve(page)
+
+    button(page, PLAY).click()
+    first = wait_iteration(page, lambda i: i > 0, what="the run to start")
+    wait_iteration(page, lambda i: i >= first + 50, what="the counter to keep increasing")
+    poll(lambda: loss_curve(page) not in ("", curve0), what="the loss chart to change")
+    curve1 = loss_curve(page)
+    poll(lambda: loss_curve(page) != curve1, what="the loss chart to keep changing")
+    assert play_label(page) == "⏸ Pause"
+
+    button(page, PLAY).click()
+    stopped = wait_paused(page)
+    assert play_label(page) == "▶ Resume"
+    time.sleep(0.6)  # a few playback ticks: nothing may move now
+    assert iteration(page) == stopped, status_text(page)
+    assert "paused" in status_text(page)
+
+    button(page, "Step").click()
+    wait_iteration(page, lambda i: i == stopped + S.STEP_ITERATIONS, what="Step to add 10")
+    assert not exceptions(page), exceptions(page)
+
+
+def test_space_bar_plays_and_pauses(page, base_url):
+    open_app(page, base_url, "Neural_network?speed=0.5×")
+    page.locator("h1").first.click()  # focus the page, not an input
+    page.keyboard.press("Space")
+    first = wait_iteration(page, lambda i: i > 0, what="space to start the run")
+    wait_iteration(page, lambda i: i > first, what="the counter to increase")
+    page.locator("h1").first.click()
+    page.keyboard.press("Space")
+    stopped = wait_paused(page)
+    time.sleep(0.5)
+    assert iteration(page) == stopped and run_state(page) == "paused"
+
+
+# --- 3. upload -------------------------------------------------------------------------------------
+def test_upload_a_csv_and_train_on_it(page, base_url, tmp_path):
+    good = write_csv(tmp_path / "exam.csv")
+    upload_and_use(page, base_url, good)
+
+    go_via_sidebar(page, "Neural_network")
+    assert data_set(page) == "uploaded"
+    assert "exam.csv" in page.locator("[data-testid=stMain]").inner_text() or iteration(page) == 0
+    button(page, PLAY).click()
+    wait_iteration(page, lambda i: i >= 20, what="training on the upload")
+    button(page, PLAY).click()
+    wait_paused(page)
+
+    # a PNG renamed .csv: a message, and the data set in use is unchanged
+    bad = tmp_path / "photo.csv"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+                    + bytes(range(256)) * 4)
+    go_via_sidebar(page, "Your_data")
+    upload(page, bad)
+    poll(lambda: errors(page), what="an error for the PNG")
+    assert "Nothing changed" in page.locator("[data-testid=stMain]").inner_text()
+    assert "In use: exam.csv" in page.locator("[data-testid=stMain]").inner_text()
+    assert not exceptions(page), exceptions(page)
+
+    # a CSV with a single class
+    single = write_csv(tmp_path / "allyes.csv", one_class=True)
+    upload(page, single)
+    poll(lambda: errors(page), what="an error for a single-class label")
+    assert "In use: exam.csv" in page.locator("[data-testid=stMain]").inner_text()
+    assert not exceptions(page), exceptions(page)
+    go_via_sidebar(page, "Neural_network")
+    assert data_set(page) == "uploaded" and iteration(page) is not None
+
+
+# --- 4. two students -------------------------------------------------------------------------------
+def test_two_sessions_do_not_share_uploads_or_runs(browser, base_url, tmp_path):
+    alice, bob = new_page(browser), new_page(browser)
+    try:
+        upload_and_use(alice, base_url, write_csv(tmp_path / "alice.csv"))
+        go_via_sidebar(alice, "Neural_network")
+        assert data_set(alice) == "uploaded"
+
+        open_app(bob, base_url, "Neural_network")
+        assert data_set(bob) == "moons"
+        assert iteration(bob) == 0
+
+        button(alice, PLAY).click()
+        wait_iteration(alice, lambda i: i >= 50, what="Alice's run")
+        assert iteration(bob) == 0
+        bob.reload()
+        wait_idle(bob)
+        assert iteration(bob) == 0 and data_set(bob) == "moons"
+
+        open_app(bob, base_url, "Neural_network?data=uploaded")
+        main = bob.locator("[data-testid=stMain]").inner_text()
+        assert "No uploaded data in this session" in main
+        assert "alice.csv" not in main and bob.locator(STATUS).count() == 0
+        assert alice.locator(EXCEPTION).count() == 0 and bob.locator(EXCEPTION).count() == 0
+        wait_iteration(alice, lambda i: i >= 100, what="Alice's run to keep going")
+    finally:
+        alice.context.close()
+        bob.context.close()
+
+
+# --- 5. presets ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("key", ["net_xor", "crosses_circles"])
+def test_preset_link_sets_the_controls(page, base_url, key):
+    preset = S.PRESETS_BY_KEY[key]
+    open_app(page, base_url, preset.url())
+    assert not errors(page), errors(page)
+    params = preset.params
+    assert data_set(page) == params["data"]
+    assert slider_value(page, "Learning rate α") == S.fmt(params["lr"])
+    assert slider_value(page, "Iterations") == str(params["iters"])
+    if "hidden" in params:
+        assert slider_value(page, "Hidden units") == str(params["hidden"])
+    if "feats" in params:
+        chips = page.locator("[data-testid=stMultiSelect]").inner_text()
+        for label in preset.query()["feats"]:
+            assert label in chips, (label, chips)
+    assert iteration(page) == 0
+
+
+# --- 6. rapid interaction --------------------------------------------------------------------------
+def test_rapid_clicks_slider_moves_and_page_switches_mid_run(page, base_url):
+    open_app(page, base_url, "Neural_network?speed=0.5×&iters=10000")
+    for _ in range(4):
+        button(page, PLAY).click()
+        page.wait_for_timeout(120)
+        button(page, "Reset").click()
+        page.wait_for_timeout(80)
+    wait_paused(page)
+    assert not exceptions(page), exceptions(page)
+    poll(lambda: iteration(page) == 0 and play_label(page) == "▶ Play", what="Iteration 0 after Reset")
+    assert "Iteration 0 / 10,000 · paused" in status_text(page)
+
+    button(page, PLAY).click()
+    wait_iteration(page, lambda i: i > 0, what="the run to start")
+    lr = page.locator("input[type=range][aria-label='Learning rate α']")
+    lr.focus()
+    page.keyboard.press("ArrowRight")
+    poll(lambda: slider_value(page, "Learning rate α") == "0.3", what="α to move to 0.3")
+    before = wait_iteration(page, lambda i: i > 0)
+    wait_iteration(page, lambda i: i > before, what="the run to continue after changing α")
+    assert run_state(page) == "playing"
+
+    go_via_sidebar(page, "Logistic_regression")
+    assert not exceptions(page), exceptions(page)
+    go_via_sidebar(page, "Neural_network")
+    assert not exceptions(page), exceptions(page)
+    paused_at = wait_paused(page)
+    assert paused_at > 0 and run_state(page) == "paused"  # switching pages pauses the run, keeps it
+    assert slider_value(page, "Learning rate α") == "0.3"
+
+    button(page, PLAY).click()
+    page.wait_for_timeout(200)
+    button(page, PLAY).click()
+    page.wait_for_timeout(100)
+    button(page, "Reset").click()
+    wait_paused(page)
+    poll(lambda: iteration(page) == 0, what="Iteration 0 after the final Reset")
+    assert run_state(page) == "paused" and not exceptions(page) and not errors(page)
