@@ -23,11 +23,10 @@ with left:
         page.data_notes(ctx)
 with right:
     st.subheader("Lessons")
-    st.caption("Each link opens a page set up for one idea. Add `&hide=data,model` to a link to hide those "
-               "controls from students (presentation mode).")
+    st.caption("Each link opens a page set up for one idea, in a new tab — share it with the class. Add "
+               "`&hide=data,model` to a link to hide those controls from students (presentation mode).")
     for preset in S.PRESETS:
         with st.container(border=True):
-            st.page_link(S.PAGES[preset.page][0], label=preset.title, icon=S.PAGES[preset.page][2],
-                         query_params=preset.query())
+            st.markdown(f"{S.PAGES[preset.page][2]} **[{preset.title}]({preset.url()})**")
             st.caption(preset.look_for)
 page.share_link(ctx)

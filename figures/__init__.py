@@ -1,7 +1,7 @@
 """Plotly figure builders for scratchnet: core results in, compact go.Figure out (no Streamlit here).
 
-    import figures
-    figures.boundary_figure(ds, grid, proba, title="Decision boundary")
+Usage: ``figures.boundary_figure(ds, grid, proba, title="Decision boundary")`` returns a go.Figure.
+Pass the Figure itself to st.plotly_chart (not fig.to_dict(): a dict is re-validated by Streamlit).
 """
 
 from .curves import gradient_figure, loss_figure, lr_colors, lr_lab_loss_figure

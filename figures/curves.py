@@ -1,4 +1,4 @@
-"""Figures over iterations: the loss, the gradients (norms over time + per-entry magnitudes now), the lr lab."""
+"""Figures over iterations: the loss, the gradients (norms over time, per-entry sizes now), the lr lab."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from . import style as S
 DEFAULT_MAX_POINTS = 300
 
 
-def _curve_xy(iterations: np.ndarray, values: np.ndarray, max_points: int, keep: list[int],
-              log: bool) -> tuple[np.ndarray, np.ndarray]:
+def _curve_xy(
+    iterations: np.ndarray, values: np.ndarray, max_points: int, keep: list[int], log: bool
+) -> tuple[np.ndarray, np.ndarray]:
     idx = S.decimate(values.size, max_points, keep=keep, values=values)
     x = iterations[idx].astype(np.int64)  # plotly sends integers in the smallest integer type that fits
     y = S.log_safe(values[idx]) if log else S.f32(values[idx])
@@ -34,7 +35,9 @@ def _integer_ticks(axis: dict, iterations: np.ndarray) -> None:
 
 def _log_ticks(axis: dict, arrays: list[np.ndarray]) -> None:
     """On a log axis spanning more than a decade and a half, label the powers of ten only (no 2s and 5s)."""
-    values = np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays]) if arrays else np.zeros(0)
+    values = (
+        np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays]) if arrays else np.zeros(0)
+    )
     values = values[np.isfinite(values) & (values > 0)]
     if values.size and np.log10(values.max()) - np.log10(values.min()) >= 1.5:
         axis.update(dtick=1, exponentformat="power")
@@ -45,34 +48,85 @@ def _keep(history: Any, iterations: np.ndarray) -> tuple[list[int], int | None]:
     return ([] if k is None else [k]), k
 
 
-def _iteration_lines(history: Any, marker: int | None, *, xref: str = "x", yref: str = "paper",
-                     ytop: float = 1.0, ybottom: float = 0.0) -> tuple[list[dict], list[dict]]:
+def _iteration_lines(
+    history: Any,
+    marker: int | None,
+    *,
+    xref: str = "x",
+    yref: str = "paper",
+    ytop: float = 1.0,
+    ybottom: float = 0.0,
+) -> tuple[list[dict], list[dict]]:
     """Shapes and labels: the scrub marker (grey dashed) and the divergence (red)."""
     shapes, notes = [], []
     if marker is not None:
-        shapes.append({**S.vline(marker, color="#777777", dash="dash", width=1.5, xref=xref, yref=yref),
-                       "y0": ybottom, "y1": ytop})
-        notes.append({"text": f"iteration {int(marker)}", "x": marker, "y": ybottom, "xref": xref,
-                      "yref": yref, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
-                      "font": {"size": S.SMALL_FONT - 1, "color": "#555555"}, "bgcolor": "rgba(255,255,255,0.7)"})
+        shapes.append(
+            {
+                **S.vline(marker, color="#777777", dash="dash", width=1.5, xref=xref, yref=yref),
+                "y0": ybottom,
+                "y1": ytop,
+            }
+        )
+        notes.append(
+            {
+                "text": f"iteration {int(marker)}",
+                "x": marker,
+                "y": ybottom,
+                "xref": xref,
+                "yref": yref,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": S.SMALL_FONT - 1, "color": "#555555"},
+                "bgcolor": "rgba(255,255,255,0.7)",
+            }
+        )
     if history.diverged_at is not None:
         k = int(history.diverged_at)
-        shapes.append({**S.vline(k, color=S.DIVERGED_COLOR, width=2, xref=xref, yref=yref),
-                       "y0": ybottom, "y1": ytop})
-        notes.append({"text": f"diverged at iteration {k}", "x": k, "y": ytop, "xref": xref, "yref": yref,
-                      "xanchor": "right", "yanchor": "top", "showarrow": False,
-                      "font": {"size": S.SMALL_FONT, "color": S.DIVERGED_COLOR},
-                      "bgcolor": "rgba(255,255,255,0.8)"})
+        shapes.append(
+            {**S.vline(k, color=S.DIVERGED_COLOR, width=2, xref=xref, yref=yref), "y0": ybottom, "y1": ytop}
+        )
+        notes.append(
+            {
+                "text": f"diverged at iteration {k}",
+                "x": k,
+                "y": ytop,
+                "xref": xref,
+                "yref": yref,
+                "xanchor": "right",
+                "yanchor": "top",
+                "showarrow": False,
+                "font": {"size": S.SMALL_FONT, "color": S.DIVERGED_COLOR},
+                "bgcolor": "rgba(255,255,255,0.8)",
+            }
+        )
     return shapes, notes
 
 
-def loss_figure(history: Any, *, log_y: bool = False, marker: int | None = None,
-                max_points: int = DEFAULT_MAX_POINTS, height: int = 330) -> go.Figure:
+def loss_figure(
+    history: Any,
+    *,
+    log_y: bool = False,
+    marker: int | None = None,
+    max_points: int = DEFAULT_MAX_POINTS,
+    height: int = 330,
+) -> go.Figure:
     """Train (solid) and test (dashed) loss against iteration; marker and divergence as vertical lines."""
     layout = S.base_layout(
-        height, top=30, bottom=42, showlegend=True, hovermode="x unified",
-        legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.0, "yanchor": "bottom",
-                "font": {"size": S.SMALL_FONT}, "bgcolor": "rgba(255,255,255,0)"},
+        height,
+        top=30,
+        bottom=42,
+        showlegend=True,
+        hovermode="x unified",
+        legend={
+            "orientation": "h",
+            "x": 1.0,
+            "xanchor": "right",
+            "y": 1.0,
+            "yanchor": "bottom",
+            "font": {"size": S.SMALL_FONT},
+            "bgcolor": "rgba(255,255,255,0)",
+        },
         xaxis=S.axis("iteration"),
         yaxis=S.axis("loss (cross-entropy)", type="log" if log_y else "linear"),
     )
@@ -85,15 +139,31 @@ def loss_figure(history: Any, *, log_y: bool = False, marker: int | None = None,
     keep, _ = _keep(history, it)
     traces = []
     x, y = _curve_xy(it, history.array("train_loss"), max_points, keep, log_y)
-    traces.append({"type": "scatter", "mode": "lines", "name": "train", "x": x, "y": y,
-                   "line": {"color": S.TRAIN_LOSS_COLOR, "width": 2.5},
-                   "hovertemplate": "train %{y:.4f}<extra></extra>"})
+    traces.append(
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "train",
+            "x": x,
+            "y": y,
+            "line": {"color": S.TRAIN_LOSS_COLOR, "width": 2.5},
+            "hovertemplate": "train %{y:.4f}<extra></extra>",
+        }
+    )
     test = history.array("test_loss")
     if np.any(np.isfinite(test)):
         x, y = _curve_xy(it, test, max_points, keep, log_y)
-        traces.append({"type": "scatter", "mode": "lines", "name": "test", "x": x, "y": y,
-                       "line": {"color": S.TEST_LOSS_COLOR, "width": 2.5, "dash": "dash"},
-                       "hovertemplate": "test %{y:.4f}<extra></extra>"})
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "test",
+                "x": x,
+                "y": y,
+                "line": {"color": S.TEST_LOSS_COLOR, "width": 2.5, "dash": "dash"},
+                "hovertemplate": "test %{y:.4f}<extra></extra>",
+            }
+        )
     shapes, notes = _iteration_lines(history, marker)
     layout["shapes"], layout["annotations"] = shapes, notes
     _integer_ticks(layout["xaxis"], it)
@@ -126,8 +196,9 @@ def _short_names(input_names: list[str], d: int, limit: int = 12) -> list[str]:
     return [n if len(n) <= limit else n[: limit - 1] + "…" for n in names]
 
 
-def _entry_rows(grads: dict[str, np.ndarray], input_names: list[str], max_input_rows: int
-                ) -> tuple[list[str], np.ndarray, list, str] | None:
+def _entry_rows(
+    grads: dict[str, np.ndarray], input_names: list[str], max_input_rows: int
+) -> tuple[list[str], np.ndarray, list, str] | None:
     """(row labels, |g| matrix rows × cols, column labels, x-axis title) for the per-entry panel."""
     if "W1" in grads:  # two-layer net: one column per hidden unit
         W1 = np.abs(np.asarray(grads["W1"], dtype=np.float64))
@@ -142,8 +213,10 @@ def _entry_rows(grads: dict[str, np.ndarray], input_names: list[str], max_input_
             labels = [f"dW1 · all {d} inputs (norm)"]
             rows = [np.linalg.norm(W1, axis=1)]
         labels += ["db1", "dw2"]
-        rows += [np.abs(np.asarray(grads["b1"], dtype=np.float64)).reshape(h),
-                 np.abs(np.asarray(grads["w2"], dtype=np.float64)).reshape(h)]
+        rows += [
+            np.abs(np.asarray(grads["b1"], dtype=np.float64)).reshape(h),
+            np.abs(np.asarray(grads["w2"], dtype=np.float64)).reshape(h),
+        ]
         return labels, np.vstack(rows), list(range(1, h + 1)), "hidden unit"
     if "w" in grads:  # logistic regression: one cell per input feature, then db
         w = np.abs(np.asarray(grads["w"], dtype=np.float64)).reshape(-1)
@@ -155,10 +228,18 @@ def _entry_rows(grads: dict[str, np.ndarray], input_names: list[str], max_input_
     return None
 
 
-def gradient_figure(history: Any, grads: dict[str, np.ndarray] | None, *, input_names: list[str] | tuple,
-                    marker: int | None = None, max_points: int = DEFAULT_MAX_POINTS, height: int = 330,
-                    decades: tuple[int, int] = (-6, 1), max_input_rows: int = 6,
-                    cell_text: bool | None = None) -> go.Figure:
+def gradient_figure(
+    history: Any,
+    grads: dict[str, np.ndarray] | None,
+    *,
+    input_names: list[str] | tuple,
+    marker: int | None = None,
+    max_points: int = DEFAULT_MAX_POINTS,
+    height: int = 330,
+    decades: tuple[int, int] = (-6, 1),
+    max_input_rows: int = 6,
+    cell_text: bool | None = None,
+) -> go.Figure:
     """Top: ‖∂L/∂θ‖ per parameter tensor over iterations (log axis). Bottom: |gradient| per entry now.
 
     The bottom panel's colours are log10|g| on a fixed range of `decades` (so a colour means the same
@@ -168,13 +249,26 @@ def gradient_figure(history: Any, grads: dict[str, np.ndarray] | None, *, input_
     lo, hi = int(decades[0]), int(decades[1])
     top_dom, bottom_dom = [0.58, 1.0], [0.0, 0.36]
     layout = S.base_layout(
-        height, top=24, bottom=34, left=60, right=78, showlegend=True, hovermode="closest",
+        height,
+        top=24,
+        bottom=34,
+        left=60,
+        right=78,
+        showlegend=True,
+        hovermode="closest",
         # a column in the right margin, beside the norms panel (the colour bar sits below it)
-        legend={"x": 1.0, "xanchor": "left", "y": top_dom[1], "yanchor": "top", "font": {"size": S.SMALL_FONT},
-                "bgcolor": "rgba(255,255,255,0)", "itemwidth": 30, "tracegroupgap": 0},
+        legend={
+            "x": 1.0,
+            "xanchor": "left",
+            "y": top_dom[1],
+            "yanchor": "top",
+            "font": {"size": S.SMALL_FONT},
+            "bgcolor": "rgba(255,255,255,0)",
+            "itemwidth": 30,
+            "tracegroupgap": 0,
+        },
         xaxis=S.axis("", domain=[0, 1], anchor="y"),
-        yaxis=S.axis("", domain=top_dom, anchor="x", type="log", exponentformat="power",
-                     nticks=4),
+        yaxis=S.axis("", domain=top_dom, anchor="x", type="log", exponentformat="power", nticks=4),
     )
     traces: list[dict] = []
     annotations: list[dict] = []
@@ -193,14 +287,26 @@ def gradient_figure(history: Any, grads: dict[str, np.ndarray] | None, *, input_
                 continue
             x, y = _curve_xy(it, history.array(col), max_points, keep, log=True)
             label = f"‖{S.param_symbol(name)}‖"
-            traces.append({
-                "type": "scatter", "mode": "lines", "name": label, "x": x, "y": y, "xaxis": "x", "yaxis": "y",
-                "line": {"color": S.LAYER_COLORS[_layer(name)], "width": 2.2,
-                         "dash": "dot" if _is_bias(name) else "solid"},
-                "hovertemplate": f"{label} = %{{y:.2e}}<br>iteration %{{x}}<extra></extra>",
-            })
-        shapes, notes = _iteration_lines(history, marker, xref="x", yref="paper", ytop=top_dom[1],
-                                         ybottom=top_dom[0])
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "name": label,
+                    "x": x,
+                    "y": y,
+                    "xaxis": "x",
+                    "yaxis": "y",
+                    "line": {
+                        "color": S.LAYER_COLORS[_layer(name)],
+                        "width": 2.2,
+                        "dash": "dot" if _is_bias(name) else "solid",
+                    },
+                    "hovertemplate": f"{label} = %{{y:.2e}}<br>iteration %{{x}}<extra></extra>",
+                }
+            )
+        shapes, notes = _iteration_lines(
+            history, marker, xref="x", yref="paper", ytop=top_dom[1], ybottom=top_dom[0]
+        )
         annotations += notes
         _integer_ticks(layout["xaxis"], it)
 
@@ -210,8 +316,13 @@ def gradient_figure(history: Any, grads: dict[str, np.ndarray] | None, *, input_
     entries = _entry_rows(grads, list(input_names), max_input_rows) if grads else None
     heading = f"|g| at {where}"
     if entries is None:
-        annotations.append(S.message("no gradients yet" if not grads else "no per-entry view for this model",
-                                     y=bottom_dom[1] / 2, size=S.SMALL_FONT))
+        annotations.append(
+            S.message(
+                "no gradients yet" if not grads else "no per-entry view for this model",
+                y=bottom_dom[1] / 2,
+                size=S.SMALL_FONT,
+            )
+        )
         layout["xaxis2"] = {"visible": False, "domain": [0, 1], "anchor": "y2"}
         layout["yaxis2"] = {"visible": False, "domain": bottom_dom, "anchor": "x2"}
     else:
@@ -225,13 +336,31 @@ def gradient_figure(history: Any, grads: dict[str, np.ndarray] | None, *, input_
         step = 2 if hi - lo > 4 else 1
         ticks = list(range(lo, hi + 1, step))
         heat = {
-            "type": "heatmap", "z": z, "x": np.asarray(columns) if numeric else columns,
-            "y": labels, "xaxis": "x2", "yaxis": "y2", "zmin": lo, "zmax": hi, "colorscale": S.GRAD_SCALE,
-            "xgap": 1, "ygap": 1, "showlegend": False,
-            "colorbar": {"thickness": 10, "len": bottom_dom[1] - bottom_dom[0] + 0.06, "y": bottom_dom[0],
-                         "yanchor": "bottom", "x": 1.0, "xanchor": "left", "xpad": 6, "outlinewidth": 0,
-                         "tickvals": ticks, "ticktext": [S.power_of_ten(t) for t in ticks],
-                         "tickfont": {"size": S.SMALL_FONT - 1}},
+            "type": "heatmap",
+            "z": z,
+            "x": np.asarray(columns) if numeric else columns,
+            "y": labels,
+            "xaxis": "x2",
+            "yaxis": "y2",
+            "zmin": lo,
+            "zmax": hi,
+            "colorscale": S.GRAD_SCALE,
+            "xgap": 1,
+            "ygap": 1,
+            "showlegend": False,
+            "colorbar": {
+                "thickness": 10,
+                "len": bottom_dom[1] - bottom_dom[0] + 0.06,
+                "y": bottom_dom[0],
+                "yanchor": "bottom",
+                "x": 1.0,
+                "xanchor": "left",
+                "xpad": 6,
+                "outlinewidth": 0,
+                "tickvals": ticks,
+                "ticktext": [S.power_of_ten(t) for t in ticks],
+                "tickfont": {"size": S.SMALL_FONT - 1},
+            },
             "hovertemplate": "%{y} · %{x}<br>|g| ≈ 10^%{z:.1f}<extra></extra>",
         }
         if show_text:
@@ -240,19 +369,55 @@ def gradient_figure(history: Any, grads: dict[str, np.ndarray] | None, *, input_
             heat["textfont"] = {"size": S.SMALL_FONT - 1}
         traces.append(heat)
         xt = {"text": xtitle, "font": {"size": S.SMALL_FONT}, "standoff": 2}
-        layout["xaxis2"] = S.axis("", domain=[0, 1], anchor="y2", showgrid=False, showline=False, ticks="",
-                                  **({"dtick": 1} if numeric and ncols <= 10 else {"nticks": 8}),
-                                  fixedrange=True)
+        layout["xaxis2"] = S.axis(
+            "",
+            domain=[0, 1],
+            anchor="y2",
+            showgrid=False,
+            showline=False,
+            ticks="",
+            **({"dtick": 1} if numeric and ncols <= 10 else {"nticks": 8}),
+            fixedrange=True,
+        )
         layout["xaxis2"]["title"] = xt
-        layout["yaxis2"] = S.axis("", domain=bottom_dom, anchor="x2", autorange="reversed", showgrid=False,
-                                  showline=False, ticks="", fixedrange=True, dtick=1,
-                                  tickfont={"size": S.SMALL_FONT - 1 if len(labels) > 4 else S.SMALL_FONT})
-    annotations.append({"text": "gradient size ‖g‖ per tensor", "x": 0.0, "y": 1.0, "xref": "paper",
-                        "yref": "paper", "xanchor": "left", "yanchor": "bottom", "showarrow": False,
-                        "font": {"size": S.SMALL_FONT}})
-    annotations.append({"text": heading, "x": 0.0, "y": bottom_dom[1] + 0.02, "xref": "paper", "yref": "paper",
-                        "xanchor": "left", "yanchor": "bottom", "showarrow": False,
-                        "font": {"size": S.SMALL_FONT}})
+        layout["yaxis2"] = S.axis(
+            "",
+            domain=bottom_dom,
+            anchor="x2",
+            autorange="reversed",
+            showgrid=False,
+            showline=False,
+            ticks="",
+            fixedrange=True,
+            dtick=1,
+            tickfont={"size": S.SMALL_FONT - 1 if len(labels) > 4 else S.SMALL_FONT},
+        )
+    annotations.append(
+        {
+            "text": "gradient size ‖g‖ per tensor",
+            "x": 0.0,
+            "y": 1.0,
+            "xref": "paper",
+            "yref": "paper",
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": {"size": S.SMALL_FONT},
+        }
+    )
+    annotations.append(
+        {
+            "text": heading,
+            "x": 0.0,
+            "y": bottom_dom[1] + 0.02,
+            "xref": "paper",
+            "yref": "paper",
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": {"size": S.SMALL_FONT},
+        }
+    )
     layout["annotations"], layout["shapes"] = annotations, shapes
     return S.make_figure(traces, layout)
 
@@ -266,14 +431,29 @@ def lr_colors(n: int) -> list[str]:
     return pcolors.sample_colorscale(S.LR_SCALE, points)
 
 
-def lr_lab_loss_figure(histories: dict[float, Any], verdicts: dict[float, str], *,
-                       max_points: int = DEFAULT_MAX_POINTS, height: int = 330) -> go.Figure:
-    """Training loss for each learning rate (log axis); a diverged run ends in an × at its last finite loss."""
+def lr_lab_loss_figure(
+    histories: dict[float, Any],
+    verdicts: dict[float, str],
+    *,
+    max_points: int = DEFAULT_MAX_POINTS,
+    height: int = 330,
+) -> go.Figure:
+    """Training loss per learning rate (log axis); a diverged run ends in an × at its last finite loss."""
     lrs = sorted(histories)
     layout = S.base_layout(
-        height, top=12, bottom=42, right=8, showlegend=True,
-        legend={"x": 1.01, "xanchor": "left", "y": 1.0, "yanchor": "top", "font": {"size": S.SMALL_FONT},
-                "bgcolor": "rgba(255,255,255,0)"},
+        height,
+        top=12,
+        bottom=42,
+        right=8,
+        showlegend=True,
+        legend={
+            "x": 1.01,
+            "xanchor": "left",
+            "y": 1.0,
+            "yanchor": "top",
+            "font": {"size": S.SMALL_FONT},
+            "bgcolor": "rgba(255,255,255,0)",
+        },
         xaxis=S.axis("iteration"),
         yaxis=S.axis("training loss", type="log", exponentformat="power"),
     )
@@ -283,25 +463,47 @@ def lr_lab_loss_figure(histories: dict[float, Any], verdicts: dict[float, str], 
         verdict = verdicts.get(lr, "")
         name = f"lr = {S.fmt_lr(lr)}" + (f" · {S.verdict_label(verdict)}" if verdict else "")
         if len(history) == 0:
-            traces.append({"type": "scatter", "mode": "lines", "name": name, "x": [], "y": [],
-                           "line": {"color": color}})
+            traces.append(
+                {"type": "scatter", "mode": "lines", "name": name, "x": [], "y": [], "line": {"color": color}}
+            )
             continue
         it = history.array("iteration")
         loss = history.array("train_loss")
         keep, _ = _keep(history, it)
         x, y = _curve_xy(it, loss, max_points, keep, log=True)
-        traces.append({"type": "scatter", "mode": "lines", "name": name, "legendgroup": name, "x": x, "y": y,
-                       "line": {"color": color, "width": 2.5},
-                       "hovertemplate": f"lr = {S.fmt_lr(lr)}<br>iteration %{{x}}<br>loss %{{y:.4g}}<extra></extra>"})
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": name,
+                "legendgroup": name,
+                "x": x,
+                "y": y,
+                "line": {"color": color, "width": 2.5},
+                "hovertemplate": f"lr = {S.fmt_lr(lr)}<br>iteration %{{x}}<br>loss %{{y:.4g}}<extra></extra>",
+            }
+        )
         finite = np.flatnonzero(np.isfinite(loss))
         if history.diverged_at is not None and finite.size:
             k = int(history.diverged_at)
-            traces.append({
-                "type": "scatter", "mode": "markers", "name": name, "legendgroup": name, "showlegend": False,
-                "x": [k], "y": [float(max(loss[finite[-1]], S.FLOOR))],
-                "marker": {"symbol": "x", "size": 15, "color": color, "line": {"color": "#000000", "width": 1}},
-                "hovertemplate": f"lr = {S.fmt_lr(lr)} diverged at iteration {k}<extra></extra>",
-            })
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "name": name,
+                    "legendgroup": name,
+                    "showlegend": False,
+                    "x": [k],
+                    "y": [float(max(loss[finite[-1]], S.FLOOR))],
+                    "marker": {
+                        "symbol": "x",
+                        "size": 15,
+                        "color": color,
+                        "line": {"color": "#000000", "width": 1},
+                    },
+                    "hovertemplate": f"lr = {S.fmt_lr(lr)} diverged at iteration {k}<extra></extra>",
+                }
+            )
     spans = [histories[lr].array("iteration") for lr in lrs if len(histories[lr])]
     if spans:
         _integer_ticks(layout["xaxis"], np.concatenate(spans))

@@ -47,9 +47,18 @@ def _allocate(sizes: list[int], max_points: int) -> list[int]:
     return [min(s, max(1, int(s * max_points / total))) for s in sizes]
 
 
-def point_traces(ds: Any, axes: tuple[int, int], max_points: int = DEFAULT_MAX_POINTS, *,
-                 include_test: bool = True, size: float = 8, showlegend: bool = True,
-                 xaxis: str = "x", yaxis: str = "y", seed: int = 0) -> list[dict]:
+def point_traces(
+    ds: Any,
+    axes: tuple[int, int],
+    max_points: int = DEFAULT_MAX_POINTS,
+    *,
+    include_test: bool = True,
+    size: float = 8,
+    showlegend: bool = True,
+    xaxis: str = "x",
+    yaxis: str = "y",
+    seed: int = 0,
+) -> list[dict]:
     """Scatter traces, one per split × class, in original units; a seeded subset when there are too many.
 
     The subset depends only on the data and `seed`, so the same points stay put through a live run.
@@ -67,18 +76,36 @@ def point_traces(ds: Any, axes: tuple[int, int], max_points: int = DEFAULT_MAX_P
         color, symbol = S.CLASS_COLORS[c], S.CLASS_SYMBOLS[c]
         msize = size + 1 if symbol.startswith("triangle") else size  # a triangle looks smaller than a circle
         if split == "train":  # filled, thin dark rim so it stands out on its own class's region
-            marker = {"symbol": symbol, "color": color, "size": msize,
-                      "line": {"color": "#222222", "width": 0.7}}
+            marker = {
+                "symbol": symbol,
+                "color": color,
+                "size": msize,
+                "line": {"color": "#222222", "width": 0.7},
+            }
         else:  # open: white inside, a thick outline in the class's darker shade
-            marker = {"symbol": symbol, "color": "#FFFFFF", "size": msize,
-                      "line": {"color": S.CLASS_DARK[c], "width": 2}}
+            marker = {
+                "symbol": symbol,
+                "color": "#FFFFFF",
+                "size": msize,
+                "line": {"color": S.CLASS_DARK[c], "width": 2},
+            }
         name = f"{split} · {ds.class_names[c]}"
-        traces.append({
-            "type": "scatter", "mode": "markers", "name": name, "legendgroup": name,
-            "x": S.f32(raw[:, i]), "y": S.f32(raw[:, j]), "marker": marker,
-            "showlegend": showlegend, "xaxis": xaxis, "yaxis": yaxis, "cliponaxis": True,
-            "hovertemplate": f"{name}<br>{fx} = %{{x:.3g}}<br>{fy} = %{{y:.3g}}<extra></extra>",
-        })
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": name,
+                "legendgroup": name,
+                "x": S.f32(raw[:, i]),
+                "y": S.f32(raw[:, j]),
+                "marker": marker,
+                "showlegend": showlegend,
+                "xaxis": xaxis,
+                "yaxis": yaxis,
+                "cliponaxis": True,
+                "hovertemplate": f"{name}<br>{fx} = %{{x:.3g}}<br>{fy} = %{{y:.3g}}<extra></extra>",
+            }
+        )
     return traces
 
 
@@ -106,8 +133,16 @@ def encode_proba(proba: np.ndarray) -> np.ndarray:
     return np.round(p * P_SCALE).astype(np.uint16)
 
 
-def _contour(x: np.ndarray, y: np.ndarray, proba: np.ndarray, *, xaxis: str = "x", yaxis: str = "y",
-             coloraxis: str | None = None, line_width: float = 2.5) -> dict:
+def _contour(
+    x: np.ndarray,
+    y: np.ndarray,
+    proba: np.ndarray,
+    *,
+    xaxis: str = "x",
+    yaxis: str = "y",
+    coloraxis: str | None = None,
+    line_width: float = 2.5,
+) -> dict:
     """ONE trace: a smooth probability fill (heatmap colouring) and a single dark line at P = 0.5.
 
     z is P scaled to 0…P_SCALE (see encode_proba); the contour has no hover (a per-cell hover would
@@ -115,12 +150,24 @@ def _contour(x: np.ndarray, y: np.ndarray, proba: np.ndarray, *, xaxis: str = "x
     """
     half = P_SCALE / 2
     trace = {
-        "type": "contour", "x": S.f32(x), "y": S.f32(y), "z": encode_proba(proba),
+        "type": "contour",
+        "x": S.f32(x),
+        "y": S.f32(y),
+        "z": encode_proba(proba),
         "autocontour": False,
-        "contours": {"coloring": "heatmap", "start": half, "end": half, "size": P_SCALE, "showlines": True,
-                     "showlabels": False},
+        "contours": {
+            "coloring": "heatmap",
+            "start": half,
+            "end": half,
+            "size": P_SCALE,
+            "showlines": True,
+            "showlabels": False,
+        },
         "line": {"color": S.BOUNDARY_LINE, "width": line_width, "smoothing": 0.85},
-        "xaxis": xaxis, "yaxis": yaxis, "showlegend": False, "hoverinfo": "skip",
+        "xaxis": xaxis,
+        "yaxis": yaxis,
+        "showlegend": False,
+        "hoverinfo": "skip",
     }
     if coloraxis:
         trace["coloraxis"] = coloraxis
@@ -131,20 +178,35 @@ def _contour(x: np.ndarray, y: np.ndarray, proba: np.ndarray, *, xaxis: str = "x
 
 def _legend_below() -> dict:
     """Below the plot, two entries a row (train · A, train · B / test · A, test · B)."""
-    return {"orientation": "h", "x": 0.0, "xanchor": "left", "y": -0.16, "yanchor": "top",
-            "font": {"size": S.SMALL_FONT}, "itemwidth": 30, "tracegroupgap": 0,
-            "entrywidth": 0.45, "entrywidthmode": "fraction", "bgcolor": "rgba(255,255,255,0)"}
+    return {
+        "orientation": "h",
+        "x": 0.0,
+        "xanchor": "left",
+        "y": -0.16,
+        "yanchor": "top",
+        "font": {"size": S.SMALL_FONT},
+        "itemwidth": 30,
+        "tracegroupgap": 0,
+        "entrywidth": 0.45,
+        "entrywidthmode": "fraction",
+        "bgcolor": "rgba(255,255,255,0)",
+    }
 
 
 # --- public figures ------------------------------------------------------------------------------------
-def data_figure(ds: Any, axes: tuple[int, int] = (0, 1), height: int = 360, *,
-                max_points: int = 2000) -> go.Figure:
+def data_figure(
+    ds: Any, axes: tuple[int, int] = (0, 1), height: int = 360, *, max_points: int = 2000
+) -> go.Figure:
     """The data as a scatter in original units: colour and shape by class, filled = train, open = test."""
     i, j = axes
     traces = point_traces(ds, (i, j), max_points)
     layout = S.base_layout(
-        height, bottom=40, showlegend=True, legend=_legend_below(),
-        xaxis=S.axis(ds.feature_names[i]), yaxis=S.axis(ds.feature_names[j]),
+        height,
+        bottom=40,
+        showlegend=True,
+        legend=_legend_below(),
+        xaxis=S.axis(ds.feature_names[i]),
+        yaxis=S.axis(ds.feature_names[j]),
     )
     if ds.n_features > 2:
         layout["annotations"] = [_held_at_mean_note(ds.n_features, held=False)]
@@ -152,15 +214,31 @@ def data_figure(ds: Any, axes: tuple[int, int] = (0, 1), height: int = 360, *,
 
 
 def _held_at_mean_note(d: int, held: bool = True) -> dict:
-    text = (f"{d - 2} other features held at their mean" if held
-            else f"showing 2 of {d} features")
-    return {"text": text, "x": 0.99, "y": 0.99, "xref": "paper", "yref": "paper", "xanchor": "right",
-            "yanchor": "top", "showarrow": False, "font": {"size": S.SMALL_FONT - 1, "color": "#333333"},
-            "bgcolor": "rgba(255,255,255,0.75)", "borderpad": 2}
+    text = f"{d - 2} other features held at their mean" if held else f"showing 2 of {d} features"
+    return {
+        "text": text,
+        "x": 0.99,
+        "y": 0.99,
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "right",
+        "yanchor": "top",
+        "showarrow": False,
+        "font": {"size": S.SMALL_FONT - 1, "color": "#333333"},
+        "bgcolor": "rgba(255,255,255,0.75)",
+        "borderpad": 2,
+    }
 
 
-def boundary_figure(ds: Any, grid: Any, proba: np.ndarray, *, title: str = "", height: int = 330,
-                    max_points: int = DEFAULT_MAX_POINTS) -> go.Figure:
+def boundary_figure(
+    ds: Any,
+    grid: Any,
+    proba: np.ndarray,
+    *,
+    title: str = "",
+    height: int = 330,
+    max_points: int = DEFAULT_MAX_POINTS,
+) -> go.Figure:
     """The model's P(class 1) over the plane (one contour trace, line at 0.5) under the data points."""
     i, j = grid.axes
     x, y = _grid_xy(ds, grid)
@@ -173,7 +251,11 @@ def boundary_figure(ds: Any, grid: Any, proba: np.ndarray, *, title: str = "", h
     if not np.any(np.isfinite(proba)):
         annotations.append(S.message("no boundary: the model's outputs are not finite"))
     layout = S.base_layout(
-        height, top=34 if title else 10, bottom=40, showlegend=True, legend=_legend_below(),
+        height,
+        top=34 if title else 10,
+        bottom=40,
+        showlegend=True,
+        legend=_legend_below(),
         xaxis=S.axis(ds.feature_names[i], range=_range(x), autorange=False, showgrid=False, mirror=True),
         yaxis=S.axis(ds.feature_names[j], range=_range(y), autorange=False, showgrid=False, mirror=True),
         annotations=annotations,
@@ -183,8 +265,9 @@ def boundary_figure(ds: Any, grid: Any, proba: np.ndarray, *, title: str = "", h
     return S.make_figure(traces, layout)
 
 
-def _panel_domains(n: int, cols: int, *, hgap: float, plot_px: float, title_px: float, gap_px: float
-                   ) -> list[tuple[list[float], list[float]]]:
+def _panel_domains(
+    n: int, cols: int, *, hgap: float, plot_px: float, title_px: float, gap_px: float
+) -> list[tuple[list[float], list[float]]]:
     """x and y domains (paper fractions) of n small panels laid out row by row.
 
     Each row keeps `title_px` pixels above its panels for their titles and `gap_px` below them.
@@ -208,18 +291,36 @@ def _axis_names(k: int) -> tuple[str, str, str, str]:
     return f"x{s}", f"y{s}", f"xaxis{s}", f"yaxis{s}"
 
 
-def _panel_title(text: str, xdom: list[float], ydom: list[float], *, size: int = S.SMALL_FONT,
-                 color: str = "#222222") -> dict:
-    return {"text": text, "x": (xdom[0] + xdom[1]) / 2, "y": ydom[1], "xref": "paper", "yref": "paper",
-            "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": size, "color": color}}
+def _panel_title(
+    text: str, xdom: list[float], ydom: list[float], *, size: int = S.SMALL_FONT, color: str = "#222222"
+) -> dict:
+    return {
+        "text": text,
+        "x": (xdom[0] + xdom[1]) / 2,
+        "y": ydom[1],
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "center",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": size, "color": color},
+    }
 
 
 UNIT_SCALE_NO_W2 = [[0.0, "#5E3C99"], [0.5, "#FFFFFF"], [1.0, "#333333"]]
 
 
-def hidden_units_figure(ds: Any, grid: Any, h1_grids: np.ndarray, *, w2: np.ndarray | None = None,
-                        max_units: int = 16, height: int | None = None, cols: int = 8,
-                        resolution: int = 24) -> go.Figure:
+def hidden_units_figure(
+    ds: Any,
+    grid: Any,
+    h1_grids: np.ndarray,
+    *,
+    w2: np.ndarray | None = None,
+    max_units: int = 16,
+    height: int | None = None,
+    cols: int = 8,
+    resolution: int = 24,
+) -> go.Figure:
     """One tiny map per hidden unit: where over the plane it fires (its output h1, scaled per unit).
 
     With w2 the colours say which class a unit's output pushes towards: h1·sign(w2) on the boundary's
@@ -252,18 +353,43 @@ def hidden_units_figure(ds: Any, grid: Any, h1_grids: np.ndarray, *, w2: np.ndar
         z = np.where(np.isfinite(z), np.round(z * 100), 0).astype(np.int8)
         xname, yname, xkey, ykey = _axis_names(k)
         xdom, ydom = domains[k]
-        traces.append({
-            "type": "heatmap", "z": z, "x0": float(xs[0]), "dx": float(x[step] - x[0]) if x.size > step else 1.0,
-            "y0": float(ys[0]), "dy": float(y[step] - y[0]) if y.size > step else 1.0,
-            "coloraxis": "coloraxis", "zsmooth": "best", "xaxis": xname, "yaxis": yname,
-            "hoverinfo": "skip",
-        })
-        hidden = {"showticklabels": False, "ticks": "", "showgrid": False, "zeroline": False,
-                  "showline": True, "mirror": True, "linecolor": "#BBBBBB", "fixedrange": True}
-        layout_axes[xkey] = {**hidden, "domain": xdom, "anchor": yname,
-                             "range": [float(xs[0]), float(xs[-1])]}
-        layout_axes[ykey] = {**hidden, "domain": ydom, "anchor": xname,
-                             "range": [float(ys[0]), float(ys[-1])]}
+        traces.append(
+            {
+                "type": "heatmap",
+                "z": z,
+                "x0": float(xs[0]),
+                "dx": float(x[step] - x[0]) if x.size > step else 1.0,
+                "y0": float(ys[0]),
+                "dy": float(y[step] - y[0]) if y.size > step else 1.0,
+                "coloraxis": "coloraxis",
+                "zsmooth": "best",
+                "xaxis": xname,
+                "yaxis": yname,
+                "hoverinfo": "skip",
+            }
+        )
+        hidden = {
+            "showticklabels": False,
+            "ticks": "",
+            "showgrid": False,
+            "zeroline": False,
+            "showline": True,
+            "mirror": True,
+            "linecolor": "#BBBBBB",
+            "fixedrange": True,
+        }
+        layout_axes[xkey] = {
+            **hidden,
+            "domain": xdom,
+            "anchor": yname,
+            "range": [float(xs[0]), float(xs[-1])],
+        }
+        layout_axes[ykey] = {
+            **hidden,
+            "domain": ydom,
+            "anchor": xname,
+            "range": [float(ys[0]), float(ys[-1])],
+        }
         label = f"unit {k + 1}" + ("" if peak > 0 else " (off)")
         if w is not None and k < w.size:
             label += f"<br>→ w2 = {w[k]:+.2f}"
@@ -272,25 +398,49 @@ def hidden_units_figure(ds: Any, grid: Any, h1_grids: np.ndarray, *, w2: np.ndar
     if h > n:
         heading += f" · showing {n} of {h} units"
     layout = S.base_layout(
-        height, top=34, bottom=6, left=8, right=8, annotations=annotations,
-        coloraxis={"colorscale": S.BOUNDARY_SCALE if w is not None else UNIT_SCALE_NO_W2,
-                   "cmin": -100, "cmax": 100, "showscale": False},
-        title=S.title(heading), hovermode=False, **layout_axes,
+        height,
+        top=34,
+        bottom=6,
+        left=8,
+        right=8,
+        annotations=annotations,
+        coloraxis={
+            "colorscale": S.BOUNDARY_SCALE if w is not None else UNIT_SCALE_NO_W2,
+            "cmin": -100,
+            "cmax": 100,
+            "showscale": False,
+        },
+        title=S.title(heading),
+        hovermode=False,
+        **layout_axes,
     )
     return S.make_figure(traces, layout)
 
 
-def lr_lab_boundaries_figure(ds: Any, grid: Any, probas: dict[float, np.ndarray], verdicts: dict[float, str],
-                             *, height: int = 260, max_points: int = 150) -> go.Figure:
-    """The final boundary for each learning rate, small → large, titled 'lr = 0.1 — just right'."""
+def lr_lab_boundaries_figure(
+    ds: Any,
+    grid: Any,
+    probas: dict[float, np.ndarray],
+    verdicts: dict[float, str],
+    *,
+    height: int = 260,
+    max_points: int = 150,
+) -> go.Figure:
+    """The final boundary for each learning rate, small → large, titled 'lr = 0.1 — just right'.
+
+    Up to 5 learning rates share one row; 6 or more take two rows, and `height` is then per row.
+    """
     lrs = sorted(probas)
     n = max(1, len(lrs))
     cols = n if n <= 5 else math.ceil(n / 2)
     i, j = grid.axes
     x, y = _grid_xy(ds, grid)
     rows = max(1, math.ceil(n / cols))
-    domains = _panel_domains(n, cols, hgap=0.035, plot_px=height - 48, title_px=24,
-                             gap_px=0 if rows == 1 else 40)
+    row_px = height - 48  # 8 px top margin + 40 px for the x axis below each row
+    height = 48 + rows * row_px + (rows - 1) * 40
+    domains = _panel_domains(
+        n, cols, hgap=0.035, plot_px=height - 48, title_px=24, gap_px=0 if rows == 1 else 40
+    )
     traces, annotations, layout_axes = [], [], {}
     xr, yr = _range(x), _range(y)
     for k, lr in enumerate(lrs):
@@ -298,25 +448,56 @@ def lr_lab_boundaries_figure(ds: Any, grid: Any, probas: dict[float, np.ndarray]
         xdom, ydom = domains[k]
         proba = np.asarray(probas[lr], dtype=np.float64)
         traces.append(_contour(x, y, proba, xaxis=xname, yaxis=yname, coloraxis="coloraxis", line_width=2))
-        traces += point_traces(ds, (i, j), max_points, include_test=False, size=5, showlegend=False,
-                               xaxis=xname, yaxis=yname)
+        traces += point_traces(
+            ds, (i, j), max_points, include_test=False, size=5, showlegend=False, xaxis=xname, yaxis=yname
+        )
         verdict = verdicts.get(lr, "")
         color = S.DIVERGED_COLOR if verdict == "diverged" else "#222222"
         text = f"lr = {S.fmt_lr(lr)}" + (f" — {S.verdict_label(verdict)}" if verdict else "")
         annotations.append(_panel_title(text, xdom, ydom, size=S.SMALL_FONT + 1, color=color))
         if not np.any(np.isfinite(proba)):
-            annotations.append(S.message("no finite output", x=float(np.mean(xr)), y=float(np.mean(yr)),
-                                         xref=xname, yref=yname, size=S.SMALL_FONT))
-        layout_axes[xkey] = S.axis(ds.feature_names[i] if k // cols == (n - 1) // cols else "",
-                                   domain=xdom, anchor=yname, range=xr, autorange=False, showgrid=False,
-                                   mirror=True, nticks=4, fixedrange=True)
-        layout_axes[ykey] = S.axis(ds.feature_names[j] if k % cols == 0 else "", domain=ydom, anchor=xname,
-                                   range=yr, autorange=False, showgrid=False, mirror=True, nticks=4,
-                                   showticklabels=k % cols == 0, fixedrange=True)
+            annotations.append(
+                S.message(
+                    "no finite output",
+                    x=float(np.mean(xr)),
+                    y=float(np.mean(yr)),
+                    xref=xname,
+                    yref=yname,
+                    size=S.SMALL_FONT,
+                )
+            )
+        layout_axes[xkey] = S.axis(
+            ds.feature_names[i] if k // cols == (n - 1) // cols else "",
+            domain=xdom,
+            anchor=yname,
+            range=xr,
+            autorange=False,
+            showgrid=False,
+            mirror=True,
+            nticks=4,
+            fixedrange=True,
+        )
+        layout_axes[ykey] = S.axis(
+            ds.feature_names[j] if k % cols == 0 else "",
+            domain=ydom,
+            anchor=xname,
+            range=yr,
+            autorange=False,
+            showgrid=False,
+            mirror=True,
+            nticks=4,
+            showticklabels=k % cols == 0,
+            fixedrange=True,
+        )
     if not lrs:
         annotations.append(S.message("no learning rates to compare yet"))
     layout = S.base_layout(
-        height, top=8, bottom=40, left=56, right=10, annotations=annotations,
+        height,
+        top=8,
+        bottom=40,
+        left=56,
+        right=10,
+        annotations=annotations,
         coloraxis={"colorscale": S.BOUNDARY_SCALE, "cmin": 0, "cmax": P_SCALE, "showscale": False},
         **layout_axes,
     )

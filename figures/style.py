@@ -89,7 +89,9 @@ def log_safe(values: np.ndarray, floor: float = FLOOR) -> np.ndarray:
     return f32(a)
 
 
-def decimate(n: int, max_points: int, keep: Iterable[int] = (), values: np.ndarray | None = None) -> np.ndarray:
+def decimate(
+    n: int, max_points: int, keep: Iterable[int] = (), values: np.ndarray | None = None
+) -> np.ndarray:
     """Indices of at most `max_points` of n samples: always the first, the last and every index in `keep`.
 
     Without `values` the rest are evenly spaced. With `values` (the curve itself) each bucket keeps its
@@ -116,14 +118,16 @@ def decimate(n: int, max_points: int, keep: Iterable[int] = (), values: np.ndarr
         lo[:n] = np.where(finite, v, np.inf)
         hi[:n] = np.where(finite, v, -np.inf)
         start = np.arange(rows) * size
-        picked = np.concatenate([start + lo.reshape(rows, size).argmin(axis=1),
-                                 start + hi.reshape(rows, size).argmax(axis=1)])
+        picked = np.concatenate(
+            [start + lo.reshape(rows, size).argmin(axis=1), start + hi.reshape(rows, size).argmax(axis=1)]
+        )
         picked = np.minimum(picked, n - 1)
     out = np.union1d(picked, np.asarray(must, dtype=np.intp)).astype(np.intp)
     if out.size > max_points:  # rounding collisions never grow the set, but keep the promise explicit
         extra = np.setdiff1d(out, must)
-        out = np.union1d(extra[np.round(np.linspace(0, extra.size - 1, max_points - len(must))).astype(int)],
-                         must).astype(np.intp)
+        out = np.union1d(
+            extra[np.round(np.linspace(0, extra.size - 1, max_points - len(must))).astype(int)], must
+        ).astype(np.intp)
     return out
 
 
@@ -158,8 +162,9 @@ def short_sci(x: float) -> str:
 
 
 # --- layout ---------------------------------------------------------------------------------------------
-def base_layout(height: int, *, top: int = 36, bottom: int = 44, left: int = 56, right: int = 12,
-                **extra) -> dict:
+def base_layout(
+    height: int, *, top: int = 36, bottom: int = 44, left: int = 56, right: int = 12, **extra
+) -> dict:
     """A minimal layout: no plotly template (Streamlit themes it), projector-sized fonts, tight margins."""
     layout = {
         "template": EMPTY_TEMPLATE,
@@ -196,18 +201,48 @@ def axis(title: str = "", **extra) -> dict:
 
 
 def title(text: str) -> dict:
-    return {"text": text, "x": 0.01, "xanchor": "left", "y": 0.985, "yanchor": "top",
-            "font": {"size": FONT_SIZE + 1}}
+    return {
+        "text": text,
+        "x": 0.01,
+        "xanchor": "left",
+        "y": 0.985,
+        "yanchor": "top",
+        "font": {"size": FONT_SIZE + 1},
+    }
 
 
-def message(text: str, *, x: float = 0.5, y: float = 0.5, xref: str = "paper", yref: str = "paper",
-            size: int = FONT_SIZE + 2) -> dict:
+def message(
+    text: str,
+    *,
+    x: float = 0.5,
+    y: float = 0.5,
+    xref: str = "paper",
+    yref: str = "paper",
+    size: int = FONT_SIZE + 2,
+) -> dict:
     """A friendly centred note (empty history, nothing to draw)."""
-    return {"text": text, "x": x, "y": y, "xref": xref, "yref": yref, "showarrow": False,
-            "font": {"size": size, "color": "#666666"}}
+    return {
+        "text": text,
+        "x": x,
+        "y": y,
+        "xref": xref,
+        "yref": yref,
+        "showarrow": False,
+        "font": {"size": size, "color": "#666666"},
+    }
 
 
-def vline(x: float, *, color: str, dash: str = "solid", width: float = 2, xref: str = "x",
-          yref: str = "paper") -> dict:
-    return {"type": "line", "xref": xref, "yref": yref, "x0": x, "x1": x, "y0": 0, "y1": 1,
-            "line": {"color": color, "width": width, "dash": dash}, "layer": "above"}
+def vline(
+    x: float, *, color: str, dash: str = "solid", width: float = 2, xref: str = "x", yref: str = "paper"
+) -> dict:
+    return {
+        "type": "line",
+        "xref": xref,
+        "yref": yref,
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": color, "width": width, "dash": dash},
+        "layer": "above",
+    }

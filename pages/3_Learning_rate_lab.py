@@ -13,8 +13,8 @@ if page.require_data(ctx):
         choice = st.radio("Model", list(S.MODEL_CHOICES), horizontal=True, **controls.bound("lab_model"))
         kind = S.MODEL_CHOICES[choice]
     with top[1]:
-        lrs = st.multiselect("Learning rates", S.LR_OPTIONS, default=list(S.LAB_DEFAULT_LRS), format_func=S.fmt,
-                             **controls.bound("lab_lrs"), max_selections=8)
+        lrs = st.multiselect("Learning rates", S.LR_OPTIONS, format_func=S.fmt, max_selections=8,
+                             **controls.bound("lab_lrs", default=list(S.LAB_DEFAULT_LRS)))
     with top[2]:
         ctx.values["iters"] = controls.iterations_control()
     lrs = sorted(lrs)

@@ -263,9 +263,15 @@ class Dataset:
         return np.ldexp(1.0, exponent - 1)
 
     def to_original(self, X_std: np.ndarray) -> np.ndarray:
-        """Standardised coordinates -> the file's units: raw = X · std + mean."""
+        """Standardised coordinates -> the file's units: raw = X · std + mean.
+
+        Results beyond the float range (only possible for data near ±1.8e308) are clipped to it.
+        """
         f = self._power_of_two_scale()  # (X · std/f + mean/f) · f cannot overflow unless raw does
-        return (np.asarray(X_std, dtype=np.float64) * (self.std / f) + self.mean / f) * f
+        with np.errstate(over="ignore"):
+            raw = (np.asarray(X_std, dtype=np.float64) * (self.std / f) + self.mean / f) * f
+        largest = np.finfo(np.float64).max
+        return np.clip(raw, -largest, largest)
 
     def to_standard(self, X_raw: np.ndarray) -> np.ndarray:
         """The file's units -> standardised coordinates: (raw − mean) / std."""
@@ -423,6 +429,7 @@ _GROUPED_COMMA_DECIMAL = re.compile(r"[+-]?\d{1,3}(?:[. \u00a0\u202f']\d{3})+(?:
 _COMMA_DECIMAL_NUMBER = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
 _INTEGER = re.compile(r"[+-]?\d+")
 _GROUP_SEPARATORS = re.compile(r"[ ,.\u00a0\u202f']")
+_SEPARATOR_CHARS = frozenset(" ,.\u00a0\u202f'")
 
 
 def _is_missing_text(text: str) -> bool:
@@ -508,6 +515,8 @@ def _parse_number_column(cells: Sequence[str | None], decimal_comma_first: bool)
             best = _NumberColumn(values, bad, convention, example, False)
         if not bad:
             break
+        if convention == _PLAIN and not any(_SEPARATOR_CHARS & set(str(cells[i])) for i in bad):
+            break  # no failing cell has a separator, so no other convention can read more of them
     assert best is not None
     return best
 

