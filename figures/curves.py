@@ -33,14 +33,27 @@ def _integer_ticks(axis: dict, iterations: np.ndarray) -> None:
         axis["dtick"] = 1
 
 
-def _log_ticks(axis: dict, arrays: list[np.ndarray]) -> None:
-    """On a log axis spanning more than a decade and a half, label the powers of ten only (no 2s and 5s)."""
+def _log_ticks(axis: dict, arrays: list[np.ndarray], min_decades: float = 1.5, max_labels: int = 6) -> None:
+    """On a log axis spanning more than `min_decades`, label powers of ten only (no 2s and 5s), and at
+    most about `max_labels` of them (every 2nd or 3rd decade on a very wide range)."""
     values = (
         np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays]) if arrays else np.zeros(0)
     )
     values = values[np.isfinite(values) & (values > 0)]
-    if values.size and np.log10(values.max()) - np.log10(values.min()) >= 1.5:
-        axis.update(dtick=1, exponentformat="power")
+    if not values.size:
+        return
+    span = float(np.log10(values.max()) - np.log10(values.min()))
+    if span >= min_decades:
+        axis.update(dtick=max(1, int(np.ceil(span / max_labels))), exponentformat="power")
+
+
+def _two_lines(label: str, width: int = 8) -> str:
+    """A long category label broken at the space nearest its middle: 'mean radius' → 'mean<br>radius'."""
+    if len(label) <= width or " " not in label:
+        return label
+    spaces = [k for k, ch in enumerate(label) if ch == " "]
+    k = min(spaces, key=lambda p: abs(p - len(label) / 2))
+    return label[:k] + "<br>" + label[k + 1 :]
 
 
 def _keep(history: Any, iterations: np.ndarray) -> tuple[list[int], int | None]:
@@ -223,8 +236,8 @@ def _entry_rows(
         d = w.size
         names = _short_names(input_names, d)
         b = np.abs(np.asarray(grads.get("b", np.nan), dtype=np.float64)).reshape(-1)[:1]
-        cols = [f"dw · {n}" if d <= 3 else str(n) for n in names[:d]] + ["db"]
-        return ["|g|"], np.concatenate([w, b])[None, :], cols, "" if d <= 3 else "dw per input, then db"
+        cols = [_two_lines(str(n)) if d <= 4 else str(n) for n in names[:d]] + ["db"]
+        return ["|g|"], np.concatenate([w, b])[None, :], cols, "dw per input, then db"
     return None
 
 
@@ -309,6 +322,8 @@ def gradient_figure(
         )
         annotations += notes
         _integer_ticks(layout["xaxis"], it)
+        # a short panel: a few powers of ten only
+        _log_ticks(layout["yaxis"], [t["y"] for t in traces], min_decades=0.7, max_labels=3)
 
     # --- bottom: per-entry magnitudes at the iteration being shown
     now = marker if marker is not None else (int(history.columns["iteration"][-1]) if n else None)
@@ -390,6 +405,7 @@ def gradient_figure(
             ticks="",
             fixedrange=True,
             dtick=1,
+            showticklabels=len(labels) > 1,  # logistic regression's single row needs no label
             tickfont={"size": S.SMALL_FONT - 1 if len(labels) > 4 else S.SMALL_FONT},
         )
     annotations.append(

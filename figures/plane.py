@@ -270,17 +270,18 @@ def _panel_domains(
 ) -> list[tuple[list[float], list[float]]]:
     """x and y domains (paper fractions) of n small panels laid out row by row.
 
-    Each row keeps `title_px` pixels above its panels for their titles and `gap_px` below them.
+    Each row is `title_px` of title above its panels; rows are `gap_px` apart (room for tick labels).
     """
     rows = max(1, math.ceil(n / cols))
-    title_f, gap_f = title_px / max(plot_px, 1.0), gap_px / max(plot_px, 1.0)
+    plot_px = max(float(plot_px), 1.0)
+    row_px = max((plot_px - (rows - 1) * gap_px) / rows, title_px + 10)
     out = []
     for k in range(n):
         r, c = divmod(k, cols)
         x0, x1 = c / cols + hgap / 2, (c + 1) / cols - hgap / 2
-        y0 = 1.0 - (r + 1) / rows + gap_f
-        y1 = 1.0 - r / rows - title_f
-        y1 = max(y1, y0 + 0.01)
+        top_px = r * (row_px + gap_px)
+        y1 = 1.0 - (top_px + title_px) / plot_px
+        y0 = 1.0 - (top_px + row_px) / plot_px
         out.append(([max(0.0, x0), min(1.0, x1)], [max(0.0, y0), min(1.0, y1)]))
     return out
 
@@ -336,7 +337,7 @@ def hidden_units_figure(
     cols = max(1, min(int(cols), 8))
     rows = max(1, math.ceil(n / cols))
     if height is None:
-        height = 40 + 128 * rows  # per row: 30 px of title, a 90 px map, 8 px of gap
+        height = 40 + 128 * rows - 8  # per row: 30 px of title and a 90 px map; 8 px between rows
     x, y = _grid_xy(ds, grid)
     step = max(1, math.ceil(max(x.size, y.size) / max(2, int(resolution))))
     xs, ys = x[::step], y[::step]
@@ -438,9 +439,7 @@ def lr_lab_boundaries_figure(
     rows = max(1, math.ceil(n / cols))
     row_px = height - 48  # 8 px top margin + 40 px for the x axis below each row
     height = 48 + rows * row_px + (rows - 1) * 40
-    domains = _panel_domains(
-        n, cols, hgap=0.035, plot_px=height - 48, title_px=24, gap_px=0 if rows == 1 else 40
-    )
+    domains = _panel_domains(n, cols, hgap=0.035, plot_px=height - 48, title_px=24, gap_px=40)
     traces, annotations, layout_axes = [], [], {}
     xr, yr = _range(x), _range(y)
     for k, lr in enumerate(lrs):

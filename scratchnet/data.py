@@ -1025,8 +1025,14 @@ def _match_value(wanted: str, values: Sequence[str]) -> str | None:
     return None
 
 
-def _guess_positive(values: Sequence[str]) -> str:
-    """Of two label values, the one that looks like "yes / present / 1"; else the second in sorted order."""
+def guess_positive(values: Sequence[str]) -> str:
+    """Of two label values, the one prepare_dataset makes class 1 by default.
+
+    The one that looks positive (1, true, yes, spam, malignant …), else the other one of a pair where one
+    looks negative (0, false, no, ham, benign …), else the second in sorted order (numbers numerically).
+    """
+    if len(values) != 2:
+        raise ValueError(f"guess_positive needs exactly two values, got {len(values)}")
     positive = [v for v in values if v.lower() in _POSITIVE_WORDS]
     if len(positive) == 1:
         return positive[0]
@@ -1034,6 +1040,9 @@ def _guess_positive(values: Sequence[str]) -> str:
     if len(negative) == 1:
         return next(v for v in values if v != negative[0])
     return sorted(values, key=_natural_key)[1]
+
+
+_guess_positive = guess_positive  # the older private name, still imported by pages/4_Your_data.py
 
 
 def _label_to_binary(
@@ -1072,7 +1081,7 @@ def _label_to_binary(
                 f"({_names_text(others, limit=5)})."
             )
     elif len(values) == 2:
-        chosen = _guess_positive(values)
+        chosen = guess_positive(values)
         other = values[0] if values[1] == chosen else values[1]
         class_names = (other, chosen)
         note = (

@@ -75,8 +75,9 @@ def write_breast_cancer(directory: Path) -> Path:
     cancer = load_breast_cancer()
     names = list(cancer.feature_names)
     columns = [names.index(feature) for feature in spec.features]
+    # target_names[target] is the diagnosis as text: "malignant" or "benign"
     rows = [
-        [number_text(values[j], 3) for j in columns] + [str(cancer.target_names[target])]  # malignant / benign
+        [number_text(values[j], 3) for j in columns] + [str(cancer.target_names[target])]
         for values, target in zip(cancer.data, cancer.target, strict=True)
     ]
     path = directory / spec.file

@@ -63,6 +63,7 @@ def streamlit_server(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",  # other edits to the tree must not rerun the app mid-test
         *(extra_args or []),
     ]
     log = tempfile.NamedTemporaryFile("w+b", prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115

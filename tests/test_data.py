@@ -33,6 +33,7 @@ from scratchnet.data import (
     UnclosedQuoteError,
     UnreadableFileError,
     dataset_from_arrays,
+    guess_positive,
     label_values,
     load_sample,
     make_synthetic,
@@ -345,6 +346,15 @@ def test_prepare_dataset_subsamples_stratified_and_seeded() -> None:
     assert a.n_train == 1000 and np.sum(a.y_train) == 100  # 10 % rare, as in the full table
     np.testing.assert_array_equal(a.X_train, b.X_train)
     assert "Used 1,000 of 5,000 rows" in a.notes[-1]
+
+
+def test_guess_positive() -> None:
+    assert guess_positive(["no", "yes"]) == "yes" and guess_positive(["yes", "no"]) == "yes"
+    assert guess_positive(["0", "1"]) == "1" and guess_positive(["True", "False"]) == "True"
+    assert guess_positive(["ham", "eggs"]) == "eggs"  # the one that is not negative-looking
+    assert guess_positive(["10", "9"]) == "10"  # second in numeric order, not "9" > "10" as text
+    with pytest.raises(ValueError):
+        guess_positive(["a", "b", "c"])
 
 
 def test_label_guessing_and_explicit_positive() -> None:
