@@ -10,7 +10,8 @@ st.caption("Same data, same starting weights, several learning rates side by sid
 if page.require_data(ctx):
     top = st.columns([1.4, 3.2, 2.2], vertical_alignment="bottom")
     with top[0]:
-        choice = st.radio("Model", list(S.MODEL_CHOICES), horizontal=True, **controls.bound("lab_model"))
+        choice = st.radio("Model", list(S.MODEL_CHOICES), horizontal=True,
+                          **controls.bound("lab_model", index=list(S.MODEL_CHOICES).index(S.DEFAULTS["lab_model"])))
         kind = S.MODEL_CHOICES[choice]
     with top[1]:
         lrs = st.multiselect("Learning rates", S.LR_OPTIONS, format_func=S.fmt, max_selections=8,

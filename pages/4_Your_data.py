@@ -1,8 +1,7 @@
 import streamlit as st
 
 import figures
-from scratchnet.data import SAMPLE_DIR, DataError, label_values, prepare_dataset, suggest_columns
-from scratchnet.data import _guess_positive as guess_positive  # the loader's own default class 1
+from scratchnet.data import SAMPLE_DIR, DataError, guess_positive, label_values, prepare_dataset, suggest_columns
 from ui import data_source, page, upload
 
 ctx = page.setup("upload")
@@ -73,7 +72,8 @@ if file is not None:
                 st.success(f"Ready: {preview.n_train} training and {preview.n_test} test rows; class 1 = "
                            f"“{preview.class_names[1]}”, class 0 = “{preview.class_names[0]}”.", icon="✔️")
                 for note in preview.notes:
-                    st.caption(note)
+                    if note not in df.attrs.get("notes", []):  # the file's own notes are shown above
+                        st.caption(note)
                 st.button("Use this data set on every page", type="primary", on_click=upload.use_upload,
                           args=(draft, features, label, positive), key="use_upload")
                 st.plotly_chart(figures.data_figure(preview, height=340), key="upload_preview",

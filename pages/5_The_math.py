@@ -48,8 +48,8 @@ with theory:
     st.markdown("With an L2 penalty (λ/2)·‖W‖², each weight gradient gains + λW; biases are not penalised.")
 
 with live_numbers:
-    choice = st.radio("Model", ["Neural network", "Logistic regression"], horizontal=True,
-                      **controls.bound("math_model"))
+    choice = st.radio("Model", list(S.MODEL_CHOICES), horizontal=True,
+                      **controls.bound("math_model", index=list(S.MODEL_CHOICES).index(S.DEFAULTS["math_model"])))
     ctx.values["math_model"], kind = choice, S.MODEL_CHOICES[choice]
     if page.require_data(ctx):
         with page.guard("the live numbers"):

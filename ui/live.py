@@ -97,7 +97,7 @@ def training_panel(ctx: PageContext) -> None:
     page, values, problem = ctx.page, ctx.values, ctx.problem
     assert problem is not None
     key = LIVE_PREFIX + page
-    toolbar = st.columns([1.6, 0.9, 0.9, 2.9, 2.5, 2.0], vertical_alignment="bottom")
+    toolbar = st.columns([1.9, 1.0, 1.0, 2.8, 2.4, 1.9], vertical_alignment="bottom")
     with toolbar[3]:
         values["lr"] = controls.current("lr") if "model" in ctx.hidden else controls.lr_control()
     with toolbar[4]:
@@ -109,11 +109,12 @@ def training_panel(ctx: PageContext) -> None:
     finished = run.iteration >= target or run.diverged
     if live.playing and finished:
         live.playing = False
-    label = "⏸ Pause" if live.playing else ("▶ Play" if run.iteration == 0 else "▶ Resume")
+    label = "⏸ Pause" if live.playing else ("▶ Play" if run.iteration == 0 or finished else "▶ Resume")
     with toolbar[0]:
         st.button(label, key=f"{page}_play", type="primary", on_click=_toggle_play, args=(key, target),
                   disabled=finished and not live.playing, shortcut="space", width="stretch",
-                  help="Play / pause (space bar)")
+                  help="Finished: raise Iterations to keep going, or Reset" if finished else
+                  "Play / pause (space bar)")
     with toolbar[1]:
         st.button("Step", key=f"{page}_step", on_click=_step, args=(key, float(values["lr"]), target),
                   disabled=run.diverged, width="stretch", help=f"{S.STEP_ITERATIONS} iterations, then pause")
@@ -148,35 +149,40 @@ def _live_view(ctx: PageContext, key: str, target: int, per_tick: int | None) ->
         if run.diverged or run.iteration >= target:
             live.playing = False
             st.rerun()  # whole page: stops the timer, enables the downloads and the unit maps
-    view = _view_iteration(ctx.page, live)
-    status, toggle = st.columns([6, 1], vertical_alignment="center")
-    with status:
-        _status_line(live, problem, target, view)
-    with toggle:
-        log_y = controls.log_y_control()
-    if run.diverged:
-        _divergence_message(run, float(values["lr"]))
+    status_row, plots = st.container(), st.container()
+    view = _view_iteration(ctx.page, live)  # drawn under the plots, read before drawing them
+    with status_row:
+        status, toggle = st.columns([6, 1], vertical_alignment="center")
+        with status:
+            _status_line(live, problem, target, view)
+        with toggle:
+            log_y = controls.log_y_control()
+        if run.diverged:
+            _divergence_message(run, float(values["lr"]))
     params, grads, marker = _state_at(live, problem, view)
-    cols = st.columns([1.05, 1, 1])
     ds = problem.dataset
-    with cols[0]:
-        model = run.model.copy() if params is not None else run.model
-        if params is not None:
-            model.params = params
-        proba = decision_grid(model, live.grid, problem.transform)
-        title = "Decision boundary" + (f" · iteration {marker}" if marker is not None else "")
-        st.plotly_chart(figures.boundary_figure(ds, live.grid, proba, title=title, height=PLOT_HEIGHT),
-                        key=f"{ctx.page}_boundary", config={"displayModeBar": False})
-    with cols[1]:
-        st.plotly_chart(figures.loss_figure(run.history, log_y=bool(log_y), marker=marker, height=PLOT_HEIGHT),
-                        key=f"{ctx.page}_loss", config={"displayModeBar": False})
-    with cols[2]:
-        if "gradients" not in ctx.hidden:
+    with plots:
+        cols = st.columns([1.05, 1, 1.1])
+        with cols[0]:
+            model = run.model.copy() if params is not None else run.model
+            if params is not None:
+                model.params = params
+            proba = decision_grid(model, live.grid, problem.transform)
+            title = f"Decision boundary at iteration {marker}" if marker is not None else "Decision boundary"
+            st.plotly_chart(figures.boundary_figure(ds, live.grid, proba, title=title, height=PLOT_HEIGHT),
+                            key=f"{ctx.page}_boundary", config={"displayModeBar": False})
+        with cols[1]:
             st.plotly_chart(
-                figures.gradient_figure(run.history, grads, input_names=problem.input_names, marker=marker,
-                                        height=PLOT_HEIGHT),
-                key=f"{ctx.page}_grads", config={"displayModeBar": False},
+                figures.loss_figure(run.history, log_y=bool(log_y), marker=marker, height=PLOT_HEIGHT),
+                key=f"{ctx.page}_loss", config={"displayModeBar": False},
             )
+        with cols[2]:
+            if "gradients" not in ctx.hidden:
+                st.plotly_chart(
+                    figures.gradient_figure(run.history, grads, input_names=problem.input_names, marker=marker,
+                                            height=PLOT_HEIGHT),
+                    key=f"{ctx.page}_grads", config={"displayModeBar": False},
+                )
 
 
 def _view_iteration(page: str, live: LiveRun) -> int | None:

@@ -89,7 +89,7 @@ def guard(what: str = "this part of the page") -> Iterator[None]:
 # Tighter vertical rhythm so the controls and all three plots fit a 1366×768 projector.
 _CSS = """
 <style>
-.block-container {padding-top: 2.2rem; padding-bottom: 1rem;}
+.block-container {padding-top: 1.2rem; padding-bottom: 1rem;}
 section[data-testid="stSidebar"] .block-container {padding-top: 1rem;}
 h1 {font-size: 1.6rem !important; padding-bottom: .2rem !important;}
 .sn-status {font-size: 1.05rem; margin: .1rem 0 .2rem 0;}

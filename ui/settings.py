@@ -55,7 +55,7 @@ DEFAULTS: dict[str, object] = {
     "l2": 0.0,
     "speed": "1×",
     "logy": False,
-    "lab_model": "Logistic regression",
+    "lab_model": "Neural network",
     "lab_lrs": list(LAB_DEFAULT_LRS),
     "math_model": "Neural network",
 }
