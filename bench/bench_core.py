@@ -242,7 +242,8 @@ def profile_step(n: int, h: int, repeat: int = 7, number: int = 200) -> None:
     z = h1 @ p["w2"] + p["b2"]
     delta = sigmoid(z) - y
     d_h1 = np.outer(delta, p["w2"])
-    d_a1 = d_h1 * net.activation.g_prime(a1)
+    slope = net.activation.g_prime(a1)
+    d_a1 = d_h1 * slope
     _, cache = net.forward(X)
     grads = net.backward(cache, y)
     ops = {
@@ -253,7 +254,7 @@ def profile_step(n: int, h: int, repeat: int = 7, number: int = 200) -> None:
         "sigmoid(z) - y": lambda: sigmoid(z) - y,
         "np.outer(delta, w2)": lambda: np.outer(delta, p["w2"]),
         "relu'(a1)": lambda: net.activation.g_prime(a1),
-        "dL/dh1 * relu'(a1)": lambda: d_h1 * a1,
+        "dL/dh1 * relu'(a1)": lambda: d_h1 * slope,
         "dW1 = dL/da1.T @ X / m": lambda: d_a1.T @ X / n,
         "db1 = mean(dL/da1, axis=0)": lambda: np.mean(d_a1, axis=0),
         "dw2 = h1.T @ delta / m": lambda: h1.T @ delta / n,

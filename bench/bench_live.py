@@ -112,6 +112,10 @@ class Session:
         self.page.goto(url)
         self.page.locator(STATUS).wait_for(timeout=60_000)
         self.page.locator(PLAY).first.wait_for(timeout=60_000)
+        # the first script run must be over (no "Running..." widget) and Play enabled, else a click can be lost
+        self.page.wait_for_function(
+            "() => !document.querySelector('[data-testid=stStatusWidget]') && [...document.querySelectorAll("
+            "'.st-key-net_play button')].some(b => !b.disabled && b.offsetParent !== null)", polling=200, timeout=60_000)
         self.page.wait_for_timeout(300)  # let the first render settle
         self.page.evaluate(OBSERVER_JS)
         self.t_play = 0.0

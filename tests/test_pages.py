@@ -151,3 +151,19 @@ def test_presentation_mode_hides_control_groups():
     assert "data" not in keys and "hidden" not in keys and "lr" not in keys
     live = at.session_state["live:net"]
     assert live.signature[1][0] == "xor" and live.run.model.hidden_units == 4
+
+
+def test_downloads_offer_parameters_and_history_after_a_run():
+    at = open_page("net")
+    assert not at.get("download_button")  # nothing to download before training
+    button(at, "net_step").click().run()
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert any("Parameters" in label for label in labels) and any("History" in label for label in labels)
+
+
+def test_preset_data_reaches_the_model():
+    preset = S.PRESETS_BY_KEY["crosses_circles"]
+    at = open_page(preset.page, **preset.query())
+    live = at.session_state["live:logistic"]
+    assert live.signature[1][0] == "circles"
+    assert live.run.model.n_features == 4  # x1, x2, x1², x2²

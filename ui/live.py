@@ -24,7 +24,7 @@ from ui.page import LIVE_PREFIX, PageContext, guard
 GRID_RESOLUTION = 40
 UNIT_GRID_RESOLUTION = 24
 MAX_TICK_SECONDS = 0.08  # numpy time one redraw may spend training (keeps Pause responsive on big runs)
-PLOT_HEIGHT = 330
+PLOT_HEIGHT = 360
 
 
 @dataclass
