@@ -149,7 +149,7 @@ class LogisticRegression(Model):
         m = X.shape[0]
         return {
             "w": X.T @ delta / m,  # dw = Xᵀ(ŷ − y)/m
-            "b": np.array(np.mean(delta)),  # db = mean(ŷ − y)
+            "b": np.array(delta.sum() / m),  # db = mean(ŷ − y)
         }
 
     def config(self) -> dict[str, Any]:
@@ -196,7 +196,8 @@ class TwoLayerNet(Model):
     def forward(self, X: np.ndarray) -> tuple[np.ndarray, Cache]:
         X = np.asarray(X, dtype=np.float64)
         p = self.params
-        a1 = X @ p["W1"].T + p["b1"]  # a1 = W1·x + b1, one row per example
+        a1 = X @ p["W1"].T  # a1 = W1·x + b1, one row per example
+        a1 += p["b1"]
         h1 = self.activation.g(a1)  # h1 = g(a1)
         z = h1 @ p["w2"] + p["b2"]  # z = w2ᵀ·h1 + b2
         return z, {"X": X, "a1": a1, "h1": h1, "z": z}
@@ -208,14 +209,14 @@ class TwoLayerNet(Model):
     def _backward_data(self, cache: Cache, delta: np.ndarray) -> Params:
         X, a1, h1 = cache["X"], cache["a1"], cache["h1"]
         m = X.shape[0]
-        dL_dh1 = np.outer(delta, self.params["w2"])  # dL/dh1 = (ŷ − y)·w2
+        dL_dh1 = delta[:, None] * self.params["w2"]  # dL/dh1 = (ŷ − y)·w2, one row per example
         dL_da1 = dL_dh1 * self.activation.g_prime(a1)  # ⊙ g'(a1)
         cache["dL_dh1"], cache["dL_da1"] = dL_dh1, dL_da1
         return {
             "W1": dL_da1.T @ X / m,  # dW1 = (dL/da1)ᵀ·xᵀ, averaged
-            "b1": np.mean(dL_da1, axis=0),  # db1 = dL/da1, averaged
+            "b1": np.ones(m) @ dL_da1 / m,  # db1 = dL/da1, averaged (column means as one mat-vec product)
             "w2": h1.T @ delta / m,  # dw2 = (ŷ − y)·h1, averaged
-            "b2": np.array(np.mean(delta)),  # db2 = ŷ − y, averaged
+            "b2": np.array(delta.sum() / m),  # db2 = ŷ − y, averaged
         }
 
     def config(self) -> dict[str, Any]:
