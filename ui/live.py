@@ -70,14 +70,13 @@ def get_live(page: str, problem: Problem, values: dict[str, Any]) -> LiveRun:
 
 
 # --- button callbacks (run before the rerun they trigger) ----------------------------------------
-def _toggle_play(key: str, target: int) -> None:
+def _set_playing(key: str, play: bool, target: int) -> None:
+    """Play or Pause, as the button said when it was drawn: idempotent, so a click delivered twice
+    (a fragment tick racing the click) cannot undo itself."""
     live = st.session_state.get(key)
     if live is None:
         return
-    if live.playing:
-        live.playing = False
-    elif live.run.iteration < target and not live.run.diverged:
-        live.playing = True
+    live.playing = play and live.run.iteration < target and not live.run.diverged
 
 
 def _step(key: str, lr: float, target: int) -> None:
@@ -111,7 +110,8 @@ def training_panel(ctx: PageContext) -> None:
         live.playing = False
     label = "⏸ Pause" if live.playing else ("▶ Play" if run.iteration == 0 or finished else "▶ Resume")
     with toolbar[0]:
-        st.button(label, key=f"{page}_play", type="primary", on_click=_toggle_play, args=(key, target),
+        st.button(label, key=f"{page}_play", type="primary", on_click=_set_playing,
+                  args=(key, not live.playing, target),
                   disabled=finished and not live.playing, shortcut="space", width="stretch",
                   help="Finished: raise Iterations to keep going, or Reset" if finished else
                   "Play / pause (space bar)")
