@@ -58,7 +58,10 @@ OBSERVER_JS = """
 }
 """
 CLICK_JS = """
-(sel) => { const b = [...document.querySelectorAll(sel)].find(e => e.offsetParent !== null) || document.querySelector(sel); const t = performance.now(); b.click(); return t; }
+(sel) => {
+  const b = [...document.querySelectorAll(sel)].find(e => e.offsetParent !== null) || document.querySelector(sel);
+  const t = performance.now(); b.click(); return t;
+}
 """
 
 
@@ -85,7 +88,8 @@ def streamlit_server():
             except OSError:
                 pass
             if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError("streamlit did not start: " + (proc.stderr.read().decode()[-2000:] if proc.stderr else ""))
+                log = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
+                raise RuntimeError("streamlit did not start: " + log)
             time.sleep(0.2)
         yield proc, f"http://127.0.0.1:{port}"
     finally:
@@ -99,6 +103,17 @@ def streamlit_server():
 def cpu_seconds(pid: int) -> float:
     t = psutil.Process(pid).cpu_times()
     return t.user + t.system + t.children_user + t.children_system
+
+
+def browser_cpu_seconds() -> float:
+    """CPU used so far by the headless Chromium processes this benchmark started (all tabs)."""
+    total = 0.0
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if "chrom" in child.name():
+                t = child.cpu_times()
+                total += t.user + t.system
+    return total
 
 
 # --- browser sessions --------------------------------------------------------------------------------
@@ -115,7 +130,8 @@ class Session:
         # the first script run must be over (no "Running..." widget) and Play enabled, else a click can be lost
         self.page.wait_for_function(
             "() => !document.querySelector('[data-testid=stStatusWidget]') && [...document.querySelectorAll("
-            "'.st-key-net_play button')].some(b => !b.disabled && b.offsetParent !== null)", polling=200, timeout=60_000)
+            "'.st-key-net_play button')].some(b => !b.disabled && b.offsetParent !== null)",
+            polling=200, timeout=60_000)
         self.page.wait_for_timeout(300)  # let the first render settle
         self.page.evaluate(OBSERVER_JS)
         self.t_play = 0.0
@@ -164,7 +180,7 @@ def run_k(browser, server_pid: int, base: str, k: int, iters: int) -> dict:
     url = f"{base}/Neural_network?iters={iters}"
     sessions = [Session(browser, url) for _ in range(k)]
     time.sleep(1.0)
-    cpu0 = cpu_seconds(server_pid)
+    cpu0, browser0 = cpu_seconds(server_pid), browser_cpu_seconds()
     for s in sessions:
         s.press()
     pending = set(range(k))
@@ -178,14 +194,14 @@ def run_k(browser, server_pid: int, base: str, k: int, iters: int) -> dict:
         if pending:
             time.sleep(0.05)
     timed_out = len(pending)
-    cpu1 = cpu_seconds(server_pid)
+    cpu1, browser1 = cpu_seconds(server_pid), browser_cpu_seconds()
     time.sleep(0.3)
     rows = [analyse(s, None) for s in sessions]
     errors = sum(s.errors() for s in sessions) + timed_out
     for s in sessions:
         s.close()
     return {"k": k, "rows": rows, "errors": errors, "timed_out": timed_out, "cpu_total": cpu1 - cpu0,
-            "cpu_per_run": (cpu1 - cpu0) / k}
+            "cpu_per_run": (cpu1 - cpu0) / k, "browser_cpu_per_run": (browser1 - browser0) / k}
 
 
 def pause_latency(browser, base: str) -> dict:
@@ -271,17 +287,17 @@ def tick_profile(iters: int) -> dict:
         grads = run.last_record.grads
         proba = timed("decision_grid", lambda: decision_grid(run.model, grid, problem.transform))
         figs = {
-            "boundary": timed("boundary_figure", lambda: figures.boundary_figure(
-                ds, grid, proba, title="Decision boundary", height=PLOT_HEIGHT)),
+            "boundary": timed("boundary_figure", lambda p=proba: figures.boundary_figure(
+                ds, grid, p, title="Decision boundary", height=PLOT_HEIGHT)),
             "loss": timed("loss_figure", lambda: figures.loss_figure(run.history, log_y=False, marker=None,
                                                                      height=PLOT_HEIGHT)),
-            "grads": timed("gradient_figure", lambda: figures.gradient_figure(
-                run.history, grads, input_names=problem.input_names, marker=None, height=PLOT_HEIGHT)),
+            "grads": timed("gradient_figure", lambda g=grads: figures.gradient_figure(
+                run.history, g, input_names=problem.input_names, marker=None, height=PLOT_HEIGHT)),
         }
         for name, fig in figs.items():
             f2 = timed(f"st.validate {name}",
-                       lambda: plotly.tools.return_figure_from_figure_or_data(fig, validate_figure=True))
-            js = timed(f"to_json {name}", lambda: pio.to_json(f2, validate=False))
+                       lambda fg=fig: plotly.tools.return_figure_from_figure_or_data(fg, validate_figure=True))
+            js = timed(f"to_json {name}", lambda fg=f2: pio.to_json(fg, validate=False))
             sizes.setdefault(name, []).append(len(js))
         ticks += 1
     return {"ticks": ticks, "per_tick": per_tick,
@@ -304,9 +320,10 @@ def f(x, spec: str, none: str = "—") -> str:
 
 
 def build_table(results: list[dict], train_s: float, pause: dict | None, iters: int) -> list[str]:
-    lines = [f"| sessions K | server CPU / run (s) | training alone (s) | WS bytes / run (median) | "
-             f"Play→first change p50 / p95 (ms) | Play→finished p50 / p95 (s) | updates/s (min) | errors |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| sessions K | server CPU / run (s) | browser CPU / run (s) | training alone (s) | "
+             "WS bytes / run (median) | Play→first change p50 / p95 (ms) | Play→finished p50 / p95 (s) | "
+             "updates/s (min) | errors |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         rows = r["rows"]
         first = [x["first_ms"] for x in rows]
@@ -314,7 +331,8 @@ def build_table(results: list[dict], train_s: float, pause: dict | None, iters: 
         ups = [x["ups"] for x in rows if x["ups"] is not None]
         by = statistics.median(x["bytes"] for x in rows)
         lines.append(
-            f"| {r['k']} | {r['cpu_per_run']:.2f} | {train_s:.2f} | {by / 1e6:.2f} MB | "
+            f"| {r['k']} | {r['cpu_per_run']:.2f} | {r['browser_cpu_per_run']:.2f} | {train_s:.2f} | "
+            f"{by / 1e6:.2f} MB | "
             f"{f(pct(first, .5), '.0f')} / {f(pct(first, .95), '.0f')} | "
             f"{f(pct(fin, .5), '.2f')} / {f(pct(fin, .95), '.2f')} | "
             f"{f(statistics.median(ups) if ups else None, '.1f')} ({f(min(ups) if ups else None, '.1f')}) | "

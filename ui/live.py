@@ -7,7 +7,7 @@ the page reruns. The run (model, history, snapshots) lives in st.session_state, 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,6 @@ class LiveRun:
     grid: PlaneGrid
     unit_grid: PlaneGrid
     playing: bool = False
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 def make_model(page: str, problem: Problem, values: dict[str, Any]) -> Model:
@@ -79,7 +78,7 @@ def _set_playing(key: str, play: bool, target: int) -> None:
     live.playing = play and live.run.iteration < target and not live.run.diverged
 
 
-def _step(key: str, lr: float, target: int) -> None:
+def _step(key: str, lr: float) -> None:
     live = st.session_state.get(key)
     if live is not None and not live.run.diverged:
         live.playing = False
@@ -116,7 +115,7 @@ def training_panel(ctx: PageContext) -> None:
                   help="Finished: raise Iterations to keep going, or Reset" if finished else
                   "Play / pause (space bar)")
     with toolbar[1]:
-        st.button("Step", key=f"{page}_step", on_click=_step, args=(key, float(values["lr"]), target),
+        st.button("Step", key=f"{page}_step", on_click=_step, args=(key, float(values["lr"])),
                   disabled=run.diverged, width="stretch", help=f"{S.STEP_ITERATIONS} iterations, then pause")
     with toolbar[2]:
         st.button("Reset", key=f"{page}_reset", on_click=_reset, args=(key,), width="stretch",
