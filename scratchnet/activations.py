@@ -32,8 +32,11 @@ def relu(a: np.ndarray) -> np.ndarray:
 
 
 def relu_prime(a: np.ndarray) -> np.ndarray:
-    """g'(a) = 1 if a > 0 else 0 (the derivation takes 0 at the kink a = 0)."""
-    return (a > 0).astype(np.float64)
+    """g'(a) = 1 if a > 0 else 0 (the derivation takes 0 at the kink a = 0).
+
+    Returned as a boolean mask: in a product it counts as 1.0 / 0.0, and it costs an eighth of the memory.
+    """
+    return a > 0
 
 
 def tanh(a: np.ndarray) -> np.ndarray:

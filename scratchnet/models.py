@@ -209,15 +209,20 @@ class TwoLayerNet(Model):
     def _backward_data(self, cache: Cache, delta: np.ndarray) -> Params:
         X, a1, h1 = cache["X"], cache["a1"], cache["h1"]
         m = X.shape[0]
-        dL_dh1 = delta[:, None] * self.params["w2"]  # dL/dh1 = (ŷ − y)·w2, one row per example
-        dL_da1 = dL_dh1 * self.activation.g_prime(a1)  # ⊙ g'(a1)
-        cache["dL_dh1"], cache["dL_da1"] = dL_dh1, dL_da1
+        dL_da1 = delta[:, None] * self.params["w2"]  # dL/dh1 = (ŷ − y)·w2, one row per example …
+        dL_da1 *= self.activation.g_prime(a1)  # … ⊙ g'(a1), in place: this is dL/da1
+        cache["dL_da1"] = dL_da1
         return {
             "W1": dL_da1.T @ X / m,  # dW1 = (dL/da1)ᵀ·xᵀ, averaged
             "b1": np.ones(m) @ dL_da1 / m,  # db1 = dL/da1, averaged (column means as one mat-vec product)
             "w2": h1.T @ delta / m,  # dw2 = (ŷ − y)·h1, averaged
             "b2": np.array(delta.sum() / m),  # db2 = ŷ − y, averaged
         }
+
+    def trace(self, x: np.ndarray, y: float) -> Cache:
+        cache = super().trace(x, y)
+        cache["dL_dh1"] = cache["dL_dz"][:, None] * self.params["w2"]  # backward keeps only dL/da1
+        return cache
 
     def config(self) -> dict[str, Any]:
         return {
