@@ -25,8 +25,5 @@ with right:
     st.subheader("Lessons")
     st.caption("Each link opens a page set up for one idea, in a new tab — share it with the class. Add "
                "`&hide=data,model` to a link to hide those controls from students (presentation mode).")
-    for preset in S.PRESETS:
-        with st.container(border=True):
-            st.markdown(f"{S.PAGES[preset.page][2]} **[{preset.title}]({preset.url()})**")
-            st.caption(preset.look_for)
+    st.markdown("\n".join(f"- {S.PAGES[p.page][2]} **[{p.title}]({p.url()})** — {p.look_for}" for p in S.PRESETS))
 page.share_link(ctx)

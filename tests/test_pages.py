@@ -130,6 +130,7 @@ def test_math_page_shows_trace_and_a_passing_gradcheck():
 def test_preset_links_set_the_controls():
     for preset in S.PRESETS:
         at = open_page(preset.page, **preset.query())
+        assert any(preset.title in i.value for i in at.info), preset.key  # the lesson says what to look for
         for key, value in preset.params.items():
             if key == "feats":
                 assert at.multiselect(key="feats").value == list(value), preset.key

@@ -28,6 +28,7 @@ class PageContext:
     problem: data_source.Problem | None = None
     data_error: str | None = None
     hidden: set[str] = field(default_factory=set)
+    lesson: S.Preset | None = None
 
 
 def hidden_groups() -> set[str]:
@@ -60,6 +61,8 @@ def setup(page: str, *, data: bool = True) -> PageContext:
                        initial_sidebar_state="expanded")
     st.markdown(_CSS, unsafe_allow_html=True)
     ctx = PageContext(page=page, hidden=hidden_groups())
+    lesson = S.PRESETS_BY_KEY.get(st.query_params.get("lesson", ""))
+    ctx.lesson = lesson if lesson is not None and lesson.page == page else None
     _pause_runs_on_page_switch(page)
     with st.sidebar:
         st.markdown("## scratchnet")
@@ -121,3 +124,9 @@ def share_link(ctx: PageContext) -> None:
         st.caption("Everything you set here is in this link: data, seed, learning rate, iterations, units, "
                    "features. Add &hide=data,model to hide those controls (presentation mode).")
         st.code(f"{base}?{query}" if query else base, language=None, wrap_lines=True)
+
+
+def lesson_banner(ctx: PageContext) -> None:
+    """Opened from a lesson link: say what to look for."""
+    if ctx.lesson is not None:
+        st.info(f"**Lesson — {ctx.lesson.title}.** {ctx.lesson.look_for}", icon="🎓")
