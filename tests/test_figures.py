@@ -10,7 +10,6 @@ import base64
 import json
 import subprocess
 import sys
-from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -29,41 +28,8 @@ from scratchnet import (
     lr_verdict,
     plane_grid,
 )
+from scratchnet.data import Dataset
 from scratchnet.training import History
-
-try:
-    from scratchnet.data import Dataset
-except ImportError:  # the data module is optional for these tests: a stand-in with the same contract
-
-    @dataclass(frozen=True, eq=False)
-    class Dataset:  # type: ignore[no-redef]
-        name: str
-        X_train: np.ndarray
-        y_train: np.ndarray
-        X_test: np.ndarray
-        y_test: np.ndarray
-        feature_names: tuple[str, ...]
-        label_name: str
-        class_names: tuple[str, str]
-        mean: np.ndarray
-        std: np.ndarray
-        notes: tuple[str, ...] = ()
-
-        @property
-        def n_features(self) -> int:
-            return self.X_train.shape[1]
-
-        @property
-        def n_train(self) -> int:
-            return self.X_train.shape[0]
-
-        @property
-        def n_test(self) -> int:
-            return self.X_test.shape[0]
-
-        def to_original(self, X_std: np.ndarray) -> np.ndarray:
-            return np.asarray(X_std, dtype=np.float64) * self.std + self.mean
-
 
 NET_NORMS = ["‖dW1‖", "‖db1‖", "‖dw2‖", "‖db2‖"]
 BOUNDARY_KB, CURVE_KB = 25, 20

@@ -7,24 +7,30 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import tempfile
 import tomllib
 import uuid
 from pathlib import Path
 
 import pytest
+from app_support import (
+    FRIENDLY,
+    PAGES,
+    ROOT,
+    TIMEOUT,
+    assert_clean,
+    button,
+    has_button,
+    iteration,
+    open_page,
+    status,
+    switch,
+)
 from streamlit.testing.v1 import AppTest
+from test_csv_catalogue import CATALOGUE, Accepted, Case
 
 from ui import settings as S
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_csv_catalogue import CATALOGUE, Accepted, Case  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-PAGES = {name: script for name, (script, _, _) in S.PAGES.items()}
-TIMEOUT = 60
-FRIENDLY = "Something went wrong"
 GOOD_CSV = b"x1,x2,label\n" + b"".join(
     b"%d,%d.5,%s\n" % (i, (i * 7) % 5, b"yes" if i % 2 else b"no") for i in range(12)
 )
@@ -32,44 +38,6 @@ BAD_CSV = b"x1,x2,label\n1,2,yes\n"
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
-def open_page(page: str, **query: object) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page != "home":
-        switch(at, page)
-    assert_clean(at)
-    return at
-
-
-def switch(at: AppTest, page: str) -> AppTest:
-    """Go to a page (one run, as a click on a sidebar link does)."""
-    return at.switch_page(PAGES[page]).run()
-
-
-def assert_clean(at: AppTest) -> None:
-    """No exception escaped, and no part of the page fell back to the friendly error."""
-    assert not at.exception, [e.value for e in at.exception]
-    assert not [e.value for e in at.error if FRIENDLY in e.value]
-
-
-def button(at: AppTest, key: str):
-    return next(b for b in at.button if b.key == key)
-
-
-def has_button(at: AppTest, key: str) -> bool:
-    return any(b.key == key for b in at.button)
-
-
-def status(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if "data-testid='sn-status'" in m.value)
-
-
-def iteration(at: AppTest) -> int:
-    return int(re.search(r"Iteration <b>([\d,]+)</b>", status(at)).group(1).replace(",", ""))
-
-
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:
     return at.file_uploader(key="csv_file").set_value((name, data, "text/csv")).run()
 

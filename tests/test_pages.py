@@ -3,36 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from app_support import PAGES, button, open_page, status
 from streamlit.testing.v1 import AppTest
 
 from ui import settings as S
-
-ROOT = Path(__file__).resolve().parent.parent
-PAGES = {name: script for name, (script, _, _) in S.PAGES.items()}
-TIMEOUT = 60
-
-
-def open_page(page: str, **query: object) -> AppTest:
-    """Start the app at its entry point (as a browser does), then go to `page` with `query` in the URL."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page != "home":
-        at.switch_page(PAGES[page]).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def button(at: AppTest, key: str):
-    return next(b for b in at.button if b.key == key)
-
-
-def status(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if "data-testid='sn-status'" in m.value)
 
 
 def play_to_end(at: AppTest, page: str, max_runs: int = 80) -> None:

@@ -7,6 +7,7 @@ the page reruns. The run (model, history, snapshots) lives in st.session_state, 
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,7 @@ class LiveRun:
     grid: PlaneGrid
     unit_grid: PlaneGrid
     playing: bool = False
+    last_tick: float | None = None  # when the last redraw trained (perf_counter), to keep playback in real time
 
 
 def make_model(page: str, problem: Problem, values: dict[str, Any]) -> Model:
@@ -76,6 +78,7 @@ def _set_playing(key: str, play: bool, target: int) -> None:
     if live is None:
         return
     live.playing = play and live.run.iteration < target and not live.run.diverged
+    live.last_tick = None
 
 
 def _step(key: str, lr: float) -> None:
@@ -121,29 +124,38 @@ def training_panel(ctx: PageContext) -> None:
         st.button("Reset", key=f"{page}_reset", on_click=_reset, args=(key,), width="stretch",
                   help="Back to iteration 0 with fresh starting weights (same seed)")
 
-    per_tick = S.iterations_per_tick(values["speed"])
+    rate = S.iterations_per_second(values["speed"])
     run_every = S.TICK_SECONDS if live.playing else None
-    st.fragment(run_every=run_every)(_guarded_live_view)(ctx, key, target, per_tick)
+    st.fragment(run_every=run_every)(_guarded_live_view)(ctx, key, target, rate)
 
     if not live.playing:
         _after_run(ctx, live, target)
 
 
-def _guarded_live_view(ctx: PageContext, key: str, target: int, per_tick: int | None) -> None:
+def _guarded_live_view(ctx: PageContext, key: str, target: int, rate: float | None) -> None:
     """The fragment body, guarded inside the fragment: Streamlit handles a fragment's own exceptions
     (a redacted traceback box) before any guard around the fragment call could see them."""
     with guard("the live plots"):
-        _live_view(ctx, key, target, per_tick)
+        _live_view(ctx, key, target, rate)
 
 
-def _live_view(ctx: PageContext, key: str, target: int, per_tick: int | None) -> None:
+def _iterations_due(live: LiveRun, rate: float | None) -> int | None:
+    """How many updates this redraw owes at `rate` per second of wall time: a browser that redraws less often
+    gets bigger steps, so a run takes as long as its speed says on any machine. None: as many as time allows."""
+    now = time.perf_counter()
+    elapsed = S.TICK_SECONDS if live.last_tick is None else min(now - live.last_tick, 1.0)
+    live.last_tick = now
+    return None if rate is None else max(1, round(rate * elapsed))
+
+
+def _live_view(ctx: PageContext, key: str, target: int, rate: float | None) -> None:
     live: LiveRun | None = st.session_state.get(key)
     if live is None:
         return
     run, values, problem = live.run, ctx.values, ctx.problem
     if live.playing:
-        remaining = target - run.iteration
-        run.advance(remaining if per_tick is None else min(per_tick, remaining),
+        remaining, due = target - run.iteration, _iterations_due(live, rate)
+        run.advance(remaining if due is None else min(due, remaining),
                     lr=float(values["lr"]), time_budget=MAX_TICK_SECONDS)
         if run.diverged or run.iteration >= target:
             live.playing = False

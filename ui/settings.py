@@ -77,12 +77,17 @@ def fmt(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def iterations_per_tick(speed: str) -> int | None:
-    """How many updates one redraw covers at a playback speed; None means 'as many as time allows'."""
+def iterations_per_second(speed: str) -> float | None:
+    """Playback rate at a speed setting; None ('max') means as many as a redraw's time budget allows."""
     if speed == "max":
         return None
-    factor = float(speed.rstrip("×"))
-    return max(1, round(BASE_ITERATIONS_PER_SECOND * factor * TICK_SECONDS))
+    return BASE_ITERATIONS_PER_SECOND * float(speed.rstrip("×"))
+
+
+def iterations_per_tick(speed: str) -> int | None:
+    """Updates one redraw covers when redraws come on time (every TICK_SECONDS)."""
+    rate = iterations_per_second(speed)
+    return None if rate is None else max(1, round(rate * TICK_SECONDS))
 
 
 def batch_size(choice: str) -> int | None:

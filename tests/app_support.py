@@ -1,0 +1,55 @@
+"""Driving the app's pages with streamlit.testing.v1.AppTest, shared by the page and hardening tests."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from ui import settings as S
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = {name: script for name, (script, _, _) in S.PAGES.items()}
+TIMEOUT = 60
+FRIENDLY = "Something went wrong"
+
+
+def open_page(page: str, **query: object) -> AppTest:
+    """Start at the entry point (as a browser does) with `query` in the URL, then go to `page`."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "home":
+        switch(at, page)
+    assert_clean(at)
+    return at
+
+
+def switch(at: AppTest, page: str) -> AppTest:
+    """Go to a page (one run, as a click on a sidebar link does)."""
+    return at.switch_page(PAGES[page]).run()
+
+
+def assert_clean(at: AppTest) -> None:
+    """No exception escaped, and no part of the page fell back to the friendly error."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.error if FRIENDLY in e.value]
+
+
+def button(at: AppTest, key: str):
+    return next(b for b in at.button if b.key == key)
+
+
+def has_button(at: AppTest, key: str) -> bool:
+    return any(b.key == key for b in at.button)
+
+
+def status(at: AppTest) -> str:
+    """The live status line: 'Iteration <b>N</b> / target · state · losses · accuracies'."""
+    return next(m.value for m in at.markdown if "data-testid='sn-status'" in m.value)
+
+
+def iteration(at: AppTest) -> int:
+    return int(re.search(r"Iteration <b>([\d,]+)</b>", status(at)).group(1).replace(",", ""))
