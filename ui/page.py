@@ -112,8 +112,14 @@ def require_data(ctx: PageContext) -> bool:
 
 def data_notes(ctx: PageContext) -> None:
     """What the data loader changed or decided, in one caption (e.g. which label value is class 1)."""
-    if ctx.problem is not None and ctx.problem.dataset.notes:
-        st.caption(" · ".join(ctx.problem.dataset.notes))
+    if ctx.problem is None:
+        return
+    notes = list(ctx.problem.dataset.notes)
+    if ctx.values.get("feats") and not ctx.problem.extras:
+        notes.append(f"Extra inputs (x1², sin(x1), …) need data with exactly two features; this data set has "
+                     f"{ctx.problem.dataset.n_features}, so they are off.")
+    if notes:
+        st.caption(" · ".join(notes))
 
 
 def share_link(ctx: PageContext) -> None:
