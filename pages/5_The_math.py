@@ -10,7 +10,7 @@ ctx = page.setup("math")
 st.title("The math")
 st.caption("Everything the app computes, derived by hand — and checked live against the model on the other pages.")
 
-theory, live_numbers = st.columns([1.15, 1])
+theory, live_numbers = st.columns([1, 1.05])
 with theory:
     st.markdown("#### 1 · The loss")
     st.markdown("For m examples with labels y ∈ {0, 1} and predicted probabilities ŷ, the mean binary "
@@ -20,8 +20,8 @@ with theory:
     st.markdown("In code we never take log(ŷ): with log σ(z) = −softplus(−z) each term is "
                 "softplus(z) − y·z, finite even when ŷ rounds to exactly 0 or 1.")
     st.markdown("#### 2 · The sigmoid's slope")
-    st.latex(r"\sigma'(z) = \frac{e^{-z}}{(1+e^{-z})^2} = \frac{1}{1+e^{-z}}\cdot\frac{e^{-z}}{1+e^{-z}}"
-             r" = \sigma(z)\,\big(1-\sigma(z)\big)")
+    st.latex(r"\begin{aligned}\sigma'(z) &= \frac{e^{-z}}{(1+e^{-z})^2}"
+             r" = \frac{1}{1+e^{-z}}\cdot\frac{e^{-z}}{1+e^{-z}} \\ &= \sigma(z)\,\big(1-\sigma(z)\big)\end{aligned}")
     st.markdown("#### 3 · The error at the output")
     st.latex(r"\frac{\partial L_i}{\partial z_i} = \Big(-\frac{y_i}{\hat y_i} + \frac{1-y_i}{1-\hat y_i}\Big)"
              r"\,\hat y_i(1-\hat y_i) = \hat y_i - y_i")
@@ -38,8 +38,8 @@ with theory:
     st.latex(r"\frac{\partial L}{\partial b_2} = \hat y - y \qquad"
              r"\frac{\partial L}{\partial w_2} = (\hat y - y)\,h_1")
     st.latex(r"\frac{\partial L}{\partial h_1} = (\hat y - y)\,w_2 \qquad"
-             r"\frac{\partial L}{\partial a_1} = \frac{\partial L}{\partial h_1}\odot g'(a_1),\quad"
-             r"g'(a) = \begin{cases}1 & a>0\\ 0 & a\le 0\end{cases}\ \text{(ReLU)}")
+             r"\frac{\partial L}{\partial a_1} = \frac{\partial L}{\partial h_1}\odot g'(a_1)")
+    st.latex(r"g'(a) = \begin{cases}1 & a>0\\ 0 & a\le 0\end{cases}\quad\text{(ReLU)}")
     st.latex(r"\frac{\partial L}{\partial b_1} = \frac{\partial L}{\partial a_1} \qquad"
              r"\frac{\partial L}{\partial W_1} = \frac{\partial L}{\partial a_1}\,x^\top")
     st.markdown("Over the whole training set each gradient is the mean of these per-example terms — in matrix "
@@ -66,7 +66,8 @@ with live_numbers:
             index = st.number_input("Training example #", 0, ds.n_train - 1, 0, key="math_example")
             x, y = problem.X_train[index], ds.y_train[index]
             st.markdown(f"**One example, forward and backward** — features {', '.join(problem.input_names)}")
-            st.dataframe(explain.trace_table(model, model.trace(x, y)), hide_index=True, width="stretch",
+            table = explain.trace_table(model, model.trace(x, y))
+            st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3,
                          column_config={"quantity": st.column_config.TextColumn(width="medium"),
                                         "value": st.column_config.TextColumn(width="large")})
             st.markdown("**Gradient check** — the hand-derived gradients against finite differences "
@@ -74,8 +75,9 @@ with live_numbers:
             n = min(100, ds.n_train)
             result = gradcheck(model, problem.X_train[:n], ds.y_train[:n])
             st.dataframe(explain.gradcheck_frame(result), hide_index=True, width="stretch",
+                         column_order=("parameter", "max relative error", "agrees", "‖analytic‖"),
                          column_config={"max relative error": st.column_config.NumberColumn(format="%.1e"),
-                                        "max |difference|": st.column_config.NumberColumn(format="%.1e")})
+                                        "‖analytic‖": st.column_config.NumberColumn(format="%.3g")})
             if result.near_kink:
                 st.caption(f"{result.near_kink} hidden pre-activations sit within a hair of ReLU's corner at 0; "
                            "there a finite difference straddles the kink and can disagree — that is the "

@@ -142,6 +142,14 @@ def upload_and_use(page, base: str, file: Path) -> None:
 
 
 # --- 1. deep links ---------------------------------------------------------------------------------
+def broken_formulas(page) -> list[str]:
+    """KaTeX draws what it cannot parse (e.g. an undefined macro) in its error colour instead of failing."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.katex [style*="color"]')]
+              .filter(e => getComputedStyle(e).color === 'rgb(204, 0, 0)').map(e => e.textContent)"""
+    )
+
+
 def test_every_page_opens_by_deep_link(page, base_url):
     for path, title in PAGE_TITLES.items():
         page.goto(f"{base_url}/{path}")
@@ -150,6 +158,7 @@ def test_every_page_opens_by_deep_link(page, base_url):
         assert page.locator("h1").first.inner_text().strip() == title, path
         assert not exceptions(page), (path, exceptions(page))
         assert not errors(page), (path, errors(page))
+        assert not broken_formulas(page), (path, broken_formulas(page))
         screenshot(page, path or "Home")
 
 

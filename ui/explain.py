@@ -10,44 +10,47 @@ import pandas as pd
 from scratchnet import GradCheckResult, Model, TwoLayerNet
 
 
-def _cells(values: Any) -> str:
+def _cells(values: Any, shown: int = 4) -> str:
+    """A number, or the first few entries of a vector / matrix (row by row) — narrow enough for a projector."""
+    if isinstance(values, int):
+        return str(values)
     arr = np.atleast_1d(np.asarray(values, dtype=np.float64))
-    shown = ", ".join(f"{v:+.3f}" for v in arr.ravel()[:6])
-    return f"[{shown}{', …' if arr.size > 6 else ''}]" if arr.size > 1 else shown
+    text = ", ".join(f"{v:+.3f}" for v in arr.ravel()[:shown])
+    return f"[{text}{f', … ({arr.size} in all)' if arr.size > shown else ''}]" if arr.size > 1 else text
 
 
 def trace_table(model: Model, trace: dict[str, Any]) -> pd.DataFrame:
     """Every intermediate value of one example, in the order of the derivation."""
     g = trace["grads"]
-    rows: list[tuple[str, str, Any]] = [("x", "the input (standardised)", trace["X"][0])]
+    rows: list[tuple[str, Any]] = [("x (standardised)", trace["X"][0])]
     if isinstance(model, TwoLayerNet):
         rows += [
-            ("a1 = W1·x + b1", "hidden pre-activations", trace["a1"][0]),
-            ("h1 = g(a1)", f"after {model.activation.name}", trace["h1"][0]),
-            ("z = w2·h1 + b2", "the logit", trace["z"]),
-            ("ŷ = σ(z)", "probability of class 1", trace["y_hat"]),
-            ("y", "the true label", trace["y"]),
-            ("L", "cross-entropy of this example", trace["loss"]),
-            ("dL/dz = ŷ − y", "error at the output", trace["dL_dz"]),
-            ("dw2 = (ŷ − y)·h1", "", g["w2"]),
-            ("db2 = ŷ − y", "", g["b2"]),
-            ("dL/dh1 = (ŷ − y)·w2", "error sent back to each unit", trace["dL_dh1"][0]),
-            ("g'(a1)", "slope of the activation", model.activation.g_prime(trace["a1"][0])),
-            ("dL/da1 = dL/dh1 ⊙ g'(a1)", "", trace["dL_da1"][0]),
-            ("db1 = dL/da1", "", g["b1"]),
-            ("dW1 = dL/da1 · xᵀ", "one row per hidden unit", g["W1"]),
+            ("a1 = W1·x + b1", trace["a1"][0]),
+            ("h1 = g(a1)", trace["h1"][0]),
+            ("z = w2·h1 + b2", trace["z"]),
+            ("ŷ = σ(z)", trace["y_hat"]),
+            ("y", int(trace["y"])),
+            ("L", trace["loss"]),
+            ("dL/dz = ŷ − y", trace["dL_dz"]),
+            ("dw2 = (ŷ − y)·h1", g["w2"]),
+            ("db2 = ŷ − y", g["b2"]),
+            ("dL/dh1 = (ŷ − y)·w2", trace["dL_dh1"][0]),
+            ("g'(a1)", model.activation.g_prime(trace["a1"][0])),
+            ("dL/da1 = dL/dh1 ⊙ g'(a1)", trace["dL_da1"][0]),
+            ("db1 = dL/da1", g["b1"]),
+            ("dW1 = dL/da1 · xᵀ", g["W1"]),
         ]
     else:
         rows += [
-            ("z = w·x + b", "the logit", trace["z"]),
-            ("ŷ = σ(z)", "probability of class 1", trace["y_hat"]),
-            ("y", "the true label", trace["y"]),
-            ("L", "cross-entropy of this example", trace["loss"]),
-            ("dL/dz = ŷ − y", "error at the output", trace["dL_dz"]),
-            ("dw = (ŷ − y)·x", "", g["w"]),
-            ("db = ŷ − y", "", g["b"]),
+            ("z = w·x + b", trace["z"]),
+            ("ŷ = σ(z)", trace["y_hat"]),
+            ("y", int(trace["y"])),
+            ("L", trace["loss"]),
+            ("dL/dz = ŷ − y", trace["dL_dz"]),
+            ("dw = (ŷ − y)·x", g["w"]),
+            ("db = ŷ − y", g["b"]),
         ]
-    return pd.DataFrame([{"quantity": q, "value": _cells(v), "what it is": m} for q, m, v in rows])
+    return pd.DataFrame([{"quantity": q, "value": _cells(v)} for q, v in rows])
 
 
 def gradcheck_frame(result: GradCheckResult, tol: float = 1e-6) -> pd.DataFrame:
