@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from scratchnet.data import SAMPLES as SAMPLE_SPECS
+from scratchnet.data import SYNTHETIC_KINDS
 from scratchnet.features import EXTRA_FEATURES
 
 # --- data -------------------------------------------------------------------------------------------
-SYNTHETIC = ("blobs", "moons", "circles", "xor", "spiral")
-SAMPLES = ("iris", "breast_cancer")
+SYNTHETIC = SYNTHETIC_KINDS
+SAMPLES = tuple(SAMPLE_SPECS)
 UPLOADED = "uploaded"
 DATA_LABELS = {
     "blobs": "Two blobs (linearly separable)",
@@ -21,8 +23,7 @@ DATA_LABELS = {
     "circles": "Circle inside a ring",
     "xor": "XOR (four quadrants)",
     "spiral": "Two spirals",
-    "iris": "Iris flowers: setosa vs versicolor (real)",
-    "breast_cancer": "Breast cancer, Wisconsin (real)",
+    **{key: f"{spec.title} (real data)" for key, spec in SAMPLE_SPECS.items()},
     UPLOADED: "Your uploaded CSV",
 }
 N_OPTIONS = (20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
