@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -37,18 +37,17 @@ class Upload:
     label: str
     positive: str | None
     upload_id: int
-    _prepared: dict[tuple[float, int], Dataset] | None = None
+    _prepared: dict[tuple[float, int], Dataset] = field(default_factory=dict, repr=False)
 
     def dataset(self, test: float, seed: int) -> Dataset:
-        cache = self._prepared if self._prepared is not None else {}
-        self._prepared = cache
-        if (test, seed) not in cache:
-            cache.clear()
-            cache[(test, seed)] = prepare_dataset(
+        """Prepared for this test share and seed; only the latest preparation is kept."""
+        if (test, seed) not in self._prepared:
+            dataset = prepare_dataset(
                 self.frame, self.features, self.label, positive=self.positive,
                 test_ratio=test, seed=seed, name=self.file_name,
             )
-        return cache[(test, seed)]
+            self._prepared = {(test, seed): dataset}
+        return self._prepared[(test, seed)]
 
 
 def current_upload() -> Upload | None:
