@@ -263,7 +263,7 @@ def tick_profile(iters: int) -> dict:
     import figures
     from scratchnet.plane import decision_grid, plane_grid
     from ui import settings as S
-    from ui.live import GRID_RESOLUTION, MAX_TICK_SECONDS, PLOT_HEIGHT
+    from ui.live import GRID_RESOLUTION, MAX_TRAIN_SECONDS, PLOT_HEIGHT
 
     problem, values = default_problem(iters=iters)
     run = make_run(problem, values)
@@ -283,7 +283,7 @@ def tick_profile(iters: int) -> dict:
     ticks = 0
     while run.iteration < iters:
         timed("advance", lambda: run.advance(min(per_tick, iters - run.iteration), lr=float(values["lr"]),
-                                             time_budget=MAX_TICK_SECONDS))
+                                             time_budget=MAX_TRAIN_SECONDS))
         grads = run.last_record.grads
         proba = timed("decision_grid", lambda: decision_grid(run.model, grid, problem.transform))
         figs = {

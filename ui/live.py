@@ -24,7 +24,9 @@ from ui.page import LIVE_PREFIX, PageContext, guard
 
 GRID_RESOLUTION = 40
 UNIT_GRID_RESOLUTION = 24
-MAX_TICK_SECONDS = 0.08  # numpy time one redraw may spend training (keeps Pause responsive on big runs)
+# numpy time one redraw may spend training: a share of the time since the last redraw, within these bounds,
+# so big runs keep moving when the browser redraws slowly and Pause still lands within a fraction of a second
+TRAIN_SHARE, MIN_TRAIN_SECONDS, MAX_TRAIN_SECONDS = 0.3, 0.05, 0.15
 PLOT_HEIGHT = 360
 
 
@@ -139,13 +141,15 @@ def _guarded_live_view(ctx: PageContext, key: str, target: int, rate: float | No
         _live_view(ctx, key, target, rate)
 
 
-def _iterations_due(live: LiveRun, rate: float | None) -> int | None:
-    """How many updates this redraw owes at `rate` per second of wall time: a browser that redraws less often
-    gets bigger steps, so a run takes as long as its speed says on any machine. None: as many as time allows."""
+def _tick_work(live: LiveRun, rate: float | None) -> tuple[int | None, float]:
+    """(updates owed, seconds of training allowed) for this redraw. At `rate` per second of wall time, a browser
+    that redraws less often gets bigger steps, so a run takes as long as its speed says on any machine.
+    None updates ('max' speed): as many as the time allows."""
     now = time.perf_counter()
     elapsed = S.TICK_SECONDS if live.last_tick is None else min(now - live.last_tick, 1.0)
     live.last_tick = now
-    return None if rate is None else max(1, round(rate * elapsed))
+    budget = min(MAX_TRAIN_SECONDS, max(MIN_TRAIN_SECONDS, TRAIN_SHARE * elapsed))
+    return (None if rate is None else max(1, round(rate * elapsed))), budget
 
 
 def _live_view(ctx: PageContext, key: str, target: int, rate: float | None) -> None:
@@ -154,9 +158,8 @@ def _live_view(ctx: PageContext, key: str, target: int, rate: float | None) -> N
         return
     run, values, problem = live.run, ctx.values, ctx.problem
     if live.playing:
-        remaining, due = target - run.iteration, _iterations_due(live, rate)
-        run.advance(remaining if due is None else min(due, remaining),
-                    lr=float(values["lr"]), time_budget=MAX_TICK_SECONDS)
+        remaining, (due, budget) = target - run.iteration, _tick_work(live, rate)
+        run.advance(remaining if due is None else min(due, remaining), lr=float(values["lr"]), time_budget=budget)
         if run.diverged or run.iteration >= target:
             live.playing = False
             st.rerun()  # whole page: stops the timer, enables the downloads and the unit maps
