@@ -26,8 +26,9 @@ if page.require_data(ctx):
         with page.guard("the learning-rate lab"):
             sig = lab.lab_signature(ctx.problem, ctx.values, kind, lrs)
             result = lab.stored(sig)
-            cheap = lab.estimated_cost(ctx.problem, ctx.values, kind, lrs) < lab.AUTO_RUN_BUDGET
-            if result is None and (cheap or st.button("Run the comparison", type="primary")):
+            seconds = lab.estimated_seconds(ctx.problem, ctx.values, kind, lrs)
+            if result is None and (seconds < lab.AUTO_RUN_SECONDS
+                                   or st.button(f"Run the comparison (about {seconds:.0f} s)", type="primary")):
                 with st.spinner("Training one copy per learning rate…"):
                     result = lab.run_lab(ctx.problem, ctx.values, kind, lrs)
             if result is None:

@@ -144,3 +144,10 @@ def test_preset_data_reaches_the_model():
     live = at.session_state["live:logistic"]
     assert live.signature[1][0] == "circles"
     assert live.run.model.n_features == 4  # x1, x2, x1², x2²
+
+
+def test_lab_asks_before_a_long_comparison():
+    at = open_page("lab", data="moons", n="10000", hidden="64", iters="10000", lab_model="Neural network")
+    assert not at.get("plotly_chart")  # nothing ran on its own
+    labels = [b.label for b in at.button]
+    assert any(label.startswith("Run the comparison (about ") for label in labels), labels
