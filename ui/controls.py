@@ -124,7 +124,7 @@ def _next_seed() -> None:
 
 def model_controls(page: str, hidden: set[str], values: dict[str, Any]) -> None:
     """Architecture (net page) and the advanced optimiser settings, in the sidebar."""
-    is_net = page == "net"
+    is_net = page in ("net", "lab")  # the lab trains networks too
     if "model" in hidden or not is_net:
         values["hidden"], values["act"] = current("hidden"), current("act")
     else:
