@@ -283,6 +283,26 @@ def test_preset_link_sets_the_controls(page, base_url, key):
     assert iteration(page) == 0
 
 
+def test_copy_link_reopens_the_same_setup(browser, base_url):
+    first = browser.new_page(viewport={"width": 1366, "height": 768})
+    open_app(first, base_url, "Neural_network?data=xor&hidden=4&lr=0.3&feats=x1%C2%B2")
+    first.get_by_text("Copy link for this setup").click()
+    link = first.locator("[data-testid=stPopoverBody] code").first
+    link.wait_for()
+    url = link.inner_text().strip()
+    first.close()
+    assert url.startswith(base_url + "/Neural_network?"), url
+    other = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()  # another student
+    other.goto(url)
+    wait_idle(other)
+    assert not exceptions(other), exceptions(other)
+    assert data_set(other) == "xor"
+    assert slider_value(other, "Hidden units") == "4"
+    assert slider_value(other, "Learning rate α") == "0.3"
+    assert "x1²" in other.locator("[data-testid=stMultiSelect]").inner_text()
+    other.context.close()
+
+
 # --- 6. rapid interaction --------------------------------------------------------------------------
 def test_rapid_clicks_slider_moves_and_page_switches_mid_run(page, base_url):
     open_app(page, base_url, "Neural_network?speed=0.5×&iters=10000")
