@@ -54,9 +54,9 @@ def navigation(hidden: set[str]) -> None:
         st.page_link(script, label=label, icon=icon, query_params=extra)
 
 
-def setup(page: str, *, data: bool = True) -> PageContext:
+def setup(page: str) -> PageContext:
     """Call first on every page. Draws the sidebar and resolves the data set (never raises on bad data)."""
-    script, label, icon = S.PAGES[page]
+    _, label, icon = S.PAGES[page]
     st.set_page_config(page_title=f"{label} · scratchnet", page_icon=icon, layout="wide",
                        initial_sidebar_state="expanded")
     st.markdown(_CSS, unsafe_allow_html=True)
@@ -70,8 +70,7 @@ def setup(page: str, *, data: bool = True) -> PageContext:
             navigation(ctx.hidden)
         controls.data_controls(ctx.hidden, ctx.values)
         controls.model_controls(page, ctx.hidden, ctx.values)
-    if data:
-        ctx.problem, ctx.data_error = data_source.resolve(ctx.values)
+    ctx.problem, ctx.data_error = data_source.resolve(ctx.values)
     return ctx
 
 
