@@ -25,12 +25,9 @@ import json
 import os
 import platform
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
@@ -38,10 +35,8 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-STATUS = "[data-testid=sn-status]"
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, STATUS, streamlit_server  # noqa: E402
+
 PLAY = ".st-key-net_play button"
 RUN_TIMEOUT_S = 120.0
 
@@ -66,38 +61,15 @@ CLICK_JS = """
 
 
 # --- server ------------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def streamlit_server():
-    port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    if r.read().decode().strip() == "ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                log = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
-                raise RuntimeError("streamlit did not start: " + log)
-            time.sleep(0.2)
-        yield proc, f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+def server_pid(base: str) -> int:
+    """The pid of the `streamlit run` child serving `base` (started by tests.browser_support)."""
+    port = base.rsplit(":", 1)[1]
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            cmd = child.cmdline()
+            if "streamlit" in " ".join(cmd) and port in cmd:
+                return child.pid
+    raise RuntimeError(f"no streamlit process for {base}")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -390,13 +362,14 @@ def main() -> None:
 
     train_s = training_alone(args.iterations)
     results, pause = [], None
-    with streamlit_server() as (proc, base), sync_playwright() as pw:
+    with streamlit_server() as base, sync_playwright() as pw:
+        pid = server_pid(base)
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         # warm-up: import, caches, first-run compile of the page
-        results_warm = run_k(browser, proc.pid, base, 1, args.iterations)
+        results_warm = run_k(browser, pid, base, 1, args.iterations)
         print(f"warm-up run: cpu {results_warm['cpu_per_run']:.2f} s, errors {results_warm['errors']}", flush=True)
         for k in ks:
-            r = run_k(browser, proc.pid, base, k, args.iterations)
+            r = run_k(browser, pid, base, k, args.iterations)
             results.append(r)
             print(f"K={k}: cpu/run {r['cpu_per_run']:.2f} s, errors {r['errors']}, "
                   f"rows {json.dumps(r['rows'])}", flush=True)

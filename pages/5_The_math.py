@@ -54,13 +54,13 @@ with live_numbers:
     if page.require_data(ctx):
         with page.guard("the live numbers"):
             problem = ctx.problem
-            live = st.session_state.get(LIVE_PREFIX + ("net" if kind == "net" else "logistic"))
+            live = st.session_state.get(LIVE_PREFIX + kind)
             if live is not None and live.run.model.n_features == problem.n_inputs:
                 model = live.run.model
                 st.caption(f"Using the model from the {'Neural network' if kind == 'net' else 'Logistic regression'}"
                            f" page, at iteration {live.run.iteration}.")
             else:
-                model = make_model("net" if kind == "net" else "logistic", problem, ctx.values)
+                model = make_model(kind, problem, ctx.values)
                 st.caption("Using fresh starting weights (train on the model page to see these numbers move).")
             ds = problem.dataset
             index = st.number_input("Training example #", 0, ds.n_train - 1, 0, key="math_example")

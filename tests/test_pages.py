@@ -151,3 +151,17 @@ def test_lab_asks_before_a_long_comparison():
     assert not at.get("plotly_chart")  # nothing ran on its own
     labels = [b.label for b in at.button]
     assert any(label.startswith("Run the comparison (about ") for label in labels), labels
+
+
+def test_looking_back_shows_the_nearest_earlier_snapshot():
+    at = open_page("net")  # 1,000 iterations: a snapshot every 10
+    for _ in range(3):
+        button(at, "net_step").click().run()
+    scrub = next(s for s in at.slider if s.label == "Look back through the run")
+    assert (scrub.min, scrub.max, scrub.value) == (0, 30, 30)
+    scrub.set_value(17).run()
+    assert "looking back at iteration <b>10</b> of 30" in status(at)
+    boundary = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert boundary["layout"]["title"]["text"] == "Decision boundary at iteration 10"
+    live = at.session_state["live:net"]
+    assert live.run.iteration == 30 and live.run.model.params["W1"] is not live.run.history.snapshots[10]["W1"]

@@ -48,7 +48,7 @@ def stored(signature: tuple[Any, ...]) -> LabResult | None:
 
 def run_lab(problem: Problem, values: dict[str, Any], kind: str, lrs: list[float]) -> LabResult:
     ds = problem.dataset
-    start = make_model("logistic" if kind == "logistic" else "net", problem, values)
+    start = make_model(kind, problem, values)
     runs = compare_learning_rates(start, problem.X_train, ds.y_train, lrs, int(values["iters"]),
                                   problem.X_test, ds.y_test, batch_size=S.batch_size(values["batch"]),
                                   seed=int(values["seed"]))

@@ -6,6 +6,7 @@ the page reruns. The run (model, history, snapshots) lives in st.session_state, 
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from dataclasses import dataclass
@@ -164,7 +165,7 @@ def _live_view(ctx: PageContext, key: str, target: int, rate: float | None) -> N
             live.playing = False
             st.rerun()  # whole page: stops the timer, enables the downloads and the unit maps
     status_row, plots = st.container(), st.container()
-    view = _view_iteration(ctx.page, live)  # drawn under the plots, read before drawing them
+    view = _view_snapshot(ctx.page, live)  # drawn under the plots, read before drawing them
     with status_row:
         status, toggle = st.columns([6, 1], vertical_alignment="center")
         with status:
@@ -178,8 +179,9 @@ def _live_view(ctx: PageContext, key: str, target: int, rate: float | None) -> N
     with plots:
         cols = st.columns([1.05, 1, 1.1])
         with cols[0]:
-            model = run.model.copy() if params is not None else run.model
-            if params is not None:
+            model = run.model
+            if params is not None:  # looking back: the same model with that iteration's weights
+                model = copy.copy(model)
                 model.params = params
             proba = decision_grid(model, live.grid, problem.transform)
             title = f"Decision boundary at iteration {marker}" if marker is not None else "Decision boundary"
@@ -199,8 +201,8 @@ def _live_view(ctx: PageContext, key: str, target: int, rate: float | None) -> N
                 )
 
 
-def _view_iteration(page: str, live: LiveRun) -> int | None:
-    """The scrub slider (paused runs only): None means 'now'."""
+def _view_snapshot(page: str, live: LiveRun) -> int | None:
+    """The scrub slider (paused runs only): the snapshot iteration looked at, or None for 'now'."""
     run = live.run
     if live.playing or len(run.history) < 2:
         return None
@@ -209,7 +211,7 @@ def _view_iteration(page: str, live: LiveRun) -> int | None:
         "Look back through the run", 0, now, now, key=f"{page}_view_{id(run)}_{now}",
         help="Drag to see the boundary, the loss and the gradients as they were at an earlier iteration.",
     )
-    return None if picked >= now else picked
+    return None if picked >= now else run.history.nearest_snapshot(picked)
 
 
 def _state_at(live: LiveRun, problem: Problem, view: int | None):
@@ -217,9 +219,7 @@ def _state_at(live: LiveRun, problem: Problem, view: int | None):
     run = live.run
     history = run.history
     if view is not None:
-        snap = history.nearest_snapshot(view)
-        if snap is not None:
-            return history.snapshots[snap], history.snapshot_grads[snap], snap
+        return history.snapshots[view], history.snapshot_grads[view], view
     if run.last_record is not None:
         return None, run.last_record.grads, None
     z, cache = run.model.forward(problem.X_train)  # before the first step: the starting gradient
@@ -246,10 +246,10 @@ def _status_line(live: LiveRun, problem: Problem, target: int, view: int | None)
     state = "playing" if live.playing else ("diverged" if run.diverged else
                                             "finished" if run.iteration >= target else "paused")
     if view is not None:
-        i = h.columns["iteration"].index(h.nearest_snapshot(view))
+        i = h.columns["iteration"].index(view)
         tl, vl = h.columns["train_loss"][i], h.columns["test_loss"][i]
         ta, va = h.columns["train_acc"][i], h.columns["test_acc"][i]
-        where = f"looking back at iteration <b>{h.nearest_snapshot(view):,}</b> of {run.iteration:,}"
+        where = f"looking back at iteration <b>{view:,}</b> of {run.iteration:,}"
     elif len(h):
         tl, vl, ta, va = (h.last(c) for c in ("train_loss", "test_loss", "train_acc", "test_acc"))
         where = f"Iteration <b>{run.iteration:,}</b> / {target:,} · {state}"
