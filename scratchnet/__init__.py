@@ -6,13 +6,15 @@
 from .activations import ACTIVATIONS, sigmoid
 from .gradcheck import GradCheckResult, gradcheck
 from .losses import bce_from_logits
-from .models import LogisticRegression, Model, TwoLayerNet, model_from_dict
+from .models import MODEL_KINDS, LogisticRegression, Model, ParamInfo, TwoLayerNet, make_model, model_from_dict
 from .plane import PlaneGrid, decision_grid, hidden_unit_grids, plane_grid
+from .problem import Problem
 from .training import (
     History,
     Record,
     TrainingRun,
     compare_learning_rates,
+    evaluate,
     fit,
     lr_verdict,
     sweep_verdicts,
@@ -23,8 +25,11 @@ __all__ = [
     "ACTIVATIONS",
     "GradCheckResult",
     "History",
+    "MODEL_KINDS",
     "LogisticRegression",
     "Model",
+    "ParamInfo",
+    "Problem",
     "PlaneGrid",
     "Record",
     "TrainingRun",
@@ -32,10 +37,12 @@ __all__ = [
     "bce_from_logits",
     "compare_learning_rates",
     "decision_grid",
+    "evaluate",
     "fit",
     "gradcheck",
     "hidden_unit_grids",
     "lr_verdict",
+    "make_model",
     "model_from_dict",
     "plane_grid",
     "sigmoid",

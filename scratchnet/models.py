@@ -9,7 +9,8 @@ Every gradient is the mean over the m examples, with dL/dz = ŷ − y.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -20,11 +21,28 @@ Params = dict[str, np.ndarray]
 Cache = dict[str, Any]
 
 
+@dataclass(frozen=True)
+class ParamInfo:
+    """What a parameter tensor is, so figures and tables never guess from its name."""
+
+    name: str  # key in model.params, e.g. "W1"
+    layer: int  # 1 = input → hidden (or the only layer), 2 = hidden → output
+    is_bias: bool  # biases are never penalised by L2
+    role: str  # what it connects, for a caption: "input → hidden weights"
+
+    @property
+    def grad_name(self) -> str:
+        """How the derivation writes its gradient: dW1, db2, dw."""
+        return "d" + self.name
+
+
 class Model:
     """What both models share: parameters, loss with optional L2, scikit-learn style predict methods."""
 
+    kind: ClassVar[str]  # the short name the app and make_model use: "logistic" or "net"
+    hyperparameters: ClassVar[tuple[str, ...]]  # constructor settings besides n_features
+    param_info: ClassVar[tuple[ParamInfo, ...]]  # every tensor, in the order of params
     params: Params
-    weight_names: tuple[str, ...] = ()  # tensors the L2 penalty applies to (never biases)
 
     def __init__(self, n_features: int, l2: float = 0.0) -> None:
         if n_features < 1:
@@ -45,6 +63,21 @@ class Model:
         raise NotImplementedError
 
     # --- shared ----------------------------------------------------------------------------------
+    @property
+    def weight_names(self) -> tuple[str, ...]:
+        """Tensors the L2 penalty applies to (never biases)."""
+        return tuple(p.name for p in self.param_info if not p.is_bias)
+
+    @property
+    def has_kink(self) -> bool:
+        """True where g' jumps (ReLU): finite differences straddling the corner are not exact."""
+        return False
+
+    def gradients(self, X: np.ndarray, y: np.ndarray) -> Params:
+        """∂L/∂θ on (X, y): one forward and one backward pass."""
+        _, cache = self.forward(X)
+        return self.backward(cache, y)
+
     def backward(self, cache: Cache, y: np.ndarray) -> Params:
         """Gradients of the mean loss; same keys and shapes as params. Stores dL/dz in the cache."""
         y = np.asarray(y, dtype=np.float64)
@@ -127,7 +160,12 @@ class Model:
 class LogisticRegression(Model):
     """z = X·w + b, ŷ = σ(z).  Gradients: dw = Xᵀ(ŷ − y)/m, db = mean(ŷ − y)."""
 
-    weight_names = ("w",)
+    kind = "logistic"
+    hyperparameters = ("l2", "seed")
+    param_info = (
+        ParamInfo("w", 1, False, "input → output weights"),
+        ParamInfo("b", 1, True, "output bias"),
+    )
 
     def __init__(self, n_features: int = 2, l2: float = 0.0, seed: int | None = 0) -> None:
         super().__init__(n_features, l2)
@@ -167,7 +205,14 @@ class TwoLayerNet(Model):
         dW1    = dL/da1ᵀ·X / m          db1 = mean over rows of dL/da1
     """
 
-    weight_names = ("W1", "w2")
+    kind = "net"
+    hyperparameters = ("hidden_units", "activation", "l2", "seed")
+    param_info = (
+        ParamInfo("W1", 1, False, "input → hidden weights"),
+        ParamInfo("b1", 1, True, "hidden biases"),
+        ParamInfo("w2", 2, False, "hidden → output weights"),
+        ParamInfo("b2", 2, True, "output bias"),
+    )
 
     def __init__(
         self,
@@ -202,6 +247,10 @@ class TwoLayerNet(Model):
         z = h1 @ p["w2"] + p["b2"]  # z = w2ᵀ·h1 + b2
         return z, {"X": X, "a1": a1, "h1": h1, "z": z}
 
+    @property
+    def has_kink(self) -> bool:
+        return self.activation.has_kink
+
     def hidden(self, X: np.ndarray) -> np.ndarray:
         """h1 for every row of X, shape (m, h): what each hidden unit outputs."""
         return self.forward(X)[1]["h1"]
@@ -235,6 +284,19 @@ class TwoLayerNet(Model):
 
 
 MODEL_CLASSES: dict[str, type[Model]] = {"LogisticRegression": LogisticRegression, "TwoLayerNet": TwoLayerNet}
+MODEL_KINDS: dict[str, type[Model]] = {cls.kind: cls for cls in MODEL_CLASSES.values()}
+
+
+def make_model(kind: str, n_inputs: int, **hyper: Any) -> Model:
+    """A fresh model of `kind` ("logistic" or "net") for n_inputs inputs.
+
+    `hyper` may hold every setting the app has: each kind takes the ones it declares and ignores the rest,
+    so a caller need not know which settings belong to which model.
+    """
+    if kind not in MODEL_KINDS:
+        raise ValueError(f"unknown model kind {kind!r}; choose one of {sorted(MODEL_KINDS)}")
+    cls = MODEL_KINDS[kind]
+    return cls(n_inputs, **{k: v for k, v in hyper.items() if k in cls.hyperparameters})
 
 
 def model_from_dict(data: dict[str, Any]) -> Model:

@@ -34,6 +34,16 @@ def _accuracy(z: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean((z > 0) == (y > 0.5))) if y.size else float("nan")
 
 
+def evaluate(model: Model, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """(loss, accuracy) of `model` on (X, y), as a Record reports them; nan for an empty set."""
+    y = np.asarray(y, dtype=np.float64)
+    if y.size == 0:
+        return float("nan"), float("nan")
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        z, _ = model.forward(X)
+        return model.loss_from_logits(z, y), _accuracy(z, y)
+
+
 def _all_finite(arrays: dict[str, np.ndarray]) -> bool:
     return all(np.all(np.isfinite(a)) for a in arrays.values())
 
@@ -209,6 +219,7 @@ class TrainingRun:
         snapshot_every: int = 10,
     ) -> None:
         self.model = model
+        self.X, self.y = X, y
         self.initial_params = model.get_params()
         self.lr = float(lr)
         self.history = History(tuple(model.params))
@@ -227,10 +238,25 @@ class TrainingRun:
     def diverged(self) -> bool:
         return self.history.diverged_at is not None
 
-    def advance(self, n: int, lr: float | None = None, time_budget: float | None = None) -> int:
-        """Do up to n updates (fewer on divergence or after `time_budget` seconds); return how many ran."""
+    def current_grads(self) -> Params:
+        """The gradients the run would show now: the last step's, or at the start the starting weights'."""
+        if self.last_record is not None:
+            return self.last_record.grads
+        return self.model.gradients(self.X, self.y)
+
+    def advance(
+        self, n: int, lr: float | None = None, l2: float | None = None, time_budget: float | None = None
+    ) -> int:
+        """Do up to n updates (fewer on divergence or after `time_budget` seconds); return how many ran.
+
+        The one way in for α and λ: both may change between calls, as a student moves the sliders mid-run.
+        """
         if lr is not None:
             self.lr = float(lr)
+        if l2 is not None:
+            if l2 < 0:
+                raise ValueError("l2 must be >= 0")
+            self.model.l2 = float(l2)
         done = 0
         deadline = None if time_budget is None else time.perf_counter() + time_budget
         while done < n and not self.diverged:

@@ -303,3 +303,34 @@ def test_hidden_unit_grids_match_the_hidden_layer():
     np.testing.assert_array_equal(H[0], np.broadcast_to(np.maximum(grid.u, 0), (6, 6)))
     np.testing.assert_array_equal(H[1], np.broadcast_to(np.maximum(grid.v, 0)[:, None], (6, 6)))
     np.testing.assert_array_equal(H.reshape(3, -1).T, net.hidden(grid.points))
+
+
+# --- model kinds and parameter metadata (one place: the core) ------------------------------------------------
+def test_make_model_builds_each_kind_and_ignores_settings_of_other_kinds():
+    from scratchnet import MODEL_KINDS, make_model
+
+    assert set(MODEL_KINDS) == {"logistic", "net"}
+    lr = make_model("logistic", 3, hidden_units=5, activation="tanh", l2=0.1, seed=4)
+    assert isinstance(lr, LogisticRegression) and lr.n_features == 3 and lr.l2 == 0.1 and lr.seed == 4
+    net = make_model("net", 3, hidden_units=5, activation="tanh", l2=0.1, seed=4)
+    assert isinstance(net, TwoLayerNet) and net.hidden_units == 5 and net.activation.name == "tanh"
+    same = TwoLayerNet(3, 5, "tanh", l2=0.1, seed=4)
+    for name in net.params:
+        np.testing.assert_array_equal(net.params[name], same.params[name])
+    with pytest.raises(ValueError, match="unknown model kind"):
+        make_model("svm", 2)
+
+
+def test_param_info_lists_every_tensor_in_order_with_layer_and_bias():
+    for model in (LogisticRegression(2), TwoLayerNet(2, 3)):
+        assert [p.name for p in model.param_info] == list(model.params)
+        assert model.weight_names == tuple(p.name for p in model.param_info if not p.is_bias)
+    net = {p.name: p for p in TwoLayerNet(2, 3).param_info}
+    assert (net["W1"].layer, net["b1"].layer, net["w2"].layer, net["b2"].layer) == (1, 1, 2, 2)
+    assert [n for n, p in net.items() if p.is_bias] == ["b1", "b2"]
+    assert net["W1"].grad_name == "dW1"
+
+
+def test_has_kink_follows_the_activation():
+    assert TwoLayerNet(2, 3, "relu").has_kink and not TwoLayerNet(2, 3, "tanh").has_kink
+    assert not LogisticRegression(2).has_kink

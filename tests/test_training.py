@@ -19,6 +19,7 @@ from scratchnet import (
     lr_verdict,
     train,
 )
+from scratchnet.data import synthetic_dataset
 
 
 def moons(m: int = 120, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -338,3 +339,37 @@ def _history_with_losses(losses: list[float]) -> History:
 )
 def test_lr_verdict_rules(losses, verdict):
     assert lr_verdict(_history_with_losses(losses)) == verdict
+
+
+# --- evaluate, and α / λ through advance() only ------------------------------------------------------------
+def test_evaluate_matches_a_record_and_is_nan_on_an_empty_set():
+    from scratchnet import evaluate
+
+    ds = synthetic_dataset("moons", n=80, noise=0.2, seed=1)
+    net = TwoLayerNet(2, 4, seed=1)
+    loss, acc = evaluate(net, ds.X_train, ds.y_train)
+    rec = next(train(net.copy(), ds.X_train, ds.y_train, 0.1, 1))
+    assert loss == pytest.approx(rec.train_loss, rel=1e-12) and acc == rec.train_acc
+    assert all(np.isnan(v) for v in evaluate(net, np.zeros((0, 2)), np.zeros(0)))
+
+
+def test_advance_takes_l2_mid_run_and_rejects_a_negative_one():
+    ds = synthetic_dataset("moons", n=80, noise=0.2, seed=1)
+    run = TrainingRun(TwoLayerNet(2, 4, seed=1), ds.X_train, ds.y_train, lr=0.1)
+    run.advance(5)
+    assert run.model.l2 == 0.0
+    run.advance(5, l2=0.3)
+    assert run.model.l2 == 0.3 and run.last_record.grads["W1"] is not None
+    with pytest.raises(ValueError):
+        run.advance(1, l2=-1.0)
+
+
+def test_current_grads_before_and_after_the_first_step():
+    ds = synthetic_dataset("blobs", n=60, noise=0.2, seed=2)
+    run = TrainingRun(LogisticRegression(2, seed=2), ds.X_train, ds.y_train, lr=0.1)
+    start = run.current_grads()
+    expected = run.model.gradients(ds.X_train, ds.y_train)
+    for name in expected:
+        np.testing.assert_allclose(start[name], expected[name])
+    run.advance(3)
+    assert run.current_grads() is run.last_record.grads

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from scratchnet.data import DataError, Dataset, load_sample, prepare_dataset, synthetic_dataset
-from scratchnet.features import expand_features, expanded_names
+from scratchnet.problem import Problem
 from ui import settings
 
 UPLOAD_KEY = "uploaded_data"  # session_state only: an upload is never shared between sessions
@@ -56,40 +54,6 @@ def current_upload() -> Upload | None:
 
 def store_upload(upload: Upload) -> None:
     st.session_state[UPLOAD_KEY] = upload
-
-
-@dataclass(frozen=True)
-class Problem:
-    """The data set plus the inputs the models see (original features and any extra ones)."""
-
-    dataset: Dataset
-    signature: tuple[Any, ...]  # changes whenever the data a model trains on changes
-    extras: tuple[str, ...]
-
-    @property
-    def transform(self):
-        return partial(expand_features, extras=self.extras) if self.extras else None
-
-    @property
-    def n_inputs(self) -> int:
-        return self.dataset.n_features + len(self.extras)
-
-    @property
-    def input_names(self) -> list[str]:
-        return expanded_names(self.dataset.feature_names, self.extras) if self.extras else list(
-            self.dataset.feature_names
-        )
-
-    def inputs(self, X: np.ndarray) -> np.ndarray:
-        return expand_features(X, self.extras) if self.extras else X
-
-    @property
-    def X_train(self) -> np.ndarray:
-        return self.inputs(self.dataset.X_train)
-
-    @property
-    def X_test(self) -> np.ndarray:
-        return self.inputs(self.dataset.X_test)
 
 
 def resolve(values: dict[str, Any]) -> tuple[Problem | None, str | None]:

@@ -52,8 +52,7 @@ def run_lab(problem: Problem, values: dict[str, Any], kind: str, lrs: list[float
     runs = compare_learning_rates(start, problem.X_train, ds.y_train, lrs, int(values["iters"]),
                                   problem.X_test, ds.y_test, batch_size=S.batch_size(values["batch"]),
                                   seed=int(values["seed"]))
-    all_points = np.vstack([ds.X_train, ds.X_test]) if ds.n_test else ds.X_train
-    grid = plane_grid(all_points, resolution=30)
+    grid = plane_grid(problem.all_points, resolution=30)
     result = LabResult(
         signature=lab_signature(problem, values, kind, lrs),
         runs=runs,

@@ -16,7 +16,8 @@ import numpy as np
 import streamlit as st
 
 import figures
-from scratchnet import LogisticRegression, Model, TrainingRun, TwoLayerNet, lr_verdict
+import scratchnet
+from scratchnet import Model, TrainingRun, evaluate, lr_verdict
 from scratchnet.plane import PlaneGrid, decision_grid, hidden_unit_grids, plane_grid
 from ui import controls
 from ui import settings as S
@@ -41,11 +42,10 @@ class LiveRun:
     last_tick: float | None = None  # when the last redraw trained (perf_counter), to keep playback in real time
 
 
-def make_model(page: str, problem: Problem, values: dict[str, Any]) -> Model:
-    seed, l2 = int(values["seed"]), float(values["l2"])
-    if page == "logistic":
-        return LogisticRegression(problem.n_inputs, l2=l2, seed=seed)
-    return TwoLayerNet(problem.n_inputs, int(values["hidden"]), str(values["act"]), l2=l2, seed=seed)
+def make_model(kind: str, problem: Problem, values: dict[str, Any]) -> Model:
+    """A fresh model of `kind` for this problem with the sidebar's settings (the core picks what applies)."""
+    return scratchnet.make_model(kind, problem.n_inputs, hidden_units=int(values["hidden"]),
+                                 activation=str(values["act"]), l2=float(values["l2"]), seed=int(values["seed"]))
 
 
 def run_signature(page: str, problem: Problem, values: dict[str, Any]) -> tuple[Any, ...]:
@@ -65,11 +65,9 @@ def get_live(page: str, problem: Problem, values: dict[str, Any]) -> LiveRun:
             lr=float(values["lr"]), batch_size=S.batch_size(values["batch"]), seed=int(values["seed"]),
             snapshot_every=max(1, int(values["iters"]) // 100),
         )
-        all_points = np.vstack([ds.X_train, ds.X_test]) if ds.n_test else ds.X_train
-        live = LiveRun(sig, run, plane_grid(all_points, resolution=GRID_RESOLUTION),
-                       plane_grid(all_points, resolution=UNIT_GRID_RESOLUTION))
+        live = LiveRun(sig, run, plane_grid(problem.all_points, resolution=GRID_RESOLUTION),
+                       plane_grid(problem.all_points, resolution=UNIT_GRID_RESOLUTION))
         st.session_state[key] = live
-    live.run.model.l2 = float(values["l2"])  # λ may change mid-run, like α
     return live
 
 
@@ -84,11 +82,11 @@ def _set_playing(key: str, play: bool, target: int) -> None:
     live.last_tick = None
 
 
-def _step(key: str, lr: float) -> None:
+def _step(key: str, lr: float, l2: float) -> None:
     live = st.session_state.get(key)
     if live is not None and not live.run.diverged:
         live.playing = False
-        live.run.advance(S.STEP_ITERATIONS, lr=lr)
+        live.run.advance(S.STEP_ITERATIONS, lr=lr, l2=l2)
 
 
 def _reset(key: str) -> None:
@@ -121,7 +119,7 @@ def training_panel(ctx: PageContext) -> None:
                   help="Finished: raise Iterations to keep going, or Reset" if finished else
                   "Play / pause (space bar)")
     with toolbar[1]:
-        st.button("Step", key=f"{page}_step", on_click=_step, args=(key, float(values["lr"])),
+        st.button("Step", key=f"{page}_step", on_click=_step, args=(key, float(values["lr"]), float(values["l2"])),
                   disabled=run.diverged, width="stretch", help=f"{S.STEP_ITERATIONS} iterations, then pause")
     with toolbar[2]:
         st.button("Reset", key=f"{page}_reset", on_click=_reset, args=(key,), width="stretch",
@@ -160,7 +158,8 @@ def _live_view(ctx: PageContext, key: str, target: int, rate: float | None) -> N
     run, values, problem = live.run, ctx.values, ctx.problem
     if live.playing:
         remaining, (due, budget) = target - run.iteration, _tick_work(live, rate)
-        run.advance(remaining if due is None else min(due, remaining), lr=float(values["lr"]), time_budget=budget)
+        run.advance(remaining if due is None else min(due, remaining), lr=float(values["lr"]),
+                    l2=float(values["l2"]), time_budget=budget)
         if run.diverged or run.iteration >= target:
             live.playing = False
             st.rerun()  # whole page: stops the timer, enables the downloads and the unit maps
@@ -220,10 +219,7 @@ def _state_at(live: LiveRun, problem: Problem, view: int | None):
     history = run.history
     if view is not None:
         return history.snapshots[view], history.snapshot_grads[view], view
-    if run.last_record is not None:
-        return None, run.last_record.grads, None
-    z, cache = run.model.forward(problem.X_train)  # before the first step: the starting gradient
-    return None, run.model.backward(cache, problem.dataset.y_train), None
+    return None, run.current_grads(), None
 
 
 def _fmt_pct(x: float) -> str:
@@ -232,13 +228,6 @@ def _fmt_pct(x: float) -> str:
 
 def _fmt_loss(x: float) -> str:
     return "—" if x is None or not np.isfinite(x) else f"{x:.4f}"
-
-
-def _evaluate(model: Model, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """(loss, accuracy) of a model on a set; nan for an empty set."""
-    if len(y) == 0:
-        return float("nan"), float("nan")
-    return model.loss(X, y), float(np.mean(model.predict(X) == y))
 
 
 def _status_line(live: LiveRun, problem: Problem, target: int, view: int | None) -> None:
@@ -254,8 +243,8 @@ def _status_line(live: LiveRun, problem: Problem, target: int, view: int | None)
         tl, vl, ta, va = (h.last(c) for c in ("train_loss", "test_loss", "train_acc", "test_acc"))
         where = f"Iteration <b>{run.iteration:,}</b> / {target:,} · {state}"
     else:  # before the first step: the starting weights' numbers
-        tl, ta, vl, va = _evaluate(run.model, problem.X_train, problem.dataset.y_train) + _evaluate(
-            run.model, problem.X_test, problem.dataset.y_test)
+        tl, ta, vl, va = evaluate(run.model, problem.X_train, problem.y_train) + evaluate(
+            run.model, problem.X_test, problem.y_test)
         where = f"Iteration <b>{run.iteration:,}</b> / {target:,} · {state}"
     st.markdown(
         f"<div class='sn-status' data-testid='sn-status'>{where} · train loss <b>{_fmt_loss(tl)}</b> · "
