@@ -137,48 +137,58 @@ class Dataset:
 # A column whose spread is below this fraction of its largest |value| counts as constant: standardising it
 # would only blow up rounding noise.
 _CONSTANT_TOLERANCE = 1e-12
+_TINY = np.finfo(np.float64).tiny  # the smallest normal float: a spread below it cannot be divided by
+_LARGEST = np.finfo(np.float64).max
+
+
+def _spread(values: np.ndarray) -> tuple[float, float]:
+    """(std / largest |value|, std) of a column, without squaring anything larger than 1."""
+    size = float(np.max(np.abs(values)))
+    if size == 0:
+        return 0.0, 0.0
+    relative = float(np.std(values / size))
+    return relative, relative * size
 
 
 def _standardise(
     X_train: np.ndarray, X_test: np.ndarray, names: Sequence[str]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Standardise with the training mean/std, safely for values as big as 1e300 or as small as 1e-300.
+    """Standardise with the mean and std of the training rows only; the test rows are just transformed.
 
-    Each column is first divided by its largest |value| (over all rows), so everything is in [-1, 1]
-    before anything is squared; mean and std are then scaled back. Returns X_train, X_test, mean, std, notes.
+    Safe for values as big as 1e300 or as small as 1e-300: each column is first divided by its largest
+    |value| in the training rows, so those are in [-1, 1] before anything is squared; mean and std are then
+    scaled back. A column that is constant in the training rows only is divided by the size of its training
+    value instead of its spread (by 1 if that value is 0). Returns X_train, X_test, mean, std, notes.
     """
     notes: list[str] = []
-    X_all = np.vstack([X_train, X_test])
-    scale = np.max(np.abs(X_all), axis=0) if len(X_all) else np.ones(X_train.shape[1])
-    scale = np.where(scale > 0, scale, 1.0)
+    size = np.max(np.abs(X_train), axis=0, initial=0.0)
+    scale = np.where(size >= _TINY, size, 1.0)  # 0 or subnormal: dividing by it could overflow
     train_scaled = X_train / scale
     mean_scaled = train_scaled.mean(axis=0)
     std_scaled = train_scaled.std(axis=0)
     for j, name in enumerate(names):
-        if std_scaled[j] >= _CONSTANT_TOLERANCE:
+        if std_scaled[j] >= _CONSTANT_TOLERANCE and std_scaled[j] * scale[j] >= _TINY:
             continue
-        if np.std(X_all[:, j] / scale[j]) < _CONSTANT_TOLERANCE:
+        relative, spread = _spread(np.concatenate([X_train[:, j], X_test[:, j]]))
+        if relative < _CONSTANT_TOLERANCE:
             raise ConstantFeatureError(
                 f'Column "{name}" has the same value in every row, so it cannot help tell the classes '
                 "apart. Choose a different feature column."
             )
-        # Constant in the training rows only: divide by the column's size instead of its (zero) spread.
-        std_scaled[j] = 1.0
-        notes.append(
-            f'Column "{name}" has the same value in every training row; it was scaled by its '
-            "largest value instead of its spread."
-        )
-    std = std_scaled * scale
-    mean = mean_scaled * scale
-    for j, name in enumerate(names):
-        if not std[j] >= np.finfo(np.float64).tiny:
+        if spread < _TINY:
             raise ConstantFeatureError(
                 f'The values in column "{name}" differ by less than 1e-307, too little for a computer to '
                 "tell them apart. Multiply the column by a large number (change its unit) or choose another."
             )
-    X_train_std = (train_scaled - mean_scaled) / std_scaled
-    X_test_std = (X_test / scale - mean_scaled) / std_scaled
-    return X_train_std, X_test_std, mean, std, notes
+        # Constant in the training rows only: their spread is no divisor, so use the size of their value.
+        std_scaled[j] = 1.0
+        how = "scaled by the size of that value instead of its spread"
+        if size[j] < _TINY:
+            how = "not scaled, as that value is (almost) 0"
+        notes.append(f'Column "{name}" has the same value in every training row; it was {how}.')
+    with np.errstate(over="ignore"):  # only a test value ~1e308 times the training values overflows
+        X_test_std = np.clip((X_test / scale - mean_scaled) / std_scaled, -_LARGEST, _LARGEST)
+    return (train_scaled - mean_scaled) / std_scaled, X_test_std, mean_scaled * scale, std_scaled * scale, notes
 
 
 def dataset_from_arrays(
@@ -223,8 +233,7 @@ def dataset_from_arrays(
 
 
 def _check_not_constant(values: np.ndarray, name: str) -> None:
-    scale = np.max(np.abs(values))
-    if scale == 0 or np.std(values / scale) < _CONSTANT_TOLERANCE:
+    if _spread(values)[0] < _CONSTANT_TOLERANCE:
         if np.all(values == values[0]):
             raise ConstantFeatureError(
                 f'Column "{name}" has the same value ({_display(values[0])}) in every row, so it cannot help '
