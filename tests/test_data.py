@@ -272,6 +272,33 @@ def test_column_constant_only_in_training_rows_gets_a_note() -> None:
     assert found_note
 
 
+def test_standardisation_takes_mean_and_divisor_from_training_rows_only() -> None:
+    # "b" is 2.0 and "c" is 0.0 in every training row but not in the test rows (split depends on y and
+    # the seed only). Before issue #10 item 7b, b's divisor was its largest value over all rows (40).
+    y = np.tile([0.0, 1.0], 10)
+    _, test_positions, _, _ = split(np.arange(20.0)[:, None], y, test_ratio=0.25, seed=0)
+    test_rows = test_positions[:, 0].astype(int)
+    X = np.column_stack([np.arange(20.0) ** 2, np.full(20, 2.0), np.zeros(20)])
+    X[test_rows, 1] = np.linspace(-6.0, 40.0, len(test_rows))
+    X[test_rows, 2] = np.linspace(-3.0, 5.0, len(test_rows))
+    names = ("a", "b", "c")
+    ds = dataset_from_arrays(X, y, name="t", feature_names=names)
+    assert ds.mean[1] == 2.0 and ds.std[1] == 2.0  # the training value's size stands in for the spread
+    assert ds.mean[2] == 0.0 and ds.std[2] == 1.0  # ... or 1 when that value is 0
+    _, X_test_raw, _, _ = split(X, y, test_ratio=0.25, seed=0)
+    np.testing.assert_array_equal(ds.X_test[:, 1], (X_test_raw[:, 1] - 2.0) / 2.0)
+    np.testing.assert_array_equal(ds.X_test[:, 2], X_test_raw[:, 2])
+    np.testing.assert_array_equal(ds.X_train[:, 1:], 0.0)
+    assert any('"b" has the same value in every training row' in n and "size" in n for n in ds.notes)
+    assert any('"c" has the same value in every training row' in n and "not scaled" in n for n in ds.notes)
+    # whatever the test rows hold, the training statistics and inputs stay the same, bit for bit
+    X_far = X.copy()
+    X_far[test_rows] = X_far[test_rows] * 1e6 + 7.0
+    far = dataset_from_arrays(X_far, y, name="t", feature_names=names)
+    for attr in ("mean", "std", "X_train"):
+        np.testing.assert_array_equal(getattr(far, attr), getattr(ds, attr), err_msg=attr)
+
+
 # --------------------------------------------------------------------------------------------------------
 # read_csv / label_values / suggest_columns / prepare_dataset
 # --------------------------------------------------------------------------------------------------------

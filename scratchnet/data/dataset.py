@@ -1,0 +1,343 @@
+"""The Dataset, the stratified split, standardisation, and prepare_dataset (a table's columns -> Dataset)."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .columns import _check_column, _feature_values, _label_to_binary, _row_numbers
+from .errors import (
+    ColumnChoiceError,
+    ConstantFeatureError,
+    DuplicateColumnError,
+    NonFiniteValueError,
+    TooFewRowsError,
+    _quote,
+    _rows_text,
+)
+from .numbers import _column_kind_hint, _display
+
+MIN_ROWS = 10
+
+
+def split(
+    X: np.ndarray, y: np.ndarray, test_ratio: float = 0.25, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Stratified, seeded split -> (X_train, X_test, y_train, y_test).
+
+    Each class sends round(test_ratio · its size) rows to the test set but always keeps at least one for
+    training. test_ratio = 0 gives empty test arrays of shape (0, d) and (0,).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if X.ndim != 2 or y.ndim != 1 or len(X) != len(y):
+        raise ValueError(f"X must be (n, d) and y (n,); got X {X.shape} and y {y.shape}")
+    if not np.all(np.isfinite(y)):
+        raise ValueError("y must hold finite class labels")
+    if not (0.0 <= test_ratio <= 0.9):
+        raise ValueError(f"test_ratio must be between 0 and 0.9, not {test_ratio!r}")
+    rng = np.random.default_rng(seed)
+    train_parts, test_parts = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
+    for value in np.unique(y):
+        rows = np.flatnonzero(y == value)
+        rng.shuffle(rows)
+        n_test = min(math.floor(test_ratio * len(rows) + 0.5), len(rows) - 1)
+        test_parts.append(rows[:n_test])
+        train_parts.append(rows[n_test:])
+    train = rng.permutation(np.concatenate(train_parts))
+    test = rng.permutation(np.concatenate(test_parts))
+    return X[train], X[test], y[train], y[test]
+
+
+def _frozen_array(values: np.ndarray, ndim: int, what: str) -> np.ndarray:
+    array = np.array(values, dtype=np.float64)  # a private copy ...
+    if array.ndim != ndim:
+        raise ValueError(f"{what} must have {ndim} dimension(s), got shape {array.shape}")
+    array.setflags(write=False)  # ... that nobody can change behind the frozen dataclass's back
+    return array
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A prepared two-class dataset; X_train / X_test are standardised with the training mean and std."""
+
+    name: str
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    feature_names: tuple[str, ...]
+    label_name: str
+    class_names: tuple[str, str]
+    mean: np.ndarray
+    std: np.ndarray
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        arrays = {"X_train": 2, "y_train": 1, "X_test": 2, "y_test": 1, "mean": 1, "std": 1}
+        for attr, ndim in arrays.items():
+            object.__setattr__(self, attr, _frozen_array(getattr(self, attr), ndim, attr))
+        object.__setattr__(self, "feature_names", tuple(str(f) for f in self.feature_names))
+        object.__setattr__(self, "class_names", tuple(str(c) for c in self.class_names))
+        object.__setattr__(self, "notes", tuple(self.notes))
+        d = len(self.feature_names)
+        widths = (self.X_train.shape[1], self.X_test.shape[1], len(self.mean), len(self.std))
+        if any(width != d for width in widths):
+            raise ValueError(
+                f"{d} feature names but X_train {self.X_train.shape}, X_test {self.X_test.shape}, "
+                f"mean {self.mean.shape}, std {self.std.shape}"
+            )
+        if len(self.y_train) != len(self.X_train) or len(self.y_test) != len(self.X_test):
+            raise ValueError("X and y must have the same number of rows")
+        if len(self.class_names) != 2:
+            raise ValueError(f"class_names must name exactly two classes, got {self.class_names!r}")
+        for y in (self.y_train, self.y_test):
+            if not np.all((y == 0.0) | (y == 1.0)):
+                raise ValueError("labels must be 0 or 1")
+
+    @property
+    def n_features(self) -> int:
+        return self.X_train.shape[1]
+
+    @property
+    def n_train(self) -> int:
+        return self.X_train.shape[0]
+
+    @property
+    def n_test(self) -> int:
+        return self.X_test.shape[0]
+
+    def _power_of_two_scale(self) -> np.ndarray:
+        """Per column a power of two near max(|mean|, std): dividing by it is exact and avoids overflow."""
+        _, exponent = np.frexp(np.maximum(np.abs(self.mean), self.std))
+        return np.ldexp(1.0, exponent - 1)
+
+    def to_original(self, X_std: np.ndarray) -> np.ndarray:
+        """Standardised coordinates -> the file's units: raw = X · std + mean.
+
+        Results beyond the float range (only possible for data near ±1.8e308) are clipped to it.
+        """
+        f = self._power_of_two_scale()  # (X · std/f + mean/f) · f cannot overflow unless raw does
+        with np.errstate(over="ignore"):
+            raw = (np.asarray(X_std, dtype=np.float64) * (self.std / f) + self.mean / f) * f
+        largest = np.finfo(np.float64).max
+        return np.clip(raw, -largest, largest)
+
+    def to_standard(self, X_raw: np.ndarray) -> np.ndarray:
+        """The file's units -> standardised coordinates: (raw − mean) / std."""
+        f = self._power_of_two_scale()
+        return (np.asarray(X_raw, dtype=np.float64) / f - self.mean / f) / (self.std / f)
+
+
+# A column whose spread is below this fraction of its largest |value| counts as constant: standardising it
+# would only blow up rounding noise.
+_CONSTANT_TOLERANCE = 1e-12
+_TINY = np.finfo(np.float64).tiny  # the smallest normal float: a spread below it cannot be divided by
+_LARGEST = np.finfo(np.float64).max
+
+
+def _spread(values: np.ndarray) -> tuple[float, float]:
+    """(std / largest |value|, std) of a column, without squaring anything larger than 1."""
+    size = float(np.max(np.abs(values)))
+    if size == 0:
+        return 0.0, 0.0
+    relative = float(np.std(values / size))
+    return relative, relative * size
+
+
+def _standardise(
+    X_train: np.ndarray, X_test: np.ndarray, names: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Standardise with the mean and std of the training rows only; the test rows are just transformed.
+
+    Safe for values as big as 1e300 or as small as 1e-300: each column is first divided by its largest
+    |value| in the training rows, so those are in [-1, 1] before anything is squared; mean and std are then
+    scaled back. A column that is constant in the training rows only is divided by the size of its training
+    value instead of its spread (by 1 if that value is 0). Returns X_train, X_test, mean, std, notes.
+    """
+    notes: list[str] = []
+    size = np.max(np.abs(X_train), axis=0, initial=0.0)
+    scale = np.where(size >= _TINY, size, 1.0)  # 0 or subnormal: dividing by it could overflow
+    train_scaled = X_train / scale
+    mean_scaled = train_scaled.mean(axis=0)
+    std_scaled = train_scaled.std(axis=0)
+    for j, name in enumerate(names):
+        if std_scaled[j] >= _CONSTANT_TOLERANCE and std_scaled[j] * scale[j] >= _TINY:
+            continue
+        relative, spread = _spread(np.concatenate([X_train[:, j], X_test[:, j]]))
+        if relative < _CONSTANT_TOLERANCE:
+            raise ConstantFeatureError(
+                f'Column "{name}" has the same value in every row, so it cannot help tell the classes '
+                "apart. Choose a different feature column."
+            )
+        if spread < _TINY:
+            raise ConstantFeatureError(
+                f'The values in column "{name}" differ by less than 1e-307, too little for a computer to '
+                "tell them apart. Multiply the column by a large number (change its unit) or choose another."
+            )
+        # Constant in the training rows only: their spread is no divisor, so use the size of their value.
+        std_scaled[j] = 1.0
+        how = "scaled by the size of that value instead of its spread"
+        if size[j] < _TINY:
+            how = "not scaled, as that value is (almost) 0"
+        notes.append(f'Column "{name}" has the same value in every training row; it was {how}.')
+    with np.errstate(over="ignore"):  # only a test value ~1e308 times the training values overflows
+        X_test_std = np.clip((X_test / scale - mean_scaled) / std_scaled, -_LARGEST, _LARGEST)
+    return (train_scaled - mean_scaled) / std_scaled, X_test_std, mean_scaled * scale, std_scaled * scale, notes
+
+
+def dataset_from_arrays(
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    name: str,
+    feature_names: Sequence[str] = ("x1", "x2"),
+    label_name: str = "class",
+    class_names: Sequence[str] = ("0", "1"),
+    test_ratio: float = 0.25,
+    seed: int = 0,
+    notes: Sequence[str] = (),
+) -> Dataset:
+    """Split (stratified, seeded), then standardise with the training set's mean and std."""
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if X.ndim != 2 or y.ndim != 1 or len(X) != len(y):
+        raise ValueError(f"X must be (n, d) and y (n,); got X {X.shape} and y {y.shape}")
+    if X.shape[1] != len(feature_names):
+        raise ValueError(f"X has {X.shape[1]} columns but {len(feature_names)} feature names were given")
+    if not np.all((y == 0.0) | (y == 1.0)):
+        raise ValueError("y must contain only 0 and 1")
+    for j, feature in enumerate(feature_names):
+        if not np.all(np.isfinite(X[:, j])):
+            raise NonFiniteValueError(f'Column "{feature}" contains values that are not finite numbers.')
+    X_train, X_test, y_train, y_test = split(X, y, test_ratio=test_ratio, seed=seed)
+    X_train, X_test, mean, std, scale_notes = _standardise(X_train, X_test, feature_names)
+    return Dataset(
+        name=name,
+        X_train=X_train,
+        y_train=y_train,
+        X_test=X_test,
+        y_test=y_test,
+        feature_names=tuple(feature_names),
+        label_name=label_name,
+        class_names=(str(class_names[0]), str(class_names[1])),
+        mean=mean,
+        std=std,
+        notes=(*notes, *scale_notes),
+    )
+
+
+def _check_not_constant(values: np.ndarray, name: str) -> None:
+    if _spread(values)[0] < _CONSTANT_TOLERANCE:
+        if np.all(values == values[0]):
+            raise ConstantFeatureError(
+                f'Column "{name}" has the same value ({_display(values[0])}) in every row, so it cannot help '
+                "tell the classes apart. Choose a different feature column."
+            )
+        raise ConstantFeatureError(
+            f'The values in column "{name}" are almost all the same (they differ only in the 12th digit or '
+            "later), so they cannot help tell the classes apart. Choose a different feature column."
+        )
+
+
+def _stratified_sample(y: np.ndarray, size: int, seed: int) -> np.ndarray:
+    """Sorted row positions of a seeded sample of `size` rows that keeps the class balance (≥ 2 per class)."""
+    rng = np.random.default_rng(seed)
+    ones = np.flatnonzero(y == 1.0)
+    zeros = np.flatnonzero(y == 0.0)
+    take_ones = min(len(ones), int(np.clip(round(size * len(ones) / len(y)), 2, size - 2)))
+    take_zeros = min(len(zeros), size - take_ones)
+    take_ones = min(len(ones), size - take_zeros)
+    sample_zeros = rng.choice(zeros, take_zeros, replace=False)
+    sample_ones = rng.choice(ones, take_ones, replace=False)
+    return np.sort(np.concatenate([sample_zeros, sample_ones]))
+
+
+def prepare_dataset(
+    df: pd.DataFrame,
+    features: Sequence[str],
+    label: str,
+    *,
+    positive: str | None = None,
+    test_ratio: float = 0.25,
+    seed: int = 0,
+    name: str = "uploaded.csv",
+    max_rows: int = 20_000,
+) -> Dataset:
+    """Check the chosen columns of a table and turn them into a standardised two-class Dataset.
+
+    The label's two values map to 0/1 (class 1 = `positive`, or the value that looks positive); with more
+    than two values `positive` is required and all other values become class 0. Features must be numbers,
+    present, finite and not constant. Needs MIN_ROWS rows and 2 per class; above max_rows rows a seeded,
+    stratified sample is used. Notes from read_csv (df.attrs["notes"]) are carried into Dataset.notes.
+    """
+    if max_rows < MIN_ROWS:
+        raise ValueError(f"max_rows must be at least {MIN_ROWS}")
+    chosen = [features] if isinstance(features, str) else list(features)
+    if not chosen:
+        raise ColumnChoiceError("Choose at least one feature column (the numbers the model learns from).")
+    _check_column(df, label, "label")
+    for feature in chosen:
+        _check_column(df, feature, "feature")
+    repeated = [f for f, count in Counter(chosen).items() if count > 1]
+    if repeated:
+        raise ColumnChoiceError(f"Column {_quote(repeated[0])} is chosen twice as a feature; choose it once.")
+    if label in chosen:
+        raise ColumnChoiceError(
+            f'"{label}" is the label, so it cannot also be a feature. Remove it from the '
+            "features, or choose another label."
+        )
+    duplicated = [c for c in [*chosen, label] if (df.columns == c).sum() > 1]
+    if duplicated:
+        raise DuplicateColumnError(
+            f'The table has more than one column called "{duplicated[0]}". Rename them so every column '
+            "has its own name."
+        )
+
+    rows = _row_numbers(df)
+    n = len(df)
+    if n < MIN_ROWS:
+        listed = f" ({_rows_text(rows)})" if n else ""
+        raise TooFewRowsError(
+            f"The table has only {n} data row{'s' if n != 1 else ''}{listed}. You need at least {MIN_ROWS} "
+            "rows, with at least 2 of each class, to train and test a model: add more examples."
+        )
+    y, class_names, label_note = _label_to_binary(df[label], label, rows, positive)
+    decimal_comma_first = _column_kind_hint(str(df.attrs.get("delimiter", ",")))
+    columns = [_feature_values(df[f], f, rows, decimal_comma_first) for f in chosen]
+    for values, feature in zip(columns, chosen, strict=True):
+        _check_not_constant(values, feature)
+    X = np.column_stack(columns)
+    for cls, class_name in ((0.0, class_names[0]), (1.0, class_names[1])):
+        count = int(np.sum(y == cls))
+        if count < 2:
+            raise TooFewRowsError(
+                f'Class "{class_name}" (class {int(cls)}) has only {count} row{"s" if count != 1 else ""} '
+                f"({_rows_text(rows[y == cls])}). Each class needs at least 2 rows, one to train on and one "
+                "to test with: add examples of this class or choose another positive class."
+            )
+
+    notes = [*df.attrs.get("notes", []), label_note]
+    if n > max_rows:
+        keep = _stratified_sample(y, max_rows, seed)
+        X, y = X[keep], y[keep]
+        notes.append(
+            f"Used {max_rows:,} of {n:,} rows (a random sample with the same class balance) to keep "
+            "training fast."
+        )
+    return dataset_from_arrays(
+        X,
+        y,
+        name=name,
+        feature_names=tuple(str(f) for f in chosen),
+        label_name=str(label),
+        class_names=class_names,
+        test_ratio=test_ratio,
+        seed=seed,
+        notes=notes,
+    )
