@@ -9,8 +9,9 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
-from test_figures import arr, make_dataset, synthetic_history, texts, to_dict, traces_of
+from test_figures import _normalised, arr, make_dataset, synthetic_history, texts, to_dict, traces_of
 
 import figures
 from figures import style as S
@@ -399,3 +400,28 @@ def test_gradient_figure_reads_layer_and_bias_from_param_info():
         figures.gradient_figure(h, {"theta": np.ones(2), "k": np.array(2.0)}, params=lr_params, input_names=["p", "q"])
     )
     assert traces_of(d, "heatmap")[0]["x"] == ["p", "q", "dk"]
+
+
+# --- every new figure passes plotly's full validation ----------------------------------------------------------
+def test_new_and_changed_figures_pass_plotly_validation():
+    ds = long_names_dataset(d=5)
+    grid = plane_grid(ds.X_train, resolution=20)
+    scan = parabola_scan(2.5)
+    infinite = parabola_scan(2.5)
+    infinite.loss_at_lr = float("inf")
+    s = bowl()
+    figs = {
+        "scan": figures.line_scan_figure(scan),
+        "scan_inf": figures.line_scan_figure(infinite),
+        "scan_log": figures.line_scan_figure(parabola_scan(10.0, curvature=5.0, loss0=0.5)),
+        "surface": figures.loss_surface_figure(s),
+        "surface_linear": figures.loss_surface_figure(LossSurface(s.w1, s.w2, 1 + s.loss / 100, s.b, s.path[:1])),
+        "data": figures.data_figure(ds),
+        "boundary": figures.boundary_figure(ds, grid, np.full((20, 20), 0.5), title="t"),
+        "lab": figures.lr_lab_boundaries_figure(ds, grid, {0.1: np.full((20, 20), 0.5)}, {0.1: "good"}),
+    }
+    for name, fig in figs.items():
+        validated = go.Figure(fig.to_dict())  # raises on any unknown property or bad value
+        fast, slow = to_dict(fig), to_dict(validated)
+        named = {k for k, t in enumerate(fast["data"]) if isinstance(t.get("colorscale"), str)}
+        assert _normalised(fast, named) == _normalised(slow, named), name
