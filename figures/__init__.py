@@ -4,20 +4,40 @@ Usage: ``figures.boundary_figure(ds, grid, proba, title="Decision boundary")`` r
 Pass the Figure itself to st.plotly_chart (not fig.to_dict(): a dict is re-validated by Streamlit).
 """
 
-from .curves import gradient_figure, loss_figure, lr_colors, lr_lab_loss_figure
-from .plane import boundary_figure, data_figure, hidden_units_figure, lr_lab_boundaries_figure, point_traces
-from .style import BOUNDARY_SCALE, CLASS_COLORS, CLASS_SYMBOLS, decimate, verdict_label
+from .curves import loss_figure, lr_lab_loss_figure
+from .gradients import gradient_figure
+from .landscape import line_scan_figure, loss_surface_figure
+from .panels import hidden_units_figure
+from .plane import boundary_figure, data_figure, lr_lab_boundaries_figure, point_traces
+from .style import BOUNDARY_SCALE, CLASS_COLORS, CLASS_SYMBOLS, LR_COLORS, decimate, lr_colors, verdict_label
+from .types import (
+    DatasetLike,
+    HistoryLike,
+    LineScanLike,
+    LossSurfaceLike,
+    ParamInfoLike,
+    PlaneGridLike,
+)
 
 __all__ = [
     "BOUNDARY_SCALE",
     "CLASS_COLORS",
     "CLASS_SYMBOLS",
+    "LR_COLORS",
+    "DatasetLike",
+    "HistoryLike",
+    "LineScanLike",
+    "LossSurfaceLike",
+    "ParamInfoLike",
+    "PlaneGridLike",
     "boundary_figure",
     "data_figure",
     "decimate",
     "gradient_figure",
     "hidden_units_figure",
+    "line_scan_figure",
     "loss_figure",
+    "loss_surface_figure",
     "lr_colors",
     "lr_lab_boundaries_figure",
     "lr_lab_loss_figure",

@@ -1,28 +1,27 @@
-"""Figures over the input plane: the data, the decision boundary, hidden-unit maps, the lr-lab boundaries.
+"""Figures over the input plane: the data, the decision boundary, the lr-lab boundaries.
 
-All of them are drawn in the data's original units: the grid is standardised, so its axes are mapped
-back with x = u·std[i] + mean[i], y = v·std[j] + mean[j], and the points with ds.to_original.
+All of them are drawn in the data's original units: the grid's axes and the points go through
+ds.to_original, and positions are sent in float32 only where that is exact (style.coords).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Mapping
 
 import numpy as np
 import plotly.graph_objects as go
 
 from . import style as S
+from .panels import axis_names, panel_domains, panel_title
+from .types import DatasetLike, PlaneGridLike
 
 DEFAULT_MAX_POINTS = 800
+SPLITS = ("train", "test")
 
 
 # --- points ------------------------------------------------------------------------------------------
-def _labels(y: Any) -> np.ndarray:
-    return np.asarray(y, dtype=np.float64).reshape(-1) > 0.5
-
-
-def _groups(ds: Any, include_test: bool = True) -> list[tuple[str, int, np.ndarray, np.ndarray]]:
+def _groups(ds: DatasetLike, include_test: bool = True) -> list[tuple[str, int, np.ndarray, np.ndarray]]:
     """(split, class, X, row indices) for every non-empty split × class group."""
     out = []
     splits = [("train", ds.X_train, ds.y_train)]
@@ -31,7 +30,7 @@ def _groups(ds: Any, include_test: bool = True) -> list[tuple[str, int, np.ndarr
     for split, X, y in splits:
         if X is None or y is None or len(y) == 0:
             continue
-        labels = _labels(y)
+        labels = np.asarray(y, dtype=np.float64).reshape(-1) > 0.5
         for c in (0, 1):
             idx = np.flatnonzero(labels == bool(c))
             if idx.size:
@@ -47,8 +46,17 @@ def _allocate(sizes: list[int], max_points: int) -> list[int]:
     return [min(s, max(1, int(s * max_points / total))) for s in sizes]
 
 
+def _marker(split: str, c: int, size: float) -> dict:
+    """Filled with a thin dark rim for train, open with a thick darker outline for test; shape by class."""
+    symbol = S.CLASS_SYMBOLS[c]
+    size = size + 1 if symbol.startswith("triangle") else size  # a triangle looks smaller than a circle
+    if split == "train":
+        return {"symbol": symbol, "color": S.CLASS_COLORS[c], "size": size, "line": {"color": "#222222", "width": 0.7}}
+    return {"symbol": symbol, "color": "#FFFFFF", "size": size, "line": {"color": S.CLASS_DARK[c], "width": 2}}
+
+
 def point_traces(
-    ds: Any,
+    ds: DatasetLike,
     axes: tuple[int, int],
     max_points: int = DEFAULT_MAX_POINTS,
     *,
@@ -62,10 +70,12 @@ def point_traces(
     """Scatter traces, one per split × class, in original units; a seeded subset when there are too many.
 
     The subset depends only on the data and `seed`, so the same points stay put through a live run.
+    Legend entries use class names cut to S.CLASS_LIMIT characters; the hover gives the full names.
     """
     i, j = axes
     groups = _groups(ds, include_test)
     counts = _allocate([g[3].size for g in groups], max(int(max_points), len(groups)))
+    short = S.short_labels(ds.class_names, S.CLASS_LIMIT)
     fx, fy = ds.feature_names[i], ds.feature_names[j]
     traces = []
     for (split, c, X, idx), n in zip(groups, counts, strict=True):
@@ -73,47 +83,28 @@ def point_traces(
             rng = np.random.default_rng([seed, split == "test", c])
             idx = np.sort(rng.choice(idx, size=n, replace=False))
         raw = np.asarray(ds.to_original(np.asarray(X)[idx]), dtype=np.float64)
-        color, symbol = S.CLASS_COLORS[c], S.CLASS_SYMBOLS[c]
-        msize = size + 1 if symbol.startswith("triangle") else size  # a triangle looks smaller than a circle
-        if split == "train":  # filled, thin dark rim so it stands out on its own class's region
-            marker = {
-                "symbol": symbol,
-                "color": color,
-                "size": msize,
-                "line": {"color": "#222222", "width": 0.7},
-            }
-        else:  # open: white inside, a thick outline in the class's darker shade
-            marker = {
-                "symbol": symbol,
-                "color": "#FFFFFF",
-                "size": msize,
-                "line": {"color": S.CLASS_DARK[c], "width": 2},
-            }
-        name = f"{split} · {ds.class_names[c]}"
+        x, y = raw[:, i], raw[:, j]
+        hover = (
+            f"{split} · {ds.class_names[c]}<br>{fx} = %{{x:{S.hover_format(x)}}}"
+            f"<br>{fy} = %{{y:{S.hover_format(y)}}}<extra></extra>"
+        )
         traces.append(
             {
                 "type": "scatter",
                 "mode": "markers",
-                "name": name,
-                "legendgroup": name,
-                "x": S.f32(raw[:, i]),
-                "y": S.f32(raw[:, j]),
-                "marker": marker,
+                "name": f"{split} · {short[c]}",
+                "legendgroup": split,  # the legend: a column per split, a row per class
+                "x": S.coords(x),
+                "y": S.coords(y),
+                "marker": _marker(split, c, size),
                 "showlegend": showlegend,
                 "xaxis": xaxis,
                 "yaxis": yaxis,
                 "cliponaxis": True,
-                "hovertemplate": f"{name}<br>{fx} = %{{x:.3g}}<br>{fy} = %{{y:.3g}}<extra></extra>",
+                "hovertemplate": hover,
             }
         )
     return traces
-
-
-def _grid_xy(ds: Any, grid: Any) -> tuple[np.ndarray, np.ndarray]:
-    """The grid's axes in original units."""
-    i, j = grid.axes
-    mean, std = np.asarray(ds.mean, dtype=np.float64), np.asarray(ds.std, dtype=np.float64)
-    return np.asarray(grid.u) * std[i] + mean[i], np.asarray(grid.v) * std[j] + mean[j]
 
 
 def _range(values: np.ndarray) -> list[float]:
@@ -123,6 +114,7 @@ def _range(values: np.ndarray) -> list[float]:
     return [lo, hi]
 
 
+# --- the probability field ---------------------------------------------------------------------------------
 P_SCALE = 10000  # probabilities go out as uint16 in 0…10000: a third of the bytes of float32, smooth line
 
 
@@ -151,8 +143,8 @@ def _contour(
     half = P_SCALE / 2
     trace = {
         "type": "contour",
-        "x": S.f32(x),
-        "y": S.f32(y),
+        "x": S.coords(x),
+        "y": S.coords(y),
         "z": encode_proba(proba),
         "autocontour": False,
         "contours": {
@@ -176,63 +168,68 @@ def _contour(
     return trace
 
 
-def _legend_below() -> dict:
-    """Below the plot, two entries a row (train · A, train · B / test · A, test · B)."""
-    return {
-        "orientation": "h",
-        "x": 0.0,
-        "xanchor": "left",
-        "y": -0.16,
-        "yanchor": "top",
-        "font": {"size": S.SMALL_FONT},
-        "itemwidth": 30,
-        "tracegroupgap": 0,
-        "entrywidth": 0.45,
-        "entrywidthmode": "fraction",
-        "bgcolor": "rgba(255,255,255,0)",
-    }
-
-
 # --- public figures ------------------------------------------------------------------------------------
-def data_figure(
-    ds: Any, axes: tuple[int, int] = (0, 1), height: int = 360, *, max_points: int = 2000
-) -> go.Figure:
-    """The data as a scatter in original units: colour and shape by class, filled = train, open = test."""
-    i, j = axes
-    traces = point_traces(ds, (i, j), max_points)
+def _legend_below() -> dict:
+    """Below the plot, a column per split (train · A over train · B, then test · A over test · B). Each
+    entry is as wide as its text and a column that does not fit moves to a new row: never overlapping."""
+    return S.legend(
+        orientation="h",
+        x=0.0,
+        xanchor="left",
+        y=-0.16,
+        yanchor="top",
+        itemwidth=30,
+        traceorder="grouped",
+        tracegroupgap=4,
+        groupclick="toggleitem",
+    )
+
+
+def _slice_note(ds: DatasetLike, held: bool = True) -> dict:
+    """Above the plot's top-right corner (never over a point): what the 2-D picture leaves out."""
+    d = ds.n_features
+    text = f"{d - 2} other features held at their mean" if held else f"showing 2 of {d} features"
+    return S.note(text, 1.0, 1.0, xanchor="right", size=S.SMALL_FONT - 1, color="#333333")
+
+
+def _axis_titles(ds: DatasetLike, axes: tuple[int, int]) -> list[str]:
+    """The two features' names, cut to S.FEATURE_LIMIT characters and still told apart."""
+    return S.short_labels([ds.feature_names[axes[0]], ds.feature_names[axes[1]]], S.FEATURE_LIMIT)
+
+
+def _plane_layout(
+    ds: DatasetLike, axes: tuple[int, int], height: int, *, title: str = "", held: bool, **axis_extra
+) -> dict:
+    """A plane figure's layout: axes in original units (long names cut, in full in the points' hover),
+    the legend below, and room above the plot for the title and the note on the other features."""
+    xtitle, ytitle = _axis_titles(ds, axes)
+    sliced = ds.n_features > 2
     layout = S.base_layout(
         height,
+        top=(34 if title else 10) + (16 if sliced else 0),
         bottom=40,
         showlegend=True,
         legend=_legend_below(),
-        xaxis=S.axis(ds.feature_names[i]),
-        yaxis=S.axis(ds.feature_names[j]),
+        xaxis=S.axis(xtitle, **axis_extra.pop("xaxis", {})),
+        yaxis=S.axis(ytitle, **axis_extra.pop("yaxis", {})),
+        annotations=[_slice_note(ds, held)] if sliced else [],
     )
-    if ds.n_features > 2:
-        layout["annotations"] = [_held_at_mean_note(ds.n_features, held=False)]
-    return S.make_figure(traces, layout)
+    if title:
+        layout["title"] = S.title(title)
+    return layout
 
 
-def _held_at_mean_note(d: int, held: bool = True) -> dict:
-    text = f"{d - 2} other features held at their mean" if held else f"showing 2 of {d} features"
-    return {
-        "text": text,
-        "x": 0.99,
-        "y": 0.99,
-        "xref": "paper",
-        "yref": "paper",
-        "xanchor": "right",
-        "yanchor": "top",
-        "showarrow": False,
-        "font": {"size": S.SMALL_FONT - 1, "color": "#333333"},
-        "bgcolor": "rgba(255,255,255,0.75)",
-        "borderpad": 2,
-    }
+def data_figure(
+    ds: DatasetLike, axes: tuple[int, int] = (0, 1), height: int = 360, *, max_points: int = 2000
+) -> go.Figure:
+    """The data as a scatter in original units: colour and shape by class, filled = train, open = test."""
+    traces = point_traces(ds, axes, max_points)
+    return S.make_figure(traces, _plane_layout(ds, axes, height, held=False))
 
 
 def boundary_figure(
-    ds: Any,
-    grid: Any,
+    ds: DatasetLike,
+    grid: PlaneGridLike,
     proba: np.ndarray,
     *,
     title: str = "",
@@ -240,256 +237,102 @@ def boundary_figure(
     max_points: int = DEFAULT_MAX_POINTS,
 ) -> go.Figure:
     """The model's P(class 1) over the plane (one contour trace, line at 0.5) under the data points."""
-    i, j = grid.axes
-    x, y = _grid_xy(ds, grid)
+    x, y = S.original_axes(ds, grid)
     proba = np.asarray(proba, dtype=np.float64)
-    traces = [_contour(x, y, proba)]
-    traces += point_traces(ds, (i, j), max_points)
-    annotations = []
-    if ds.n_features > 2:
-        annotations.append(_held_at_mean_note(ds.n_features))
+    traces = [_contour(x, y, proba), *point_traces(ds, grid.axes, max_points)]
+    frame = {"autorange": False, "showgrid": False, "mirror": True}
+    layout = _plane_layout(
+        ds,
+        grid.axes,
+        height,
+        title=title,
+        held=True,
+        xaxis={"range": _range(x), **frame},
+        yaxis={"range": _range(y), **frame},
+    )
     if not np.any(np.isfinite(proba)):
-        annotations.append(S.message("no boundary: the model's outputs are not finite"))
-    layout = S.base_layout(
-        height,
-        top=34 if title else 10,
-        bottom=40,
-        showlegend=True,
-        legend=_legend_below(),
-        xaxis=S.axis(ds.feature_names[i], range=_range(x), autorange=False, showgrid=False, mirror=True),
-        yaxis=S.axis(ds.feature_names[j], range=_range(y), autorange=False, showgrid=False, mirror=True),
-        annotations=annotations,
-    )
-    if title:
-        layout["title"] = S.title(title)
+        layout["annotations"].append(S.message("no boundary: the model's outputs are not finite"))
     return S.make_figure(traces, layout)
 
 
-def _panel_domains(
-    n: int, cols: int, *, hgap: float, plot_px: float, title_px: float, gap_px: float
-) -> list[tuple[list[float], list[float]]]:
-    """x and y domains (paper fractions) of n small panels laid out row by row.
+def _lab_panel(
+    ds: DatasetLike,
+    grid: PlaneGridLike,
+    xy: tuple[np.ndarray, np.ndarray],
+    proba: np.ndarray,
+    k: int,
+    cols: int,
+    domains: tuple[list[float], list[float]],
+    max_points: int,
+) -> tuple[list[dict], dict, list[dict]]:
+    """Panel k: (its boundary and training points, its two axes, a note if nothing finite came out).
 
-    Each row is `title_px` of title above its panels; rows are `gap_px` apart (room for tick labels).
-    """
-    rows = max(1, math.ceil(n / cols))
-    plot_px = max(float(plot_px), 1.0)
-    row_px = max((plot_px - (rows - 1) * gap_px) / rows, title_px + 10)
-    out = []
-    for k in range(n):
-        r, c = divmod(k, cols)
-        x0, x1 = c / cols + hgap / 2, (c + 1) / cols - hgap / 2
-        top_px = r * (row_px + gap_px)
-        y1 = 1.0 - (top_px + title_px) / plot_px
-        y0 = 1.0 - (top_px + row_px) / plot_px
-        out.append(([max(0.0, x0), min(1.0, x1)], [max(0.0, y0), min(1.0, y1)]))
-    return out
-
-
-def _axis_names(k: int) -> tuple[str, str, str, str]:
-    """('x3', 'y3', 'xaxis3', 'yaxis3') for panel k (0-based); panel 0 uses the plain names."""
-    s = "" if k == 0 else str(k + 1)
-    return f"x{s}", f"y{s}", f"xaxis{s}", f"yaxis{s}"
-
-
-def _panel_title(
-    text: str, xdom: list[float], ydom: list[float], *, size: int = S.SMALL_FONT, color: str = "#222222"
-) -> dict:
-    return {
-        "text": text,
-        "x": (xdom[0] + xdom[1]) / 2,
-        "y": ydom[1],
-        "xref": "paper",
-        "yref": "paper",
-        "xanchor": "center",
-        "yanchor": "bottom",
-        "showarrow": False,
-        "font": {"size": size, "color": color},
+    The ranges are shared; ticks go on the outer panels, the y name on each row's first panel."""
+    xaxis, yaxis, xkey, ykey = axis_names(k)
+    ranges = (_range(xy[0]), _range(xy[1]))
+    traces = [_contour(*xy, proba, xaxis=xaxis, yaxis=yaxis, coloraxis="coloraxis", line_width=2)]
+    traces += point_traces(
+        ds, grid.axes, max_points, include_test=False, size=5, showlegend=False, xaxis=xaxis, yaxis=yaxis
+    )
+    common = {"autorange": False, "showgrid": False, "mirror": True, "nticks": 4, "fixedrange": True}
+    first = k % cols == 0
+    ytitle = _axis_titles(ds, grid.axes)[1] if first else ""
+    axes = {
+        xkey: S.axis("", domain=domains[0], anchor=yaxis, range=ranges[0], **common),
+        ykey: S.axis(ytitle, domain=domains[1], anchor=xaxis, range=ranges[1], showticklabels=first, **common),
     }
+    notes = []
+    if not np.any(np.isfinite(proba)):
+        where = {"x": float(np.mean(ranges[0])), "y": float(np.mean(ranges[1])), "xref": xaxis, "yref": yaxis}
+        notes.append(S.message("no finite output", size=S.SMALL_FONT, **where))
+    return traces, axes, notes
 
 
-UNIT_SCALE_NO_W2 = [[0.0, "#5E3C99"], [0.5, "#FFFFFF"], [1.0, "#333333"]]
-
-
-def hidden_units_figure(
-    ds: Any,
-    grid: Any,
-    h1_grids: np.ndarray,
-    *,
-    w2: np.ndarray | None = None,
-    max_units: int = 16,
-    height: int | None = None,
-    cols: int = 8,
-    resolution: int = 24,
-) -> go.Figure:
-    """One tiny map per hidden unit: where over the plane it fires (its output h1, scaled per unit).
-
-    With w2 the colours say which class a unit's output pushes towards: h1·sign(w2) on the boundary's
-    scale, so a unit drawn orange votes for class 1 where it is bright, blue for class 0.
-    Maps are sent at most `resolution` × `resolution` and as small integers (−100…100): these are
-    shapes to look at, not values to read.
-    """
-    grids = np.asarray(h1_grids, dtype=np.float64)
-    if grids.ndim == 2:
-        grids = grids[None]
-    h = grids.shape[0]
-    n = min(h, max(1, int(max_units)))
-    cols = max(1, min(int(cols), 8))
-    rows = max(1, math.ceil(n / cols))
-    if height is None:
-        height = 40 + 128 * rows - 8  # per row: 30 px of title and a 90 px map; 8 px between rows
-    x, y = _grid_xy(ds, grid)
-    step = max(1, math.ceil(max(x.size, y.size) / max(2, int(resolution))))
-    xs, ys = x[::step], y[::step]
-    w = None if w2 is None else np.asarray(w2, dtype=np.float64).reshape(-1)
-    domains = _panel_domains(n, cols, hgap=0.025, plot_px=height - 40, title_px=30, gap_px=8)
-    traces, annotations, layout_axes = [], [], {}
-    for k in range(n):
-        a = grids[k][::step, ::step]
-        finite = np.isfinite(a)
-        peak = float(np.max(np.abs(a[finite]))) if finite.any() else 0.0
-        z = a / peak if peak > 0 else np.zeros_like(a)
-        if w is not None and k < w.size and w[k] < 0:
-            z = -z
-        z = np.where(np.isfinite(z), np.round(z * 100), 0).astype(np.int8)
-        xname, yname, xkey, ykey = _axis_names(k)
-        xdom, ydom = domains[k]
-        traces.append(
-            {
-                "type": "heatmap",
-                "z": z,
-                "x0": float(xs[0]),
-                "dx": float(x[step] - x[0]) if x.size > step else 1.0,
-                "y0": float(ys[0]),
-                "dy": float(y[step] - y[0]) if y.size > step else 1.0,
-                "coloraxis": "coloraxis",
-                "zsmooth": "best",
-                "xaxis": xname,
-                "yaxis": yname,
-                "hoverinfo": "skip",
-            }
-        )
-        hidden = {
-            "showticklabels": False,
-            "ticks": "",
-            "showgrid": False,
-            "zeroline": False,
-            "showline": True,
-            "mirror": True,
-            "linecolor": "#BBBBBB",
-            "fixedrange": True,
-        }
-        layout_axes[xkey] = {
-            **hidden,
-            "domain": xdom,
-            "anchor": yname,
-            "range": [float(xs[0]), float(xs[-1])],
-        }
-        layout_axes[ykey] = {
-            **hidden,
-            "domain": ydom,
-            "anchor": xname,
-            "range": [float(ys[0]), float(ys[-1])],
-        }
-        label = f"unit {k + 1}" + ("" if peak > 0 else " (off)")
-        if w is not None and k < w.size:
-            label += f"<br>→ w2 = {w[k]:+.2f}"
-        annotations.append(_panel_title(label, xdom, ydom, size=S.SMALL_FONT - 1))
-    heading = "Hidden units: where each one fires"
-    if h > n:
-        heading += f" · showing {n} of {h} units"
-    layout = S.base_layout(
-        height,
-        top=34,
-        bottom=6,
-        left=8,
-        right=8,
-        annotations=annotations,
-        coloraxis={
-            "colorscale": S.BOUNDARY_SCALE if w is not None else UNIT_SCALE_NO_W2,
-            "cmin": -100,
-            "cmax": 100,
-            "showscale": False,
-        },
-        title=S.title(heading),
-        hovermode=False,
-        **layout_axes,
-    )
-    return S.make_figure(traces, layout)
+def _top_bar(domains: tuple[list[float], list[float]], color: str) -> dict:
+    """A thick line in the learning rate's colour along a panel's top edge (the loss figure's colour)."""
+    (x0, x1), (_, y) = domains
+    line = {"color": color, "width": 5}
+    return {"type": "line", "xref": "paper", "yref": "paper", "x0": x0, "x1": x1, "y0": y, "y1": y, "line": line}
 
 
 def lr_lab_boundaries_figure(
-    ds: Any,
-    grid: Any,
-    probas: dict[float, np.ndarray],
-    verdicts: dict[float, str],
+    ds: DatasetLike,
+    grid: PlaneGridLike,
+    probas: Mapping[float, np.ndarray],
+    verdicts: Mapping[float, str],
     *,
     height: int = 260,
     max_points: int = 150,
 ) -> go.Figure:
-    """The final boundary for each learning rate, small → large, titled 'lr = 0.1 — just right'.
+    """The final boundary for each learning rate, small → large, titled 'lr = 0.1 — just right', with a
+    bar in that rate's colour from the loss figure along its top.
 
     Up to 5 learning rates share one row; 6 or more take two rows, and `height` is then per row.
     """
     lrs = sorted(probas)
     n = max(1, len(lrs))
     cols = n if n <= 5 else math.ceil(n / 2)
-    i, j = grid.axes
-    x, y = _grid_xy(ds, grid)
+    x, y = S.original_axes(ds, grid)
     rows = max(1, math.ceil(n / cols))
     row_px = height - 48  # 8 px top margin + 40 px for the x axis below each row
     height = 48 + rows * row_px + (rows - 1) * 40
-    domains = _panel_domains(n, cols, hgap=0.035, plot_px=height - 48, title_px=24, gap_px=40)
-    traces, annotations, layout_axes = [], [], {}
-    xr, yr = _range(x), _range(y)
-    for k, lr in enumerate(lrs):
-        xname, yname, xkey, ykey = _axis_names(k)
-        xdom, ydom = domains[k]
+    domains = panel_domains(n, cols, hgap=0.035, plot_px=height - 48, title_px=24, gap_px=40)
+    # the x name once, centred under the bottom row: one per panel would overlap its neighbours'
+    xname = _axis_titles(ds, grid.axes)[0]
+    annotations = [S.note(xname, 0.5, 0.0, xanchor="center", yanchor="top", yshift=-20, size=S.SMALL_FONT + 1)]
+    traces, shapes, layout_axes = [], [], {}
+    for k, (lr, color) in enumerate(zip(lrs, S.lr_colors(len(lrs)), strict=True)):
         proba = np.asarray(probas[lr], dtype=np.float64)
-        traces.append(_contour(x, y, proba, xaxis=xname, yaxis=yname, coloraxis="coloraxis", line_width=2))
-        traces += point_traces(
-            ds, (i, j), max_points, include_test=False, size=5, showlegend=False, xaxis=xname, yaxis=yname
-        )
+        panel, axes, notes = _lab_panel(ds, grid, (x, y), proba, k, cols, domains[k], max_points)
+        traces += panel
+        layout_axes.update(axes)
         verdict = verdicts.get(lr, "")
-        color = S.DIVERGED_COLOR if verdict == "diverged" else "#222222"
         text = f"lr = {S.fmt_lr(lr)}" + (f" — {S.verdict_label(verdict)}" if verdict else "")
-        annotations.append(_panel_title(text, xdom, ydom, size=S.SMALL_FONT + 1, color=color))
-        if not np.any(np.isfinite(proba)):
-            annotations.append(
-                S.message(
-                    "no finite output",
-                    x=float(np.mean(xr)),
-                    y=float(np.mean(yr)),
-                    xref=xname,
-                    yref=yname,
-                    size=S.SMALL_FONT,
-                )
-            )
-        layout_axes[xkey] = S.axis(
-            ds.feature_names[i] if k // cols == (n - 1) // cols else "",
-            domain=xdom,
-            anchor=yname,
-            range=xr,
-            autorange=False,
-            showgrid=False,
-            mirror=True,
-            nticks=4,
-            fixedrange=True,
-        )
-        layout_axes[ykey] = S.axis(
-            ds.feature_names[j] if k % cols == 0 else "",
-            domain=ydom,
-            anchor=xname,
-            range=yr,
-            autorange=False,
-            showgrid=False,
-            mirror=True,
-            nticks=4,
-            showticklabels=k % cols == 0,
-            fixedrange=True,
-        )
+        title_color = S.DIVERGED_COLOR if verdict == "diverged" else "#222222"
+        annotations += [panel_title(text, *domains[k], size=S.SMALL_FONT + 1, color=title_color), *notes]
+        shapes.append(_top_bar(domains[k], color))
     if not lrs:
-        annotations.append(S.message("no learning rates to compare yet"))
+        annotations = [S.message("no learning rates to compare yet")]
     layout = S.base_layout(
         height,
         top=8,
@@ -497,6 +340,7 @@ def lr_lab_boundaries_figure(
         left=56,
         right=10,
         annotations=annotations,
+        shapes=shapes,
         coloraxis={"colorscale": S.BOUNDARY_SCALE, "cmin": 0, "cmax": P_SCALE, "showscale": False},
         **layout_axes,
     )

@@ -1,17 +1,20 @@
-"""Shared look and small helpers for every figure: colours, fonts, compact arrays, decimation.
+"""Shared look and small helpers for every figure: colours, fonts, compact arrays, labels, layout pieces.
 
 Everything here is chosen for a 1366×768 projector and for bytes on the wire: arrays go out as float32
-(plotly serialises them as base64 typed arrays), the layout carries no plotly template (Streamlit
-applies its own theme), and hover text is one template string per trace, never one string per point.
+where that is exact enough (plotly serialises them as base64 typed arrays), the layout carries no plotly
+template (Streamlit applies its own theme), and hover text is one template string per trace, never one
+string per point.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+
+from .types import DatasetLike, PlaneGridLike
 
 # --- colours (Okabe–Ito: distinguishable with the common colour-vision deficiencies) -----------------
 CLASS_COLORS = ("#0072B2", "#E69F00")  # class 0 blue, class 1 orange
@@ -23,7 +26,10 @@ MARKER_LINE_COLOR = "#555555"
 TRAIN_LOSS_COLOR = "#222222"
 TEST_LOSS_COLOR = "#009E73"
 LAYER_COLORS = {1: "#009E73", 2: "#CC79A7"}  # gradient norms: layer 1 green, layer 2 purple
-LR_SCALE = "Viridis"  # learning rates, small → large
+# Learning rates in the lab: Okabe–Ito hues (their yellow, too faint on white for a projector, swapped for
+# a dark brown), ordered so that every sweep of n ≤ 8 rates gets the n most distinct ones (CIE76 ΔE in
+# Lab, for normal vision and simulated protanopia / deuteranopia: tests/test_figures_fidelity.py).
+LR_COLORS = ("#E69F00", "#0072B2", "#000000", "#009E73", "#8B4513", "#56B4E9", "#D55E00", "#CC79A7")
 GRAD_SCALE = "Viridis"  # |gradient| magnitudes (log10)
 
 # Plotly's property validation is ~70 % of the time it takes to build a figure, and a live run builds
@@ -35,6 +41,7 @@ EMPTY_TEMPLATE: dict = {}  # no plotly template: Streamlit applies its theme; pl
 
 FONT_SIZE = 14
 SMALL_FONT = 12
+BIG_FONT = 16  # the overshoot pictures are read from the back of a classroom
 EMPTY_MESSAGE = "press Play to train"
 FLOOR = 1e-10  # what zero or negative values become on a log axis
 
@@ -62,13 +69,14 @@ def verdict_label(verdict: str) -> str:
     return VERDICT_LABELS.get(verdict, verdict)
 
 
+def lr_colors(n: int) -> list[str]:
+    """Colours for a sweep of n learning rates, small → large: the n most distinct of LR_COLORS
+    (a sweep longer than the palette starts it again)."""
+    return [LR_COLORS[k % len(LR_COLORS)] for k in range(max(0, int(n)))]
+
+
 def fmt_lr(lr: float) -> str:
     return f"{lr:g}"
-
-
-def param_symbol(name: str) -> str:
-    """The derivation's name for ∂L/∂θ: W1 → dW1, b → db."""
-    return f"d{name}"
 
 
 # --- arrays ---------------------------------------------------------------------------------------------
@@ -81,6 +89,54 @@ def f32(values: Iterable[float] | np.ndarray) -> np.ndarray:
     return out
 
 
+POSITION_TOL = 1e-6  # a position may move by this fraction of its axis's spread: far below a pixel
+
+
+def coords(values: Iterable[float] | np.ndarray) -> np.ndarray:
+    """Positions on an axis: float32 where that is exact to POSITION_TOL of their spread, else float64.
+
+    float32 keeps 7 significant digits: a column around 1e8 with spread 50 would collapse to a few
+    distinct values (the boundary drawn in the wrong place), so such data go out in float64.
+    Non-finite values become NaN (a gap).
+    """
+    a = np.asarray(values, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        a = np.where(np.isfinite(a), a, np.nan)
+    small = f32(a)
+    finite = np.isfinite(a)
+    if not finite.any():
+        return small
+    v = a[finite]
+    spread = 2 * float(v.max() / 2 - v.min() / 2)  # halved so it cannot overflow; 0: only exact float32 will do
+    back = small[finite].astype(np.float64)
+    if np.all(np.isfinite(back)) and float(np.max(np.abs(back - v))) <= POSITION_TOL * spread:
+        return small
+    return a
+
+
+def hover_format(values: np.ndarray) -> str:
+    """A d3 format with enough significant digits to tell apart values across their spread: .3g for
+    ordinary data, more for a column like 100000012.5 ± 25 (where .3g would print 1e+08 for every point)."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)] / 2  # halved: max − min cannot overflow near ±1.8e308
+    spread = float(v.max() - v.min()) if v.size else 0.0
+    if spread <= 0:
+        return ".3g"
+    extra = np.ceil(np.log10(float(np.max(np.abs(v))) / spread))
+    return f".{int(min(15, 3 + max(0.0, extra)))}g"
+
+
+def original_axes(ds: DatasetLike, grid: PlaneGridLike) -> tuple[np.ndarray, np.ndarray]:
+    """The grid's two axes in the data's original units (float64), through ds.to_original."""
+    out = []
+    for values, column in ((grid.u, grid.axes[0]), (grid.v, grid.axes[1])):
+        values = np.asarray(values, dtype=np.float64).reshape(-1)
+        X = np.zeros((values.size, ds.n_features))
+        X[:, column] = values
+        out.append(np.asarray(ds.to_original(X), dtype=np.float64)[:, column])
+    return out[0], out[1]
+
+
 def log_safe(values: np.ndarray, floor: float = FLOOR) -> np.ndarray:
     """float32 for a log axis: non-positive values clipped up to `floor`, non-finite ones become gaps."""
     a = np.asarray(values, dtype=np.float64)
@@ -89,9 +145,7 @@ def log_safe(values: np.ndarray, floor: float = FLOOR) -> np.ndarray:
     return f32(a)
 
 
-def decimate(
-    n: int, max_points: int, keep: Iterable[int] = (), values: np.ndarray | None = None
-) -> np.ndarray:
+def decimate(n: int, max_points: int, keep: Iterable[int] = (), values: np.ndarray | None = None) -> np.ndarray:
     """Indices of at most `max_points` of n samples: always the first, the last and every index in `keep`.
 
     Without `values` the rest are evenly spaced. With `values` (the curve itself) each bucket keeps its
@@ -122,13 +176,8 @@ def decimate(
             [start + lo.reshape(rows, size).argmin(axis=1), start + hi.reshape(rows, size).argmax(axis=1)]
         )
         picked = np.minimum(picked, n - 1)
-    out = np.union1d(picked, np.asarray(must, dtype=np.intp)).astype(np.intp)
-    if out.size > max_points:  # rounding collisions never grow the set, but keep the promise explicit
-        extra = np.setdiff1d(out, must)
-        out = np.union1d(
-            extra[np.round(np.linspace(0, extra.size - 1, max_points - len(must))).astype(int)], must
-        ).astype(np.intp)
-    return out
+    # at most `budget` picked (linspace of budget, or 2 per bucket for ≤ budget // 2 buckets) + `must`
+    return np.union1d(picked, np.asarray(must, dtype=np.intp)).astype(np.intp)
 
 
 def index_of_iteration(iterations: np.ndarray, iteration: int | None) -> int | None:
@@ -161,10 +210,31 @@ def short_sci(x: float) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
+# --- labels ---------------------------------------------------------------------------------------------
+CLASS_LIMIT = 18  # characters of a class name in a legend entry ("train · " comes before it)
+FEATURE_LIMIT = 30  # characters of a feature name in an axis title
+
+
+def short_label(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, the cut marked with an ellipsis."""
+    text = str(text)
+    return text if len(text) <= limit else text[: max(1, limit - 1)].rstrip() + "…"
+
+
+def short_labels(names: Sequence[str], limit: int) -> list[str]:
+    """Each name cut to `limit` characters, still telling apart names that share a long beginning
+    ("… number one" / "… number two"): those keep their start and their end around the ellipsis."""
+    names = [str(n) for n in names]
+    out = [short_label(n, limit) for n in names]
+    if len(set(out)) == len(set(names)):
+        return out
+    head = max(1, (limit - 1) // 2)
+    tail = max(1, limit - 1 - head)
+    return [n if len(n) <= limit else n[:head].rstrip() + "…" + n[-tail:].lstrip() for n in names]
+
+
 # --- layout ---------------------------------------------------------------------------------------------
-def base_layout(
-    height: int, *, top: int = 36, bottom: int = 44, left: int = 56, right: int = 12, **extra
-) -> dict:
+def base_layout(height: int, *, top: int = 36, bottom: int = 44, left: int = 56, right: int = 12, **extra) -> dict:
     """A minimal layout: no plotly template (Streamlit themes it), projector-sized fonts, tight margins."""
     layout = {
         "template": EMPTY_TEMPLATE,
@@ -211,6 +281,38 @@ def title(text: str) -> dict:
     }
 
 
+def note(
+    text: str,
+    x: float,
+    y: float,
+    *,
+    xref: str = "paper",
+    yref: str = "paper",
+    xanchor: str = "left",
+    yanchor: str = "bottom",
+    size: int = SMALL_FONT,
+    color: str | None = None,
+    bgcolor: str | None = None,
+    **extra,
+) -> dict:
+    """A text annotation without an arrow: every label, heading and note in these figures is one."""
+    out = {
+        "text": text,
+        "x": x,
+        "y": y,
+        "xref": xref,
+        "yref": yref,
+        "xanchor": xanchor,
+        "yanchor": yanchor,
+        "showarrow": False,
+        "font": {"size": size} if color is None else {"size": size, "color": color},
+    }
+    if bgcolor is not None:
+        out["bgcolor"] = bgcolor
+    out.update(extra)
+    return out
+
+
 def message(
     text: str,
     *,
@@ -221,20 +323,15 @@ def message(
     size: int = FONT_SIZE + 2,
 ) -> dict:
     """A friendly centred note (empty history, nothing to draw)."""
-    return {
-        "text": text,
-        "x": x,
-        "y": y,
-        "xref": xref,
-        "yref": yref,
-        "showarrow": False,
-        "font": {"size": size, "color": "#666666"},
-    }
+    return note(text, x, y, xref=xref, yref=yref, xanchor="center", yanchor="middle", size=size, color="#666666")
 
 
-def vline(
-    x: float, *, color: str, dash: str = "solid", width: float = 2, xref: str = "x", yref: str = "paper"
-) -> dict:
+def legend(**position) -> dict:
+    """A legend on a transparent background in the small font, placed by `position` (x, y, anchors …)."""
+    return {"font": {"size": SMALL_FONT}, "bgcolor": "rgba(255,255,255,0)", **position}
+
+
+def vline(x: float, *, color: str, dash: str = "solid", width: float = 2, xref: str = "x", yref: str = "paper") -> dict:
     return {
         "type": "line",
         "xref": xref,

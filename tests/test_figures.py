@@ -378,7 +378,9 @@ def test_loss_figure_real_divergence_and_log_floor(diverged):
 def test_gradient_figure_net(ds, net):
     model, history = net
     grads = net_grads(model, ds)
-    fig = figures.gradient_figure(history, grads, input_names=["height (cm)", "weight (kg)"])
+    fig = figures.gradient_figure(
+        history, grads, params=model.param_info, input_names=["height (cm)", "weight (kg)"]
+    )
     d = to_dict(fig)
     lines = traces_of(d, "scatter")
     assert [t["name"] for t in lines] == NET_NORMS
@@ -408,7 +410,9 @@ def test_gradient_figure_logistic_regression(ds, logreg):
     model, history = logreg
     _, cache = model.forward(ds.X_train)
     grads = model.backward(cache, ds.y_train)
-    fig = figures.gradient_figure(history, grads, input_names=["height (cm)", "weight (kg)"], marker=400)
+    fig = figures.gradient_figure(
+        history, grads, params=model.param_info, input_names=["height (cm)", "weight (kg)"], marker=400
+    )
     d = to_dict(fig)
     assert [t["name"] for t in traces_of(d, "scatter")] == ["‖dw‖", "‖db‖"]
     heat = traces_of(d, "heatmap")[0]
@@ -423,15 +427,14 @@ def test_gradient_figure_logistic_regression(ds, logreg):
 def test_gradient_figure_wide_and_single_unit(ds):
     model = TwoLayerNet(2, 64, "tanh")
     history = fit(model, ds.X_train, ds.y_train, 0.3, 1000)
-    fig = figures.gradient_figure(history, net_grads(model, ds), input_names=["a", "b"])
+    fig = figures.gradient_figure(history, net_grads(model, ds), params=model.param_info, input_names=["a", "b"])
     heat = traces_of(to_dict(fig), "heatmap")[0]
     assert arr(heat["z"]).shape == (4, 64) and "text" not in heat
     assert kb(fig) < CURVE_KB
     one = TwoLayerNet(2, 1)
     h1 = fit(one, ds.X_train, ds.y_train, 0.3, 20)
-    heat = traces_of(
-        to_dict(figures.gradient_figure(h1, net_grads(one, ds), input_names=["a", "b"])), "heatmap"
-    )[0]
+    fig = figures.gradient_figure(h1, net_grads(one, ds), params=one.param_info, input_names=["a", "b"])
+    heat = traces_of(to_dict(fig), "heatmap")[0]
     assert arr(heat["z"]).shape == (4, 1)
 
 
@@ -439,7 +442,9 @@ def test_gradient_figure_many_inputs_stay_readable():
     ds8 = make_dataset(d=8)
     model = TwoLayerNet(8, 4)
     history = fit(model, ds8.X_train, ds8.y_train, 0.1, 30)
-    d = to_dict(figures.gradient_figure(history, net_grads(model, ds8), input_names=list(ds8.feature_names)))
+    grads = net_grads(model, ds8)
+    fig = figures.gradient_figure(history, grads, params=model.param_info, input_names=list(ds8.feature_names))
+    d = to_dict(fig)
     labels = traces_of(d, "heatmap")[0]["y"]
     assert len(labels) <= 8 and labels[-2:] == ["db1", "dw2"] and "8 inputs" in labels[0]
 
@@ -447,18 +452,20 @@ def test_gradient_figure_many_inputs_stay_readable():
 def test_gradient_figure_zero_norms_empty_history_and_no_grads(ds, diverged):
     h = synthetic_history(100)
     h.columns["grad_norm_b2"] = [0.0] * 100  # zero norms: clipped to the floor, never -inf on a log axis
-    d = to_dict(figures.gradient_figure(h, None, input_names=["a", "b"]))
+    d = to_dict(figures.gradient_figure(h, None, params=TwoLayerNet.param_info, input_names=["a", "b"]))
     assert np.all(arr(traces_of(d, "scatter")[3]["y"]) > 0)
     assert "no gradients yet" in texts(d)
     model = TwoLayerNet(2, 8)
     d = to_dict(
-        figures.gradient_figure(History(tuple(model.params)), net_grads(model, ds), input_names=["a", "b"])
+        figures.gradient_figure(
+            History(tuple(model.params)), net_grads(model, ds), params=model.param_info, input_names=["a", "b"]
+        )
     )
     assert "press Play to train" in texts(d)
     assert any(t.startswith("|g| at the start") for t in texts(d))
     model, history = diverged
     grads = {k: np.full_like(np.asarray(v), np.inf) for k, v in net_grads(model, ds).items()}
-    d = to_dict(figures.gradient_figure(history, grads, input_names=["a", "b"]))
+    d = to_dict(figures.gradient_figure(history, grads, params=model.param_info, input_names=["a", "b"]))
     assert f"diverged at iteration {history.diverged_at}" in texts(d)
     assert np.all(arr(traces_of(d, "heatmap")[0]["z"]) == 1)  # infinite gradients saturate the scale
 
@@ -562,9 +569,11 @@ def all_figures(ds, grid, net, logreg, diverged):
         "loss": figures.loss_figure(history, marker=10, log_y=True),
         "loss_div": figures.loss_figure(diverged[1]),
         "loss_empty": figures.loss_figure(History(("w", "b"))),
-        "grad": figures.gradient_figure(history, net_grads(model, ds), input_names=["a", "b"], marker=5),
+        "grad": figures.gradient_figure(
+            history, net_grads(model, ds), params=model.param_info, input_names=["a", "b"], marker=5
+        ),
         "grad_lr": figures.gradient_figure(
-            logreg[1], {"w": np.zeros(2), "b": np.array(0.0)}, input_names=["a"]
+            logreg[1], {"w": np.zeros(2), "b": np.array(0.0)}, params=LogisticRegression.param_info, input_names=["a"]
         ),
         "units": figures.hidden_units_figure(
             ds, ugrid, hidden_unit_grids(model, ugrid), w2=model.params["w2"]
