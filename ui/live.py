@@ -194,7 +194,8 @@ def _live_view(ctx: PageContext, key: str, target: int, rate: float | None) -> N
         with cols[2]:
             if "gradients" not in ctx.hidden:
                 st.plotly_chart(
-                    figures.gradient_figure(run.history, grads, input_names=problem.input_names, marker=marker,
+                    figures.gradient_figure(run.history, grads, params=run.model.param_info,
+                                            input_names=problem.input_names, marker=marker,
                                             height=PLOT_HEIGHT),
                     key=f"{ctx.page}_grads", config={"displayModeBar": False},
                 )
