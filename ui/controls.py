@@ -56,11 +56,19 @@ def draw(key: str, **extra: Any) -> Any:
     return value
 
 
+NUMERIC_RANGES = {p.key: p.range for p in PARAMS if p.range is not None}  # old name, from the table
+
+
+def parse_param(key: str, raw: list[str]) -> Any:
+    """A setting from the URL, for a control that is not drawn; None when absent or invalid (its codec)."""
+    return PARAMS_BY_KEY[key].decode(raw)
+
+
 def current(key: str) -> Any:
     """The value of a setting whose widget is not drawn (yet): session, then URL, then default."""
     if key in st.session_state:
         return st.session_state[key]
-    from_url = PARAMS_BY_KEY[key].decode(st.query_params.get_all(key))
+    from_url = parse_param(key, st.query_params.get_all(key))
     return PARAMS_BY_KEY[key].default if from_url is None else from_url
 
 
