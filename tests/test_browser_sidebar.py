@@ -21,7 +21,8 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
     (WIDE, "/?hide=data,model", False),
     (PHONE, "/Neural_network", False),
 ])
-def test_sidebar_starts_open_only_on_a_wide_screen_outside_presentation_mode(browser, base_url, device, path, open_):
+def test_sidebar_starts_open_only_on_a_wide_screen_outside_presentation_mode(app, device, path, open_):
+    base_url, browser = app
     context = browser.new_context(**device)
     try:
         page = context.new_page()
@@ -35,12 +36,7 @@ def test_sidebar_starts_open_only_on_a_wide_screen_outside_presentation_mode(bro
 
 
 @pytest.fixture(scope="module")
-def base_url():
-    with streamlit_server() as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
+def app():
+    """One server and one Chromium for these cases: (base URL, browser)."""
+    with streamlit_server() as base, chromium() as browser:
+        yield base, browser
