@@ -39,6 +39,7 @@ except ImportError:
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scratchnet import TrainingRun, TwoLayerNet  # noqa: E402
+from ui.server import set_malloc_thresholds  # noqa: E402 — the app's allocator switch (no Streamlit)
 
 CONFIGS = ((200, 16), (1000, 16), (10000, 16), (1000, 64))
 LR = 0.1
@@ -268,19 +269,6 @@ def profile_step(n: int, h: int, repeat: int = 7, number: int = 200) -> None:
         print(f"  {name:30s} {best * 1e6:7.1f} µs")
 
 
-def set_malloc_thresholds(nbytes: int) -> bool:
-    """glibc only: serve blocks below nbytes from the heap and keep freed memory (no mmap/munmap churn)."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6")
-        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
-        ok = libc.mallopt(M_MMAP_THRESHOLD, nbytes)
-        return bool(ok and libc.mallopt(M_TRIM_THRESHOLD, 4 * nbytes))
-    except (OSError, AttributeError):
-        return False
-
-
 def verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
 
@@ -298,7 +286,7 @@ def main() -> None:
     blocks, target = (5, 0.02) if args.quick else (7, 0.06)
     allocator = "glibc defaults"
     if args.mmap_threshold:
-        ok = set_malloc_thresholds(args.mmap_threshold)
+        ok = set_malloc_thresholds(args.mmap_threshold, 4 * args.mmap_threshold)
         allocator = f"mallopt(M_MMAP_THRESHOLD={args.mmap_threshold}) {'applied' if ok else 'FAILED'}"
 
     limiter = contextlib.nullcontext()

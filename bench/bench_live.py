@@ -199,30 +199,30 @@ def pause_latency(browser, base: str) -> dict:
 
 # --- in-process: training alone and the per-tick profile ----------------------------------------------
 def default_problem(**over):
-    from ui import settings as S
     from ui.data_source import resolve
-    values = dict(S.DEFAULTS, **over)
-    problem, err = resolve(values)
+    from ui.params import Settings
+    from ui.server import tune_allocator_once
+    tune_allocator_once()  # as the app's server does when its first page runs
+    settings = Settings.from_values(over)
+    problem, err = resolve(settings)
     assert problem is not None, err
-    return problem, values
+    return problem, settings
 
 
-def make_run(problem, values):
-    from scratchnet import TrainingRun, TwoLayerNet
-    from ui import settings as S
+def make_run(problem, settings):
+    from scratchnet import TrainingRun, make_model
     ds = problem.dataset
-    model = TwoLayerNet(problem.n_inputs, int(values["hidden"]), str(values["act"]), l2=float(values["l2"]),
-                        seed=int(values["seed"]))
-    return TrainingRun(model, problem.X_train, ds.y_train, problem.X_test, ds.y_test, lr=float(values["lr"]),
-                       batch_size=S.batch_size(values["batch"]), seed=int(values["seed"]),
-                       snapshot_every=max(1, int(values["iters"]) // 100))
+    model = make_model("net", problem.n_inputs, **settings.model_hyper())
+    return TrainingRun(model, problem.X_train, ds.y_train, problem.X_test, ds.y_test, lr=settings.lr,
+                       batch_size=settings.batch_size, seed=settings.seed,
+                       snapshot_every=max(1, settings.iters // 100))
 
 
 def training_alone(iters: int) -> float:
-    problem, values = default_problem(iters=iters)
-    run = make_run(problem, values)
+    problem, settings = default_problem(iters=iters)
+    run = make_run(problem, settings)
     t0 = time.process_time()
-    run.advance(iters, lr=float(values["lr"]))
+    run.advance(iters, lr=settings.lr)
     return time.process_time() - t0
 
 
@@ -234,14 +234,14 @@ def tick_profile(iters: int) -> dict:
 
     import figures
     from scratchnet.plane import decision_grid, plane_grid
-    from ui import settings as S
     from ui.live import GRID_RESOLUTION, MAX_TRAIN_SECONDS, PLOT_HEIGHT
+    from ui.params import iterations_per_tick
 
-    problem, values = default_problem(iters=iters)
-    run = make_run(problem, values)
+    problem, settings = default_problem(iters=iters)
+    run = make_run(problem, settings)
     ds = problem.dataset
     grid = plane_grid(np.vstack([ds.X_train, ds.X_test]), resolution=GRID_RESOLUTION)
-    per_tick = S.iterations_per_tick(values["speed"])
+    per_tick = iterations_per_tick(settings.speed)
     acc: dict[str, list[float]] = {}
     sizes: dict[str, list[int]] = {}
     clock = time.process_time
@@ -254,7 +254,7 @@ def tick_profile(iters: int) -> dict:
 
     ticks = 0
     while run.iteration < iters:
-        timed("advance", lambda: run.advance(min(per_tick, iters - run.iteration), lr=float(values["lr"]),
+        timed("advance", lambda: run.advance(min(per_tick, iters - run.iteration), lr=settings.lr,
                                              time_budget=MAX_TRAIN_SECONDS))
         grads = run.last_record.grads
         proba = timed("decision_grid", lambda: decision_grid(run.model, grid, problem.transform))

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from ui import settings as S
+from ui.site import PAGES as SITE
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = {name: script for name, (script, _, _) in S.PAGES.items()}
+PAGES = {key: page.script for key, page in SITE.items()}
 TIMEOUT = 60
 FRIENDLY = "Something went wrong"
 

@@ -8,7 +8,8 @@ import pytest
 from scratchnet import LogisticRegression, TwoLayerNet, fit
 from scratchnet.data import synthetic_dataset
 from scratchnet.features import expand_features
-from ui.settings import DEFAULTS, PRESETS_BY_KEY
+from ui.lessons import PRESETS_BY_KEY
+from ui.params import DEFAULTS
 
 
 def run(key: str, **override):

@@ -8,7 +8,8 @@ import pytest
 from app_support import PAGES, button, open_page, status
 from streamlit.testing.v1 import AppTest
 
-from ui import settings as S
+from ui.lessons import PRESETS, PRESETS_BY_KEY
+from ui.params import LAB_DEFAULT_LRS, STEP_ITERATIONS
 
 
 def play_to_end(at: AppTest, page: str, max_runs: int = 80) -> None:
@@ -58,7 +59,7 @@ def test_play_runs_to_the_iteration_limit_and_draws_three_plots(page):
 def test_step_advances_and_reset_returns_to_zero():
     at = open_page("logistic")
     button(at, "logistic_step").click().run()
-    assert f"Iteration <b>{S.STEP_ITERATIONS}</b>" in status(at)
+    assert f"Iteration <b>{STEP_ITERATIONS}</b>" in status(at)
     button(at, "logistic_reset").click().run()
     assert "Iteration <b>0</b>" in status(at)
 
@@ -67,9 +68,9 @@ def test_changing_the_learning_rate_mid_run_continues_from_the_current_weights()
     at = open_page("net")
     button(at, "net_step").click().run()
     at.select_slider(key="lr").set_value("0.3").run()
-    assert f"Iteration <b>{S.STEP_ITERATIONS}</b>" in status(at)
+    assert f"Iteration <b>{STEP_ITERATIONS}</b>" in status(at)
     button(at, "net_step").click().run()
-    assert f"Iteration <b>{2 * S.STEP_ITERATIONS}</b>" in status(at)
+    assert f"Iteration <b>{2 * STEP_ITERATIONS}</b>" in status(at)
 
 
 def test_changing_the_architecture_resets_the_run():
@@ -91,7 +92,7 @@ def test_lab_page_compares_learning_rates():
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert len(specs) == 2
     names = [t.get("name", "") for t in specs[0]["data"]]
-    assert sum("lr = " in n for n in names) == len(S.LAB_DEFAULT_LRS)
+    assert sum("lr = " in n for n in names) == len(LAB_DEFAULT_LRS)
     assert any("too small" in m.value for m in at.markdown)
 
 
@@ -104,7 +105,7 @@ def test_math_page_shows_trace_and_a_passing_gradcheck():
 
 
 def test_preset_links_set_the_controls():
-    for preset in S.PRESETS:
+    for preset in PRESETS:
         at = open_page(preset.page, **preset.query())
         assert any(preset.title in i.value for i in at.info), preset.key  # the lesson says what to look for
         for key, value in preset.params.items():
@@ -139,7 +140,7 @@ def test_downloads_offer_parameters_and_history_after_a_run():
 
 
 def test_preset_data_reaches_the_model():
-    preset = S.PRESETS_BY_KEY["crosses_circles"]
+    preset = PRESETS_BY_KEY["crosses_circles"]
     at = open_page(preset.page, **preset.query())
     live = at.session_state["live:logistic"]
     assert live.signature[1][0] == "circles"

@@ -10,7 +10,7 @@ import streamlit as st
 
 from scratchnet.data import DataError, Dataset, load_sample, prepare_dataset, synthetic_dataset
 from scratchnet.problem import Problem
-from ui import settings
+from ui.params import SAMPLES, SYNTHETIC, UPLOADED, Settings
 
 UPLOAD_KEY = "uploaded_data"  # session_state only: an upload is never shared between sessions
 
@@ -56,22 +56,22 @@ def store_upload(upload: Upload) -> None:
     st.session_state[UPLOAD_KEY] = upload
 
 
-def resolve(values: dict[str, Any]) -> tuple[Problem | None, str | None]:
+def resolve(settings: Settings) -> tuple[Problem | None, str | None]:
     """Build the problem for the chosen settings; on bad data return (None, message), never raise."""
-    kind, test, seed = values["data"], float(values["test"]), int(values["seed"])
+    kind, test, seed = settings.data, settings.test, settings.seed
     try:
-        if kind in settings.SYNTHETIC:
-            n, noise = int(values["n"]), float(values["noise"])
+        if kind in SYNTHETIC:
+            n, noise = settings.n, settings.noise
             ds = _synthetic(kind, n, noise, seed, test)
             sig: tuple[Any, ...] = (kind, n, noise, seed, test)
-        elif kind in settings.SAMPLES:
+        elif kind in SAMPLES:
             ds, sig = _sample(kind, test, seed), (kind, test, seed)
         else:
             upload = current_upload()
             if upload is None:
                 return None, "No uploaded data in this session yet: open **Your data (CSV)** to upload a file."
-            ds, sig = upload.dataset(test, seed), (settings.UPLOADED, upload.upload_id, test, seed)
+            ds, sig = upload.dataset(test, seed), (UPLOADED, upload.upload_id, test, seed)
     except DataError as err:
         return None, str(err)
-    extras = tuple(values["feats"]) if ds.n_features == 2 else ()
+    extras = settings.feats if ds.n_features == 2 else ()
     return Problem(ds, (*sig, extras), extras), None

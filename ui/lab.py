@@ -8,11 +8,13 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from scratchnet import History, Model, compare_learning_rates, sweep_verdicts
+import figures
+from scratchnet import History, Model, compare_learning_rates, make_model, sweep_verdicts
 from scratchnet.plane import PlaneGrid, decision_grid, plane_grid
-from ui import settings as S
-from ui.data_source import Problem
-from ui.live import make_model
+from scratchnet.problem import Problem
+from ui import controls, page
+from ui.page import PageContext
+from ui.params import Settings, fmt
 
 RESULT_KEY = "lab_result"
 ENTRIES_PER_SECOND = 2e8  # (example × hidden unit × iteration) entries a second, measured on a 2-core server
@@ -29,16 +31,16 @@ class LabResult:
     probas: dict[float, np.ndarray]
 
 
-def lab_signature(problem: Problem, values: dict[str, Any], kind: str, lrs: list[float]) -> tuple[Any, ...]:
-    arch = (values["hidden"], values["act"]) if kind == "net" else ()
-    return (problem.signature, kind, arch, tuple(lrs), values["iters"], values["batch"], values["l2"])
+def lab_signature(problem: Problem, settings: Settings, kind: str) -> tuple[Any, ...]:
+    return (problem.signature, kind, settings.architecture(kind), settings.lab_lrs, settings.iters, settings.batch,
+            settings.l2)
 
 
-def estimated_seconds(problem: Problem, values: dict[str, Any], kind: str, lrs: list[float]) -> float:
+def estimated_seconds(problem: Problem, settings: Settings, kind: str) -> float:
     """Rough time for the comparison: the (m × h) array passes dominate each iteration."""
-    width = int(values["hidden"]) if kind == "net" else 1
+    width = settings.hidden if kind == "net" else 1
     m = problem.dataset.n_train + problem.dataset.n_test
-    return m * width * int(values["iters"]) * len(lrs) / ENTRIES_PER_SECOND
+    return m * width * settings.iters * len(settings.lab_lrs) / ENTRIES_PER_SECOND
 
 
 def stored(signature: tuple[Any, ...]) -> LabResult | None:
@@ -46,15 +48,14 @@ def stored(signature: tuple[Any, ...]) -> LabResult | None:
     return result if result is not None and result.signature == signature else None
 
 
-def run_lab(problem: Problem, values: dict[str, Any], kind: str, lrs: list[float]) -> LabResult:
+def run_lab(problem: Problem, settings: Settings, kind: str) -> LabResult:
     ds = problem.dataset
-    start = make_model(kind, problem, values)
-    runs = compare_learning_rates(start, problem.X_train, ds.y_train, lrs, int(values["iters"]),
-                                  problem.X_test, ds.y_test, batch_size=S.batch_size(values["batch"]),
-                                  seed=int(values["seed"]))
+    start = make_model(kind, problem.n_inputs, **settings.model_hyper())
+    runs = compare_learning_rates(start, problem.X_train, ds.y_train, settings.lab_lrs, settings.iters,
+                                  problem.X_test, ds.y_test, batch_size=settings.batch_size, seed=settings.seed)
     grid = plane_grid(problem.all_points, resolution=30)
     result = LabResult(
-        signature=lab_signature(problem, values, kind, lrs),
+        signature=lab_signature(problem, settings, kind),
         runs=runs,
         verdicts=sweep_verdicts({lr: h for lr, (_, h) in runs.items()}),
         grid=grid,
@@ -79,5 +80,51 @@ def explanation(result: LabResult) -> list[str]:
             text = f"the loss only fell from {loss[0]:.3f} to {loss[-1]:.3f}: right direction, steps too short."
         else:
             text = f"the loss fell steadily from {loss[0]:.3f} to {loss[-1]:.3f}."
-        lines.append(f"**α = {S.fmt(lr)} — {VERDICT_WORDS[verdict]}**: {text}")
+        lines.append(f"**α = {fmt(lr)} — {VERDICT_WORDS[verdict]}**: {text}")
     return lines
+
+
+# --- the page ----------------------------------------------------------------------------------------
+def lab_page(ctx: PageContext) -> None:
+    """The model and learning rates to compare, then the comparison: run at once when quick, else on a click."""
+    if not page.require_data(ctx):
+        return
+    top = st.columns([1.4, 3.2, 2.2], vertical_alignment="bottom")
+    with top[0]:
+        kind = controls.draw("lab_model", horizontal=True)
+    with top[1]:
+        lrs = controls.draw("lab_lrs")
+    with top[2]:
+        iters = controls.iterations_control()
+    ctx.settings = settings = ctx.settings.replace(lab_model=kind, lab_lrs=sorted(lrs), iters=iters)
+    if not settings.lab_lrs:
+        st.info("Choose at least one learning rate.")
+    else:
+        with page.guard("the learning-rate lab"):
+            _comparison(ctx, settings, kind)
+    page.data_notes(ctx)
+
+
+def _comparison(ctx: PageContext, settings: Settings, kind: str) -> None:
+    problem = ctx.problem
+    assert problem is not None
+    result = stored(lab_signature(problem, settings, kind))
+    seconds = estimated_seconds(problem, settings, kind)
+    if result is None and (seconds < AUTO_RUN_SECONDS
+                           or st.button(f"Run the comparison (about {seconds:.0f} s)", type="primary")):
+        with st.spinner("Training one copy per learning rate…"):
+            result = run_lab(problem, settings, kind)
+    if result is None:
+        st.info("This comparison is large (many points, units or iterations): press the button to run it.")
+        return
+    left, right = st.columns([1.5, 1])
+    with left:
+        st.plotly_chart(figures.lr_lab_loss_figure({lr: h for lr, (_, h) in result.runs.items()}, result.verdicts),
+                        key="lab_losses", config={"displayModeBar": False})
+    with right:
+        st.markdown("\n".join(f"- {line}" for line in explanation(result)))
+        st.caption("Too small: every step is safe but tiny, so learning crawls. Too large: a step jumps past the "
+                   "minimum to where the slope is steeper, and the next jump is bigger. Just right: big steps that "
+                   "still go downhill.")
+    st.plotly_chart(figures.lr_lab_boundaries_figure(problem.dataset, result.grid, result.probas, result.verdicts),
+                    key="lab_boundaries", config={"displayModeBar": False})

@@ -17,12 +17,13 @@ import streamlit as st
 
 import figures
 import scratchnet
-from scratchnet import Model, TrainingRun, evaluate, lr_verdict
+from scratchnet import TrainingRun, evaluate, lr_verdict
 from scratchnet.plane import PlaneGrid, decision_grid, hidden_unit_grids, plane_grid
-from ui import controls
+from scratchnet.problem import Problem
+from ui import controls, runs
 from ui import settings as S
-from ui.data_source import Problem
-from ui.page import LIVE_PREFIX, PageContext, guard
+from ui.page import PageContext, data_notes, guard, require_data
+from ui.params import Settings
 
 GRID_RESOLUTION = 40
 UNIT_GRID_RESOLUTION = 24
@@ -42,102 +43,102 @@ class LiveRun:
     last_tick: float | None = None  # when the last redraw trained (perf_counter), to keep playback in real time
 
 
-def make_model(kind: str, problem: Problem, values: dict[str, Any]) -> Model:
-    """A fresh model of `kind` for this problem with the sidebar's settings (the core picks what applies)."""
-    return scratchnet.make_model(kind, problem.n_inputs, hidden_units=int(values["hidden"]),
-                                 activation=str(values["act"]), l2=float(values["l2"]), seed=int(values["seed"]))
-
-
-def run_signature(page: str, problem: Problem, values: dict[str, Any]) -> tuple[Any, ...]:
+def run_signature(kind: str, problem: Problem, settings: Settings) -> tuple[Any, ...]:
     """What, when changed, starts a new run: the data, the inputs, the architecture, the batch size."""
-    arch = (int(values["hidden"]), values["act"]) if page == "net" else ()
-    return (page, problem.signature, arch, values["batch"])
+    return (kind, problem.signature, settings.architecture(kind), settings.batch)
 
 
-def get_live(page: str, problem: Problem, values: dict[str, Any]) -> LiveRun:
-    key = LIVE_PREFIX + page
-    sig = run_signature(page, problem, values)
-    live = st.session_state.get(key)
+def get_live(page: str, kind: str, problem: Problem, settings: Settings) -> LiveRun:
+    sig = run_signature(kind, problem, settings)
+    live = runs.get(page)
     if live is None or live.signature != sig:
         ds = problem.dataset
         run = TrainingRun(
-            make_model(page, problem, values), problem.X_train, ds.y_train, problem.X_test, ds.y_test,
-            lr=float(values["lr"]), batch_size=S.batch_size(values["batch"]), seed=int(values["seed"]),
-            snapshot_every=max(1, int(values["iters"]) // 100),
+            scratchnet.make_model(kind, problem.n_inputs, **settings.model_hyper()), problem.X_train, ds.y_train,
+            problem.X_test, ds.y_test, lr=settings.lr, batch_size=settings.batch_size, seed=settings.seed,
+            snapshot_every=max(1, settings.iters // 100),
         )
         live = LiveRun(sig, run, plane_grid(problem.all_points, resolution=GRID_RESOLUTION),
                        plane_grid(problem.all_points, resolution=UNIT_GRID_RESOLUTION))
-        st.session_state[key] = live
+        runs.put(page, live)
     return live
 
 
 # --- button callbacks (run before the rerun they trigger) ----------------------------------------
-def _set_playing(key: str, play: bool, target: int) -> None:
+def _set_playing(page: str, play: bool, target: int) -> None:
     """Play or Pause, as the button said when it was drawn: idempotent, so a click delivered twice
     (a fragment tick racing the click) cannot undo itself."""
-    live = st.session_state.get(key)
+    live = runs.get(page)
     if live is None:
         return
     live.playing = play and live.run.iteration < target and not live.run.diverged
     live.last_tick = None
 
 
-def _step(key: str, lr: float, l2: float) -> None:
-    live = st.session_state.get(key)
+def _step(page: str, lr: float, l2: float) -> None:
+    live = runs.get(page)
     if live is not None and not live.run.diverged:
         live.playing = False
         live.run.advance(S.STEP_ITERATIONS, lr=lr, l2=l2)
 
 
-def _reset(key: str) -> None:
-    st.session_state.pop(key, None)
+def _reset(page: str) -> None:
+    runs.drop(page)
 
 
 # --- the panel ---------------------------------------------------------------------------------------
+def model_page(ctx: PageContext) -> None:
+    """A model page's body (logistic regression, the network): the training panel on the data in use."""
+    if require_data(ctx):
+        with guard("the training panel"):
+            training_panel(ctx)
+        data_notes(ctx)
+
+
 def training_panel(ctx: PageContext) -> None:
     """Toolbar, then the live fragment (status + three plots), then what updates on pause."""
-    page, values, problem = ctx.page, ctx.values, ctx.problem
-    assert problem is not None
-    key = LIVE_PREFIX + page
+    page, problem = ctx.page, ctx.problem
+    assert problem is not None and ctx.kind is not None
     toolbar = st.columns([1.9, 1.0, 1.0, 2.8, 2.4, 1.9], vertical_alignment="bottom")
     with toolbar[3]:
-        values["lr"] = controls.current("lr") if "model" in ctx.hidden else controls.lr_control()
+        lr = controls.current("lr") if "model" in ctx.hidden else controls.lr_control()
     with toolbar[4]:
-        values["iters"] = controls.current("iters") if "model" in ctx.hidden else controls.iterations_control()
+        iters = controls.current("iters") if "model" in ctx.hidden else controls.iterations_control()
     with toolbar[5]:
-        values["speed"] = controls.speed_control()
-    live = get_live(page, problem, values)
-    run, target = live.run, int(values["iters"])
+        speed = controls.speed_control()
+    ctx.settings = settings = ctx.settings.replace(lr=lr, iters=iters, speed=speed)
+    live = get_live(page, ctx.kind, problem, settings)
+    run, target = live.run, settings.iters
     finished = run.iteration >= target or run.diverged
     if live.playing and finished:
         live.playing = False
     label = "⏸ Pause" if live.playing else ("▶ Play" if run.iteration == 0 or finished else "▶ Resume")
     with toolbar[0]:
         st.button(label, key=f"{page}_play", type="primary", on_click=_set_playing,
-                  args=(key, not live.playing, target),
+                  args=(page, not live.playing, target),
                   disabled=finished and not live.playing, shortcut="space", width="stretch",
                   help="Finished: raise Iterations to keep going, or Reset" if finished else
                   "Play / pause (space bar)")
     with toolbar[1]:
-        st.button("Step", key=f"{page}_step", on_click=_step, args=(key, float(values["lr"]), float(values["l2"])),
+        st.button("Step", key=f"{page}_step", on_click=_step, args=(page, settings.lr, settings.l2),
                   disabled=run.diverged, width="stretch", help=f"{S.STEP_ITERATIONS} iterations, then pause")
     with toolbar[2]:
-        st.button("Reset", key=f"{page}_reset", on_click=_reset, args=(key,), width="stretch",
+        st.button("Reset", key=f"{page}_reset", on_click=_reset, args=(page,), width="stretch",
                   help="Back to iteration 0 with fresh starting weights (same seed)")
 
-    rate = S.iterations_per_second(values["speed"])
+    rate = S.iterations_per_second(settings.speed)
     run_every = S.TICK_SECONDS if live.playing else None
-    st.fragment(run_every=run_every)(_guarded_live_view)(ctx, key, target, rate)
+    st.fragment(run_every=run_every)(_guarded_live_view)(ctx, page, target, rate)
 
     if not live.playing:
         _after_run(ctx, live, target)
 
 
-def _guarded_live_view(ctx: PageContext, key: str, target: int, rate: float | None) -> None:
+def _guarded_live_view(ctx: PageContext, page: str, target: int, rate: float | None) -> None:
     """The fragment body, guarded inside the fragment: Streamlit handles a fragment's own exceptions
     (a redacted traceback box) before any guard around the fragment call could see them."""
     with guard("the live plots"):
-        _live_view(ctx, key, target, rate)
+        _live_view(ctx, page, target, rate)
 
 
 def _tick_work(live: LiveRun, rate: float | None) -> tuple[int | None, float]:
@@ -151,15 +152,15 @@ def _tick_work(live: LiveRun, rate: float | None) -> tuple[int | None, float]:
     return (None if rate is None else max(1, round(rate * elapsed))), budget
 
 
-def _live_view(ctx: PageContext, key: str, target: int, rate: float | None) -> None:
-    live: LiveRun | None = st.session_state.get(key)
+def _live_view(ctx: PageContext, page: str, target: int, rate: float | None) -> None:
+    live: LiveRun | None = runs.get(page)
     if live is None:
         return
-    run, values, problem = live.run, ctx.values, ctx.problem
+    run, settings, problem = live.run, ctx.settings, ctx.problem
     if live.playing:
         remaining, (due, budget) = target - run.iteration, _tick_work(live, rate)
-        run.advance(remaining if due is None else min(due, remaining), lr=float(values["lr"]),
-                    l2=float(values["l2"]), time_budget=budget)
+        run.advance(remaining if due is None else min(due, remaining), lr=settings.lr,
+                    l2=settings.l2, time_budget=budget)
         if run.diverged or run.iteration >= target:
             live.playing = False
             st.rerun()  # whole page: stops the timer, enables the downloads and the unit maps
@@ -172,7 +173,7 @@ def _live_view(ctx: PageContext, key: str, target: int, rate: float | None) -> N
         with toggle:
             log_y = controls.log_y_control()
         if run.diverged:
-            _divergence_message(run, float(values["lr"]))
+            _divergence_message(run, settings.lr)
     params, grads, marker = _state_at(live, problem, view)
     ds = problem.dataset
     with plots:
@@ -273,7 +274,7 @@ def _after_run(ctx: PageContext, live: LiveRun, target: int) -> None:
     if len(run.history) >= 20 and not run.diverged and lr_verdict(run.history) == "too large":
         st.warning("The loss went **up** on some steps: the learning rate is large enough to overshoot. "
                    "It may still settle — or try a smaller α.", icon="📈")
-    if ctx.page == "net":
+    if ctx.kind == "net":
         with st.expander("What each hidden unit learned", expanded=False):
             net = run.model
             grids = hidden_unit_grids(net, live.unit_grid, ctx.problem.transform)

@@ -1,4 +1,4 @@
-"""Everything a page does first: page config, presentation mode, navigation, data controls, error guard."""
+"""Everything a page does first: page config, presentation mode, navigation, controls, heading, error guard."""
 
 from __future__ import annotations
 
@@ -6,71 +6,86 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
 
-from ui import controls, data_source
-from ui import settings as S
+from scratchnet.problem import Problem
+from ui import controls, data_source, runs, server
+from ui.lessons import LESSON, Preset, lesson_for
+from ui.params import SIDEBAR_KEYS, Settings, hide_query, parse_hidden
+from ui.runs import LIVE_PREFIX  # noqa: F401 — re-exported: pages and the live view imported it from here
+from ui.site import PAGES, Page
 
 log = logging.getLogger("scratchnet")
 
 HIDE_KEY = "presentation_hide"
 ACTIVE_PAGE_KEY = "active_page"
-LIVE_PREFIX = "live:"
 
 
 @dataclass
 class PageContext:
     page: str
-    values: dict[str, Any] = field(default_factory=dict)
-    problem: data_source.Problem | None = None
+    settings: Settings
+    problem: Problem | None = None
     data_error: str | None = None
     hidden: set[str] = field(default_factory=set)
-    lesson: S.Preset | None = None
+    lesson: Preset | None = None
+
+    @property
+    def info(self) -> Page:
+        return PAGES[self.page]
+
+    @property
+    def kind(self) -> str | None:
+        """The model kind this page trains or shows ("logistic" / "net"), None on a page without a model."""
+        return self.info.model_kind(self.settings)
 
 
 def hidden_groups() -> set[str]:
     """Presentation mode: ?hide=... on any page; remembered for the session so page links keep it."""
     raw = st.query_params.get_all("hide")
     if raw:
-        st.session_state[HIDE_KEY] = S.parse_hidden(raw)
+        st.session_state[HIDE_KEY] = parse_hidden(raw)
     return set(st.session_state.get(HIDE_KEY, set()))
 
 
 def _pause_runs_on_page_switch(page: str) -> None:
     """A run never keeps playing on a page nobody is looking at."""
     if st.session_state.get(ACTIVE_PAGE_KEY) != page:
-        for key, live in list(st.session_state.items()):
-            if isinstance(key, str) and key.startswith(LIVE_PREFIX):
-                live.playing = False
+        runs.pause_all()
         st.session_state[ACTIVE_PAGE_KEY] = page
 
 
 def navigation(hidden: set[str]) -> None:
-    extra = {"hide": ",".join(sorted(hidden))} if hidden else None
-    for script, label, icon in S.PAGES.values():
-        st.page_link(script, label=label, icon=icon, query_params=extra)
+    for p in PAGES.values():
+        st.page_link(p.script, label=p.label, icon=p.icon, query_params=hide_query(hidden) or None)
 
 
 def setup(page: str) -> PageContext:
-    """Call first on every page. Draws the sidebar and resolves the data set (never raises on bad data)."""
-    _, label, icon = S.PAGES[page]
-    st.set_page_config(page_title=f"{label} · scratchnet", page_icon=icon, layout="wide",
-                       initial_sidebar_state="expanded")
+    """Call first on every page. Draws the sidebar, resolves the data set (never raises on bad data), then the
+    page's heading and, when a lesson link opened it, what to look for."""
+    server.tune_allocator_once()
+    info = PAGES[page]
+    hidden = hidden_groups()
+    # presentation mode starts with the sidebar closed; "auto" keeps it open on a wide screen, closed on a phone
+    st.set_page_config(page_title=f"{info.label} · scratchnet", page_icon=info.icon, layout="wide",
+                       initial_sidebar_state="collapsed" if hidden else "auto")
     st.markdown(_CSS, unsafe_allow_html=True)
-    ctx = PageContext(page=page, hidden=hidden_groups())
-    lesson = S.PRESETS_BY_KEY.get(st.query_params.get("lesson", ""))
-    ctx.lesson = lesson if lesson is not None and lesson.page == page else None
     _pause_runs_on_page_switch(page)
     with st.sidebar:
         st.markdown("## scratchnet")
-        if "nav" not in ctx.hidden:
-            navigation(ctx.hidden)
-        controls.data_controls(ctx.hidden, ctx.values)
-        controls.model_controls(page, ctx.hidden, ctx.values)
-    ctx.problem, ctx.data_error = data_source.resolve(ctx.values)
+        if "nav" not in hidden:
+            navigation(hidden)
+        controls.data_controls(hidden)
+        controls.model_controls(info, hidden)
+    ctx = PageContext(page, controls.settings(), hidden=hidden,
+                      lesson=lesson_for(st.query_params.get(LESSON, ""), page))
+    ctx.problem, ctx.data_error = data_source.resolve(ctx.settings)
+    st.title(info.heading)
+    if info.intro:
+        st.caption(info.intro)
+    lesson_banner(ctx)
     return ctx
 
 
@@ -105,7 +120,7 @@ def require_data(ctx: PageContext) -> bool:
     if ctx.problem is not None:
         return True
     st.error(ctx.data_error or "No data set is selected.", icon="📄")
-    st.page_link(S.PAGES["upload"][0], label="Open “Your data (CSV)”", icon="📄")
+    st.page_link(PAGES["upload"].script, label="Open “Your data (CSV)”", icon="📄")
     return False
 
 
@@ -114,7 +129,7 @@ def data_notes(ctx: PageContext) -> None:
     if ctx.problem is None:
         return
     notes = list(ctx.problem.dataset.notes)
-    if ctx.values.get("feats") and not ctx.problem.extras:
+    if ctx.settings.feats and not ctx.problem.extras:
         notes.append(f"Extra inputs (x1², sin(x1), …) need data with exactly two features; this data set has "
                      f"{ctx.problem.dataset.n_features}, so they are off.")
     if notes:
@@ -123,8 +138,8 @@ def data_notes(ctx: PageContext) -> None:
 
 def share_link(ctx: PageContext) -> None:
     """Sidebar: a link that reopens exactly this page with these settings (copy button on the code box)."""
-    base = st.context.url or f"/{S.page_url_path(ctx.page)}"
-    query = urlencode(S.share_query(ctx.values, ctx.hidden), doseq=True)
+    base = st.context.url or f"/{ctx.info.url_path}"
+    query = urlencode(ctx.settings.share_query((*SIDEBAR_KEYS, *ctx.info.settings), ctx.hidden), doseq=True)
     with st.sidebar.popover("🔗 Copy link for this setup", width="stretch"):
         st.caption("Everything you set here is in this link: data, seed, learning rate, iterations, units, "
                    "features. Add &hide=data,model to hide those controls (presentation mode).")

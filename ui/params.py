@@ -1,0 +1,294 @@
+"""Every setting the app has, in one table (as TF Playground's state.ts PROPS table), and the typed Settings.
+
+A setting's key is its widget's key and its URL query name: widgets are bound to the URL, so a link such as
+`/Neural_network?data=xor&hidden=4` opens exactly that setup. Everything derives from PARAMS: the widgets'
+options, ranges, labels and help (ui/controls.py), reading a URL, share links and lesson links. Plain data,
+no Streamlit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from scratchnet.data import SAMPLES as SAMPLE_SPECS
+from scratchnet.data import SYNTHETIC_KINDS
+from scratchnet.features import EXTRA_FEATURES
+
+# --- choices ------------------------------------------------------------------------------------------
+SYNTHETIC = SYNTHETIC_KINDS
+SAMPLES = tuple(SAMPLE_SPECS)
+UPLOADED = "uploaded"
+DATA_LABELS = {
+    "blobs": "Two blobs (linearly separable)",
+    "moons": "Two moons",
+    "circles": "Circle inside a ring",
+    "xor": "XOR (four quadrants)",
+    "spiral": "Two spirals",
+    **{key: f"{spec.title} (real data)" for key, spec in SAMPLE_SPECS.items()},
+    UPLOADED: "Your uploaded CSV",
+}
+N_OPTIONS = (20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
+LR_OPTIONS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+ITERATION_OPTIONS = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
+ACTIVATIONS = ("relu", "tanh", "sigmoid")
+BATCH_OPTIONS = ("full", "1", "10", "32", "100")
+L2_OPTIONS = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+# iterations per second of playback; "max" trains as much as fits in one redraw's time budget
+SPEED_OPTIONS = ("0.1×", "0.25×", "0.5×", "1×", "2×", "4×", "max")
+LAB_DEFAULT_LRS = (0.001, 0.01, 0.1, 1.0, 10.0)
+MODEL_LABELS = {"logistic": "Logistic regression", "net": "Neural network"}  # model kind → how a control shows it
+
+# --- playback: what the speed setting means -----------------------------------------------------------
+BASE_ITERATIONS_PER_SECOND = 250.0
+TICK_SECONDS = 0.15  # a redraw every 150 ms: about 6 visible updates a second
+STEP_ITERATIONS = 10
+
+# Control groups a teacher can hide with ?hide=data,model,... (presentation mode)
+HIDE = "hide"
+HIDEABLE = {
+    "data": "data set controls",
+    "features": "extra input features",
+    "model": "learning rate, iterations, architecture",
+    "advanced": "batch size and L2",
+    "nav": "page links",
+    "gradients": "the gradient panel",
+}
+
+
+def fmt(value: object) -> str:
+    """How a control shows a value — and how the URL spells it: 0.1 → "0.1", 10.0 → "10", 1e-4 → "0.0001"."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One setting: its type and allowed values, its default, how the URL spells it, and what its widget shows."""
+
+    key: str  # widget key = URL query name = Settings attribute
+    type: type  # float, int, str or bool; for a list setting (a multiselect), the type of one item
+    default: Any
+    widget: str  # selectbox, radio, select_slider, multiselect, slider, number_input, checkbox
+    label: str
+    options: tuple[Any, ...] = ()  # the allowed values, for a choice widget
+    range: tuple[float, float] | None = None  # inclusive bounds, for a numeric slider or number box
+    step: float | None = None
+    show: Callable[[Any], str] = fmt  # how the widget shows an option; Streamlit spells it so in the URL too
+    help: str | None = None
+    note: str | Mapping[Any, str] = ""  # caption under the widget: one text, or one per option
+    hide: str | None = None  # the presentation-mode group (HIDEABLE) that hides the widget
+    sidebar: bool = True  # drawn in the sidebar on every page (else by a page's own body)
+    hyper: str | None = None  # the scratchnet.make_model setting it feeds
+    max_items: int | None = None  # a list setting holds at most this many
+
+    @property
+    def many(self) -> bool:
+        return self.widget == "multiselect"
+
+    def coerce(self, value: Any) -> Any:
+        """The value with this setting's type (a tuple for a list setting)."""
+        return tuple(self.type(v) for v in value) if self.many else self.type(value)
+
+    def encode(self, value: Any) -> str | list[str]:
+        """How the URL spells a value: as its widget shows it (a list setting repeats the key)."""
+        if self.many:
+            return [self.show(v) for v in value]
+        if self.type is bool:
+            return "true" if value else "false"
+        return self.show(value)
+
+    def decode(self, raw: Sequence[str]) -> Any:
+        """The value a URL gives (the strings after `key=`); None when absent or not an allowed value."""
+        if not raw:
+            return None
+        if self.many:  # in the table's order, each once; unknown spellings are dropped
+            picked = tuple(o for o in self.options if self.show(o) in raw)
+            if not picked and any(r.strip() for r in raw):
+                return None  # nothing valid (?lab_lrs=abc); an empty ?feats= is a valid empty choice
+            return picked[: self.max_items] if self.max_items else picked
+        text = raw[-1].strip()  # the last one wins, as for a widget Streamlit binds to the URL
+        if self.options:
+            return next((o for o in self.options if self.show(o) == text), None)
+        if self.type is bool:
+            return {"true": True, "false": False}.get(text.lower())
+        return self._number(text)
+
+    def _number(self, text: str) -> float | int | None:
+        assert self.range is not None, self.key
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+        lo, hi = self.range
+        if not lo <= number <= hi:  # also rejects nan
+            return None
+        if self.type is int:
+            return int(number) if number.is_integer() else None
+        return number
+
+    def note_for(self, value: Any) -> str:
+        return self.note if isinstance(self.note, str) else self.note.get(value, "")
+
+    def wrap(self, value: int) -> int:
+        """value, brought back into the range by wrapping around (the seed's 🎲 button: 9999 + 1 → 0)."""
+        assert self.range is not None and self.type is int, self.key
+        lo, hi = int(self.range[0]), int(self.range[1])
+        return lo + (value - lo) % (hi - lo + 1)
+
+
+PARAMS: tuple[Param, ...] = (
+    # data (the sidebar's "Data" section)
+    Param("data", str, "moons", "selectbox", "Data set", (*SYNTHETIC, *SAMPLES, UPLOADED),
+          note=DATA_LABELS, hide="data"),
+    Param("n", int, 200, "select_slider", "Points", N_OPTIONS, hide="data"),
+    Param("noise", float, 0.15, "slider", "Noise", range=(0.0, 1.0), step=0.05, hide="data",
+          help="0 = clean shapes; 1 = classes heavily mixed."),
+    Param("seed", int, 0, "number_input", "Seed", range=(0, 9999), step=1, hide="data", hyper="seed",
+          help="Same seed, same points, same split, same starting weights."),
+    Param("test", float, 0.25, "slider", "Test share", range=(0.0, 0.5), step=0.05, hide="data",
+          help="Points held out of training: the model never learns from them, so their loss shows "
+          "how well it generalises."),
+    Param("feats", str, (), "multiselect", "Extra inputs", tuple(EXTRA_FEATURES), show=EXTRA_FEATURES.__getitem__,
+          hide="features",
+          help="Feed the model x1², x1·x2, sin(x1)… as well as x1 and x2. Logistic regression with x1² and x2² "
+          "can draw a circle. Only for data with two features."),
+    # the run (each model page's toolbar; the lab has iterations too)
+    Param("lr", float, 0.1, "select_slider", "Learning rate α", LR_OPTIONS, hide="model", sidebar=False,
+          help="The step size in θ ← θ − α·∂L/∂θ. Too small: crawls. Too large: overshoots and blows up. "
+          "You can change it while the run plays."),
+    Param("iters", int, 1000, "select_slider", "Iterations", ITERATION_OPTIONS, hide="model", sidebar=False,
+          help="Play stops here. Raise it to keep training from where you are."),
+    # the network (sidebar, on the pages that train one)
+    Param("hidden", int, 8, "slider", "Hidden units", range=(1, 64), hide="model", hyper="hidden_units",
+          help="How many units the hidden layer has: each one adds a bend the boundary can make."),
+    Param("act", str, "relu", "selectbox", "Activation", ACTIVATIONS, hide="model", hyper="activation",
+          help="ReLU (as derived): g'(a) is 0 or 1. tanh and sigmoid squash; sigmoid's slope is at most 0.25, "
+          "so gradients shrink on the way back.",
+          note={"relu": "ReLU: max(0, a) — slope 0 or 1, as derived.",
+                "tanh": "tanh: squashes to (−1, 1); slope at most 1.",
+                "sigmoid": "sigmoid: squashes to (0, 1); slope at most ¼ — gradients vanish."}),
+    # the optimiser (sidebar)
+    Param("batch", str, "full", "select_slider", "Batch size", BATCH_OPTIONS, hide="advanced",
+          help="'full' uses every training point for each step, as derived. A number samples that many per "
+          "step (mini-batch SGD): cheaper, noisier steps.",
+          note="full = gradient descent as derived; a number = noisier mini-batch steps."),
+    Param("l2", float, 0.0, "select_slider", "L2 penalty λ", L2_OPTIONS, hide="advanced", hyper="l2",
+          help="Adds (λ/2)·‖W‖² to the loss, so every step also shrinks the weights: smoother boundaries, "
+          "less overfitting. Biases are not penalised.",
+          note="λ > 0 pulls every weight towards 0 each step: smoother boundary, less overfitting."),
+    # playback and view (model pages)
+    Param("speed", str, "1×", "select_slider", "Speed", SPEED_OPTIONS, sidebar=False,
+          help="How fast playback runs (1× ≈ 250 iterations a second). Slow it down to watch single steps."),
+    Param("logy", bool, False, "checkbox", "Log-scale loss", sidebar=False),
+    # the learning-rate lab and the math page
+    Param("lab_model", str, "net", "radio", "Model", tuple(MODEL_LABELS), show=MODEL_LABELS.__getitem__,
+          sidebar=False),
+    Param("lab_lrs", float, LAB_DEFAULT_LRS, "multiselect", "Learning rates", LR_OPTIONS, sidebar=False,
+          max_items=8),
+    Param("math_model", str, "net", "radio", "Model", tuple(MODEL_LABELS), show=MODEL_LABELS.__getitem__,
+          sidebar=False),
+)
+PARAMS_BY_KEY = {p.key: p for p in PARAMS}
+SIDEBAR_KEYS = tuple(p.key for p in PARAMS if p.sidebar)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting, typed (one attribute per row of PARAMS, in the same order). Build it with from_values."""
+
+    data: str
+    n: int
+    noise: float
+    seed: int
+    test: float
+    feats: tuple[str, ...]
+    lr: float
+    iters: int
+    hidden: int
+    act: str
+    batch: str
+    l2: float
+    speed: str
+    logy: bool
+    lab_model: str
+    lab_lrs: tuple[float, ...]
+    math_model: str
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any] | None = None) -> Settings:
+        """Typed settings from raw values (widgets, a URL, a preset); a key not in `values` takes its default."""
+        values = values or {}
+        return cls(**{p.key: p.coerce(values[p.key]) if p.key in values else p.default for p in PARAMS})
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some settings changed (e.g. those a page's toolbar draws), typed like the rest."""
+        return dataclasses.replace(self, **{k: PARAMS_BY_KEY[k].coerce(v) for k, v in changes.items()})
+
+    @property
+    def synthetic(self) -> bool:
+        return self.data in SYNTHETIC
+
+    @property
+    def batch_size(self) -> int | None:
+        return batch_size(self.batch)
+
+    def model_hyper(self) -> dict[str, Any]:
+        """Keyword arguments for scratchnet.make_model (each model kind takes the ones it has)."""
+        return {p.hyper: getattr(self, p.key) for p in PARAMS if p.hyper}
+
+    def architecture(self, kind: str) -> tuple[Any, ...]:
+        """What shapes a model of `kind`: when it changes, training starts over (α and λ may change mid-run)."""
+        return (self.hidden, self.act) if kind == "net" else ()
+
+    def share_query(self, keys: Iterable[str], hidden: Iterable[str] = ()) -> dict[str, str | list[str]]:
+        """The URL query that reproduces these settings: each of `keys` that differs from its default."""
+        return share_query({key: getattr(self, key) for key in keys}, hidden)
+
+
+DEFAULT_SETTINGS = Settings.from_values()
+DEFAULTS: dict[str, Any] = {p.key: p.default for p in PARAMS}
+
+
+def encode_query(values: Mapping[str, Any]) -> dict[str, str | list[str]]:
+    """Settings spelled for a URL, each as its widget shows it."""
+    return {key: PARAMS_BY_KEY[key].encode(value) for key, value in values.items()}
+
+
+def share_query(values: Mapping[str, Any], hidden: Iterable[str] = ()) -> dict[str, str | list[str]]:
+    """The URL query that reproduces `values`: every setting that differs from its default, spelled as shown,
+    and the hidden control groups (presentation mode)."""
+    changed = {k: v for k, v in values.items() if PARAMS_BY_KEY[k].coerce(v) != PARAMS_BY_KEY[k].default}
+    return encode_query(changed) | hide_query(hidden)
+
+
+def hide_query(hidden: Iterable[str]) -> dict[str, str]:
+    """Presentation mode in a URL: {"hide": "data,model"}, or nothing when no group is hidden."""
+    groups = sorted(set(hidden))
+    return {HIDE: ",".join(groups)} if groups else {}
+
+
+def parse_hidden(values: list[str]) -> set[str]:
+    """?hide=data,model or ?hide=data&hide=model → {"data", "model"}; unknown names are ignored."""
+    out: set[str] = set()
+    for value in values:
+        out.update(part.strip() for part in value.split(",") if part.strip() in HIDEABLE)
+    return out
+
+
+def batch_size(choice: str) -> int | None:
+    return None if choice == "full" else int(choice)
+
+
+def iterations_per_second(speed: str) -> float | None:
+    """Playback rate at a speed setting; None ('max') means as many as a redraw's time budget allows."""
+    if speed == "max":
+        return None
+    return BASE_ITERATIONS_PER_SECOND * float(speed.rstrip("×"))
+
+
+def iterations_per_tick(speed: str) -> int | None:
+    """Updates one redraw covers when redraws come on time (every TICK_SECONDS)."""
+    rate = iterations_per_second(speed)
+    return None if rate is None else max(1, round(rate * TICK_SECONDS))

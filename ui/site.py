@@ -1,0 +1,61 @@
+"""The app's pages, as data: script, navigation, heading, which model each trains and which controls it shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ui.params import Settings
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    script: str
+    label: str  # in the navigation
+    icon: str
+    heading: str  # the page's title
+    intro: str = ""  # one line under the title
+    kind: str | None = None  # the model kind the page trains live: "logistic" or "net"
+    kind_setting: str | None = None  # or the setting whose Model choice picks it (lab, math page)
+    sidebar: frozenset[str] = frozenset()  # model sections the sidebar shows here: "network", "optimiser"
+    settings: tuple[str, ...] = ()  # what the page's own widgets set (its share link has these and the sidebar's)
+
+    def model_kind(self, settings: Settings) -> str | None:
+        """The model kind this page works with under `settings`, or None for a page without a model."""
+        return self.kind or (getattr(settings, self.kind_setting) if self.kind_setting else None)
+
+    @property
+    def url_path(self) -> str:
+        """The URL path Streamlit gives the page's file: pages/2_Neural_network.py → 'Neural_network'."""
+        if "/" not in self.script:  # the entry point
+            return ""
+        return self.script.rsplit("/", 1)[-1].removesuffix(".py").split("_", 1)[1]
+
+
+RUN_SETTINGS = ("lr", "iters", "speed", "logy")
+PAGES: dict[str, Page] = {p.key: p for p in (
+    Page("home", "app.py", "Home", "🏠", "scratchnet — watch a model learn"),
+    Page("logistic", "pages/1_Logistic_regression.py", "Logistic regression", "📈", "Logistic regression",
+         "z = w·x + b,  ŷ = σ(z).  Each step: w ← w − α·Xᵀ(ŷ − y)/m,  b ← b − α·mean(ŷ − y).",
+         kind="logistic", sidebar=frozenset({"optimiser"}), settings=RUN_SETTINGS),
+    Page("net", "pages/2_Neural_network.py", "Neural network", "🧠", "Neural network",
+         "a1 = W1·x + b1,  h1 = g(a1),  z = w2·h1 + b2,  ŷ = σ(z).  Backprop: dL/dz = ŷ − y → dw2, db2 → "
+         "dL/dh1 = (ŷ − y)·w2 → ⊙ g'(a1) → dW1, db1.",
+         kind="net", sidebar=frozenset({"network", "optimiser"}), settings=RUN_SETTINGS),
+    Page("lab", "pages/3_Learning_rate_lab.py", "Learning-rate lab", "🧪", "Learning-rate lab",
+         "Same data, same starting weights, several learning rates side by side.",
+         kind_setting="lab_model", sidebar=frozenset({"network", "optimiser"}),
+         settings=("lab_model", "lab_lrs", "iters")),
+    Page("upload", "pages/4_Your_data.py", "Your data (CSV)", "📄", "Your data",
+         "Upload a CSV with numeric feature columns and a label column with two values (or pick one class "
+         "against the rest). It stays in your browser session only — nobody else sees it."),
+    Page("math", "pages/5_The_math.py", "The math", "🧮", "The math",
+         "Everything the app computes, derived by hand — and checked live against the model on the other pages.",
+         kind_setting="math_model", settings=("math_model",)),
+)}
+LIVE_PAGES = tuple(key for key, p in PAGES.items() if p.kind is not None)  # pages with a live training run
+
+
+def live_page_for(kind: str) -> str:
+    """The page that trains a model of `kind` live."""
+    return next(key for key in LIVE_PAGES if PAGES[key].kind == kind)
