@@ -6,6 +6,9 @@ Importable on its own (no pytest needed) so scripts/screenshots.py and benchmark
         page = new_page(browser)
         page.goto(base + "/Neural_network")
         wait_idle(page)
+
+`serve_replicas(n)` does the same for `scripts/serve.sh` (n replicas behind HAProxy), with the replica table and
+HAProxy's per-replica stats for tests and bench/bench_class.py.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,6 +25,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -85,17 +90,105 @@ def streamlit_server(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str
             time.sleep(0.2)
         yield base
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+        _stop_group(proc)
         log.close()
         with contextlib.suppress(OSError):
             os.unlink(log.name)
+
+
+def _stop_group(proc: subprocess.Popen, grace: float = 15.0) -> None:
+    """SIGTERM to the process group `proc` leads, SIGKILL to whatever is left after `grace` seconds."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        pass
+    with contextlib.suppress(ProcessLookupError):  # children that outlived their parent
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=10)
+
+
+# --- replicas behind HAProxy (scripts/serve.sh) ------------------------------------------------------
+@dataclass(frozen=True)
+class Replica:
+    name: str  # also the value of HAProxy's SN_REPLICA cookie for the sessions it serves
+    host: str
+    port: int
+    pid: int  # 0 while it is down
+
+
+@dataclass
+class Served:
+    base: str  # HAProxy's URL
+    state_dir: Path
+    proc: subprocess.Popen  # serve.sh itself
+    log_path: Path
+
+    def replicas(self) -> list[Replica]:
+        """scripts/serve.sh's table of replicas (rewritten whenever one exits or restarts)."""
+        rows = (line.split("\t") for line in (self.state_dir / "replicas.tsv").read_text().splitlines() if line)
+        return [Replica(name, host, int(port), int(pid)) for name, host, port, pid in rows]
+
+    def stats(self) -> dict[str, dict[str, str]]:
+        """HAProxy's `show stat` for the replicas, by server name: status (UP/DOWN/...), scur, stot, bout, ..."""
+        return haproxy_stats(self.state_dir / "haproxy.sock")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-5000:]
+
+
+def haproxy_command(sock: Path, command: str) -> str:
+    """One command on HAProxy's stats socket (what `socat` would do)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(5)
+        s.connect(str(sock))
+        s.sendall(command.encode() + b"\n")
+        chunks = []
+        while chunk := s.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks).decode()
+
+
+def haproxy_stats(sock: Path, backend: str = "replicas") -> dict[str, dict[str, str]]:
+    lines = haproxy_command(sock, "show stat").splitlines()
+    header = lines[0].lstrip("# ").split(",")
+    rows = [dict(zip(header, line.split(","), strict=False)) for line in lines[1:] if line]
+    return {r["svname"]: r for r in rows if r.get("pxname") == backend and r["svname"] not in ("BACKEND", "FRONTEND")}
+
+
+@contextlib.contextmanager
+def serve_replicas(replicas: int = 2, timeout: float = SERVER_START_TIMEOUT * 2,
+                   extra_args: list[str] | None = None) -> Iterator[Served]:
+    """`bash scripts/serve.sh --replicas N --port P` on a free port, in its own process group; yields once HAProxy
+    sees every replica UP; stops it (SIGTERM: serve.sh stops its children) and kills what is left afterwards."""
+    port = free_port()
+    state_dir = Path(tempfile.mkdtemp(prefix="sn-serve-"))  # short: a unix socket path has ~100 bytes
+    log_path = state_dir / "serve.log"
+    cmd = ["bash", str(ROOT / "scripts" / "serve.sh"), "--replicas", str(replicas), "--port", str(port),
+           "--state-dir", str(state_dir), *(extra_args or [])]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    served = Served(f"http://127.0.0.1:{port}", state_dir, proc, log_path)
+    try:
+        def all_up() -> bool:
+            if proc.poll() is not None:
+                raise RuntimeError(f"serve.sh exited with code {proc.returncode}:\n{served.log()}")
+            if not (state_dir / "haproxy.sock").exists() or not _healthy(served.base):
+                return False
+            stats = served.stats()
+            return len(stats) == replicas and all(s["status"] == "UP" for s in stats.values())
+
+        deadline = time.monotonic() + timeout
+        while not all_up():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"serve.sh: not every replica UP within {timeout:.0f} s:\n{served.log()}")
+            time.sleep(0.2)
+        yield served
+    finally:
+        _stop_group(proc)
+        shutil.rmtree(state_dir, ignore_errors=True)
 
 
 # --- the browser -----------------------------------------------------------------------------------

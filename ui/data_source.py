@@ -69,7 +69,9 @@ def resolve(settings: Settings) -> tuple[Problem | None, str | None]:
         else:
             upload = current_upload()
             if upload is None:
-                return None, "No uploaded data in this session yet: open **Your data (CSV)** to upload a file."
+                return None, ("No uploaded data in this session yet. An uploaded file is kept only by the server "
+                              "that received it, so after a reconnect to another server (or a server restart) it "
+                              "must be uploaded again: open **Your data (CSV)**.")
             ds, sig = upload.dataset(test, seed), (UPLOADED, upload.upload_id, test, seed)
     except DataError as err:
         return None, str(err)

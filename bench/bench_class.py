@@ -1,0 +1,734 @@
+"""A virtual classroom: N students open the Neural network page and press Play within 1 s — without N browsers.
+
+    python bench/bench_class.py --students 10 30 60 --replicas 1 2     # serve.sh with 1, then 2 replicas
+    python bench/bench_class.py --students 30 --replicas 2 --find-max  # + bisect for the largest N meeting the bar
+    python bench/bench_class.py --students 5 --url http://127.0.0.1:8501 [--state-dir DIR]   # a running server
+    python bench/bench_class.py ... --readme                           # write the tables into bench/README.md
+
+Each student speaks Streamlit's own websocket protocol, as a browser tab does (streamlit 1.67's frontend, read
+from its bundle), with the protobufs that ship in the `streamlit` package and the `websockets` client Streamlit
+itself depends on:
+  1. GET the page (HAProxy answers with its SN_REPLICA affinity cookie), GET /_stcore/health (Streamlit sets the
+     `_streamlit_xsrf` cookie), GET /_stcore/host-config;
+  2. open ws://HOST/_stcore/stream with subprotocols ["streamlit", <xsrf cookie>] and those cookies;
+  3. BackMsg.rerun_script(ClientState(page_name="Neural_network", query_string, context_info)); later reruns name
+     the page by the page_script_hash of the `navigation` message, as the browser does;
+  4. reads ForwardMsgs: the Play button's widget id (delta new_element.button, key net_play), frames (see
+     `read_frames`), errors (exception elements, error alerts); keeps the browser's message cache (cacheable
+     messages, their hashes sent back in cached_message_hashes, `ref_hash` answers resolved, entries expiring
+     after max_cached_message_age script runs);
+  5. Play = a rerun whose widget_states hold WidgetState(id=<play id>, trigger_value=True);
+  6. auto_rerun{interval, fragment_id} starts a timer that sends rerun_script(fragment_id, is_auto_rerun=True)
+     every `interval` s (the browser's setInterval); stop_auto_rerun and a full-script new_session clear them.
+Widget values are not echoed back (the browser sends them all): the server keeps them in the session, and the
+URL binds them, so the run is the same; the BackMsgs are a little smaller than a browser's.
+
+Per student: time to open the page, time from Play to the first frame, the frame intervals, the time from Play
+to "finished", bytes received during the run, errors. Per replica: CPU seconds (psutil) and memory over the run;
+HAProxy's CPU and bytes out; this client's own CPU (it shares the machine with the servers).
+A frame is one redraw the student sees: today one status-line markdown delta ("Iteration N / T · …") per
+fragment rerun; with the component live view (issue #9) each entry of a bidi_component's "frames" payload.
+
+The bar ("meets"): every run finishes within 1.5× its nominal time (iterations / (250/s at 1×)) and the p95 of
+all frame intervals is ≤ 0.5 s. Bounded: loopback only, a hard timeout per class, everything closed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import datetime
+import functools
+import http.cookiejar
+import json
+import os
+import platform
+import random
+import re
+import statistics
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser_support import Replica, haproxy_stats, serve_replicas  # noqa: E402
+from ui import settings as S  # noqa: E402
+
+PAGE = "Neural_network"
+PLAY_KEY = "net_play"
+FINISH_FACTOR, P95_INTERVAL_S = 1.5, 0.5  # the bar
+OPEN_TIMEOUT_S = 120.0
+OPEN_CONCURRENCY = 6  # students opening the page at once (a class trickles in; the bar is about Play)
+XSRF_COOKIE, AFFINITY_COOKIE = "_streamlit_xsrf", "SN_REPLICA"
+FINISHED = ForwardMsg.ScriptFinishedStatus
+
+
+# --- frames: the one place that knows what the live view sends ----------------------------------------------
+_STATUS = re.compile(r"Iteration\s*(?:<b>)?\s*([\d,]+)\s*(?:</b>)?\s*/\s*([\d,]+)\s*·\s*(\w+)")
+
+
+@dataclass(frozen=True)
+class Reading:
+    frames: list[int]  # the iteration each frame shows
+    source: str  # "component" (bidi_component payload) or "status" (the status-line markdown)
+    state: str | None = None  # playing / paused / finished / diverged, from the status line
+
+
+def read_frames(msg: ForwardMsg) -> Reading | None:
+    """The frames one ForwardMsg carries, or None.
+
+    - a `bidi_component` element whose JSON payload has "frames": [{"it": N, ...}, ...] — one frame per entry;
+    - a markdown element with the status line "Iteration N / T · state" — one frame (today's fragment redraw).
+    """
+    if msg.WhichOneof("type") != "delta" or msg.delta.WhichOneof("type") != "new_element":
+        return None
+    element = msg.delta.new_element
+    kind = element.WhichOneof("type")
+    if kind == "bidi_component" and element.bidi_component.WhichOneof("data") == "json":
+        try:
+            payload = json.loads(element.bidi_component.json)
+        except ValueError:
+            return None
+        frames = payload.get("frames") if isinstance(payload, dict) else None
+        if isinstance(frames, list):
+            its = [int(f["it"]) for f in frames if isinstance(f, dict) and isinstance(f.get("it"), int | float)]
+            return Reading(its, "component") if its else None
+    elif kind == "markdown":
+        m = _STATUS.search(element.markdown.body)
+        if m:
+            return Reading([int(m.group(1).replace(",", ""))], "status", m.group(3))
+    return None
+
+
+# --- one student ----------------------------------------------------------------------------------------------
+class MessageCache:
+    """The browser's ForwardMsg cache: cacheable messages by hash, their hashes sent back with every rerun so the
+    server answers with a `ref_hash` instead of the element; an entry expires `max_age` script runs after its last
+    use (a fragment run only ages the entries of its fragments)."""
+
+    def __init__(self) -> None:
+        self.messages: dict[str, tuple[ForwardMsg, int, str]] = {}  # hash -> (msg, last run count, fragment id)
+        self.runs = 0
+
+    def remember(self, msg: ForwardMsg) -> None:
+        if msg.metadata.cacheable and msg.hash and msg.hash not in self.messages:
+            copy = ForwardMsg()
+            copy.CopyFrom(msg)
+            self.messages[msg.hash] = (copy, self.runs, msg.delta.fragment_id)
+
+    def resolve(self, ref: ForwardMsg) -> ForwardMsg | None:
+        hit = self.messages.get(ref.ref_hash)
+        if hit is None:
+            return None
+        self.messages[ref.ref_hash] = (hit[0], self.runs, hit[2])
+        return hit[0]
+
+    def script_finished(self, max_age: int, fragment_ids: list[str]) -> None:
+        self.runs += 1
+        for h, (_, used, fragment) in list(self.messages.items()):
+            if fragment_ids and (not fragment or fragment not in fragment_ids):
+                continue
+            if self.runs - used > max_age:
+                del self.messages[h]
+
+    def hashes(self) -> list[str]:
+        return list(self.messages)
+
+
+@dataclass
+class StudentResult:
+    replica: str | None = None
+    open_s: float | None = None  # GET → page drawn (first script run finished)
+    first_frame_s: float | None = None  # Play → first frame past the iteration shown at Play
+    finish_s: float | None = None  # Play → status "finished"
+    intervals: list[float] = field(default_factory=list)
+    frames: int = 0
+    last_iteration: int | None = None
+    bytes: int = 0  # websocket payload received from Play to finished
+    errors: list[str] = field(default_factory=list)
+
+
+class Student:
+    def __init__(self, base: str, query: str = "") -> None:
+        self.base, self.query = base, query
+        self.result = StudentResult()
+        self.ws: ClientConnection | None = None
+        self.cookies: dict[str, str] = {}
+        self.page_hash = ""
+        self.max_age = 2
+        self.cache = MessageCache()
+        self.timers: dict[str, tuple[float, asyncio.Task]] = {}
+        self.play_id: str | None = None
+        self.play_label = ""
+        self.state: str | None = None
+        self.iteration: int | None = None
+        self.component_frames = False  # once a component sends frames, status lines stop counting as frames
+        self.got_new_session = False
+        self.ready = asyncio.Event()
+        self.done = asyncio.Event()
+        self.t_play: float | None = None
+        self.it_at_play = 0
+        self.last_frame_t: float | None = None
+        self.counting = False
+        self._reader: asyncio.Task | None = None
+        self._send_lock = asyncio.Lock()
+
+    # the HTTP part of opening a page, as the browser does before its websocket
+    def _http(self) -> None:
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        for path in (f"/{PAGE}" + (f"?{self.query}" if self.query else ""), "/_stcore/health",
+                     "/_stcore/host-config"):
+            with opener.open(self.base + path, timeout=30) as r:
+                r.read()
+        self.cookies = {c.name: c.value for c in jar}
+
+    async def open(self) -> None:
+        t0 = time.perf_counter()
+        await asyncio.to_thread(self._http)
+        self.result.replica = self.cookies.get(AFFINITY_COOKIE)
+        xsrf = self.cookies.get(XSRF_COOKIE, "PLACEHOLDER_AUTH_TOKEN")
+        ws_url = "ws" + self.base.removeprefix("http") + "/_stcore/stream"
+        self.ws = await connect(
+            ws_url, subprotocols=["streamlit", xsrf], max_size=2**26, open_timeout=30, ping_interval=None,
+            additional_headers={"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+                                "Origin": self.base},
+        )
+        self._reader = asyncio.create_task(self._read())
+        await self._rerun()
+        await asyncio.wait_for(self.ready.wait(), OPEN_TIMEOUT_S)
+        self.result.open_s = time.perf_counter() - t0
+
+    async def _rerun(self, fragment_id: str = "", auto: bool = False, trigger: str | None = None) -> None:
+        msg = BackMsg()
+        cs = msg.rerun_script
+        cs.query_string = self.query
+        if self.page_hash:
+            cs.page_script_hash = self.page_hash
+        else:
+            cs.page_name = PAGE
+        cs.fragment_id = fragment_id
+        cs.is_auto_rerun = auto
+        cs.cached_message_hashes.extend(self.cache.hashes())
+        if trigger:
+            w = cs.widget_states.widgets.add()
+            w.id, w.trigger_value = trigger, True
+        ci = cs.context_info
+        ci.timezone, ci.timezone_offset, ci.locale = "UTC", 0, "en-US"
+        ci.url, ci.is_embedded, ci.color_scheme = f"{self.base}/{PAGE}", False, "light"
+        self.got_new_session = False
+        assert self.ws is not None
+        async with self._send_lock:
+            await self.ws.send(msg.SerializeToString())
+
+    async def press_play(self) -> None:
+        if self.play_id is None or "Play" not in self.play_label:
+            self.result.errors.append(f"no Play button (label {self.play_label!r})")
+            self.done.set()
+            return
+        self.t_play, self.it_at_play, self.counting = time.perf_counter(), self.iteration or 0, True
+        await self._rerun(trigger=self.play_id)
+
+    # --- the browser's auto-rerun timers (setInterval)
+    def _start_timer(self, fragment_id: str, interval: float) -> None:
+        current = self.timers.get(fragment_id)
+        if current and current[0] == interval:
+            return
+        self._stop_timer(fragment_id)
+        self.timers[fragment_id] = (interval, asyncio.create_task(self._tick(fragment_id, interval)))
+
+    def _stop_timer(self, fragment_id: str) -> None:
+        current = self.timers.pop(fragment_id, None)
+        if current:
+            current[1].cancel()
+
+    async def _tick(self, fragment_id: str, interval: float) -> None:
+        next_t = time.perf_counter() + interval
+        while True:
+            await asyncio.sleep(max(0.0, next_t - time.perf_counter()))
+            next_t = max(next_t + interval, time.perf_counter())  # a late timer does not fire twice
+            with contextlib.suppress(ConnectionClosed):
+                await self._rerun(fragment_id, auto=True)
+
+    # --- reading
+    async def _read(self) -> None:
+        assert self.ws is not None
+        try:
+            async for data in self.ws:
+                now = time.perf_counter()
+                if self.counting:
+                    self.result.bytes += len(data)
+                msg = ForwardMsg()
+                msg.ParseFromString(data)
+                self._handle(msg, now)
+        except ConnectionClosed as err:
+            if not self.done.is_set():
+                self.result.errors.append(f"websocket closed: {err}")
+        except Exception as err:  # noqa: BLE001 — a bench reports, it does not crash the class
+            self.result.errors.append(f"client error: {err!r}")
+        finally:
+            self.done.set()
+            self.ready.set()
+
+    def _handle(self, msg: ForwardMsg, now: float) -> None:
+        kind = msg.WhichOneof("type")
+        if kind == "ref_hash":
+            cached = self.cache.resolve(msg)
+            if cached is None:
+                self.result.errors.append(f"cache miss for {msg.ref_hash}")
+                return
+            msg, kind = cached, cached.WhichOneof("type")
+        else:
+            self.cache.remember(msg)
+        if kind == "new_session":
+            self.got_new_session = True
+            self.max_age = msg.new_session.config.max_cached_message_age or self.max_age
+            if not msg.metadata.run.fragment_ids:  # a full run: the browser clears its timers
+                for fid in list(self.timers):
+                    self._stop_timer(fid)
+        elif kind == "delta":
+            self._element(msg, now)
+        elif kind == "navigation":  # the page being shown: later reruns name it by this hash, as the browser does
+            self.page_hash = msg.navigation.page_script_hash or self.page_hash
+        elif kind == "auto_rerun":
+            if msg.auto_rerun.fragment_id:
+                self._start_timer(msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
+        elif kind == "stop_auto_rerun":
+            for fid in msg.stop_auto_rerun.fragment_ids:
+                self._stop_timer(fid)
+        elif kind == "page_info_changed":
+            self.query = msg.page_info_changed.query_string
+        elif kind == "script_finished":
+            status = msg.script_finished
+            if status == FINISHED.FINISHED_WITH_COMPILE_ERROR:
+                self.result.errors.append("script compile error")
+            if status != FINISHED.FINISHED_EARLY_FOR_RERUN and self.got_new_session:
+                self.cache.script_finished(self.max_age, list(msg.metadata.run.fragment_ids))
+            if status == FINISHED.FINISHED_SUCCESSFULLY and self.play_id is not None:
+                self.ready.set()
+
+    def _element(self, msg: ForwardMsg, now: float) -> None:
+        if msg.delta.WhichOneof("type") != "new_element":
+            return
+        element = msg.delta.new_element
+        kind = element.WhichOneof("type")
+        if kind == "button" and element.button.id.endswith(f"-{PLAY_KEY}"):
+            self.play_id, self.play_label = element.button.id, element.button.label
+        elif kind == "exception":
+            self.result.errors.append(f"exception: {element.exception.message[:200]}")
+        elif kind == "alert" and element.alert.format == element.alert.ERROR:
+            self.result.errors.append(f"error message: {element.alert.body[:200]}")
+        reading = read_frames(msg)
+        if reading is None:
+            return
+        if reading.source == "component":
+            self.component_frames = True
+        if reading.state is not None:
+            self.state = reading.state
+        if reading.source == "status" and self.component_frames:
+            reading = dataclasses.replace(reading, frames=[])
+        for it in reading.frames:
+            self._frame(it, now)
+        if self.counting and self.state in ("finished", "diverged"):
+            assert self.t_play is not None
+            self.result.finish_s = now - self.t_play
+            self.result.last_iteration = self.iteration
+            self.counting = False
+            self.done.set()
+
+    def _frame(self, it: int, now: float) -> None:
+        self.iteration = it
+        if not self.counting or self.t_play is None:
+            return
+        if self.result.first_frame_s is None:
+            if it <= self.it_at_play:  # still the picture from before Play
+                return
+            self.result.first_frame_s = now - self.t_play
+        elif self.last_frame_t is not None:
+            self.result.intervals.append(now - self.last_frame_t)
+        self.result.frames += 1
+        self.last_frame_t = now
+
+    async def close(self) -> None:
+        for fid in list(self.timers):
+            self._stop_timer(fid)
+        if self.ws is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.ws.close(), 5)
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(BaseException):
+                await self._reader
+
+
+# --- the servers being measured ------------------------------------------------------------------------------
+@dataclass
+class Target:
+    base: str
+    replicas: list[Replica]  # empty when unknown (a remote server): no CPU figures then
+    sock: Path | None  # HAProxy's stats socket, when there is one
+
+    def cpu(self) -> dict[str, float]:
+        out = {}
+        for r in self.replicas:
+            with contextlib.suppress(psutil.Error):
+                t = psutil.Process(r.pid).cpu_times()
+                out[r.name] = t.user + t.system
+        return out
+
+    def rss_mb(self) -> dict[str, float]:
+        out = {}
+        for r in self.replicas:
+            with contextlib.suppress(psutil.Error):
+                out[r.name] = psutil.Process(r.pid).memory_info().rss / 2**20
+        return out
+
+    def proxy_bytes_out(self) -> int | None:
+        if self.sock is None:
+            return None
+        return sum(int(s.get("bout") or 0) for s in haproxy_stats(self.sock).values())
+
+    def proxy_cpu(self) -> float | None:
+        if self.sock is None:
+            return None
+        pid_file = self.sock.parent / "haproxy.pid"
+        with contextlib.suppress(OSError, ValueError, psutil.Error):
+            t = psutil.Process(int(pid_file.read_text())).cpu_times()
+            return t.user + t.system
+        return None
+
+
+def read_replicas(state_dir: Path) -> list[Replica]:
+    rows = [line.split("\t") for line in (state_dir / "replicas.tsv").read_text().splitlines() if line]
+    return [Replica(n, h, int(p), int(pid)) for n, h, p, pid in rows]
+
+
+def listening_streamlit(base: str) -> list[Replica]:
+    """A plain `streamlit run` on this machine serving `base` (for --url without --state-dir)."""
+    port = urllib.parse.urlsplit(base).port
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        cmd = proc.info["cmdline"] or []
+        if "streamlit" in " ".join(cmd) and str(port) in cmd:
+            return [Replica("server", "127.0.0.1", port or 0, proc.info["pid"])]
+    return []
+
+
+@contextlib.contextmanager
+def target_for(replicas: int | None, url: str | None, state_dir: Path | None) -> Iterator[Target]:
+    if url:
+        if urllib.parse.urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
+            raise SystemExit("bench_class only loads loopback servers (127.0.0.1)")
+        reps = read_replicas(state_dir) if state_dir else listening_streamlit(url)
+        sock = state_dir / "haproxy.sock" if state_dir and (state_dir / "haproxy.sock").exists() else None
+        yield Target(url.rstrip("/"), reps, sock)
+        return
+    with serve_replicas(replicas or 1) as served:
+        yield Target(served.base, served.replicas(), served.state_dir / "haproxy.sock")
+
+
+# --- one class --------------------------------------------------------------------------------------------------
+@dataclass
+class ClassResult:
+    students: int
+    replicas: int
+    nominal_s: float
+    results: list[StudentResult]
+    cpu_s: dict[str, float]  # per replica, over the run (Play → last finished)
+    window_s: float
+    rss_mb_per_student: float | None
+    proxy_cpu_s: float | None
+    proxy_bytes: int | None
+    client_cpu_s: float
+    timed_out: int
+    machine_busy_s: float  # every core's busy time over the run, whoever used it
+    steal_s: float  # time the hypervisor gave our cores to other guests
+    load: float  # 1-minute load average at the end
+
+    def others_s(self) -> float:
+        """CPU used during the run by processes other than the replicas, HAProxy and this client."""
+        return self.machine_busy_s - sum(self.cpu_s.values()) - (self.proxy_cpu_s or 0.0) - self.client_cpu_s
+
+    def finish(self) -> list[float]:
+        return [r.finish_s for r in self.results if r.finish_s is not None]
+
+    def intervals(self) -> list[float]:
+        return [x for r in self.results for x in r.intervals]
+
+    def errors(self) -> list[str]:
+        return [e for r in self.results for e in r.errors]
+
+    def meets(self) -> bool:
+        fin, iv = self.finish(), self.intervals()
+        return (len(fin) == self.students and not self.errors() and max(fin) <= FINISH_FACTOR * self.nominal_s
+                and bool(iv) and pct(iv, 0.95) <= P95_INTERVAL_S)
+
+
+def pct(xs: list[float], q: float) -> float:
+    """The q-quantile (nearest rank) of xs."""
+    s = sorted(xs)
+    return s[min(len(s) - 1, max(0, round(q * len(s) + 0.5) - 1))]
+
+
+def busy(t) -> float:
+    """Busy CPU seconds (all cores) in a psutil.cpu_times() sample."""
+    return t.user + t.nice + t.system + getattr(t, "irq", 0.0) + getattr(t, "softirq", 0.0)
+
+
+def client_cpu() -> float:
+    t = psutil.Process().cpu_times()
+    return t.user + t.system
+
+
+async def settle(target: Target, seconds: float = 15.0) -> None:
+    """Wait (bounded) until the replicas are idle, so one class does not start in the last one's tail."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        c0 = sum(target.cpu().values())
+        await asyncio.sleep(0.5)
+        if sum(target.cpu().values()) - c0 < 0.05 * max(1, len(target.replicas)):
+            return
+
+
+async def run_class(target: Target, n: int, iterations: int, spread_s: float, seed: int, replicas: int,
+                    open_concurrency: int = OPEN_CONCURRENCY) -> ClassResult:
+    query = "" if iterations == S.DEFAULTS["iters"] else f"iters={iterations}"
+    nominal = iterations / S.iterations_per_second(str(S.DEFAULTS["speed"]))
+    hard_timeout = 10 * nominal + 30.0
+    students = [Student(target.base, query) for _ in range(n)]
+    gate = asyncio.Semaphore(open_concurrency)
+
+    async def open_one(s: Student) -> None:
+        async with gate:
+            try:
+                await s.open()
+            except Exception as err:  # noqa: BLE001
+                s.result.errors.append(f"could not open the page: {err!r}")
+                s.done.set()
+
+    try:
+        await settle(target)
+        rss0 = target.rss_mb()
+        await asyncio.gather(*(open_one(s) for s in students))
+        rss1 = target.rss_mb()
+        await settle(target, 5.0)
+        cpu0, proxy0, bytes0, me0, sys0 = (target.cpu(), target.proxy_cpu(), target.proxy_bytes_out(), client_cpu(),
+                                           psutil.cpu_times())
+        t0 = time.perf_counter() + 0.2
+        offsets = sorted(random.Random(seed).uniform(0, spread_s) for _ in students)
+
+        async def press(s: Student, offset: float) -> None:
+            await asyncio.sleep(max(0.0, t0 + offset - time.perf_counter()))
+            if s.ws is not None and not s.done.is_set():
+                await s.press_play()
+
+        await asyncio.gather(*(press(s, o) for s, o in zip(students, offsets, strict=True)))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*(s.done.wait() for s in students)), hard_timeout)
+        window = time.perf_counter() - t0
+        cpu1, proxy1, me1, sys1 = target.cpu(), target.proxy_cpu(), client_cpu(), psutil.cpu_times()
+    finally:
+        await asyncio.gather(*(s.close() for s in students))
+    bytes1 = target.proxy_bytes_out()  # HAProxy counts a websocket's bytes when it closes
+    timed_out = 0
+    for s in students:
+        if s.result.finish_s is None and not s.result.errors:
+            s.result.errors.append(f"not finished after {hard_timeout:.0f} s (iteration {s.iteration})")
+            timed_out += 1
+    grown = [rss1[k] - rss0[k] for k in rss1 if k in rss0]
+    return ClassResult(
+        students=n, replicas=replicas, nominal_s=nominal, results=[s.result for s in students],
+        cpu_s={k: cpu1[k] - cpu0[k] for k in cpu1 if k in cpu0}, window_s=window,
+        rss_mb_per_student=sum(grown) / n if grown else None,
+        proxy_cpu_s=None if proxy0 is None or proxy1 is None else proxy1 - proxy0,
+        proxy_bytes=None if bytes0 is None or bytes1 is None else bytes1 - bytes0,
+        client_cpu_s=me1 - me0, timed_out=timed_out, machine_busy_s=busy(sys1) - busy(sys0),
+        steal_s=getattr(sys1, "steal", 0.0) - getattr(sys0, "steal", 0.0), load=os.getloadavg()[0],
+    )
+
+
+# --- reporting -------------------------------------------------------------------------------------------------
+def fmt(x: float | None, spec: str = ".2f") -> str:
+    return "—" if x is None else format(x, spec)
+
+
+def describe(c: ClassResult) -> dict[str, object]:
+    fin, iv = c.finish(), c.intervals()
+    first = [r.first_frame_s for r in c.results if r.first_frame_s is not None]
+    opened = [r.open_s for r in c.results if r.open_s is not None]
+    nbytes = [r.bytes for r in c.results if r.finish_s is not None]
+    per_replica: dict[str, int] = {}
+    for r in c.results:
+        per_replica[r.replica or "?"] = per_replica.get(r.replica or "?", 0) + 1
+    cpu_total = sum(c.cpu_s.values())
+    return {
+        "students": c.students, "replicas": c.replicas, "meets": c.meets(),
+        "finish_p50": statistics.median(fin) if fin else None, "finish_max": max(fin) if fin else None,
+        "finish_ratio": max(fin) / c.nominal_s if fin else None,
+        "first_p50": statistics.median(first) if first else None, "first_p95": pct(first, .95) if first else None,
+        "interval_p50": statistics.median(iv) if iv else None, "interval_p95": pct(iv, .95) if iv else None,
+        "frames_p50": statistics.median([r.frames for r in c.results]),
+        "open_p95": pct(opened, .95) if opened else None,
+        "bytes_p50": statistics.median(nbytes) if nbytes else None,
+        "cpu_per_run": cpu_total / c.students if c.cpu_s else None,
+        "cpu_load": {k: v / c.window_s for k, v in c.cpu_s.items()},  # cores busy, per replica
+        "proxy_cpu": c.proxy_cpu_s,
+        "proxy_bytes_per_run": None if c.proxy_bytes is None else c.proxy_bytes / c.students,
+        "client_cpu": c.client_cpu_s, "rss_mb_per_student": c.rss_mb_per_student,
+        "per_replica": per_replica, "errors": len(c.errors()), "error_samples": sorted(set(c.errors()))[:3],
+        "window_s": c.window_s, "others_load": c.others_s() / c.window_s, "steal": c.steal_s / c.window_s,
+        "load": c.load,
+    }
+
+
+TABLE_HEAD = ("| replicas | students | meets | finish p50 / max (s) | max ÷ nominal | ÷ alone | first frame p50 / p95 "
+              "(s) | frame interval p50 / p95 (s) | frames / run | server CPU / run (s) | replica load (cores) | "
+              "students per replica | KB / run | client CPU (s) | others' load (cores) | errors |")
+
+
+def table(rows: list[dict], alone: dict[int, dict]) -> list[str]:
+    lines = [TABLE_HEAD, "|" + "---|" * (TABLE_HEAD.count("|") - 1)]
+    for d in rows:
+        base = alone.get(d["replicas"])
+        vs_alone = (d["finish_max"] / base["finish_max"]) if base and base["finish_max"] and d["finish_max"] else None
+        load = " / ".join(f"{v:.2f}" for v in d["cpu_load"].values()) or "—"
+        spread = " / ".join(f"{d['per_replica'][k]}" for k in sorted(d["per_replica"]))
+        lines.append(
+            f"| {d['replicas']} | {d['students']} | {'yes' if d['meets'] else '**no**'} | "
+            f"{fmt(d['finish_p50'])} / {fmt(d['finish_max'])} | {fmt(d['finish_ratio'])} | {fmt(vs_alone)} | "
+            f"{fmt(d['first_p50'])} / {fmt(d['first_p95'])} | {fmt(d['interval_p50'])} / {fmt(d['interval_p95'])} | "
+            f"{d['frames_p50']:.0f} | {fmt(d['cpu_per_run'])} | {load} | {spread} | "
+            f"{fmt(None if d['bytes_p50'] is None else d['bytes_p50'] / 1e3, '.0f')} | {fmt(d['client_cpu'], '.1f')} | "
+            f"{d['others_load']:.2f} | {d['errors']} |")
+    return lines
+
+
+README_BEGIN, README_END = "<!-- bench_class:begin -->", "<!-- bench_class:end -->"
+
+
+def write_readme(lines: list[str]) -> None:
+    """Replace the generated block of bench/README.md's classroom section (the prose around it is hand-written)."""
+    path = ROOT / "bench" / "README.md"
+    text = path.read_text()
+    block = "\n".join([README_BEGIN, *lines, README_END])
+    if README_BEGIN in text and README_END in text:
+        start, end = text.index(README_BEGIN), text.index(README_END) + len(README_END)
+        text = text[:start] + block + text[end:]
+    else:
+        text = text.rstrip("\n") + "\n\n## Virtual classroom (bench/bench_class.py)\n\n" + block + "\n"
+    path.write_text(text)
+
+
+# --- main ---------------------------------------------------------------------------------------------------------
+async def measure(args: argparse.Namespace) -> tuple[list[dict], dict[int, dict], dict[int, int | None]]:
+    rows: list[dict] = []
+    alone: dict[int, dict] = {}
+    largest: dict[int, int | None] = {}
+    configs = [None] if args.url else args.replicas
+    for replicas in configs:
+        with target_for(replicas, args.url, args.state_dir) as target:
+            r = replicas or len(target.replicas) or 1
+            print(f"--- {r} replica(s) at {target.base}: {', '.join(f'{x.name}:{x.port}' for x in target.replicas)}",
+                  flush=True)
+            await run_class(target, 1, args.iterations, 0.0, args.seed, r)  # warm-up: imports, first runs
+            alone[r] = describe(await run_class(target, 1, args.iterations, 0.0, args.seed, r))
+            print(f"alone: finish {fmt(alone[r]['finish_max'])} s, interval p95 {fmt(alone[r]['interval_p95'])} s, "
+                  f"cpu/run {fmt(alone[r]['cpu_per_run'])} s", flush=True)
+            results: dict[int, bool] = {}
+            one = functools.partial(one_class, target, args, r, rows, results)
+            for n in args.students:
+                await one(n)
+            if args.find_max:
+                largest[r] = await bisect(one, results, args.resolution, args.max_students)
+                print(f"largest N meeting the bar with {r} replica(s): {largest[r]}", flush=True)
+    return rows, alone, largest
+
+
+async def one_class(target: Target, args: argparse.Namespace, replicas: int, rows: list[dict],
+                    results: dict[int, bool], n: int) -> bool:
+    """Run a class of n, record its row and whether it meets the bar."""
+    d = describe(await run_class(target, n, args.iterations, args.spread, args.seed + n, replicas))
+    rows.append(d)
+    results[n] = bool(d["meets"])
+    print(json.dumps(d, default=str), flush=True)
+    return results[n]
+
+
+async def bisect(one, results: dict[int, bool], resolution: int, ceiling: int) -> int | None:
+    """Largest N (to `resolution`) that meets the bar, from the grid's results; probes further classes."""
+    passing = [n for n, ok in results.items() if ok]
+    failing = [n for n, ok in results.items() if not ok]
+    lo = max(passing, default=0)
+    hi = min([n for n in failing if n > lo], default=None)
+    while hi is None and lo < ceiling:  # everything passed so far: double until something fails
+        n = min(ceiling, lo * 2 if lo else resolution)
+        hi = None if await one(n) else n
+        lo = n if hi is None else lo
+    if hi is None:
+        return lo
+    while hi - lo > resolution:
+        mid = max(lo + 1, (lo + hi) // 2 // resolution * resolution or (lo + hi) // 2)
+        if mid in (lo, hi):
+            break
+        if await one(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo or None
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--students", type=int, nargs="+", default=[10, 30, 60])
+    ap.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--url", help="measure a running server (loopback) instead of starting serve.sh")
+    ap.add_argument("--state-dir", type=Path, help="serve.sh's --state-dir, for CPU per replica with --url")
+    ap.add_argument("--iterations", type=int, default=int(S.DEFAULTS["iters"]))
+    ap.add_argument("--spread", type=float, default=1.0, help="all students press Play within this many seconds")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--find-max", action="store_true", help="bisect for the largest N that meets the bar")
+    ap.add_argument("--resolution", type=int, default=5)
+    ap.add_argument("--max-students", type=int, default=240)
+    ap.add_argument("--readme", action="store_true", help="write the table into bench/README.md")
+    args = ap.parse_args()
+
+    load = os.getloadavg()
+    rows, alone, largest = asyncio.run(measure(args))
+    machine = (f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC · {platform.platform()} · "
+               f"{os.cpu_count()} CPUs · load before {load[0]:.2f}")
+    nominal = args.iterations / S.iterations_per_second(str(S.DEFAULTS["speed"]))
+    lines = [f"Measured {machine}. Default run: /{PAGE} ({args.iterations} iterations, nominal {nominal:.1f} s); "
+             f"all students press Play within {args.spread:g} s. Bar: every run finishes within "
+             f"{FINISH_FACTOR}× nominal ({FINISH_FACTOR * nominal:.1f} s) and p95 frame interval ≤ {P95_INTERVAL_S} s. "
+             "÷ alone = slowest finish over one student's finish on the same replicas (same run).", "",
+             *table(rows, alone)]
+    alone_rows = [f"{r} replica(s), one student alone: finish {fmt(d['finish_max'])} s, frame interval p95 "
+                  f"{fmt(d['interval_p95'])} s, server CPU/run {fmt(d['cpu_per_run'])} s, "
+                  f"{fmt(None if d['bytes_p50'] is None else d['bytes_p50'] / 1e3, '.0f')} KB"
+                  for r, d in alone.items()]
+    lines += ["", *[f"- {x}" for x in alone_rows]]
+    for r, n in largest.items():
+        lines.append(f"- largest N meeting the bar with {r} replica(s) (bisected to {args.resolution}): **{n}**")
+    errors = [(d["replicas"], d["students"], d["error_samples"]) for d in rows if d["errors"]]
+    for r, n, samples in errors:
+        lines.append(f"- errors at {r} replica(s), {n} students, e.g.: {'; '.join(samples)}")
+    print("\n".join(lines))
+    if args.readme:
+        write_readme(lines)
+
+
+if __name__ == "__main__":
+    main()
