@@ -231,7 +231,7 @@ class TwoLayerNet(Model):
         rng = np.random.default_rng(seed)
         d, h = self.n_features, self.hidden_units
         self.params = {
-            # He init for ReLU (variance 2/d), Glorot-style for tanh/sigmoid (1/d)
+            # He init for ReLU (variance 2/d), LeCun's for tanh/sigmoid (variance 1/d)
             "W1": rng.normal(0.0, np.sqrt(self.activation.init_gain / d), size=(h, d)),
             "b1": np.zeros(h),
             "w2": rng.normal(0.0, np.sqrt(1.0 / h), size=h),
