@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .losses import bce_from_logits
 from .models import Model, Params
 
 LearningRate = float | Callable[[], float]
@@ -15,19 +16,29 @@ LearningRate = float | Callable[[], float]
 
 @dataclass
 class Record:
-    """What iteration t saw: loss and gradients at the parameters θ_t, before the update θ_t → θ_t+1."""
+    """What iteration t saw: losses and gradients at the parameters θ_t, before the update θ_t → θ_t+1.
+
+    train_loss and test_loss are cross-entropy only, what a student compares between runs. With an L2
+    penalty, gradient descent minimises `objective` = train_loss + `penalty`, and the gradients are its.
+    """
 
     iteration: int
     lr: float
-    train_loss: float
+    train_loss: float  # mean cross-entropy on the training set
     train_acc: float
-    grad_norms: dict[str, float]  # ‖∂L/∂θ‖₂ per parameter tensor
+    grad_norms: dict[str, float]  # ‖∂L/∂θ‖₂ per parameter tensor, of the objective
     grads: Params  # the gradients themselves; abs() gives the per-entry magnitudes
-    test_loss: float | None = None
+    test_loss: float | None = None  # mean cross-entropy on the test set
     test_acc: float | None = None
     params: Params | None = None  # θ_t, on snapshot iterations only
     diverged: bool = False
     message: str = ""
+    penalty: float = 0.0  # (λ/2)·‖W‖² at θ_t
+    objective: float | None = None  # train_loss + penalty (filled in when not given)
+
+    def __post_init__(self) -> None:
+        if self.objective is None:
+            self.objective = self.train_loss + self.penalty
 
 
 def _accuracy(z: np.ndarray, y: np.ndarray) -> float:
@@ -35,13 +46,13 @@ def _accuracy(z: np.ndarray, y: np.ndarray) -> float:
 
 
 def evaluate(model: Model, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """(loss, accuracy) of `model` on (X, y), as a Record reports them; nan for an empty set."""
+    """(cross-entropy, accuracy) of `model` on (X, y), as a Record reports them; nan for an empty set."""
     y = np.asarray(y, dtype=np.float64)
     if y.size == 0:
         return float("nan"), float("nan")
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         z, _ = model.forward(X)
-        return model.loss_from_logits(z, y), _accuracy(z, y)
+        return bce_from_logits(z, y), _accuracy(z, y)
 
 
 def _all_finite(arrays: dict[str, np.ndarray]) -> bool:
@@ -88,7 +99,8 @@ def train(
         step = float(lr() if callable(lr) else lr)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             z, cache = model.forward(X)
-            loss = model.loss_from_logits(z, y)
+            loss = bce_from_logits(z, y)  # cross-entropy alone: the curves and the status line show it
+            penalty = model.penalty()
             if mini:
                 if pos >= m:
                     order, pos = rng.permutation(m), 0
@@ -106,14 +118,16 @@ def train(
                 grad_norms={k: float(np.sqrt(np.vdot(g, g))) for k, g in grads.items()},  # ‖g‖₂
                 grads=grads,
                 params=model.get_params() if snapshot_every and t % snapshot_every == 0 else None,
+                penalty=penalty,
             )
             if has_test:
                 z_test, _ = model.forward(X_test)
-                rec.test_loss = model.loss_from_logits(z_test, y_test)
+                rec.test_loss = bce_from_logits(z_test, y_test)
                 rec.test_acc = _accuracy(z_test, y_test)
-            if not (np.isfinite(loss) and np.isfinite(sum(rec.grad_norms.values()))):  # a nan/inf entry spoils its norm
+            # a nan/inf entry spoils its norm
+            if not (np.isfinite(rec.objective) and np.isfinite(sum(rec.grad_norms.values()))):
                 rec.diverged, rec.message = True, f"the loss became infinite at iteration {t}"
-            elif max_loss is not None and loss > max_loss:
+            elif max_loss is not None and rec.objective > max_loss:
                 rec.diverged, rec.message = True, f"the loss exploded past {max_loss:g} at iteration {t}"
             if not rec.diverged:
                 # θ ← θ − α·∂L/∂θ; asarray keeps 0-d biases arrays (a 0-d ufunc result is a numpy scalar)
@@ -131,7 +145,7 @@ def train(
         yield rec
 
 
-HISTORY_COLUMNS = ("iteration", "lr", "train_loss", "test_loss", "train_acc", "test_acc")
+HISTORY_COLUMNS = ("iteration", "lr", "train_loss", "test_loss", "train_acc", "test_acc", "penalty", "objective")
 
 
 @dataclass
@@ -161,6 +175,8 @@ class History:
         c["test_loss"].append(np.nan if rec.test_loss is None else rec.test_loss)
         c["train_acc"].append(rec.train_acc)
         c["test_acc"].append(np.nan if rec.test_acc is None else rec.test_acc)
+        c["penalty"].append(rec.penalty)
+        c["objective"].append(rec.objective)
         for name in self.param_names:
             c[f"grad_norm_{name}"].append(rec.grad_norms[name])
         if rec.params is not None:

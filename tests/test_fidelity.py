@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scratchnet import TwoLayerNet, fit, gradcheck
+from scratchnet import LogisticRegression, TwoLayerNet, bce_from_logits, evaluate, fit, gradcheck, sigmoid, train
 from scratchnet.data import synthetic_dataset
 from scratchnet.gradcheck import relative_error
 
@@ -48,3 +48,69 @@ def test_relative_error_is_the_per_tensor_norm_ratio():
     assert relative_error(a, n) == pytest.approx(0.5 / (5.0 + np.hypot(3.0, 4.5)))
     assert relative_error(np.zeros(3), np.zeros(3)) == 0.0
     assert relative_error(np.array(1.0), np.array(-1.0)) == 1.0  # opposite signs: the worst possible
+
+
+# --- losses without the penalty ------------------------------------------------------------------------------
+def test_recorded_losses_are_cross_entropy_and_the_penalty_is_apart():
+    """At λ = 0.1 the recorded test loss was 1.439 of which cross-entropy was 0.739: now it is the 0.739."""
+    ds = moons()
+    net = TwoLayerNet(2, 8, "relu", l2=0.1, seed=0)
+    probe = net.copy()
+    records = list(train(net, ds.X_train, ds.y_train, 0.1, 30, ds.X_test, ds.y_test, snapshot_every=1))
+    for rec in records[::7]:
+        probe.set_params(rec.params)
+        W1, w2 = rec.params["W1"], rec.params["w2"]
+        penalty = 0.05 * (np.sum(W1**2) + np.sum(w2**2))
+        assert rec.test_loss == pytest.approx(bce_from_logits(probe.decision_function(ds.X_test), ds.y_test),
+                                              rel=1e-12)
+        assert rec.train_loss == pytest.approx(bce_from_logits(probe.decision_function(ds.X_train), ds.y_train),
+                                               rel=1e-12)
+        assert rec.penalty == pytest.approx(penalty, rel=1e-12) and rec.penalty > 0.1
+        assert rec.objective == pytest.approx(rec.train_loss + penalty, rel=1e-12)
+        assert rec.objective == pytest.approx(probe.loss(ds.X_train, ds.y_train), rel=1e-12)  # what GD minimises
+        assert evaluate(probe, ds.X_test, ds.y_test)[0] == pytest.approx(rec.test_loss, rel=1e-12)
+    first = records[0]
+    assert first.test_loss == pytest.approx(0.739, abs=5e-3)  # the audit's number: cross-entropy alone
+    history = fit(TwoLayerNet(2, 8, "relu", l2=0.1, seed=0), ds.X_train, ds.y_train, 0.1, 30,
+                  X_test=ds.X_test, y_test=ds.y_test)
+    np.testing.assert_allclose(history.array("test_loss"), [r.test_loss for r in records], rtol=1e-12)
+    np.testing.assert_allclose(history.array("penalty"), [r.penalty for r in records], rtol=1e-12)
+    np.testing.assert_allclose(history.array("objective"),
+                               history.array("train_loss") + history.array("penalty"), rtol=1e-12)
+
+
+def test_data_loss_plus_penalty_is_the_loss_gradcheck_differentiates():
+    ds = moons()
+    for model in (LogisticRegression(2, l2=0.3, seed=1), TwoLayerNet(2, 5, "tanh", l2=0.3, seed=1)):
+        X, y = ds.X_train, ds.y_train
+        assert model.data_loss(X, y) == bce_from_logits(model.decision_function(X), y)
+        assert model.loss(X, y) == pytest.approx(model.data_loss(X, y) + model.penalty(), rel=1e-14)
+        assert gradcheck(model, X[:40], y[:40]).passed()
+
+
+@pytest.mark.parametrize("y", [0.0, 1.0])
+def test_trace_keeps_the_data_term_and_the_penalty_term_apart(y):
+    """The math page showed "dw2 = (ŷ − y)·h1" as −0.019 where h1 = 0 (that was λ·w2), and "L" as 1.720 =
+    cross-entropy 1.019 + penalty 0.701. The trace now carries both terms separately."""
+    net = TwoLayerNet(2, 8, "relu", l2=0.1, seed=0)
+    x = np.array([0.4, -1.2])
+    trace = net.trace(x, y)
+    assert not np.all(trace["h1"][0] > 0)  # some unit is off for this example: its data gradient must be 0
+    y_hat = float(sigmoid(trace["z"])[0])
+    h1, w2, W1 = trace["h1"][0], net.params["w2"], net.params["W1"]
+    np.testing.assert_allclose(trace["data_grads"]["w2"], (y_hat - y) * h1, rtol=1e-14)
+    assert np.all(trace["data_grads"]["w2"][h1 == 0] == 0.0)
+    np.testing.assert_allclose(trace["grads"]["w2"], (y_hat - y) * h1 + 0.1 * w2, rtol=1e-14)
+    np.testing.assert_allclose(trace["grads"]["W1"] - trace["data_grads"]["W1"], 0.1 * W1, rtol=1e-12)
+    for bias in ("b1", "b2"):
+        np.testing.assert_array_equal(trace["grads"][bias], trace["data_grads"][bias])
+    assert trace["data_loss"] == pytest.approx(-np.log(y_hat if y else 1 - y_hat), rel=1e-12)
+    assert trace["penalty"] == pytest.approx(0.05 * (np.sum(W1**2) + np.sum(w2**2)), rel=1e-12)
+    assert trace["loss"] == pytest.approx(trace["data_loss"] + trace["penalty"], rel=1e-14)
+    # the whole-batch gradients are the mean of such per-example ones
+    grads = net.gradients(x[None, :], np.array([y]))
+    for name in grads:
+        np.testing.assert_allclose(trace["grads"][name], grads[name], rtol=1e-14)
+
+    lr_trace = LogisticRegression(2, l2=0.5, seed=3).trace(x, y)
+    np.testing.assert_allclose(lr_trace["data_grads"]["w"], (float(lr_trace["y_hat"][0]) - y) * x, rtol=1e-14)

@@ -283,7 +283,7 @@ def test_history_columns_and_frame():
     run.advance(10)
     frame = run.history.to_frame()
     assert list(frame.columns) == [
-        "iteration", "lr", "train_loss", "test_loss", "train_acc", "test_acc",
+        "iteration", "lr", "train_loss", "test_loss", "train_acc", "test_acc", "penalty", "objective",
         "grad_norm_W1", "grad_norm_b1", "grad_norm_w2", "grad_norm_b2",
     ]
     assert len(frame) == 10 and frame["iteration"].tolist() == list(range(10))
