@@ -59,6 +59,16 @@ def _all_finite(arrays: dict[str, np.ndarray]) -> bool:
     return all(np.all(np.isfinite(a)) for a in arrays.values())
 
 
+def _non_finite(loss: float, penalty: float, grad_norms: dict[str, float]) -> str:
+    """What stopped being a finite number, in words ("" when all is finite)."""
+    if not np.isfinite(loss):  # NaN too: with finite inputs only an overflow (inf − inf) makes one
+        return "the loss became infinite"
+    if not np.isfinite(penalty):
+        return "the weights grew so large that the L2 penalty overflowed"
+    bad = [name for name, norm in grad_norms.items() if not np.isfinite(norm)]  # a nan/inf entry spoils its norm
+    return f"the gradient of {bad[0]} overflowed" if bad else ""
+
+
 def train(
     model: Model,
     X: np.ndarray,
@@ -71,15 +81,20 @@ def train(
     seed: int = 0,
     snapshot_every: int = 0,
     start: int = 0,
-    max_loss: float | None = 100.0,
+    max_loss: float | None = None,
 ) -> Iterator[Record]:
     """Train `model` in place, yielding one Record per iteration (one parameter update).
 
     batch_size=None is full-batch gradient descent, as derived; a number gives seeded mini-batch SGD
     (a fresh permutation each epoch). `lr` may be a callable, read before every update, so a caller
-    can change it mid-run. When the loss or a parameter becomes non-finite, or the loss explodes past
-    `max_loss` (a mean cross-entropy of 100 nats: the model bets e^-100 against the truth), the record
-    says diverged=True and the generator stops; the model keeps its last finite parameters.
+    can change it mid-run.
+
+    Diverged means a value is no longer a finite number: the cross-entropy, the penalty, a gradient, or a
+    parameter after the update. Then the record says diverged=True, the generator stops and the model keeps
+    its last finite parameters. There is no loss cut-off by default, because no finite bound separates
+    divergence from an overshoot that recovers: a 64-unit ReLU net on moons at α = 10 climbs to 728 nats at
+    iteration 9 and ends at 0.17; its loss could have climbed as high as the parameters allow. An overflow
+    cannot recover: inf − α·g stays inf, and inf − inf is nan. `max_loss` is a caller's own stop rule.
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -124,9 +139,9 @@ def train(
                 z_test, _ = model.forward(X_test)
                 rec.test_loss = bce_from_logits(z_test, y_test)
                 rec.test_acc = _accuracy(z_test, y_test)
-            # a nan/inf entry spoils its norm
-            if not (np.isfinite(rec.objective) and np.isfinite(sum(rec.grad_norms.values()))):
-                rec.diverged, rec.message = True, f"the loss became infinite at iteration {t}"
+            problem = _non_finite(loss, penalty, rec.grad_norms)
+            if problem:
+                rec.diverged, rec.message = True, f"{problem} at iteration {t}"
             elif max_loss is not None and rec.objective > max_loss:
                 rec.diverged, rec.message = True, f"the loss exploded past {max_loss:g} at iteration {t}"
             if not rec.diverged:
@@ -158,6 +173,7 @@ class History:
     snapshot_grads: dict[int, Params] = field(default_factory=dict)  # iteration → ∂L/∂θ at θ_t
     diverged_at: int | None = None
     message: str = ""
+    epoch_length: int = 1  # updates per pass over the training set: 1 full batch, ⌈m / batch⌉ mini-batch
 
     def __post_init__(self) -> None:
         for name in (*HISTORY_COLUMNS, *self.norm_columns):
@@ -195,6 +211,21 @@ class History:
         col = self.columns[name]
         return float(col[-1]) if col else float("nan")
 
+    def smoothed(self, name: str = "objective") -> np.ndarray:
+        """The column averaged over the last epoch at each iteration (the column itself for full batch).
+
+        Mini-batch steps follow one batch each, so single iterations wobble; an epoch average is what the run
+        achieved. The first epoch_length − 1 values average what there is so far.
+        """
+        values = self.array(name)
+        k = self.epoch_length
+        if k <= 1 or values.size == 0:
+            return values
+        sums = np.concatenate([[0.0], np.cumsum(values)])
+        ends = np.arange(1, values.size + 1)
+        starts = np.maximum(ends - k, 0)
+        return (sums[ends] - sums[starts]) / (ends - starts)
+
     def nearest_snapshot(self, iteration: int) -> int | None:
         """The snapshot iteration closest to (and not after) `iteration`."""
         keys = [k for k in self.snapshots if k <= iteration]
@@ -208,9 +239,14 @@ class History:
         return frame
 
 
+def epoch_length(m: int, batch_size: int | None) -> int:
+    """Updates per pass over m examples: 1 for full batch, ⌈m / batch_size⌉ for mini-batches."""
+    return -(-m // batch_size) if batch_size is not None and 0 < batch_size < m else 1
+
+
 def fit(model: Model, X: np.ndarray, y: np.ndarray, lr: float, iterations: int, **kwargs) -> History:
     """Run `train` to the end and return its History (the generator is the primitive)."""
-    history = History(tuple(model.params))
+    history = History(tuple(model.params), epoch_length=epoch_length(len(X), kwargs.get("batch_size")))
     for rec in train(model, X, y, lr, iterations, **kwargs):
         history.append(rec)
     return history
@@ -238,7 +274,7 @@ class TrainingRun:
         self.X, self.y = X, y
         self.initial_params = model.get_params()
         self.lr = float(lr)
-        self.history = History(tuple(model.params))
+        self.history = History(tuple(model.params), epoch_length=epoch_length(len(X), batch_size))
         self.snapshot_every = snapshot_every
         self._records = train(
             model, X, y, lambda: self.lr, 10**12, X_test, y_test,
@@ -305,6 +341,60 @@ def compare_learning_rates(
         out[float(lr)] = (twin, fit(twin, X, y, lr, iterations, X_test=X_test, y_test=y_test,
                                     batch_size=batch_size, seed=seed))
     return out
+
+
+# --- reading a run: overshoot events and verdicts ---------------------------------------------------------
+SPIKE_RISE = 0.2  # an overshoot: the (epoch-averaged) objective climbs 20 % above the best it had reached …
+SPIKE_NATS = 0.01  # … and by 0.01 nats at least (tiny late losses wobble by large fractions of almost nothing)
+RECOVERED = 0.05  # recovered: back within 5 % of that best
+
+
+@dataclass(frozen=True)
+class Overshoot:
+    """A jump of the objective above the best it had reached: "the loss jumped to 728 at iteration 9"."""
+
+    start: int  # first iteration of the jump
+    peak_iteration: int
+    peak: float  # the objective at its peak (an epoch average for mini-batch runs)
+    before: float  # the best objective reached before the jump
+    recovered_at: int | None  # first iteration back within 5 % of `before`; None if it never came back
+
+    @property
+    def recovered(self) -> bool:
+        return self.recovered_at is not None
+
+
+def overshoot_events(history: History, name: str = "objective") -> list[Overshoot]:
+    """Every overshoot in the run, in order: where the smoothed `name` column jumps 20 % (and 0.01 nats)
+    above its best so far, its peak, and where it comes back within 5 % of that best (if it does).
+
+    Full-batch gradient descent with a small enough α never raises the loss, so any such jump is a step
+    that overshot. For mini-batch runs the epoch average keeps the noise of single batches out.
+    """
+    loss = history.smoothed(name)
+    iterations = history.array("iteration").astype(int)
+    if loss.size < 2:
+        return []
+    best = np.minimum.accumulate(np.where(np.isfinite(loss), loss, np.inf))
+    trigger = np.maximum(best * (1 + SPIKE_RISE), best + SPIKE_NATS)
+    above = np.zeros(loss.size, dtype=bool)
+    above[1:] = loss[1:] > trigger[:-1]
+    events: list[Overshoot] = []
+    t = 1
+    while True:
+        starts = np.flatnonzero(above[t:])
+        if starts.size == 0:
+            return events
+        a = t + int(starts[0])
+        before = float(best[a - 1])
+        back = np.flatnonzero(loss[a:] <= before * (1 + RECOVERED))
+        b = a + int(back[0]) if back.size else loss.size
+        peak = a + int(np.nanargmax(loss[a:b]))
+        events.append(Overshoot(int(iterations[a]), int(iterations[peak]), float(loss[peak]), before,
+                                int(iterations[b]) if b < loss.size else None))
+        if b >= loss.size:
+            return events
+        t = b + 1
 
 
 def lr_verdict(history: History) -> str:

@@ -11,6 +11,7 @@ import pytest
 from scratchnet import LogisticRegression, TwoLayerNet, bce_from_logits, evaluate, fit, gradcheck, sigmoid, train
 from scratchnet.data import synthetic_dataset
 from scratchnet.gradcheck import relative_error
+from scratchnet.training import History, Overshoot, Record, overshoot_events
 
 
 def moons(seed: int = 0, n: int = 200):
@@ -114,3 +115,56 @@ def test_trace_keeps_the_data_term_and_the_penalty_term_apart(y):
 
     lr_trace = LogisticRegression(2, l2=0.5, seed=3).trace(x, y)
     np.testing.assert_allclose(lr_trace["data_grads"]["w"], (float(lr_trace["y_hat"][0]) - y) * x, rtol=1e-14)
+
+
+# --- divergence means non-finite; an overshoot that recovers is an event -------------------------------------
+def test_a_spike_that_recovers_is_not_divergence():
+    """64 ReLU units on moons at α = 10: 0.74 → 4.05 → … → 197 (it. 8) → 728 (it. 9) → 17 → 0.56 → … → 0.17.
+    The 100-nat cut-off stopped it at iteration 8 and called it diverged."""
+    ds = moons()
+    history = fit(TwoLayerNet(2, 64, "relu", seed=0), ds.X_train, ds.y_train, 10.0, 1000)
+    loss = history.array("train_loss")
+    assert history.diverged_at is None and len(history) == 1000 and np.all(np.isfinite(loss))
+    assert loss[1] == pytest.approx(4.05, abs=0.01) and loss[8] == pytest.approx(197.2, abs=0.1)
+    assert int(np.argmax(loss)) == 9 and loss[9] == pytest.approx(727.7, abs=0.1)
+    assert loss[-1] == pytest.approx(0.173, abs=1e-3) and history.last("train_acc") > 0.9
+    (event,) = overshoot_events(history)
+    assert (event.start, event.peak_iteration, event.recovered_at) == (1, 9, 11)
+    assert event.peak == pytest.approx(727.67, abs=0.01) and event.before == pytest.approx(0.7395, abs=1e-4)
+    assert event.recovered and loss[11] < event.before
+
+
+def test_overshoot_events_on_hand_made_curves():
+    def events(losses, epoch_length=1):
+        h = History(("w",), epoch_length=epoch_length)
+        for t, loss in enumerate(losses):
+            h.append(Record(t, 0.1, loss, 0.5, {"w": 0.0}, {}))
+        return overshoot_events(h)
+
+    assert events([0.7, 0.5, 0.4, 0.3]) == []
+    assert events([0.7, 0.71, 0.69, 0.695, 0.6]) == []  # wobbles below 20 %: not an overshoot
+    assert events([0.002, 0.001, 0.0015, 0.001]) == []  # +50 % of almost nothing: below 0.01 nats
+    two = events([0.7, 0.5, 2.0, 3.0, 0.8, 0.52, 0.4, 0.6, 0.45])
+    assert [(e.start, e.peak_iteration, e.peak, e.before, e.recovered_at) for e in two] == [
+        (2, 3, 3.0, 0.5, 5), (7, 7, 0.6, 0.4, None)]  # 0.45 is not back within 5 % of 0.4
+    assert two[0].recovered and not two[1].recovered
+    assert events([0.7, 0.5, 2.0, 0.4, 0.6, 0.45, 0.41])[1].recovered_at == 6
+    assert events([0.7, 0.9, 0.85, 0.9, 0.85]) == [Overshoot(1, 1, 0.9, 0.7, None)]  # a 2-cycle above the start
+    # mini-batch: single batches may jump, the epoch average does not
+    assert events([0.7, 0.9, 0.5, 0.65, 0.45, 0.5], epoch_length=2) == []
+    assert events([0.7, 0.9, 0.5, 0.65, 0.45, 0.5]) != []
+
+
+def test_logistic_regression_diverges_when_the_penalty_step_flips_the_weights():
+    """λ·α > 2: w ← (1 − λα)·w − α·(data gradient) with |1 − λα| > 1, and the data gradient is bounded."""
+    ds = moons()
+    history = fit(LogisticRegression(2, l2=0.3, seed=0), ds.X_train, ds.y_train, 10.0, 2000)
+    assert history.diverged_at is not None and "L2 penalty overflowed" in history.message
+    # λα ≤ 2: ‖w_t+1‖ ≤ |1 − λα|·‖w_t‖ + α·G with G = mean ‖x‖ bounding the data gradient: w stays bounded
+    G = np.mean(np.linalg.norm(ds.X_train, axis=1))
+    for l2 in (0.15, 0.1, 0.01):
+        bounded = fit(LogisticRegression(2, l2=l2, seed=0), ds.X_train, ds.y_train, 10.0, 2000, snapshot_every=1)
+        assert bounded.diverged_at is None
+        limit = max(np.linalg.norm(bounded.snapshots[0]["w"]), 10.0 * G / (1 - abs(1 - 10.0 * l2)))
+        assert max(np.linalg.norm(p["w"]) for p in bounded.snapshots.values()) <= limit * (1 + 1e-12)
+    assert fit(LogisticRegression(2, l2=0.2, seed=0), ds.X_train, ds.y_train, 10.0, 2000).diverged_at is None
