@@ -102,6 +102,10 @@ class Model:
             return 0.0
         return 0.5 * self.l2 * float(sum(np.vdot(self.params[n], self.params[n]) for n in self.weight_names))
 
+    def dead_units(self, cache: Cache) -> int | None:
+        """Hidden units whose output is 0 on every row the cache saw; None for a model without hidden units."""
+        return None
+
     def loss_from_logits(self, z: np.ndarray, y: np.ndarray) -> float:
         """The objective from logits: cross-entropy + penalty."""
         return bce_from_logits(z, y) + self.penalty()
@@ -269,6 +273,14 @@ class TwoLayerNet(Model):
     @property
     def has_kink(self) -> bool:
         return self.activation.has_kink
+
+    def dead_units(self, cache: Cache) -> int:
+        """Units with h1 = 0 on every row of the forward pass that made `cache`: no gradient reaches their W1
+        or b1 from these rows, so on the training set a dead ReLU unit stays dead."""
+        h1 = cache["h1"]
+        if self.activation.nonnegative:  # h1 ≥ 0: a column sums to 0 only if every entry is 0 (one mat-vec)
+            return int(np.count_nonzero(np.ones(h1.shape[0]) @ h1 == 0.0))
+        return int(np.count_nonzero(~h1.any(axis=0)))
 
     def hidden(self, X: np.ndarray) -> np.ndarray:
         """h1 for every row of X, shape (m, h): what each hidden unit outputs."""

@@ -34,6 +34,7 @@ class Record:
     diverged: bool = False
     message: str = ""
     penalty: float = 0.0  # (λ/2)·‖W‖² at θ_t
+    dead_units: int | None = None  # hidden units that output 0 on every training example (None: no hidden layer)
     objective: float | None = None  # train_loss + penalty (filled in when not given)
 
     def __post_init__(self) -> None:
@@ -114,6 +115,7 @@ def train(
         step = float(lr() if callable(lr) else lr)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             z, cache = model.forward(X)
+            dead = model.dead_units(cache)  # from h1 of this full-set pass: no second forward
             loss = bce_from_logits(z, y)  # cross-entropy alone: the curves and the status line show it
             penalty = model.penalty()
             if mini:
@@ -134,6 +136,7 @@ def train(
                 grads=grads,
                 params=model.get_params() if snapshot_every and t % snapshot_every == 0 else None,
                 penalty=penalty,
+                dead_units=dead,
             )
             if has_test:
                 z_test, _ = model.forward(X_test)
@@ -160,7 +163,9 @@ def train(
         yield rec
 
 
-HISTORY_COLUMNS = ("iteration", "lr", "train_loss", "test_loss", "train_acc", "test_acc", "penalty", "objective")
+HISTORY_COLUMNS = (
+    "iteration", "lr", "train_loss", "test_loss", "train_acc", "test_acc", "penalty", "objective", "dead_units",
+)
 
 
 @dataclass
@@ -193,6 +198,7 @@ class History:
         c["test_acc"].append(np.nan if rec.test_acc is None else rec.test_acc)
         c["penalty"].append(rec.penalty)
         c["objective"].append(rec.objective)
+        c["dead_units"].append(np.nan if rec.dead_units is None else rec.dead_units)
         for name in self.param_names:
             c[f"grad_norm_{name}"].append(rec.grad_norms[name])
         if rec.params is not None:

@@ -168,3 +168,36 @@ def test_logistic_regression_diverges_when_the_penalty_step_flips_the_weights():
         limit = max(np.linalg.norm(bounded.snapshots[0]["w"]), 10.0 * G / (1 - abs(1 - 10.0 * l2)))
         assert max(np.linalg.norm(p["w"]) for p in bounded.snapshots.values()) <= limit * (1 + 1e-12)
     assert fit(LogisticRegression(2, l2=0.2, seed=0), ds.X_train, ds.y_train, 10.0, 2000).diverged_at is None
+
+
+# --- dead ReLU units -------------------------------------------------------------------------------------
+def test_dead_relu_units_are_counted_every_iteration():
+    """The α = 10 run on moons: 46 of the 64 ReLU units output 0 on every training example by iteration 40."""
+    ds = moons()
+    net = TwoLayerNet(2, 64, "relu", seed=0)
+    records = list(train(net, ds.X_train, ds.y_train, 10.0, 60, snapshot_every=1))
+    dead = [r.dead_units for r in records]
+    probe = TwoLayerNet(2, 64, "relu")
+    for rec in records[::5]:
+        probe.set_params(rec.params)
+        assert rec.dead_units == int(np.sum(np.all(probe.hidden(ds.X_train) == 0.0, axis=0)))
+    assert dead[0] == 0 and dead[40] == 46 and max(dead) <= 64
+    history = fit(TwoLayerNet(2, 64, "relu", seed=0), ds.X_train, ds.y_train, 10.0, 60)
+    np.testing.assert_array_equal(history.array("dead_units"), dead)
+    # a gentle α kills none; logistic regression has no hidden units to count
+    assert fit(TwoLayerNet(2, 64, "relu", seed=0), ds.X_train, ds.y_train, 0.1, 60).array("dead_units").max() == 0
+    assert np.isnan(fit(LogisticRegression(2), ds.X_train, ds.y_train, 0.1, 3).array("dead_units")).all()
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_dead_units_counts_only_units_silent_on_every_row(activation):
+    net = TwoLayerNet(2, 4, activation, seed=0)
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]])
+    a1 = {"relu": -1.0, "tanh": 0.0, "sigmoid": -800.0}[activation]  # where g(a1) is exactly 0
+    net.set_params({"W1": np.array([[0.0, 0.0], [1000.0, 0.0], [0.0, 0.0], [0.0, 0.0]]),
+                    "b1": np.array([a1, a1, a1, 0.5])})
+    _, cache = net.forward(X)
+    # units 0 and 2 output 0 on every row; unit 1 only on rows 1 and 2; unit 3 never
+    assert np.all(cache["h1"][:, [0, 2]] == 0.0) and cache["h1"][0, 1] != 0.0
+    expected = 2
+    assert net.dead_units(cache) == expected

@@ -289,7 +289,7 @@ def test_history_columns_and_frame():
     frame = run.history.to_frame()
     assert list(frame.columns) == [
         "iteration", "lr", "train_loss", "test_loss", "train_acc", "test_acc", "penalty", "objective",
-        "grad_norm_W1", "grad_norm_b1", "grad_norm_w2", "grad_norm_b2",
+        "dead_units", "grad_norm_W1", "grad_norm_b1", "grad_norm_w2", "grad_norm_b2",
     ]
     assert len(frame) == 10 and frame["iteration"].tolist() == list(range(10))
     assert frame["iteration"].dtype.kind == "i"
