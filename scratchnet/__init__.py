@@ -5,6 +5,7 @@
 
 from .activations import ACTIVATIONS, sigmoid
 from .gradcheck import GradCheckResult, gradcheck
+from .landscape import Overshoot, lr_verdict, overshoot_events, sweep_verdicts
 from .losses import bce_from_logits
 from .models import MODEL_KINDS, LogisticRegression, Model, ParamInfo, TwoLayerNet, make_model, model_from_dict
 from .plane import PlaneGrid, decision_grid, hidden_unit_grids, plane_grid
@@ -16,8 +17,6 @@ from .training import (
     compare_learning_rates,
     evaluate,
     fit,
-    lr_verdict,
-    sweep_verdicts,
     train,
 )
 
@@ -28,6 +27,7 @@ __all__ = [
     "MODEL_KINDS",
     "LogisticRegression",
     "Model",
+    "Overshoot",
     "ParamInfo",
     "Problem",
     "PlaneGrid",
@@ -44,6 +44,7 @@ __all__ = [
     "lr_verdict",
     "make_model",
     "model_from_dict",
+    "overshoot_events",
     "plane_grid",
     "sigmoid",
     "sweep_verdicts",

@@ -90,12 +90,11 @@ def train(
     (a fresh permutation each epoch). `lr` may be a callable, read before every update, so a caller
     can change it mid-run.
 
-    Diverged means a value is no longer a finite number: the cross-entropy, the penalty, a gradient, or a
-    parameter after the update. Then the record says diverged=True, the generator stops and the model keeps
-    its last finite parameters. There is no loss cut-off by default, because no finite bound separates
-    divergence from an overshoot that recovers: a 64-unit ReLU net on moons at α = 10 climbs to 728 nats at
-    iteration 9 and ends at 0.17; its loss could have climbed as high as the parameters allow. An overflow
-    cannot recover: inf − α·g stays inf, and inf − inf is nan. `max_loss` is a caller's own stop rule.
+    Diverged means a value stopped being finite: the cross-entropy, the penalty, a gradient or an updated
+    parameter. The record says diverged=True, the generator stops, the model keeps its last finite θ. No
+    finite loss bound separates divergence from an overshoot that recovers (64 ReLU units on moons at α = 10
+    climb to 728 nats, then end at 0.17); an overflow cannot recover (inf − α·g stays inf). `max_loss` is
+    only a caller's own stop rule.
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -127,12 +126,13 @@ def train(
                 grads = model.backward(cache, y[idx])
             else:
                 grads = model.backward(cache, y)
+            norms = {k: float(np.sqrt(np.vdot(g, g))) for k, g in grads.items()}  # ‖g‖₂ per tensor
             rec = Record(
                 iteration=t,
                 lr=step,
                 train_loss=loss,
                 train_acc=_accuracy(z, y),
-                grad_norms={k: float(np.sqrt(np.vdot(g, g))) for k, g in grads.items()},  # ‖g‖₂
+                grad_norms=norms,
                 grads=grads,
                 params=model.get_params() if snapshot_every and t % snapshot_every == 0 else None,
                 penalty=penalty,
@@ -218,19 +218,17 @@ class History:
         return float(col[-1]) if col else float("nan")
 
     def smoothed(self, name: str = "objective") -> np.ndarray:
-        """The column averaged over the last epoch at each iteration (the column itself for full batch).
-
-        Mini-batch steps follow one batch each, so single iterations wobble; an epoch average is what the run
-        achieved. The first epoch_length − 1 values average what there is so far.
-        """
+        """The column averaged over the last epoch_length iterations (itself for full batch): single mini-batch
+        steps wobble, an epoch average is what the run achieved. Early values average what there is."""
         values = self.array(name)
         k = self.epoch_length
         if k <= 1 or values.size == 0:
             return values
-        sums = np.concatenate([[0.0], np.cumsum(values)])
-        ends = np.arange(1, values.size + 1)
-        starts = np.maximum(ends - k, 0)
-        return (sums[ends] - sums[starts]) / (ends - starts)
+        with np.errstate(invalid="ignore"):  # a diverged run's last value may be inf: inf − inf is nan there
+            sums = np.concatenate([[0.0], np.cumsum(values)])
+            ends = np.arange(1, values.size + 1)
+            starts = np.maximum(ends - k, 0)
+            return (sums[ends] - sums[starts]) / (ends - starts)
 
     def nearest_snapshot(self, iteration: int) -> int | None:
         """The snapshot iteration closest to (and not after) `iteration`."""
@@ -347,85 +345,3 @@ def compare_learning_rates(
         out[float(lr)] = (twin, fit(twin, X, y, lr, iterations, X_test=X_test, y_test=y_test,
                                     batch_size=batch_size, seed=seed))
     return out
-
-
-# --- reading a run: overshoot events and verdicts ---------------------------------------------------------
-SPIKE_RISE = 0.2  # an overshoot: the (epoch-averaged) objective climbs 20 % above the best it had reached …
-SPIKE_NATS = 0.01  # … and by 0.01 nats at least (tiny late losses wobble by large fractions of almost nothing)
-RECOVERED = 0.05  # recovered: back within 5 % of that best
-
-
-@dataclass(frozen=True)
-class Overshoot:
-    """A jump of the objective above the best it had reached: "the loss jumped to 728 at iteration 9"."""
-
-    start: int  # first iteration of the jump
-    peak_iteration: int
-    peak: float  # the objective at its peak (an epoch average for mini-batch runs)
-    before: float  # the best objective reached before the jump
-    recovered_at: int | None  # first iteration back within 5 % of `before`; None if it never came back
-
-    @property
-    def recovered(self) -> bool:
-        return self.recovered_at is not None
-
-
-def overshoot_events(history: History, name: str = "objective") -> list[Overshoot]:
-    """Every overshoot in the run, in order: where the smoothed `name` column jumps 20 % (and 0.01 nats)
-    above its best so far, its peak, and where it comes back within 5 % of that best (if it does).
-
-    Full-batch gradient descent with a small enough α never raises the loss, so any such jump is a step
-    that overshot. For mini-batch runs the epoch average keeps the noise of single batches out.
-    """
-    loss = history.smoothed(name)
-    iterations = history.array("iteration").astype(int)
-    if loss.size < 2:
-        return []
-    best = np.minimum.accumulate(np.where(np.isfinite(loss), loss, np.inf))
-    trigger = np.maximum(best * (1 + SPIKE_RISE), best + SPIKE_NATS)
-    above = np.zeros(loss.size, dtype=bool)
-    above[1:] = loss[1:] > trigger[:-1]
-    events: list[Overshoot] = []
-    t = 1
-    while True:
-        starts = np.flatnonzero(above[t:])
-        if starts.size == 0:
-            return events
-        a = t + int(starts[0])
-        before = float(best[a - 1])
-        back = np.flatnonzero(loss[a:] <= before * (1 + RECOVERED))
-        b = a + int(back[0]) if back.size else loss.size
-        peak = a + int(np.nanargmax(loss[a:b]))
-        events.append(Overshoot(int(iterations[a]), int(iterations[peak]), float(loss[peak]), before,
-                                int(iterations[b]) if b < loss.size else None))
-        if b >= loss.size:
-            return events
-        t = b + 1
-
-
-def lr_verdict(history: History) -> str:
-    """'diverged', 'too large' (loss went up or oscillates), 'too small' (barely moved) or 'good'."""
-    if history.diverged_at is not None:
-        return "diverged"
-    loss = history.array("train_loss")
-    if loss.size < 2:
-        return "too small"
-    start, end = loss[0], loss[-1]
-    rises = np.diff(loss) > 1e-12
-    if end > start or rises.mean() > 0.2:
-        return "too large"
-    if start - end < 0.1 * start:
-        return "too small"
-    return "good"
-
-
-def sweep_verdicts(histories: dict[float, History], share: float = 0.5) -> dict[float, str]:
-    """Verdicts for runs from the same start: 'too small' now means 'got less than `share` of the best
-    run's loss reduction' — the comparison a student makes when the curves are side by side."""
-    verdicts = {lr: lr_verdict(h) for lr, h in histories.items()}
-    calm = [lr for lr, v in verdicts.items() if v in ("good", "too small")]
-    drops = {lr: histories[lr].array("train_loss")[0] - histories[lr].array("train_loss")[-1] for lr in calm}
-    best = max(drops.values(), default=0.0)
-    for lr in calm:
-        verdicts[lr] = "too small" if drops[lr] < share * best else "good"
-    return verdicts

@@ -5,13 +5,28 @@ Every test here failed before the change it guards (see the commit that added it
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
-from scratchnet import LogisticRegression, TwoLayerNet, bce_from_logits, evaluate, fit, gradcheck, sigmoid, train
+from scratchnet import (
+    LogisticRegression,
+    TwoLayerNet,
+    bce_from_logits,
+    compare_learning_rates,
+    evaluate,
+    fit,
+    gradcheck,
+    lr_verdict,
+    sigmoid,
+    sweep_verdicts,
+    train,
+)
 from scratchnet.data import synthetic_dataset
 from scratchnet.gradcheck import relative_error
-from scratchnet.training import History, Overshoot, Record, overshoot_events
+from scratchnet.landscape import Overshoot, overshoot_events
+from scratchnet.training import History, Record
 
 
 def moons(seed: int = 0, n: int = 200):
@@ -201,3 +216,109 @@ def test_dead_units_counts_only_units_silent_on_every_row(activation):
     assert np.all(cache["h1"][:, [0, 2]] == 0.0) and cache["h1"][0, 1] != 0.0
     expected = 2
     assert net.dead_units(cache) == expected
+
+
+# --- verdicts a class can trust ------------------------------------------------------------------------------
+LAB_LRS = (0.001, 0.01, 0.1, 1.0, 10.0)  # the lab's default learning rates
+
+
+@functools.lru_cache(maxsize=64)  # several tests read the same comparison
+def sweep(seed: int, lrs=LAB_LRS, iterations: int = 1000, batch_size: int | None = None, kind: str = "net",
+          data: str = "moons") -> dict[float, History]:
+    """The lab's comparison: moons (n 200, noise 0.15), the 8-unit ReLU net or logistic regression."""
+    ds = synthetic_dataset(data, n=200, noise=0.15, seed=seed)
+    start = TwoLayerNet(2, 8, "relu", seed=seed) if kind == "net" else LogisticRegression(2, seed=seed)
+    runs = compare_learning_rates(start, ds.X_train, ds.y_train, lrs, iterations, batch_size=batch_size, seed=seed)
+    return {lr: h for lr, (_, h) in runs.items()}
+
+
+def test_lab_verdicts_at_the_issues_setting():
+    """Seed 0: final losses 0.580, 0.307, 0.088, 0.003; 0.01 was called "just right" next to 0.003."""
+    histories = sweep(0)
+    finals = {lr: round(h.last("train_loss"), 3) for lr, h in histories.items()}
+    assert [finals[lr] for lr in (0.001, 0.01, 0.1, 1.0)] == [0.580, 0.307, 0.088, 0.003]
+    assert sweep_verdicts(histories) == {0.001: "too small", 0.01: "too small", 0.1: "good", 1.0: "good",
+                                         10.0: "too large"}
+    alone = histories[0.001]  # 0.715 → 0.58 in 1,000 iterations, still falling in a straight line
+    assert alone.array("train_loss")[0] == pytest.approx(0.715, abs=1e-3)
+    assert lr_verdict(alone) == "too small"
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_lab_verdicts_hold_for_every_seed(seed):
+    verdicts = sweep_verdicts(sweep(seed))
+    assert verdicts[0.001] == verdicts[0.01] == "too small"
+    assert verdicts[1.0] == "good"
+    assert verdicts[0.1] != "too large"
+    assert verdicts[10.0] == "too large"  # every seed overshoots: a jump of 20 % or more, seen as an event
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_longer_run_does_not_make_a_tiny_step_good(seed):
+    """At 10,000 iterations α = 0.001 got as far as α = 0.01 does in 1,000: still far above α = 1's loss."""
+    histories = sweep(seed, lrs=(0.001, 1.0), iterations=10_000)
+    assert histories[0.001].last("train_loss") > 0.2 > 100 * histories[1.0].last("train_loss")
+    assert sweep_verdicts(histories) == {0.001: "too small", 1.0: "good"}
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_mini_batch_noise_is_not_overshoot(seed):
+    """Logistic regression on moons, batch 10 or 32 at α = 0.1: single batches wobble, the run is fine.
+    The net in the lab with batch 1 at α = 0.1 reaches the lowest loss of the sweep: not "too large"."""
+    for batch_size in (10, 32):
+        h = sweep(seed, lrs=(0.1,), batch_size=batch_size, kind="logistic")[0.1]
+        assert np.any(np.diff(h.array("train_loss")) > 0)  # the raw loss does go up on some steps
+        assert lr_verdict(h) == "good" and overshoot_events(h) == []
+    batch_one = sweep(seed, lrs=(0.01, 0.1, 1.0), batch_size=1)
+    assert h.epoch_length == 5 and batch_one[0.1].epoch_length == 150  # ⌈150 / 32⌉, ⌈150 / 1⌉
+    verdicts = sweep_verdicts(batch_one)
+    assert verdicts[0.1] == "good" and lr_verdict(batch_one[0.1]) == "good"
+    if seed == 0:  # the lab's setting: α = 0.1 ends lowest, α = 1 jumps about
+        finals = {lr: h.last("train_loss") for lr, h in batch_one.items()}
+        assert min(finals, key=finals.get) == 0.1 and verdicts[1.0] == "too large"
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_logistic_regression_is_too_large_only_where_the_loss_zig_zags(seed):
+    """α = 10: on circles the loss climbs into a period-2 cycle above its start (too large); on moons it
+    settles where α = 1 does (good). No α in the app's range makes it blow up (see test_lr_steps_are_bounded)."""
+    circles = sweep(seed, lrs=(1.0, 10.0), kind="logistic", data="circles")
+    loss = circles[10.0].array("train_loss")
+    assert loss[-1] > loss[0] + 0.1 and np.all(np.diff(loss[-20:]) != 0)
+    assert np.all(np.sign(np.diff(loss[-20:]))[1:] == -np.sign(np.diff(loss[-20:]))[:-1])  # up, down, up, …
+    assert sweep_verdicts(circles) == {1.0: "good", 10.0: "too large"}
+    moons_runs = sweep(seed, lrs=(1.0, 10.0), kind="logistic")
+    assert moons_runs[10.0].last("train_loss") == pytest.approx(moons_runs[1.0].last("train_loss"), abs=1e-3)
+    assert sweep_verdicts(moons_runs) == {1.0: "good", 10.0: "good"}
+
+
+def test_sweep_verdicts_on_hand_made_curves():
+    def history(losses, epoch_length=1):
+        h = History(("w",), epoch_length=epoch_length)
+        for t, loss in enumerate(losses):
+            h.append(Record(t, 0.1, loss, 0.5, {"w": 0.0}, {}))
+        return h
+
+    t = np.arange(200)
+    fast = history(0.7 * np.exp(-t / 20) + 0.01)  # bends to its floor early
+    slow = history(0.7 - 0.001 * t)  # a straight line: nothing says a floor is near
+    tail = history(0.7 / (1 + t / 10))  # a 1/t tail: about one run from where it heads
+    assert lr_verdict(fast) == "good" and lr_verdict(slow) == "too small" and lr_verdict(tail) == "good"
+    assert sweep_verdicts({0.1: slow, 1.0: fast}) == {0.1: "too small", 1.0: "good"}
+    # every run still on its way down: the best run shows no floor, so nothing is "good"
+    assert sweep_verdicts({0.01: history(0.7 - 0.0001 * t), 0.1: slow}) == {0.01: "too small", 0.1: "too small"}
+    # near the best is good even when the curve alone looks unfinished
+    assert sweep_verdicts({0.1: history(0.0205 - 0.00001 * t), 1.0: fast}) == {0.1: "good", 1.0: "good"}
+    ends_high = history(np.r_[0.7, np.full(199, 0.8)])  # rose 14 % and stayed: no spike, but never learnt
+    assert lr_verdict(ends_high) == "too large"
+    zigzag = history(0.5 + 0.02 * (t % 2) - 0.0005 * t)  # falls overall, but every other step goes up
+    assert lr_verdict(zigzag) == "too large"
+    assert lr_verdict(history(0.5 + 0.02 * (t % 2) - 0.0005 * t, epoch_length=2)) != "too large"
+
+
+def test_a_diverged_history_can_still_be_read():
+    ds = moons()
+    h = fit(TwoLayerNet(2, 8, "relu", seed=0), ds.X_train, ds.y_train, 1e4, 200, batch_size=10)
+    assert h.diverged_at is not None and lr_verdict(h) == "diverged"
+    assert sweep_verdicts({1e4: h}) == {1e4: "diverged"}
+    assert overshoot_events(h) and not overshoot_events(h)[-1].recovered
