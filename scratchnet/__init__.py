@@ -5,7 +5,16 @@
 
 from .activations import ACTIVATIONS, sigmoid
 from .gradcheck import GradCheckResult, gradcheck
-from .landscape import Overshoot, lr_verdict, overshoot_events, sweep_verdicts
+from .landscape import (
+    LineScan,
+    LossSurface,
+    Overshoot,
+    loss_along_gradient,
+    loss_surface,
+    lr_verdict,
+    overshoot_events,
+    sweep_verdicts,
+)
 from .losses import bce_from_logits
 from .models import MODEL_KINDS, LogisticRegression, Model, ParamInfo, TwoLayerNet, make_model, model_from_dict
 from .plane import PlaneGrid, decision_grid, hidden_unit_grids, plane_grid
@@ -24,6 +33,8 @@ __all__ = [
     "ACTIVATIONS",
     "GradCheckResult",
     "History",
+    "LineScan",
+    "LossSurface",
     "MODEL_KINDS",
     "LogisticRegression",
     "Model",
@@ -41,6 +52,8 @@ __all__ = [
     "fit",
     "gradcheck",
     "hidden_unit_grids",
+    "loss_along_gradient",
+    "loss_surface",
     "lr_verdict",
     "make_model",
     "model_from_dict",

@@ -5,8 +5,6 @@
 - Why α overshoots: the objective along the current gradient direction, L(θ − t·∇L), with the point α lands
   on (loss_along_gradient); for logistic regression with two inputs, the loss surface over (w1, w2) with the
   path gradient descent took (loss_surface).
-- Logistic regression and large α: each step is bounded (max_step_length), so without a penalty it cannot
-  blow up; what too large an α does there is zig-zag across the valley (negative step_cosine).
 """
 
 from __future__ import annotations
@@ -15,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .losses import softplus
+from .models import LogisticRegression, Model
 from .training import History
 
 # --- what a run says about α: overshoot events and verdicts -----------------------------------------------
@@ -143,3 +143,102 @@ def sweep_verdicts(histories: dict[float, History]) -> dict[float, str]:
         behind = _far_behind(loss, best, window)
         verdicts[lr] = "too small" if behind or (verdicts[lr] == "too small" and not floor_seen) else "good"
     return verdicts
+
+
+# --- why α overshoots: the objective along the gradient ------------------------------------------------------
+MAX_DOUBLINGS = 16  # how far a scan may widen to show the valley a small α has not reached (×65,536)
+
+
+@dataclass(frozen=True)
+class LineScan:
+    """The objective along the current gradient direction; where α lands on it."""
+
+    t: np.ndarray  # step sizes, 0 … t_max
+    loss: np.ndarray  # objective L(θ − t·∇L) along the current gradient direction
+    lr: float  # the chosen α
+    loss_at_lr: float  # L(θ − α·∇L): where this α lands
+    slope: float  # dL/dt at t = 0, i.e. −‖∇L‖² (for a tangent line)
+
+
+def loss_along_gradient(model: Model, X: np.ndarray, y: np.ndarray, lr: float, n: int = 81,
+                        span: float = 3.0) -> LineScan:
+    """L(θ − t·∇L) for t in [0, t_max], with ∇L the full-batch gradient of the objective at the model's θ.
+
+    t_max = span·α, doubled (up to MAX_DOUBLINGS times) while the loss there is still below L(θ), so the
+    valley and its far wall are in the picture: a small α lands just past t = 0, a good one near the floor,
+    one too large up the far wall. The model is left unchanged.
+    """
+    if lr <= 0 or n < 2:
+        raise ValueError("lr must be > 0 and n at least 2")
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    theta = model.get_params()
+    grads = model.gradients(X, y)
+    probe = model.copy()
+
+    def at(t: float) -> float:
+        probe.params = {k: np.asarray(theta[k] - t * grads[k]) for k in theta}
+        return probe.loss(X, y)
+
+    slope = -float(sum(np.vdot(g, g) for g in grads.values()))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # far out, logits may overflow
+        start = at(0.0)
+        t_max = span * lr
+        for _ in range(MAX_DOUBLINGS if slope < 0 else 0):
+            if not at(t_max) < start:  # the far wall (or an overflow) is in view
+                break
+            t_max *= 2
+        t = np.linspace(0.0, t_max, n)
+        loss = np.array([at(ti) for ti in t])
+        return LineScan(t=t, loss=loss, lr=float(lr), loss_at_lr=at(lr), slope=slope)
+
+
+# --- why α overshoots: the loss surface of logistic regression with two inputs -----------------------------
+GRID_BUDGET = 2**21  # logits computed at once (16 MB): the grid is done in blocks of points beyond this
+
+
+@dataclass(frozen=True)
+class LossSurface:
+    """The objective over (w1, w2) with b held at its current value, and the path descent took."""
+
+    w1: np.ndarray  # (n,)
+    w2: np.ndarray  # (n,)
+    loss: np.ndarray  # (n, n) objective, rows follow w2, columns w1, with b held at its current value
+    b: float
+    path: np.ndarray  # (k, 2): the (w1, w2) gradient descent visited (from snapshots / params given)
+
+
+def loss_surface(model: LogisticRegression, X: np.ndarray, y: np.ndarray, path: np.ndarray, n: int = 60,
+                 margin: float = 0.25) -> LossSurface:
+    """The objective on an n × n grid of (w1, w2) around the path and the current weights.
+
+    Both axes get the same width (so a round valley looks round): the larger extent of path and weights,
+    at least 1, plus `margin` of it on each side. Every grid point's logits come from one matrix product
+    X·Wᵀ (in blocks only when m·n² exceeds GRID_BUDGET). The model is left unchanged.
+    """
+    if not isinstance(model, LogisticRegression) or model.n_features != 2:
+        raise ValueError("the loss surface is drawn for logistic regression with exactly two inputs")
+    if n < 2:
+        raise ValueError("n must be at least 2")
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    path = np.asarray(path, dtype=np.float64).reshape(-1, 2)
+    w, b = model.params["w"], float(model.params["b"])
+    points = np.vstack([path, w])
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    half = max(float(np.max(hi - lo)) / 2, 0.5) * (1 + 2 * margin)
+    w1 = np.linspace(-half, half, n) + (lo[0] + hi[0]) / 2
+    w2 = np.linspace(-half, half, n) + (lo[1] + hi[1]) / 2
+    W = np.stack(np.meshgrid(w1, w2), axis=-1).reshape(-1, 2)  # row-major: rows follow w2, columns w1
+    loss = np.empty(W.shape[0])
+    block = max(1, GRID_BUDGET // max(X.shape[0], 1))
+    for i in range(0, W.shape[0], block):  # one block unless the data set is large
+        Z = X @ W[i : i + block].T + b  # (m, points): every example's logit at every grid point
+        loss[i : i + block] = np.mean(softplus(Z) - y[:, None] * Z, axis=0)
+    loss += 0.5 * model.l2 * np.sum(W * W, axis=1)
+    return LossSurface(w1=w1, w2=w2, loss=loss.reshape(n, n), b=b, path=path)
+
+
+def weight_path(history: History, name: str = "w") -> np.ndarray:
+    """The snapshots of parameter `name`, in iteration order, one row each: (k, 2) for logistic regression's w."""
+    return np.array([history.snapshots[t][name] for t in sorted(history.snapshots)], dtype=np.float64)
