@@ -12,8 +12,10 @@ from .landscape import (
     loss_along_gradient,
     loss_surface,
     lr_verdict,
+    max_step_length,
     overshoot_events,
     sweep_verdicts,
+    zigzag,
 )
 from .losses import bce_from_logits
 from .models import MODEL_KINDS, LogisticRegression, Model, ParamInfo, TwoLayerNet, make_model, model_from_dict
@@ -56,10 +58,12 @@ __all__ = [
     "loss_surface",
     "lr_verdict",
     "make_model",
+    "max_step_length",
     "model_from_dict",
     "overshoot_events",
     "plane_grid",
     "sigmoid",
     "sweep_verdicts",
     "train",
+    "zigzag",
 ]

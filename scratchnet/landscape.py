@@ -5,6 +5,8 @@
 - Why α overshoots: the objective along the current gradient direction, L(θ − t·∇L), with the point α lands
   on (loss_along_gradient); for logistic regression with two inputs, the loss surface over (w1, w2) with the
   path gradient descent took (loss_surface).
+- Logistic regression and large α: each step is bounded (max_step_length), so without a penalty it cannot
+  blow up; what too large an α does there is zig-zag across the valley (negative step_cosine).
 """
 
 from __future__ import annotations
@@ -242,3 +244,35 @@ def loss_surface(model: LogisticRegression, X: np.ndarray, y: np.ndarray, path: 
 def weight_path(history: History, name: str = "w") -> np.ndarray:
     """The snapshots of parameter `name`, in iteration order, one row each: (k, 2) for logistic regression's w."""
     return np.array([history.snapshots[t][name] for t in sorted(history.snapshots)], dtype=np.float64)
+
+
+# --- logistic regression and large α ------------------------------------------------------------------------
+def max_step_length(X: np.ndarray, lr: float, batch_size: int | None = None) -> float:
+    """The longest step logistic regression without a penalty can take: α·mean‖(x, 1)‖ over a batch.
+
+    ∂L_i/∂(w, b) = (ŷ_i − y_i)·(x_i, 1) with |ŷ_i − y_i| ≤ 1, so the mean gradient is no longer than the mean
+    ‖(x_i, 1)‖; for mini-batches, the worst batch is the smallest one (an epoch's last) holding the longest
+    rows. The weights can therefore grow at most linearly, and the loss (at most ‖(x, 1)‖·‖θ‖ + log 2 per
+    example) with them: no blow-up.
+    """
+    norms = np.sqrt(np.sum(np.asarray(X, dtype=np.float64) ** 2, axis=1) + 1.0)
+    if batch_size is not None and 0 < batch_size < norms.size:
+        norms = np.sort(norms)[-(norms.size % batch_size or batch_size) :]
+    return float(lr * norms.mean())
+
+
+def penalty_diverges(lr: float, l2: float) -> bool:
+    """λ·α > 2: the penalty's part of each step multiplies W by 1 − λα < −1, so logistic regression's weights
+    (whose data gradient is bounded) flip sign and grow geometrically until they overflow."""
+    return lr * l2 > 2
+
+
+def zigzag(history: History) -> tuple[int, int | None]:
+    """(how many steps reversed the one before, cos(∇L_t, ∇L_t−1) < 0; the last iteration that did).
+
+    Full batch, that is α bouncing across a valley even while the loss falls; mini-batch gradients differ
+    from batch to batch, so there the count says little.
+    """
+    cos = history.array("step_cosine")
+    back = np.flatnonzero(cos < 0)
+    return int(back.size), (int(history.columns["iteration"][back[-1]]) if back.size else None)

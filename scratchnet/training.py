@@ -35,6 +35,7 @@ class Record:
     message: str = ""
     penalty: float = 0.0  # (λ/2)·‖W‖² at θ_t
     dead_units: int | None = None  # hidden units that output 0 on every training example (None: no hidden layer)
+    step_cosine: float | None = None  # cos(∇L_t, ∇L_t−1): −1 when the step reverses the last one (zig-zag)
     objective: float | None = None  # train_loss + penalty (filled in when not given)
 
     def __post_init__(self) -> None:
@@ -109,6 +110,7 @@ def train(
     rng = np.random.default_rng([seed, start])
     order = np.arange(m)
     pos = m  # forces a fresh permutation at the first mini-batch
+    previous: tuple[Params, float] | None = None  # the last step's gradients and their total norm
 
     for t in range(start, start + iterations):
         step = float(lr() if callable(lr) else lr)
@@ -127,6 +129,11 @@ def train(
             else:
                 grads = model.backward(cache, y)
             norms = {k: float(np.sqrt(np.vdot(g, g))) for k, g in grads.items()}  # ‖g‖₂ per tensor
+            norm = float(np.sqrt(sum(n * n for n in norms.values())))
+            cosine = None
+            if previous is not None and norm * previous[1] > 0:
+                cosine = float(sum(np.vdot(g, previous[0][k]) for k, g in grads.items())) / (norm * previous[1])
+            previous = grads, norm
             rec = Record(
                 iteration=t,
                 lr=step,
@@ -137,6 +144,7 @@ def train(
                 params=model.get_params() if snapshot_every and t % snapshot_every == 0 else None,
                 penalty=penalty,
                 dead_units=dead,
+                step_cosine=cosine,
             )
             if has_test:
                 z_test, _ = model.forward(X_test)
@@ -165,6 +173,7 @@ def train(
 
 HISTORY_COLUMNS = (
     "iteration", "lr", "train_loss", "test_loss", "train_acc", "test_acc", "penalty", "objective", "dead_units",
+    "step_cosine",
 )
 
 
@@ -199,6 +208,7 @@ class History:
         c["penalty"].append(rec.penalty)
         c["objective"].append(rec.objective)
         c["dead_units"].append(np.nan if rec.dead_units is None else rec.dead_units)
+        c["step_cosine"].append(np.nan if rec.step_cosine is None else rec.step_cosine)
         for name in self.param_names:
             c[f"grad_norm_{name}"].append(rec.grad_norms[name])
         if rec.params is not None:

@@ -289,11 +289,12 @@ def test_history_columns_and_frame():
     frame = run.history.to_frame()
     assert list(frame.columns) == [
         "iteration", "lr", "train_loss", "test_loss", "train_acc", "test_acc", "penalty", "objective",
-        "dead_units", "grad_norm_W1", "grad_norm_b1", "grad_norm_w2", "grad_norm_b2",
+        "dead_units", "step_cosine", "grad_norm_W1", "grad_norm_b1", "grad_norm_w2", "grad_norm_b2",
     ]
     assert len(frame) == 10 and frame["iteration"].tolist() == list(range(10))
     assert frame["iteration"].dtype.kind == "i"
-    assert frame.notna().all().all()
+    assert frame.drop(columns="step_cosine").notna().all().all()
+    assert frame["step_cosine"].iloc[1:].between(-1, 1).all()  # undefined at iteration 0: no step before it
     assert frame["train_loss"].iloc[-1] < frame["train_loss"].iloc[0]
     assert frame["test_acc"].between(0, 1).all()
     assert sorted(run.history.snapshots) == [0, 4, 8]
