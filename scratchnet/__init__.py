@@ -5,6 +5,18 @@
 
 from .activations import ACTIVATIONS, sigmoid
 from .gradcheck import GradCheckResult, gradcheck
+from .landscape import (
+    LineScan,
+    LossSurface,
+    Overshoot,
+    loss_along_gradient,
+    loss_surface,
+    lr_verdict,
+    max_step_length,
+    overshoot_events,
+    sweep_verdicts,
+    zigzag,
+)
 from .losses import bce_from_logits
 from .models import MODEL_KINDS, LogisticRegression, Model, ParamInfo, TwoLayerNet, make_model, model_from_dict
 from .plane import PlaneGrid, decision_grid, hidden_unit_grids, plane_grid
@@ -16,8 +28,6 @@ from .training import (
     compare_learning_rates,
     evaluate,
     fit,
-    lr_verdict,
-    sweep_verdicts,
     train,
 )
 
@@ -25,9 +35,12 @@ __all__ = [
     "ACTIVATIONS",
     "GradCheckResult",
     "History",
+    "LineScan",
+    "LossSurface",
     "MODEL_KINDS",
     "LogisticRegression",
     "Model",
+    "Overshoot",
     "ParamInfo",
     "Problem",
     "PlaneGrid",
@@ -41,11 +54,16 @@ __all__ = [
     "fit",
     "gradcheck",
     "hidden_unit_grids",
+    "loss_along_gradient",
+    "loss_surface",
     "lr_verdict",
     "make_model",
+    "max_step_length",
     "model_from_dict",
+    "overshoot_events",
     "plane_grid",
     "sigmoid",
     "sweep_verdicts",
     "train",
+    "zigzag",
 ]

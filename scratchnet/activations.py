@@ -56,14 +56,16 @@ class Activation:
     name: str
     g: Callable[[np.ndarray], np.ndarray]
     g_prime: Callable[[np.ndarray], np.ndarray]
-    init_gain: float  # W1 ~ N(0, init_gain / fan_in): He (2) for ReLU, Glorot-style (1) for tanh/sigmoid
+    init_gain: float  # W1 ~ N(0, init_gain / fan_in): He (2) for ReLU, LeCun (1) for tanh/sigmoid
+    init_name: str    # whose initialisation that is, for captions
     has_kink: bool    # True where g' jumps (finite differences straddling it are not exact)
+    nonnegative: bool  # g(a) ≥ 0 everywhere, so a unit is dead exactly when its outputs sum to 0
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "relu": Activation("relu", relu, relu_prime, init_gain=2.0, has_kink=True),
-    "tanh": Activation("tanh", tanh, tanh_prime, init_gain=1.0, has_kink=False),
-    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime, init_gain=1.0, has_kink=False),
+    "relu": Activation("relu", relu, relu_prime, 2.0, "He", has_kink=True, nonnegative=True),
+    "tanh": Activation("tanh", tanh, tanh_prime, 1.0, "LeCun", has_kink=False, nonnegative=False),
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime, 1.0, "LeCun", has_kink=False, nonnegative=True),
 }
 
 

@@ -74,32 +74,48 @@ class Model:
         return False
 
     def gradients(self, X: np.ndarray, y: np.ndarray) -> Params:
-        """∂L/∂θ on (X, y): one forward and one backward pass."""
+        """∂L/∂θ of the objective on (X, y): one forward and one backward pass."""
         _, cache = self.forward(X)
         return self.backward(cache, y)
 
-    def backward(self, cache: Cache, y: np.ndarray) -> Params:
-        """Gradients of the mean loss; same keys and shapes as params. Stores dL/dz in the cache."""
+    def data_backward(self, cache: Cache, y: np.ndarray) -> Params:
+        """Gradients of the mean cross-entropy alone (no λW); stores dL/dz in the cache."""
         y = np.asarray(y, dtype=np.float64)
         delta = sigmoid(cache["z"]) - y  # dL_i/dz_i = ŷ_i − y_i
         cache["dL_dz"] = delta
-        grads = self._backward_data(cache, delta)
-        if self.l2:
-            for name in self.weight_names:  # d/dW of (λ/2)·‖W‖² is λ·W
-                grads[name] = grads[name] + self.l2 * self.params[name]
-        return grads
+        return self._backward_data(cache, delta)
+
+    def add_penalty_gradients(self, data_grads: Params) -> Params:
+        """data_grads + λW for each weight tensor (biases unchanged); a new dict, data_grads untouched."""
+        if not self.l2:
+            return dict(data_grads)
+        # d/dW of (λ/2)·‖W‖² is λ·W
+        return {k: g + self.l2 * self.params[k] if k in self.weight_names else g for k, g in data_grads.items()}
+
+    def backward(self, cache: Cache, y: np.ndarray) -> Params:
+        """Gradients of the objective (cross-entropy + penalty); same keys and shapes as params."""
+        return self.add_penalty_gradients(self.data_backward(cache, y))
 
     def penalty(self) -> float:
         """(λ/2)·Σ‖W‖² over the weight tensors."""
         if not self.l2:
             return 0.0
-        return 0.5 * self.l2 * float(sum(np.sum(self.params[n] ** 2) for n in self.weight_names))
+        return 0.5 * self.l2 * float(sum(np.vdot(self.params[n], self.params[n]) for n in self.weight_names))
+
+    def dead_units(self, cache: Cache) -> int | None:
+        """Hidden units whose output is 0 on every row the cache saw; None for a model without hidden units."""
+        return None
 
     def loss_from_logits(self, z: np.ndarray, y: np.ndarray) -> float:
+        """The objective from logits: cross-entropy + penalty."""
         return bce_from_logits(z, y) + self.penalty()
 
+    def data_loss(self, X: np.ndarray, y: np.ndarray) -> float:
+        """Mean binary cross-entropy alone, stable for any logit: what the loss curves show."""
+        return bce_from_logits(self.forward(X)[0], y)
+
     def loss(self, X: np.ndarray, y: np.ndarray) -> float:
-        """Mean binary cross-entropy (+ L2 penalty), stable for any logit."""
+        """The objective gradient descent minimises (and gradcheck differentiates): cross-entropy + penalty."""
         z, _ = self.forward(X)
         return self.loss_from_logits(z, y)
 
@@ -115,14 +131,21 @@ class Model:
         return (self.decision_function(X) > 0).astype(np.int64)
 
     def trace(self, x: np.ndarray, y: float) -> Cache:
-        """One example pushed forward and backward: every intermediate value and every gradient."""
+        """One example pushed forward and backward: every intermediate value and every gradient.
+
+        The data term and the penalty are kept apart: "data_loss" (cross-entropy), "penalty" ((λ/2)‖W‖²),
+        "loss" (their sum, the objective); "data_grads" (without λW) and "grads" (with it).
+        """
         X = np.asarray(x, dtype=np.float64).reshape(1, -1)
         z, cache = self.forward(X)
-        grads = self.backward(cache, np.array([y], dtype=np.float64))
+        data_grads = self.data_backward(cache, np.array([y], dtype=np.float64))
         cache["y"] = float(y)
         cache["y_hat"] = sigmoid(z)
-        cache["loss"] = self.loss_from_logits(z, np.array([y]))
-        cache["grads"] = grads
+        cache["data_loss"] = bce_from_logits(z, np.array([y], dtype=np.float64))
+        cache["penalty"] = self.penalty()
+        cache["loss"] = cache["data_loss"] + cache["penalty"]
+        cache["data_grads"] = data_grads
+        cache["grads"] = self.add_penalty_gradients(data_grads)
         return cache
 
     def copy(self) -> Model:
@@ -231,7 +254,7 @@ class TwoLayerNet(Model):
         rng = np.random.default_rng(seed)
         d, h = self.n_features, self.hidden_units
         self.params = {
-            # He init for ReLU (variance 2/d), Glorot-style for tanh/sigmoid (1/d)
+            # He init for ReLU (variance 2/d), LeCun's for tanh/sigmoid (variance 1/d)
             "W1": rng.normal(0.0, np.sqrt(self.activation.init_gain / d), size=(h, d)),
             "b1": np.zeros(h),
             "w2": rng.normal(0.0, np.sqrt(1.0 / h), size=h),
@@ -250,6 +273,14 @@ class TwoLayerNet(Model):
     @property
     def has_kink(self) -> bool:
         return self.activation.has_kink
+
+    def dead_units(self, cache: Cache) -> int:
+        """Units with h1 = 0 on every row of the forward pass that made `cache`: no gradient reaches their W1
+        or b1 from these rows, so on the training set a dead ReLU unit stays dead."""
+        h1 = cache["h1"]
+        if self.activation.nonnegative:  # h1 ≥ 0: a column sums to 0 only if every entry is 0 (one mat-vec)
+            return int(np.count_nonzero(np.ones(h1.shape[0]) @ h1 == 0.0))
+        return int(np.count_nonzero(~h1.any(axis=0)))
 
     def hidden(self, X: np.ndarray) -> np.ndarray:
         """h1 for every row of X, shape (m, h): what each hidden unit outputs."""

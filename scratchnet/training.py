@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .losses import bce_from_logits
 from .models import Model, Params
 
 LearningRate = float | Callable[[], float]
@@ -15,19 +16,31 @@ LearningRate = float | Callable[[], float]
 
 @dataclass
 class Record:
-    """What iteration t saw: loss and gradients at the parameters θ_t, before the update θ_t → θ_t+1."""
+    """What iteration t saw: losses and gradients at the parameters θ_t, before the update θ_t → θ_t+1.
+
+    train_loss and test_loss are cross-entropy only, what a student compares between runs. With an L2
+    penalty, gradient descent minimises `objective` = train_loss + `penalty`, and the gradients are its.
+    """
 
     iteration: int
     lr: float
-    train_loss: float
+    train_loss: float  # mean cross-entropy on the training set
     train_acc: float
-    grad_norms: dict[str, float]  # ‖∂L/∂θ‖₂ per parameter tensor
+    grad_norms: dict[str, float]  # ‖∂L/∂θ‖₂ per parameter tensor, of the objective
     grads: Params  # the gradients themselves; abs() gives the per-entry magnitudes
-    test_loss: float | None = None
+    test_loss: float | None = None  # mean cross-entropy on the test set
     test_acc: float | None = None
     params: Params | None = None  # θ_t, on snapshot iterations only
     diverged: bool = False
     message: str = ""
+    penalty: float = 0.0  # (λ/2)·‖W‖² at θ_t
+    dead_units: int | None = None  # hidden units that output 0 on every training example (None: no hidden layer)
+    step_cosine: float | None = None  # cos(∇L_t, ∇L_t−1): −1 when the step reverses the last one (zig-zag)
+    objective: float | None = None  # train_loss + penalty (filled in when not given)
+
+    def __post_init__(self) -> None:
+        if self.objective is None:
+            self.objective = self.train_loss + self.penalty
 
 
 def _accuracy(z: np.ndarray, y: np.ndarray) -> float:
@@ -35,17 +48,27 @@ def _accuracy(z: np.ndarray, y: np.ndarray) -> float:
 
 
 def evaluate(model: Model, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """(loss, accuracy) of `model` on (X, y), as a Record reports them; nan for an empty set."""
+    """(cross-entropy, accuracy) of `model` on (X, y), as a Record reports them; nan for an empty set."""
     y = np.asarray(y, dtype=np.float64)
     if y.size == 0:
         return float("nan"), float("nan")
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         z, _ = model.forward(X)
-        return model.loss_from_logits(z, y), _accuracy(z, y)
+        return bce_from_logits(z, y), _accuracy(z, y)
 
 
 def _all_finite(arrays: dict[str, np.ndarray]) -> bool:
     return all(np.all(np.isfinite(a)) for a in arrays.values())
+
+
+def _non_finite(loss: float, penalty: float, grad_norms: dict[str, float]) -> str:
+    """What stopped being a finite number, in words ("" when all is finite)."""
+    if not np.isfinite(loss):  # NaN too: with finite inputs only an overflow (inf − inf) makes one
+        return "the loss became infinite"
+    if not np.isfinite(penalty):
+        return "the weights grew so large that the L2 penalty overflowed"
+    bad = [name for name, norm in grad_norms.items() if not np.isfinite(norm)]  # a nan/inf entry spoils its norm
+    return f"the gradient of {bad[0]} overflowed" if bad else ""
 
 
 def train(
@@ -60,15 +83,19 @@ def train(
     seed: int = 0,
     snapshot_every: int = 0,
     start: int = 0,
-    max_loss: float | None = 100.0,
+    max_loss: float | None = None,
 ) -> Iterator[Record]:
     """Train `model` in place, yielding one Record per iteration (one parameter update).
 
     batch_size=None is full-batch gradient descent, as derived; a number gives seeded mini-batch SGD
     (a fresh permutation each epoch). `lr` may be a callable, read before every update, so a caller
-    can change it mid-run. When the loss or a parameter becomes non-finite, or the loss explodes past
-    `max_loss` (a mean cross-entropy of 100 nats: the model bets e^-100 against the truth), the record
-    says diverged=True and the generator stops; the model keeps its last finite parameters.
+    can change it mid-run.
+
+    Diverged means a value stopped being finite: the cross-entropy, the penalty, a gradient or an updated
+    parameter. The record says diverged=True, the generator stops, the model keeps its last finite θ. No
+    finite loss bound separates divergence from an overshoot that recovers (64 ReLU units on moons at α = 10
+    climb to 728 nats, then end at 0.17); an overflow cannot recover (inf − α·g stays inf). `max_loss` is
+    only a caller's own stop rule.
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -83,12 +110,15 @@ def train(
     rng = np.random.default_rng([seed, start])
     order = np.arange(m)
     pos = m  # forces a fresh permutation at the first mini-batch
+    previous: tuple[Params, float] | None = None  # the last step's gradients and their total norm
 
     for t in range(start, start + iterations):
         step = float(lr() if callable(lr) else lr)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             z, cache = model.forward(X)
-            loss = model.loss_from_logits(z, y)
+            dead = model.dead_units(cache)  # from h1 of this full-set pass: no second forward
+            loss = bce_from_logits(z, y)  # cross-entropy alone: the curves and the status line show it
+            penalty = model.penalty()
             if mini:
                 if pos >= m:
                     order, pos = rng.permutation(m), 0
@@ -98,22 +128,32 @@ def train(
                 grads = model.backward(cache, y[idx])
             else:
                 grads = model.backward(cache, y)
+            norms = {k: float(np.sqrt(np.vdot(g, g))) for k, g in grads.items()}  # ‖g‖₂ per tensor
+            norm = float(np.sqrt(sum(n * n for n in norms.values())))
+            cosine = None
+            if previous is not None and norm * previous[1] > 0:
+                cosine = float(sum(np.vdot(g, previous[0][k]) for k, g in grads.items())) / (norm * previous[1])
+            previous = grads, norm
             rec = Record(
                 iteration=t,
                 lr=step,
                 train_loss=loss,
                 train_acc=_accuracy(z, y),
-                grad_norms={k: float(np.sqrt(np.vdot(g, g))) for k, g in grads.items()},  # ‖g‖₂
+                grad_norms=norms,
                 grads=grads,
                 params=model.get_params() if snapshot_every and t % snapshot_every == 0 else None,
+                penalty=penalty,
+                dead_units=dead,
+                step_cosine=cosine,
             )
             if has_test:
                 z_test, _ = model.forward(X_test)
-                rec.test_loss = model.loss_from_logits(z_test, y_test)
+                rec.test_loss = bce_from_logits(z_test, y_test)
                 rec.test_acc = _accuracy(z_test, y_test)
-            if not (np.isfinite(loss) and np.isfinite(sum(rec.grad_norms.values()))):  # a nan/inf entry spoils its norm
-                rec.diverged, rec.message = True, f"the loss became infinite at iteration {t}"
-            elif max_loss is not None and loss > max_loss:
+            problem = _non_finite(loss, penalty, rec.grad_norms)
+            if problem:
+                rec.diverged, rec.message = True, f"{problem} at iteration {t}"
+            elif max_loss is not None and rec.objective > max_loss:
                 rec.diverged, rec.message = True, f"the loss exploded past {max_loss:g} at iteration {t}"
             if not rec.diverged:
                 # θ ← θ − α·∂L/∂θ; asarray keeps 0-d biases arrays (a 0-d ufunc result is a numpy scalar)
@@ -131,7 +171,10 @@ def train(
         yield rec
 
 
-HISTORY_COLUMNS = ("iteration", "lr", "train_loss", "test_loss", "train_acc", "test_acc")
+HISTORY_COLUMNS = (
+    "iteration", "lr", "train_loss", "test_loss", "train_acc", "test_acc", "penalty", "objective", "dead_units",
+    "step_cosine",
+)
 
 
 @dataclass
@@ -144,6 +187,7 @@ class History:
     snapshot_grads: dict[int, Params] = field(default_factory=dict)  # iteration → ∂L/∂θ at θ_t
     diverged_at: int | None = None
     message: str = ""
+    epoch_length: int = 1  # updates per pass over the training set: 1 full batch, ⌈m / batch⌉ mini-batch
 
     def __post_init__(self) -> None:
         for name in (*HISTORY_COLUMNS, *self.norm_columns):
@@ -161,6 +205,10 @@ class History:
         c["test_loss"].append(np.nan if rec.test_loss is None else rec.test_loss)
         c["train_acc"].append(rec.train_acc)
         c["test_acc"].append(np.nan if rec.test_acc is None else rec.test_acc)
+        c["penalty"].append(rec.penalty)
+        c["objective"].append(rec.objective)
+        c["dead_units"].append(np.nan if rec.dead_units is None else rec.dead_units)
+        c["step_cosine"].append(np.nan if rec.step_cosine is None else rec.step_cosine)
         for name in self.param_names:
             c[f"grad_norm_{name}"].append(rec.grad_norms[name])
         if rec.params is not None:
@@ -179,6 +227,19 @@ class History:
         col = self.columns[name]
         return float(col[-1]) if col else float("nan")
 
+    def smoothed(self, name: str = "objective") -> np.ndarray:
+        """The column averaged over the last epoch_length iterations (itself for full batch): single mini-batch
+        steps wobble, an epoch average is what the run achieved. Early values average what there is."""
+        values = self.array(name)
+        k = self.epoch_length
+        if k <= 1 or values.size == 0:
+            return values
+        with np.errstate(invalid="ignore"):  # a diverged run's last value may be inf: inf − inf is nan there
+            sums = np.concatenate([[0.0], np.cumsum(values)])
+            ends = np.arange(1, values.size + 1)
+            starts = np.maximum(ends - k, 0)
+            return (sums[ends] - sums[starts]) / (ends - starts)
+
     def nearest_snapshot(self, iteration: int) -> int | None:
         """The snapshot iteration closest to (and not after) `iteration`."""
         keys = [k for k in self.snapshots if k <= iteration]
@@ -192,9 +253,14 @@ class History:
         return frame
 
 
+def epoch_length(m: int, batch_size: int | None) -> int:
+    """Updates per pass over m examples: 1 for full batch, ⌈m / batch_size⌉ for mini-batches."""
+    return -(-m // batch_size) if batch_size is not None and 0 < batch_size < m else 1
+
+
 def fit(model: Model, X: np.ndarray, y: np.ndarray, lr: float, iterations: int, **kwargs) -> History:
     """Run `train` to the end and return its History (the generator is the primitive)."""
-    history = History(tuple(model.params))
+    history = History(tuple(model.params), epoch_length=epoch_length(len(X), kwargs.get("batch_size")))
     for rec in train(model, X, y, lr, iterations, **kwargs):
         history.append(rec)
     return history
@@ -222,7 +288,7 @@ class TrainingRun:
         self.X, self.y = X, y
         self.initial_params = model.get_params()
         self.lr = float(lr)
-        self.history = History(tuple(model.params))
+        self.history = History(tuple(model.params), epoch_length=epoch_length(len(X), batch_size))
         self.snapshot_every = snapshot_every
         self._records = train(
             model, X, y, lambda: self.lr, 10**12, X_test, y_test,
@@ -289,31 +355,3 @@ def compare_learning_rates(
         out[float(lr)] = (twin, fit(twin, X, y, lr, iterations, X_test=X_test, y_test=y_test,
                                     batch_size=batch_size, seed=seed))
     return out
-
-
-def lr_verdict(history: History) -> str:
-    """'diverged', 'too large' (loss went up or oscillates), 'too small' (barely moved) or 'good'."""
-    if history.diverged_at is not None:
-        return "diverged"
-    loss = history.array("train_loss")
-    if loss.size < 2:
-        return "too small"
-    start, end = loss[0], loss[-1]
-    rises = np.diff(loss) > 1e-12
-    if end > start or rises.mean() > 0.2:
-        return "too large"
-    if start - end < 0.1 * start:
-        return "too small"
-    return "good"
-
-
-def sweep_verdicts(histories: dict[float, History], share: float = 0.5) -> dict[float, str]:
-    """Verdicts for runs from the same start: 'too small' now means 'got less than `share` of the best
-    run's loss reduction' — the comparison a student makes when the curves are side by side."""
-    verdicts = {lr: lr_verdict(h) for lr, h in histories.items()}
-    calm = [lr for lr, v in verdicts.items() if v in ("good", "too small")]
-    drops = {lr: histories[lr].array("train_loss")[0] - histories[lr].array("train_loss")[-1] for lr in calm}
-    best = max(drops.values(), default=0.0)
-    for lr in calm:
-        verdicts[lr] = "too small" if drops[lr] < share * best else "good"
-    return verdicts

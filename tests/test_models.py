@@ -252,12 +252,23 @@ def test_init_is_seeded():
     )
 
 
-@pytest.mark.parametrize("activation, gain", [("relu", 2.0), ("tanh", 1.0), ("sigmoid", 1.0)])
-def test_init_scale(activation, gain):
+@pytest.mark.parametrize("activation, gain, name", [("relu", 2.0, "He"), ("tanh", 1.0, "LeCun"),
+                                                    ("sigmoid", 1.0, "LeCun")])
+def test_init_scale(activation, gain, name):
     d = 50
     W1 = TwoLayerNet(d, 2000, activation, seed=0).params["W1"]  # 100,000 draws: std within ~0.5 %
     assert W1.std() == pytest.approx(np.sqrt(gain / d), rel=0.02)
     assert abs(W1.mean()) < 0.02 * np.sqrt(gain / d)
+    assert ACTIVATIONS[activation].init_name == name  # N(0, 1/fan_in) is LeCun's; Glorot's averages fan_in, fan_out
+
+
+def test_the_core_never_calls_lecun_init_glorot():
+    from pathlib import Path
+
+    import scratchnet
+
+    for path in Path(scratchnet.__file__).parent.glob("*.py"):
+        assert "glorot" not in path.read_text(encoding="utf-8").lower(), path.name
 
 
 # --- plane grids -----------------------------------------------------------------------------------------
