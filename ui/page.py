@@ -57,10 +57,12 @@ def navigation(hidden: set[str]) -> None:
 def setup(page: str) -> PageContext:
     """Call first on every page. Draws the sidebar and resolves the data set (never raises on bad data)."""
     _, label, icon = S.PAGES[page]
+    hidden = hidden_groups()
+    # presentation mode starts with the sidebar collapsed; "auto" collapses it on a phone, opens it elsewhere
     st.set_page_config(page_title=f"{label} · scratchnet", page_icon=icon, layout="wide",
-                       initial_sidebar_state="expanded")
+                       initial_sidebar_state="collapsed" if hidden else "auto")
     st.markdown(_CSS, unsafe_allow_html=True)
-    ctx = PageContext(page=page, hidden=hidden_groups())
+    ctx = PageContext(page=page, hidden=hidden)
     lesson = S.PRESETS_BY_KEY.get(st.query_params.get("lesson", ""))
     ctx.lesson = lesson if lesson is not None and lesson.page == page else None
     _pause_runs_on_page_switch(page)
