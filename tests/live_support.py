@@ -3,6 +3,7 @@ its requests (Play, Pause, Step, Reset, "more frames") as trigger values on the 
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from typing import Any
@@ -14,6 +15,7 @@ from ui.live_payload import decode_grids
 
 MAIN = "sn_live_"
 UNITS = "sn_units_"
+_VIEWS = itertools.count(1)
 
 
 def components(at: AppTest, kind: str = MAIN) -> list[Any]:
@@ -42,8 +44,8 @@ def grids(p: dict[str, Any]) -> np.ndarray:
 class Browser:
     """One browser view of the live component: numbers its requests and remembers the frame 'on screen'."""
 
-    def __init__(self, at: AppTest, mount: str = "test-view") -> None:
-        self.at, self.mount, self.req = at, mount, 0
+    def __init__(self, at: AppTest, mount: str | None = None) -> None:
+        self.at, self.mount, self.req = at, mount or f"view-{next(_VIEWS)}", 0  # each view numbers from 1
         p = payload(at)
         self.epoch = p["epoch"]
         self.shown = p["frames"][-1]["it"] if p.get("frames") else p["it"]
@@ -67,12 +69,7 @@ class Browser:
         return self.resend(cmd)
 
     def resend(self, cmd: dict[str, Any]) -> dict[str, Any]:
-        element = components(self.at)[0]
-        states = self.at._tree.get_widget_states()
-        trigger = states.widgets.add()
-        trigger.id = f"$$STREAMLIT_INTERNAL_KEY_{element.proto.id}__events"
-        trigger.json_trigger_value = json.dumps([{"event": "cmd", "value": cmd}])
-        self.at._run(states)
+        trigger(self.at, cmd)
         p = payload(self.at)
         self.epoch = max(self.epoch, p["epoch"])
         if p.get("frames"):
@@ -86,6 +83,7 @@ class Browser:
 
     def need(self, show_all: bool = True, **fields: Any) -> dict[str, Any]:
         """Ask for the frames after the last one buffered (having shown them all, by default)."""
+        self.sync()
         if show_all:
             self.shown = self.buffered
         return self.send("need", next=self.buffered, **fields)
@@ -115,6 +113,16 @@ class Browser:
             self.shown = out[-1]["end"]["it"]
             out.append(self.send("done"))
         return out
+
+
+def trigger(at: AppTest, cmd: dict[str, Any]) -> None:
+    """Run the page with `cmd` as the component's "cmd" trigger value (what setTriggerValue sends)."""
+    element = components(at)[0]
+    states = at._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = f"$$STREAMLIT_INTERNAL_KEY_{element.proto.id}__events"
+    state.json_trigger_value = json.dumps([{"event": "cmd", "value": cmd}])
+    at._run(states)
 
 
 def op_settles(op: str) -> bool:
