@@ -368,11 +368,17 @@ function draw(v) {
   layout(v);
   if (!v.meta || v.cur < 0) return;
   const f = v.frames[v.cur];
-  drawPlane(v.boundary, v.plane, f.grid, f.gw, f.gh, {
-    axes: true, lut: v.lut, contour: 2.5, pointRadius: v.boundary.clientWidth > 500 ? 5 : 4,
-    message: f.nan ? 'no boundary: the model’s outputs are not finite' : '',
-  });
-  v.draws += 1;
+  // the boundary is repainted for a new frame, size or data set only: data-draws counts what a student sees change
+  const size = `${v.boundary.clientWidth}x${v.boundary.clientHeight}x${v.metaId}`;
+  if (f !== v.drawnFrame || size !== v.drawnSize) {
+    drawPlane(v.boundary, v.plane, f.grid, f.gw, f.gh, {
+      axes: true, lut: v.lut, contour: 2.5, pointRadius: v.boundary.clientWidth > 500 ? 5 : 4,
+      message: f.nan ? 'no boundary: the model’s outputs are not finite' : '',
+    });
+    v.drawnFrame = f;
+    v.drawnSize = size;
+    v.draws += 1;
+  }
   const looking = f.look !== undefined;
   const limit = looking ? Infinity : f.it;
   const marks = lrMarks(v, limit);
