@@ -219,3 +219,15 @@ def wait_live(page: Any, condition: str, timeout_ms: int = IDLE_TIMEOUT_MS) -> d
     page.wait_for_function(f"() => {{ const a = ({LIVE_ATTRS_JS})(); return a && ({condition}); }}",
                            timeout=timeout_ms, polling="raf")
     return live_attrs(page)
+
+
+def wait_ready(page: Any, timeout_ms: int = IDLE_TIMEOUT_MS) -> None:
+    """wait_idle, until the page's content has replaced the loading skeleton (right after a load the script
+    state reads notRunning before the first run has even started), and on a model page until the live view is
+    ready (its module loads after the run)."""
+    wait_idle(page, timeout_ms)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]') && "
+                           "document.querySelector('[data-testid=stMain] h1')", timeout=timeout_ms)
+    wait_idle(page, timeout_ms)
+    if page.locator(".stBidiComponent").count():
+        live_ready(page, timeout_ms)

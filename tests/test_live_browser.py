@@ -103,24 +103,6 @@ def test_the_boundary_survives_a_run_and_pause_stops_the_server_on_the_frame_on_
     page.context.close()
 
 
-def test_space_bar_plays_and_pauses_as_soon_as_the_view_says_it_is_ready(browser, base_url):
-    ctx = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = ctx.new_page()
-    page.goto(f"{base_url}/Neural_network?speed=0.5×")
-    live_ready(page)  # data-state appears only once the key handler is attached: no waiting for the rest
-    page.keyboard.press("Space")
-    wait_live(page, "a.state === 'playing' && a.shown > 0")
-    page.keyboard.press("Space")
-    paused = wait_live(page, "a.state === 'paused'")
-    settle_paused(page, paused["shown"])
-    assert live_attrs(page)["shown"] == paused["shown"] == server_iteration(page)
-    page.locator(ALPHA).focus()  # a key press in a control belongs to that control
-    page.keyboard.press("Space")
-    wait_idle(page)
-    assert live_attrs(page)["state"] == "paused"
-    ctx.close()
-
-
 def test_moving_alpha_mid_run_marks_the_loss_curve_where_it_changed(browser, base_url):
     page = open_live(browser, base_url, "Neural_network?speed=0.5×")
     page.click("[data-testid=sn-play]")

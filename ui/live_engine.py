@@ -98,7 +98,10 @@ class LiveRun:
 
     @playing.setter
     def playing(self, value: bool) -> None:
-        """Setting False (the page was left) stops at the last frame the browser reported on screen."""
+        """Setting False (the page was left) stops at the last frame the browser reported on screen; requests
+        still on their way from that page's view are dropped (a late Play must not restart it)."""
+        if not value:
+            self.inbox.clear()
         if not value and self.state == "playing":
             self._seek(self.shown)
             self.state = "paused"
