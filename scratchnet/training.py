@@ -295,6 +295,7 @@ class TrainingRun:
             batch_size=batch_size, seed=seed, snapshot_every=snapshot_every,
         )
         self.last_record: Record | None = None
+        self._train_args = (X_test, y_test, batch_size, seed)  # to restart the generator (rewind)
 
     @property
     def iteration(self) -> int:
@@ -335,6 +336,31 @@ class TrainingRun:
             if deadline is not None and time.perf_counter() > deadline:
                 break
         return done
+
+    def rewind(self, iteration: int, params: Params) -> None:
+        """Put the run back at `iteration` with θ = `params` (the weights it had there, e.g. kept by a UI that
+        trained ahead of what it has shown). Records from `iteration` on are dropped, divergence after it is
+        forgotten, and training continues from there; a mini-batch run draws new batches from that point."""
+        if not 0 <= iteration <= self.iteration:
+            raise ValueError(f"can only rewind to 0…{self.iteration}, not {iteration}")
+        missing = set(self.model.params) ^ set(params)
+        if missing:
+            raise ValueError(f"params must name exactly {sorted(self.model.params)}")
+        h = self.history
+        for column in h.columns.values():
+            del column[iteration:]
+        for store in (h.snapshots, h.snapshot_grads):
+            for t in [t for t in store if t >= iteration]:
+                del store[t]
+        if h.diverged_at is not None and h.diverged_at >= iteration:
+            h.diverged_at, h.message = None, ""
+        self.model.params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+        self.last_record = None
+        X_test, y_test, batch_size, seed = self._train_args
+        self._records = train(
+            self.model, self.X, self.y, lambda: self.lr, 10**12, X_test, y_test,
+            batch_size=batch_size, seed=seed, snapshot_every=self.snapshot_every, start=iteration,
+        )
 
 
 def compare_learning_rates(

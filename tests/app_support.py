@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+import live_support
 from streamlit.testing.v1 import AppTest
 
 from ui.site import PAGES as SITE
@@ -47,9 +47,9 @@ def has_button(at: AppTest, key: str) -> bool:
 
 
 def status(at: AppTest) -> str:
-    """The live status line: 'Iteration <b>N</b> / target · state · losses · accuracies'."""
-    return next(m.value for m in at.markdown if "data-testid='sn-status'" in m.value)
+    """The live status line as the component received it: 'Iteration N / T · state · losses · accuracies'."""
+    return live_support.status(at)
 
 
 def iteration(at: AppTest) -> int:
-    return int(re.search(r"Iteration <b>([\d,]+)</b>", status(at)).group(1).replace(",", ""))
+    return live_support.iteration(at)

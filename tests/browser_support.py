@@ -287,3 +287,40 @@ def screenshot(page: Any, name: str, folder: Path = ARTIFACTS) -> Path:
     path = folder / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+# --- the live view (ui/live_component): its root's data-* attributes are its state ---------------------------
+LIVE = "[data-testid=sn-live]"
+LIVE_ATTRS_JS = """() => { const r = document.querySelector('[data-testid=sn-live]');
+  return r ? {state: r.dataset.state || null, shown: +(r.dataset.shownIt || 0), draws: +(r.dataset.draws || 0),
+              marks: +(r.dataset.lrMarks || 0)} : null; }"""
+
+
+def live_ready(page: Any, timeout_ms: int = IDLE_TIMEOUT_MS) -> None:
+    """Wait until the live view can take input: it sets data-state only once its Space handler is attached and
+    its first frame is drawn."""
+    page.wait_for_selector(f"{LIVE}[data-state]", state="attached", timeout=timeout_ms)
+
+
+def live_attrs(page: Any) -> dict[str, Any] | None:
+    """{state, shown (iteration on screen), draws (boundary draws since mount), marks (α-change marks)}."""
+    return page.evaluate(LIVE_ATTRS_JS)
+
+
+def wait_live(page: Any, condition: str, timeout_ms: int = IDLE_TIMEOUT_MS) -> dict[str, Any]:
+    """Wait until a JS condition over the live view's attributes `a` holds, e.g. "a.shown >= 200"; return them."""
+    page.wait_for_function(f"() => {{ const a = ({LIVE_ATTRS_JS})(); return a && ({condition}); }}",
+                           timeout=timeout_ms, polling="raf")
+    return live_attrs(page)
+
+
+def wait_ready(page: Any, timeout_ms: int = IDLE_TIMEOUT_MS) -> None:
+    """wait_idle, until the page's content has replaced the loading skeleton (right after a load the script
+    state reads notRunning before the first run has even started), and on a model page until the live view is
+    ready (its module loads after the run)."""
+    wait_idle(page, timeout_ms)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]') && "
+                           "document.querySelector('[data-testid=stMain] h1')", timeout=timeout_ms)
+    wait_idle(page, timeout_ms)
+    if page.locator(".stBidiComponent").count():
+        live_ready(page, timeout_ms)

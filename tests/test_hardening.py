@@ -26,6 +26,7 @@ from app_support import (
     status,
     switch,
 )
+from live_support import Browser
 from streamlit.testing.v1 import AppTest
 from test_csv_catalogue import CATALOGUE, Accepted, Case
 
@@ -117,7 +118,7 @@ def test_every_catalogue_file_through_the_upload_page():
     assert_clean(at)
     assert at.selectbox(key="data").value == S.UPLOADED
     switch(at, "net")
-    button(at, "net_step").click().run()
+    Browser(at).step()
     assert_clean(at)
     assert iteration(at) == S.STEP_ITERATIONS
     assert at.session_state["live:net"].signature[1][0] == S.UPLOADED
@@ -141,7 +142,7 @@ def test_bad_upload_keeps_the_data_set_in_use():
     assert any("In use: **good.csv**" in i.value for i in at.info)
     assert at.selectbox(key="data").value == S.UPLOADED
     switch(at, "net")
-    button(at, "net_step").click().run()
+    Browser(at).step()
     assert_clean(at)
     assert iteration(at) == S.STEP_ITERATIONS
     live = at.session_state["live:net"]
@@ -151,10 +152,11 @@ def test_bad_upload_keeps_the_data_set_in_use():
 # --- 3. extreme but legal settings ---------------------------------------------------------------------------
 def test_extreme_run_advances_without_traceback():
     at = open_page("net", lr="10", hidden="64", iters="10000", n="10000", noise="1", speed="max")
-    button(at, "net_play").click().run()
+    view = Browser(at)
+    view.play()
     seen = [iteration(at)]
     for _ in range(4):
-        at.run()
+        view.need()
         assert_clean(at)
         seen.append(iteration(at))
     assert seen[-1] > 0 and seen == sorted(seen), seen
@@ -167,18 +169,18 @@ def test_every_activation_batch_l2_and_test_share():
         at.selectbox(key="act").set_value(act).run()
         for batch in ("1", "100"):
             at.select_slider(key="batch").set_value(batch).run()
-            button(at, "net_step").click().run()
+            Browser(at).step()
             assert_clean(at)
             assert iteration(at) == S.STEP_ITERATIONS, (act, batch, status(at))
     at.select_slider(key="l2").set_value(1.0).run()
     for test in (0.0, 0.5):
         at.slider(key="test").set_value(test).run()
-        button(at, "net_step").click().run()
+        Browser(at).step()
         assert_clean(at)
         assert iteration(at) == S.STEP_ITERATIONS, (test, status(at))
     at.slider(key="test").set_value(0.0).run()
-    button(at, "net_step").click().run()
-    assert at.session_state["live:net"].signature[1][4] == 0.0 and "test loss <b>—</b>" in status(at)
+    Browser(at).step()
+    assert at.session_state["live:net"].signature[1][4] == 0.0 and "test loss — " in status(at)
 
 
 def test_every_data_set_on_every_page():
@@ -191,7 +193,7 @@ def test_every_data_set_on_every_page():
             assert not errors(at), (data, page, errors(at))
             assert at.selectbox(key="data").value == data, (data, page)
             if page in ("logistic", "net"):
-                button(at, f"{page}_step").click().run()
+                Browser(at).step()
                 assert_clean(at)
                 assert iteration(at) == S.STEP_ITERATIONS, (data, page)
 
@@ -199,32 +201,38 @@ def test_every_data_set_on_every_page():
 # --- 4. rapid interaction ------------------------------------------------------------------------------------
 def test_rapid_play_pause_reset_and_mid_run_changes():
     at = open_page("net", iters="10000", speed="1×")
+    view = Browser(at)
     for _ in range(6):
-        button(at, "net_play").click().run()
+        view.play()
         assert_clean(at)
-        button(at, "net_play").click().run()  # pause
+        view.pause()  # at the frame on screen: the last one before Play
         assert_clean(at)
-        assert "paused" in status(at) or "Iteration <b>0</b>" in status(at), status(at)
-        button(at, "net_reset").click().run()
+        assert "paused" in status(at) or "Iteration 0 " in status(at), status(at)
+        view.reset()
         assert_clean(at)
         assert iteration(at) == 0
-    button(at, "net_play").click().run()
-    at.run()
+    view.play()
+    view.need()
     assert "playing" in status(at)
-    at.select_slider(key="lr").set_value(0.3).run()  # α mid-run: keeps going from the current weights
+    at.select_slider(key="lr").set_value(0.3).run()  # α mid-run: the browser holds, asks again from its frame
     assert_clean(at)
     assert iteration(at) > 0 and "playing" in status(at)
+    view.need(first=True)
+    assert_clean(at)
+    assert "playing" in status(at) and at.session_state["live:net"].run.history.columns["lr"][-1] == 0.3
     at.slider(key="hidden").set_value(4).run()  # architecture mid-run: a fresh run
     assert_clean(at)
     assert iteration(at) == 0 and at.session_state["live:net"].run.model.hidden_units == 4
 
-    button(at, "net_play").click().run()
-    at.run()
+    view = Browser(at)
+    view.play()
+    view.need()
     assert "playing" in status(at)
+    shown = view.shown
     switch(at, "logistic")
     assert_clean(at)
     away = at.session_state["live:net"].run.iteration
-    assert not at.session_state["live:net"].playing
+    assert not at.session_state["live:net"].playing and away == shown  # stopped at the last frame reported shown
     for _ in range(3):
         at.run()
     assert at.session_state["live:net"].run.iteration == away  # no training on a page nobody looks at
@@ -233,32 +241,30 @@ def test_rapid_play_pause_reset_and_mid_run_changes():
     assert iteration(at) == away and "paused" in status(at), status(at)
 
 
-def test_step_after_divergence_is_disabled_and_harmless():
+def test_step_after_divergence_is_harmless():
     at = open_page("net", lr="10", hidden="64", iters="1000", speed="max")
-    button(at, "net_play").click().run()
-    for _ in range(40):
-        if "diverged" in status(at):
-            break
-        at.run()
+    view = Browser(at)
+    view.play_to_end()
     assert "diverged" in status(at), status(at)
     at_iter = iteration(at)
-    assert button(at, "net_step").disabled and button(at, "net_play").disabled
+    view.step()  # the browser disables Step here; a late one changes nothing
+    view.play()
     at.run()
     assert_clean(at)
     assert iteration(at) == at_iter and "diverged" in status(at)
-    button(at, "net_reset").click().run()
+    view.reset()
     assert_clean(at)
-    assert iteration(at) == 0 and not button(at, "net_step").disabled
+    assert iteration(at) == 0 and "idle" in status(at)
 
 
 # --- 5. a failure inside a page ------------------------------------------------------------------------------
 def test_failure_inside_a_page_shows_a_friendly_message(monkeypatch):
-    import figures
+    from ui import live_engine
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(figures, "loss_figure", broken)
+    monkeypatch.setattr(live_engine, "decision_grid", broken)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.run()
     switch(at, "net")
@@ -308,7 +314,7 @@ def test_uploads_stay_in_session_state_only():
     upload(at, f"{marker}.csv", data)
     button(at, "use_upload").click().run()
     switch(at, "net")
-    button(at, "net_step").click().run()
+    Browser(at).step()
     assert_clean(at)
     after = snapshot(roots)
     changed = [p for p, m in after.items() if before.get(p) != m]

@@ -5,20 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from app_support import PAGES, button, open_page, status
-from streamlit.testing.v1 import AppTest
+from app_support import PAGES, open_page, status
+from live_support import Browser, components, payload
 
 from ui.lessons import PRESETS, PRESETS_BY_KEY
 from ui.params import LAB_DEFAULT_LRS, STEP_ITERATIONS
-
-
-def play_to_end(at: AppTest, page: str, max_runs: int = 80) -> None:
-    button(at, f"{page}_play").click().run()
-    for _ in range(max_runs):
-        if "playing" not in status(at):
-            return
-        at.run()
-    raise AssertionError("the run did not finish: " + status(at))
 
 
 @pytest.mark.parametrize("page", list(PAGES))
@@ -38,51 +29,65 @@ def test_model_page_controls_have_the_documented_ranges():
     hidden = at.slider(key="hidden")
     assert (hidden.min, hidden.max, hidden.value) == (1, 64, 8)
     assert at.selectbox(key="act").value == "relu"
-    assert {"Step", "Reset"} <= {b.label for b in at.button}
+    assert len(components(at)) == 1 and payload(at)["state"] == "idle"  # Play, Step, Reset live in the component
 
 
 @pytest.mark.parametrize("page", ["logistic", "net"])
-def test_play_runs_to_the_iteration_limit_and_draws_three_plots(page):
+def test_play_runs_to_the_iteration_limit_and_feeds_the_three_views(page):
     at = open_page(page, iters="100", speed="max")
-    assert "Iteration <b>0</b>" in status(at)
-    play_to_end(at, page)
-    assert "Iteration <b>100</b> / 100" in status(at) and "finished" in status(at)
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    assert len(specs) >= 3
-    kinds = [[t["type"] for t in s["data"]] for s in specs[:3]]
-    assert "contour" in kinds[0]  # decision boundary
-    loss = next(t for t in specs[1]["data"] if t.get("name", "").lower().startswith("train"))
-    assert loss["x"]  # the loss curve has points
-    assert any("heatmap" in k for k in kinds[2])  # per-entry |gradient|
+    assert status(at).startswith("Iteration 0 / 100 · idle")
+    first = payload(at)
+    assert first["meta"]["points"]["x"] and set(first["meta"]["charts"]) == {"loss", "grad"}
+    sent = Browser(at).play_to_end()
+    assert status(at).startswith("Iteration 100 / 100 · finished")
+    frames = [f["it"] for p in sent for f in p.get("frames", [])]
+    assert frames[-1] == 100 and frames == sorted(frames)  # the boundary's frames
+    cols = {k: v for p in sent for k, v in p["series"]["cols"].items()}
+    assert len(sent[-2]["series"]["cols"]["train_loss"]) > 0 and "train_loss" in cols  # the loss curve
+    assert any(k.startswith("grad_norm_") for k in cols)  # gradient norms per tensor
 
 
 def test_step_advances_and_reset_returns_to_zero():
     at = open_page("logistic")
-    button(at, "logistic_step").click().run()
-    assert f"Iteration <b>{STEP_ITERATIONS}</b>" in status(at)
-    button(at, "logistic_reset").click().run()
-    assert "Iteration <b>0</b>" in status(at)
+    view = Browser(at)
+    view.step()
+    assert status(at).startswith(f"Iteration {STEP_ITERATIONS} / ")
+    view.reset()
+    assert status(at).startswith("Iteration 0 / ")
 
 
 def test_changing_the_learning_rate_mid_run_continues_from_the_current_weights():
     at = open_page("net")
-    button(at, "net_step").click().run()
+    view = Browser(at)
+    view.step()
     at.select_slider(key="lr").set_value("0.3").run()
-    assert f"Iteration <b>{STEP_ITERATIONS}</b>" in status(at)
-    button(at, "net_step").click().run()
-    assert f"Iteration <b>{2 * STEP_ITERATIONS}</b>" in status(at)
+    assert status(at).startswith(f"Iteration {STEP_ITERATIONS} / ")
+    view.step()
+    assert status(at).startswith(f"Iteration {2 * STEP_ITERATIONS} / ")
+    assert at.session_state["live:net"].run.history.columns["lr"][STEP_ITERATIONS:] == [0.3] * STEP_ITERATIONS
 
 
 def test_changing_the_architecture_resets_the_run():
     at = open_page("net")
-    button(at, "net_step").click().run()
+    Browser(at).step()
     at.slider(key="hidden").set_value(4).run()
-    assert "Iteration <b>0</b>" in status(at)
+    assert status(at).startswith("Iteration 0 / ")
 
 
-def test_divergence_is_explained_in_words():
-    at = open_page("net", lr="10", iters="1000", speed="max", data="moons", hidden="64")
-    play_to_end(at, "net")
+def test_an_overshoot_that_recovers_is_not_called_a_divergence():
+    # issue #10: at α = 10 the loss spikes to ~728 at iteration 9 and recovers; every value stays finite
+    at = open_page("net", lr="10", iters="200", speed="max", data="moons", hidden="64")
+    Browser(at).play_to_end()
+    assert not [e.value for e in at.error if "diverged" in e.value]
+    warnings = [w.value for w in at.warning if "Overshoot" in w.value]
+    assert warnings and "then recovered" in warnings[0] and "at iteration 9," in warnings[0], warnings
+    assert not at.exception
+
+
+def test_a_true_divergence_is_explained_in_words():
+    # λ·α > 2 makes logistic regression's weights flip sign and grow until they overflow (a real divergence)
+    at = open_page("logistic", lr="10", l2="1", iters="2000", speed="max", data="moons")
+    Browser(at).play_to_end()
     assert any("diverged at iteration" in e.value for e in at.error), [e.value for e in at.error]
     assert not at.exception
 
@@ -126,7 +131,8 @@ def test_preset_links_set_the_controls():
 def test_presentation_mode_hides_control_groups():
     at = open_page("net", hide="data,model", data="xor", hidden="4")
     keys = {w.key for w in [*at.selectbox, *at.slider, *at.select_slider]}
-    assert "data" not in keys and "hidden" not in keys and "lr" not in keys
+    assert "data" not in keys and "hidden" not in keys and "iters" not in keys
+    assert "lr" in keys and components(at)  # α and Play stay: they are what a class watches change
     live = at.session_state["live:net"]
     assert live.signature[1][0] == "xor" and live.run.model.hidden_units == 4
 
@@ -134,7 +140,7 @@ def test_presentation_mode_hides_control_groups():
 def test_downloads_offer_parameters_and_history_after_a_run():
     at = open_page("net")
     assert not at.get("download_button")  # nothing to download before training
-    button(at, "net_step").click().run()
+    Browser(at).step()
     labels = [d.proto.label for d in at.get("download_button")]
     assert any("Parameters" in label for label in labels) and any("History" in label for label in labels)
 
@@ -156,13 +162,14 @@ def test_lab_asks_before_a_long_comparison():
 
 def test_looking_back_shows_the_nearest_earlier_snapshot():
     at = open_page("net")  # 1,000 iterations: a snapshot every 10
+    view = Browser(at)
     for _ in range(3):
-        button(at, "net_step").click().run()
+        view.step()
     scrub = next(s for s in at.slider if s.label == "Look back through the run")
     assert (scrub.min, scrub.max, scrub.value) == (0, 30, 30)
     scrub.set_value(17).run()
-    assert "looking back at iteration <b>10</b> of 30" in status(at)
-    boundary = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert boundary["layout"]["title"]["text"] == "Decision boundary at iteration 10"
+    assert status(at).startswith("Looking back at iteration 10 of 30 · paused")
+    assert payload(at)["frames"] == [{"it": 10, "look": 30, "s": payload(at)["frames"][0]["s"]}]
+    assert payload(at, "sn_units_")["look"] == 10  # the hidden-unit maps follow
     live = at.session_state["live:net"]
     assert live.run.iteration == 30 and live.run.model.params["W1"] is not live.run.history.snapshots[10]["W1"]

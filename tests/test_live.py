@@ -1,0 +1,209 @@
+"""The live view's Python side through AppTest: the frames the component receives, Pause at an exact frame, α
+changed mid-run, Step at the end, and a new architecture mid-run. (Its JavaScript is tested in a real browser:
+tests/test_live_browser.py.)"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from app_support import FRIENDLY, assert_clean, open_page
+from live_support import Browser, grids, payload, status, trigger
+
+from scratchnet import TrainingRun, make_model
+from scratchnet.plane import decision_grid, hidden_unit_grids
+from ui import settings as S
+from ui.live_engine import GRID_RESOLUTION
+from ui.live_payload import decode_grids
+
+
+def reference_run(at, lr: float = 0.1) -> TrainingRun:
+    """An independent run of the page's default network on the same data: the weights a frame must show."""
+    live = at.session_state["live:net"]
+    pb = live.problem
+    model = make_model("net", pb.n_inputs, hidden_units=8, activation="relu", seed=0)
+    return TrainingRun(model, pb.X_train, pb.y_train, pb.X_test, pb.y_test, lr=lr)
+
+
+def test_a_default_run_arrives_as_frames_in_order_with_grids_equal_to_decision_grid():
+    at = open_page("net")
+    first = payload(at)
+    assert first["frames"][0]["it"] == 0 and first["state"] == "idle" and "code" in first  # the view's module
+    sent = Browser(at).play_to_end()
+    assert all("code" not in p for p in sent)  # only the mount carries the module
+    frames = [f for p in sent for f in p.get("frames", [])]
+    its = [f["it"] for f in frames]
+    stride = S.iterations_per_second("1×") / 45
+    assert its == sorted(set(its)) and its[-1] == 1000 and its[0] == round(stride)
+    assert len(its) >= 1000 / round(stride) - 1  # ~42 frames per second of playback at 1×
+    assert all(len(p["frames"]) == json.loads(json.dumps(p))["grids"]["n"] for p in sent if "frames" in p)
+    # every grid is decision_grid at that frame's weights, within one quantisation step
+    decoded = np.concatenate([grids(p) for p in sent if p.get("frames")])
+    assert decoded.shape == (len(its), GRID_RESOLUTION, GRID_RESOLUTION)
+    ref, grid = reference_run(at), at.session_state["live:net"].grid
+    for k, it in enumerate(its):
+        ref.advance(it - ref.iteration)
+        if k % 7 == 0 or it == 1000:
+            expected = decision_grid(ref.model, grid)
+            assert np.max(np.abs(decoded[k] - expected)) <= 1 / 255 + 1e-12, it
+    # the loss points arrive once each, contiguous, and are the run's history
+    series = [p["series"] for p in sent if p.get("frames")]
+    assert [s["t0"] for s in series] == [0, *(its[k - 1] for k in np.cumsum([len(p["frames"]) for p in sent
+                                                                               if p.get("frames")])[:-1])]
+    losses = [v for s in series for v in s["cols"]["train_loss"]]
+    np.testing.assert_allclose(losses, ref.history.array("train_loss"), rtol=1e-4)
+    assert status(at).startswith("Iteration 1,000 / 1,000 · finished · train loss ")
+
+
+def test_pause_puts_the_run_at_the_frame_on_screen_and_step_goes_on_from_there():
+    at = open_page("net")
+    view = Browser(at)
+    view.play()
+    ahead = view.need(show_all=True)
+    its = [f["it"] for f in ahead["frames"]]
+    live = at.session_state["live:net"]
+    assert live.run.iteration == its[-1]  # trained ahead of the screen
+    on_screen = its[3]  # the browser was here when Pause was pressed
+    p = view.pause(on_screen)
+    assert p["state"] == "paused" and p["base"] == on_screen and p["frames"] == []
+    assert p["series"]["t0"] == on_screen  # the browser drops the points it had beyond the frame
+    assert status(at).startswith(f"Iteration {on_screen} / 1,000 · paused")
+    assert live.run.iteration == on_screen == len(live.run.history)
+    ref = reference_run(at)
+    ref.advance(on_screen)
+    for name, value in ref.model.params.items():
+        np.testing.assert_allclose(live.run.model.params[name], value, rtol=1e-12, atol=1e-15)
+    p = view.step()
+    assert [f["it"] for f in p["frames"]] == [on_screen + S.STEP_ITERATIONS]
+    assert live.run.iteration == on_screen + S.STEP_ITERATIONS and p["state"] == "paused"
+    ref.advance(S.STEP_ITERATIONS)
+    np.testing.assert_allclose(live.run.model.params["W1"], ref.model.params["W1"], rtol=1e-12)
+
+
+def test_alpha_changed_mid_run_applies_from_the_frame_on_screen_and_is_marked():
+    at = open_page("net")
+    view = Browser(at)
+    view.play()
+    ahead = view.need()  # having shown the first message's frames; it is still on the last of them
+    on_screen = view.shown
+    assert ahead["frames"][-1]["it"] > on_screen
+    at.select_slider(key="lr").set_value(0.3).run()
+    held = payload(at)
+    assert held["hold"] and held["state"] == "playing" and held["epoch"] == ahead["epoch"] + 1
+    p = view.need(show_all=False, first=True)  # live.js: hold the frame, ask again from it
+    assert p["base"] == on_screen and p["frames"][0]["it"] > on_screen and not p["hold"]
+    assert p["series"]["t0"] == on_screen and p["series"]["lr"][0] == [on_screen, 0.3]
+    lrs = at.session_state["live:net"].run.history.columns["lr"]
+    assert lrs[:on_screen] == [0.1] * on_screen and set(lrs[on_screen:]) == {0.3}
+    later = p["frames"][2]["it"]
+    view.pause(later)
+    lrs = at.session_state["live:net"].run.history.columns["lr"]
+    assert len(lrs) == later
+    marks = [t for t, (a, b) in enumerate(zip(lrs, lrs[1:], strict=False), 1) if a != b]
+    assert marks == [on_screen]  # one α change, where the screen was
+
+
+def test_step_at_the_end_never_passes_the_limit():
+    at = open_page("net", iters="20")
+    view = Browser(at)
+    seen = [view.step()["frames"][-1]["it"] for _ in range(2)]
+    assert seen == [10, 20] and status(at).startswith("Iteration 20 / 20 · finished")
+    p = view.step()
+    assert p["frames"] == [] and status(at).startswith("Iteration 20 / 20 · finished")
+    view.play()
+    assert at.session_state["live:net"].run.iteration == 20 and payload(at)["state"] == "finished"
+    at.select_slider(key="iters").set_value(50).run()  # raising the limit makes it resumable
+    assert payload(at)["state"] == "paused"
+    sent = Browser(at).play_to_end()
+    assert sent[-1]["state"] == "finished" and at.session_state["live:net"].run.iteration == 50
+
+
+def test_a_short_limit_steps_only_what_is_left():
+    at = open_page("logistic", iters="20")
+    view = Browser(at)
+    view.play_to_end()
+    assert status(at).startswith("Iteration 20 / 20 · finished")
+    at.select_slider(key="iters").set_value(50).run()
+    view = Browser(at)
+    for expected in (30, 40, 50, 50):
+        view.step()
+        assert at.session_state["live:logistic"].run.iteration == expected
+
+
+def test_changing_hidden_units_mid_run_says_the_run_restarted():
+    at = open_page("net")
+    view = Browser(at)
+    view.play()
+    view.need()
+    at.slider(key="hidden").set_value(4).run()
+    p = payload(at)
+    assert p["state"] == "idle" and p["frames"][0]["it"] == 0 and p["base"] == -1
+    assert "Hidden units changed (8 → 4)" in p["notice"] and "restarted from iteration 0" in p["notice"]
+    assert at.session_state["live:net"].run.model.hidden_units == 4
+    Browser(at).step()
+    assert payload(at)["notice"] == ""  # said once; training the new network clears it
+
+
+def test_a_request_delivered_twice_is_acted_on_once():
+    at = open_page("net")
+    view = Browser(at)
+    view.step()
+    cmd = {"op": "step", "req": view.req, "mount": view.mount, "epoch": view.epoch, "shown": 0}
+    p = view.resend(cmd)
+    assert at.session_state["live:net"].run.iteration == S.STEP_ITERATIONS and p["ack"] == view.req
+    other = Browser(at, mount="another-view")  # a reopened view numbers its requests from 1 again
+    other.step()
+    assert at.session_state["live:net"].run.iteration == 2 * S.STEP_ITERATIONS
+
+
+def test_looking_back_sends_that_snapshot_and_its_hidden_units():
+    at = open_page("net")
+    view = Browser(at)
+    for _ in range(3):
+        view.step()
+    units_now = payload(at, "sn_units_")
+    assert units_now["look"] is None and units_now["it"] == 30
+    next(s for s in at.slider if s.label == "Look back through the run").set_value(17).run()
+    p, units = payload(at), payload(at, "sn_units_")
+    assert p["frames"][0]["it"] == 10 and p["frames"][0]["look"] == 30 and units["look"] == 10
+    live = at.session_state["live:net"]
+    model = live.run.model.copy()
+    model.params = live.run.history.snapshots[10]
+    np.testing.assert_allclose(grids(p)[0], decision_grid(model, live.grid), atol=1 / 255)
+    h1 = hidden_unit_grids(model, live.unit_grid)
+    maps = decode_grids(units["units"]).astype(float) / 255 * 2 - 1  # back to h1/peak·sign(w2)
+    w2 = model.params["w2"]
+    for k in range(h1.shape[0]):
+        peak = np.abs(h1[k]).max()
+        expected = h1[k] / peak * np.sign(w2[k]) if peak > 0 else np.zeros_like(h1[k])
+        np.testing.assert_allclose(maps[k], expected, atol=1 / 255 + 1e-9)
+
+
+def test_a_default_run_sends_well_under_a_megabyte():
+    at = open_page("net")
+    sent = [payload(at), *Browser(at).play_to_end()]
+    total = sum(len(json.dumps(p)) for p in sent)
+    assert total < 600_000, total  # budget: 1 MB per run on the websocket, all included
+
+
+def test_a_failure_in_the_live_view_shows_the_friendly_message(monkeypatch):
+    from ui import live_payload
+
+    at = open_page("net")
+    monkeypatch.setattr(live_payload, "encode_grids", lambda *a, **k: 1 / 0)
+    trigger(at, {"op": "step", "req": 1, "mount": "m", "epoch": 0, "shown": 0})
+    assert not at.exception
+    assert any(FRIENDLY in e.value for e in at.error)
+    monkeypatch.undo()
+    at.run()
+    assert_clean(at)
+
+
+@pytest.mark.parametrize("speed,stride", [("0.1×", 1), ("0.5×", 3), ("1×", 6), ("4×", 22), ("max", 40)])
+def test_frames_per_message_follow_the_speed(speed, stride):
+    at = open_page("logistic", speed=speed)
+    p = Browser(at).play()
+    its = [f["it"] for f in p["frames"]]
+    assert its[0] == stride and all(b - a == stride for a, b in zip(its, its[1:], strict=False))
+    assert p["view"]["stride"] == stride

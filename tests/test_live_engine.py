@@ -1,0 +1,151 @@
+"""The live view's encoding (ui/live_payload.py) and its run bookkeeping (ui/live_engine.py), without Streamlit."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from scratchnet import History, TrainingRun, make_model
+from scratchnet.data import synthetic_dataset
+from scratchnet.problem import Problem
+from ui import live_payload as P
+from ui.live_engine import FRAME_RATE, LiveRun, LiveSettings
+
+
+# --- encoding ------------------------------------------------------------------------------------------------
+def test_quantise_is_within_half_a_step_and_marks_non_finite_cells():
+    p = np.array([[0.0, 1.0, 0.5, 1 / 510], [-0.1, 1.2, np.nan, np.inf]])
+    q, finite = P.quantise(p)
+    assert q.dtype == np.uint8 and not finite
+    assert q.tolist() == [[0, 255, 128, 0], [0, 255, P.NAN_BYTE, P.NAN_BYTE]] or q[0, 3] == 1
+    rng = np.random.default_rng(0)
+    p = rng.random((50, 50))
+    q, finite = P.quantise(p)
+    assert finite and np.max(np.abs(q / 255 - p)) <= 0.5 / 255 + 1e-12
+
+
+def test_grids_survive_delta_coding_with_wrap_around():
+    rng = np.random.default_rng(1)
+    frames = [rng.integers(0, 256, size=(7, 9), dtype=np.uint8) for _ in range(5)]
+    frames.append(np.full((7, 9), 255, dtype=np.uint8))
+    frames.append(np.zeros((7, 9), dtype=np.uint8))  # 255 → 0: a wrapped difference
+    encoded = P.encode_grids(frames)
+    assert encoded["n"] == 7 and (encoded["h"], encoded["w"]) == (7, 9)
+    np.testing.assert_array_equal(P.decode_grids(json.loads(json.dumps(encoded))), np.stack(frames))
+    assert P.decode_grids(P.encode_grids([])).shape[0] == 0
+    with pytest.raises(ValueError):
+        P.decode_grids({**encoded, "enc": "png"})
+
+
+def test_smooth_slowly_moving_grids_compress_far_below_a_byte_per_cell():
+    u = np.linspace(-3, 3, 100)
+    frames = [P.quantise(1 / (1 + np.exp(-(u[None, :] * (1 + k / 50) + u[:, None]))))[0] for k in range(20)]
+    encoded = P.encode_grids(frames)
+    assert len(encoded["data"]) < 0.4 * 20 * 100 * 100  # base64 text included
+
+
+def test_numbers_for_json_and_the_status_text():
+    assert P.num(0.123456789) == 0.12346 and P.num(float("nan")) is None and P.num(float("inf")) is None
+    tail = P.status_tail(0.71543, float("nan"), 0.351, float("nan"))
+    assert tail == "train loss *0.7154* · test loss *—* · accuracy train *35%* / test *—*"
+    assert P.status_text(1010, 1000, "paused", tail).startswith("Iteration 1,010 / 1,000 · paused · train loss 0.7154")
+    assert P.status_text(10, 1000, "paused", tail, look_of=30).startswith("Looking back at iteration 10 of 30")
+
+
+def test_series_sends_only_new_records_and_where_alpha_changed():
+    h = History(("w", "b"))
+    for name in h.columns:
+        h.columns[name].extend([0.0] * 6)
+    h.columns["train_loss"][:] = [0.7, 0.6, float("nan"), 0.5, 0.4, 0.3]
+    h.columns["lr"][:] = [0.1, 0.1, 0.1, 0.3, 0.3, 0.1]
+    s = P.series(h, 2, ["train_loss", "grad_norm_w", "nope"])
+    assert s["t0"] == 2 and s["cols"]["train_loss"] == [None, 0.5, 0.4, 0.3] and set(s["cols"]) == {
+        "train_loss", "grad_norm_w"}
+    assert s["lr"] == [[2, 0.1], [3, 0.3], [5, 0.1]]
+    assert P.series(h, 99, ["train_loss"])["t0"] == 6
+
+
+def test_units_keep_the_strongest_voters_when_there_are_many():
+    h1 = np.abs(np.random.default_rng(2).normal(size=(20, 4, 4)))
+    h1[5] = 0.0
+    w2 = np.linspace(-1, 1, 20)
+    w2[5] = 5.0
+    out = P.encode_units(h1, w2, max_units=4)
+    assert out["of"] == 20 and len(out["ids"]) == 4 and 6 in out["ids"]  # unit 6 (index 5) has |w2| = 5
+    maps = P.decode_grids(out)
+    assert maps.shape == (4, 4, 4) and np.all(maps[out["ids"].index(6)] == 128)  # silent: 0 on the colour scale
+    k = out["ids"].index(1)  # w2 < 0: its map votes for class 0, i.e. below the middle
+    assert np.all(maps[k] <= 128)
+
+
+@pytest.mark.parametrize("speed,stride", [("0.1×", 1), ("0.25×", 1), ("1×", 6), ("2×", 11), ("max", 40)])
+def test_playback_aims_at_the_frame_rate(speed, stride):
+    s = LiveSettings(lr=0.1, l2=0.0, iters=100, speed=speed, logy=False, hidden=8, act="relu", batch="full", seed=0)
+    got, fps = s.playback()
+    assert got == stride and fps <= FRAME_RATE * 1.5
+
+
+# --- the run bookkeeping -------------------------------------------------------------------------------------
+def _live(iters: int = 200, speed: str = "1×") -> tuple[LiveRun, LiveSettings]:
+    ds = synthetic_dataset("moons", n=80, noise=0.2, seed=4)
+    pb = Problem(ds, ("moons", 4))
+    s = LiveSettings(lr=0.1, l2=0.0, iters=iters, speed=speed, logy=False, hidden=4, act="relu", batch="full",
+                     seed=4)
+
+    def new_run() -> TrainingRun:
+        return TrainingRun(make_model("net", 2, hidden_units=4, seed=4), pb.X_train, pb.y_train, pb.X_test,
+                           pb.y_test, lr=s.lr, seed=4)
+
+    return LiveRun("net", ("sig",), pb, new_run, s), s
+
+
+def _cmd(live: LiveRun, op: str, req: int, **kw) -> dict:
+    return {"op": op, "req": req, "mount": "m", "epoch": live.epoch, **kw}
+
+
+def test_alpha_moved_while_paused_needs_no_hold_but_while_playing_does():
+    live, s = _live()
+    live.handle(_cmd(live, "step", 1, shown=0), s)
+    faster = LiveSettings(**{**s.__dict__, "lr": 0.3})
+    live.apply(faster)
+    assert not live.hold and live.state == "paused"
+    p = live.handle(_cmd(live, "play", 2, shown=10), faster)
+    epoch = live.epoch
+    live.apply(s)
+    assert live.hold and live.epoch == epoch + 1
+    stale = live.handle({**_cmd(live, "need", 3, shown=p["frames"][0]["it"], next=p["frames"][-1]["it"]),
+                         "epoch": epoch}, s)
+    assert stale["hold"] and "frames" not in stale and live.run.iteration == p["frames"][-1]["it"]
+    first = p["frames"][0]["it"]
+    again = live.handle(_cmd(live, "need", 4, shown=first, next=first, first=True), s)
+    assert again["base"] == first and not again["hold"] and live.run.history.columns["lr"][first] == 0.1
+
+
+def test_a_frame_the_run_never_sent_brings_the_browser_back_in_step():
+    live, s = _live()
+    live.handle(_cmd(live, "play", 1, shown=0), s)
+    epoch = live.epoch
+    p = live.handle(_cmd(live, "pause", 2, shown=7), s)  # 7 is not a frame (stride 6)
+    assert live.epoch == epoch + 1 and p["full"] and p["base"] == -1 and p["frames"][0]["it"] == live.run.iteration
+    assert live.state == "paused"
+
+
+def test_leaving_the_page_stops_at_the_last_frame_reported_on_screen():
+    live, s = _live()
+    p = live.handle(_cmd(live, "play", 1, shown=0), s)
+    its = [f["it"] for f in p["frames"]]
+    live.handle(_cmd(live, "need", 2, shown=its[2], next=its[-1]), s)
+    assert live.run.iteration > its[-1]
+    live.playing = False  # what ui.page does to every run when the page changes
+    assert live.state == "paused" and live.run.iteration == its[2] == len(live.run.history)
+
+
+def test_reset_starts_a_fresh_run_on_a_new_timeline():
+    live, s = _live()
+    live.handle(_cmd(live, "step", 1, shown=0), s)
+    epoch = live.epoch
+    p = live.handle(_cmd(live, "reset", 2, shown=10), s)
+    assert live.run.iteration == 0 and live.epoch == epoch + 1 and p["state"] == "idle" and p["frames"][0]["it"] == 0
+    assert p["series"] == {"t0": 0, "cols": {k: [] for k in p["series"]["cols"]}, "lr": []}

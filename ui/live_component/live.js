@@ -1,0 +1,418 @@
+// scratchnet's live view: one component that stays mounted for the whole run. The server trains a little
+// ahead and sends frames in batches; this plays them at a steady rate with requestAnimationFrame and asks
+// for more before its buffer runs dry. Play / Pause / Step / Reset act here first, on the frame on screen,
+// and then tell the server, which puts its run at exactly that frame. State lives with the DOM node, so
+// new data never rebuilds anything.
+
+const VIEWS = new WeakMap();
+const LOW_WATER = 0.45; // seconds of buffered playback left when more frames are asked for
+const ACK_TIMEOUT_MS = 4000; // a request not answered by then is sent again (the server acts on it once)
+const LABEL = { play: '▶ Play', pause: '⏸ Pause', resume: '▶ Resume' };
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  if (data && data.code && data.code.css && !document.getElementById('sn-live-css')) {
+    el('style', '', document.head, { id: 'sn-live-css' }).textContent = data.code.css;
+  }
+  if (data && data.units) return showUnits(parentElement, data); // the hidden-unit maps' own instance
+  let v = VIEWS.get(parentElement);
+  if (!v) {
+    v = mountView(parentElement);
+    VIEWS.set(parentElement, v);
+  }
+  v.send = setTriggerValue;
+  if (data && typeof data === 'object') {
+    v.queue = v.queue.then(() => receive(v, data)).catch((err) => console.error('scratchnet live view:', err));
+  }
+  // Called when Streamlit unmounts the element (and sometimes for superseded calls): only a detached
+  // node is torn down.
+  return () => setTimeout(() => { if (!v.root.isConnected) unmountView(v); }, 0);
+}
+
+function el(tag, cls, parent, attrs) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  for (const [k, val] of Object.entries(attrs || {})) e.setAttribute(k, val);
+  if (parent) parent.appendChild(e);
+  return e;
+}
+
+function mountView(parent) {
+  const root = el('div', 'sn-live', parent, { 'data-testid': 'sn-live', 'data-draws': '0', 'data-lr-marks': '0' });
+  const bar = el('div', 'sn-bar', root);
+  const play = el('button', 'sn-btn sn-primary', bar, { 'data-testid': 'sn-play', type: 'button', 'aria-keyshortcuts': 'Space' });
+  const stepBtn = el('button', 'sn-btn', bar, { 'data-testid': 'sn-step', type: 'button', title: '10 iterations, then pause' });
+  const reset = el('button', 'sn-btn', bar, { 'data-testid': 'sn-reset', type: 'button', title: 'Back to iteration 0 with fresh starting weights (same seed)' });
+  const status = el('div', 'sn-status', bar, { 'data-testid': 'sn-status' });
+  play.textContent = LABEL.play;
+  stepBtn.textContent = 'Step';
+  reset.textContent = 'Reset';
+  status.textContent = 'Loading…';
+  const notice = el('div', 'sn-notice', root, { role: 'note' });
+  notice.hidden = true;
+  const main = el('div', 'sn-main', root);
+  const plane = el('figure', 'sn-plane', main);
+  const boundary = el('canvas', 'sn-boundary', plane, { 'data-testid': 'sn-boundary', role: 'img', 'aria-label': 'Decision boundary' });
+  const legend = el('figcaption', 'sn-legend', plane);
+  const charts = el('div', 'sn-charts', main);
+  const loss = el('canvas', '', el('div', 'sn-chart', charts), { 'data-testid': 'sn-loss', role: 'img', 'aria-label': 'Loss curves' });
+  const grad = el('canvas', '', el('div', 'sn-chart', charts), { 'data-testid': 'sn-grad', role: 'img', 'aria-label': 'Gradient norms' });
+  const v = {
+    root, play, stepBtn, reset, status, notice, main, boundary, legend, charts, loss, grad,
+    send: null, queue: Promise.resolve(), mount: Math.random().toString(36).slice(2), req: 0, pending: null,
+    queued: null, timer: 0, seq: 0, epoch: -1, mode: null, frames: [], cur: -1, clock: 0, lastT: 0, end: null,
+    series: { cols: {}, lr: [] }, meta: null, metaId: 0, view: { fps: 45, stride: 6, logy: false }, target: 0,
+    plane: {}, raf: 0, dirty: false, draws: 0,
+  };
+  play.addEventListener('click', () => togglePlay(v));
+  stepBtn.addEventListener('click', () => stepOnce(v));
+  reset.addEventListener('click', () => resetRun(v));
+  v.onKey = (e) => onKey(v, e);
+  document.addEventListener('keydown', v.onKey);
+  v.resize = new ResizeObserver(() => { v.dirty = true; schedule(v); });
+  v.resize.observe(root);
+  return v;
+}
+
+function unmountView(v) {
+  document.removeEventListener('keydown', v.onKey);
+  v.resize.disconnect();
+  if (v.raf) cancelAnimationFrame(v.raf);
+  clearTimeout(v.timer);
+  v.raf = 0;
+}
+
+// --- keyboard: Space toggles Play / Pause unless the key belongs to a control --------------------------
+const OWN_KEYS = 'input, textarea, select, button, a[href], [contenteditable=""], [contenteditable="true"], '
+  + '[role=slider], [role=combobox], [role=textbox], [role=spinbutton], [role=listbox], [role=option], '
+  + '[role=menu], [role=menuitem], [role=tab], [role=checkbox], [role=radio], [role=switch]';
+
+function onKey(v, e) {
+  if (e.code !== 'Space' && e.key !== ' ') return;
+  if (e.repeat || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+  const t = e.target;
+  if (t && t.closest && t.closest(OWN_KEYS)) return;
+  if (!v.root.isConnected || v.mode === null) return;
+  e.preventDefault();
+  togglePlay(v);
+}
+
+// --- user actions: immediate on screen, then one request to the server -------------------------------
+// Where the run is on screen: the frame's iteration (looking back, the iteration the run is at).
+function shownIt(v) {
+  if (v.cur < 0) return 0;
+  const f = v.frames[v.cur];
+  return f.look !== undefined ? f.look : f.it;
+}
+
+function dropAhead(v) {
+  if (v.cur >= 0) v.frames.length = v.cur + 1;
+  v.end = null;
+}
+
+function togglePlay(v) {
+  if (v.mode === 'playing') {
+    v.mode = 'paused';
+    dropAhead(v);
+    command(v, 'pause');
+  } else if (v.mode === 'idle' || v.mode === 'paused') {
+    v.mode = 'playing';
+    dropAhead(v);
+    v.clock = shownIt(v);
+    v.lastT = performance.now();
+    command(v, 'play');
+  }
+  render(v);
+}
+
+function stepOnce(v) {
+  if (v.mode === null || v.mode === 'finished' || v.mode === 'diverged') return;
+  v.mode = 'paused';
+  dropAhead(v);
+  command(v, 'step');
+  render(v);
+}
+
+function resetRun(v) {
+  if (v.mode === null) return;
+  v.mode = 'idle';
+  dropAhead(v);
+  command(v, 'reset');
+  render(v);
+}
+
+// Queue a request (the latest user action wins; a request for frames never replaces one).
+function command(v, op, extra) {
+  if (op === 'need' && v.queued) return;
+  v.queued = Object.assign({ op }, extra || {});
+  flush(v);
+}
+
+// One request in flight at a time: the next waits for the answer (its `ack`).
+function flush(v) {
+  if (v.pending || !v.queued || !v.send) return;
+  const cmd = v.queued;
+  v.queued = null;
+  cmd.req = ++v.req;
+  cmd.mount = v.mount;
+  cmd.epoch = v.epoch;
+  cmd.shown = shownIt(v);
+  if (cmd.op === 'need') cmd.next = v.frames.length ? v.frames[v.frames.length - 1].it : cmd.shown;
+  v.pending = cmd;
+  sendPending(v);
+}
+
+function sendPending(v) {
+  const cmd = v.pending;
+  clearTimeout(v.timer);
+  v.timer = setTimeout(() => { if (v.pending === cmd && v.root.isConnected) sendPending(v); }, ACK_TIMEOUT_MS);
+  v.send('cmd', cmd);
+}
+
+// --- payloads -------------------------------------------------------------------------------------
+async function inflate(b64) {
+  const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const stream = new Blob([bin]).stream().pipeThrough(new DecompressionStream('deflate'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+// The grids of one message: each stored as its difference from the previous one (mod 256).
+async function decodeGrids(g) {
+  if (!g || !g.n) return [];
+  const raw = await inflate(g.data);
+  const size = g.w * g.h, out = [];
+  let prev = null;
+  for (let k = 0; k < g.n; k++) {
+    const cur = raw.subarray(k * size, (k + 1) * size);
+    const grid = new Uint8Array(size);
+    if (prev) for (let i = 0; i < size; i++) grid[i] = (prev[i] + cur[i]) & 255;
+    else grid.set(cur);
+    out.push(grid);
+    prev = grid;
+  }
+  return out;
+}
+
+function applySeries(v, s) {
+  const cols = v.series.cols;
+  for (const key of Object.keys(cols)) if (!(key in s.cols)) cols[key].length = Math.min(cols[key].length, s.t0);
+  for (const [key, ys] of Object.entries(s.cols)) {
+    const col = cols[key] || (cols[key] = []);
+    col.length = Math.min(col.length, s.t0);
+    while (col.length < s.t0) col.push(null);
+    for (const y of ys) col.push(y);
+  }
+  v.series.lr = v.series.lr.filter(([t]) => t < s.t0).concat(s.lr);
+}
+
+async function receive(v, P) {
+  if (!(P.seq > v.seq)) return;
+  const grids = P.grids ? await decodeGrids(P.grids) : [];
+  v.seq = P.seq;
+  const first = v.mode === null;
+  const newEpoch = P.epoch > v.epoch;
+  if (v.pending && P.ack >= v.pending.req) {
+    v.pending = null;
+    clearTimeout(v.timer);
+  }
+  if (P.epoch < v.epoch) { flush(v); return; } // frames from before the server changed timelines
+  const settled = !v.pending && !v.queued; // the server has seen every request: its state is the truth
+  if (P.meta) {
+    v.meta = P.meta;
+    v.metaId += 1;
+    v.lut = colorTable(P.meta.scale);
+    v.unitLut = v.lut;
+    Object.assign(v.plane, { meta: P.meta, metaId: v.metaId });
+    buildLegend(v);
+  }
+  v.view = P.view;
+  v.target = P.target;
+  v.notice.hidden = !P.notice;
+  v.notice.textContent = P.notice || '';
+  v.epoch = P.epoch;
+  if (P.series) applySeries(v, P.series);
+  const gw = P.grids ? P.grids.w : 0, gh = P.grids ? P.grids.h : 0;
+  const frames = (P.frames || []).map((f, k) => Object.assign(f, { grid: grids[k], gw, gh }));
+  if (P.hold && newEpoch && v.mode === 'playing') {
+    // α, λ or the limit changed mid-run: stay on this frame, and play what the server trains from here.
+    dropAhead(v);
+    v.clock = shownIt(v);
+    v.queued = null;
+    command(v, 'need', { first: true });
+  } else if (P.frames && P.full) {
+    if (first || (settled && (v.mode !== 'playing' || (newEpoch && !P.hold)))) {
+      v.frames = frames;
+      show(v, frames.length - 1);
+    }
+  } else if (P.frames) {
+    if (v.mode === 'playing' && (settled || P.state === 'playing')) {
+      v.frames = v.frames.filter((f) => f.it <= P.base).concat(frames);
+      if (v.cur >= v.frames.length) v.cur = v.frames.length - 1;
+    } else if (settled) {
+      const kept = v.frames.slice(0, v.cur + 1).filter((f) => f.it <= P.base).concat(frames);
+      if (kept.length) { v.frames = kept; show(v, kept.length - 1); }
+    } else dropAhead(v);
+  }
+  if (P.end && v.mode === 'playing') v.end = P.end;
+  if (settled || first) {
+    if (P.state !== 'playing' || v.mode !== 'playing') {
+      if (P.state === 'playing') { v.clock = shownIt(v); v.lastT = performance.now(); }
+      v.mode = P.state;
+    }
+  }
+  if (first) v.root.setAttribute('data-state', v.mode); // ready: the key handler is attached
+  v.dirty = true;
+  render(v);
+  flush(v);
+  schedule(v);
+}
+
+// --- playback -------------------------------------------------------------------------------------
+function show(v, k) {
+  if (k < 0) return;
+  if (k > 0) { v.frames.splice(0, k); k = 0; }
+  v.cur = k;
+  v.frameDirty = true;
+  v.dirty = true;
+}
+
+function schedule(v) {
+  if (!v.raf && v.root.isConnected) v.raf = requestAnimationFrame((now) => tick(v, now));
+}
+
+function tick(v, now) {
+  v.raf = 0;
+  if (!v.root.isConnected) { unmountView(v); return; }
+  if (v.mode === 'playing' && v.cur >= 0) {
+    const rate = v.view.fps * v.view.stride; // iterations per second
+    const dt = Math.min(0.1, Math.max(0, (now - v.lastT) / 1000));
+    v.lastT = now;
+    const last = v.frames[v.frames.length - 1];
+    v.clock = Math.min(v.clock + dt * rate, last.it);
+    let k = v.cur;
+    while (k + 1 < v.frames.length && v.frames[k + 1].it <= v.clock) k++;
+    if (k !== v.cur) show(v, k);
+    const it = shownIt(v);
+    if (v.end && it >= v.end.it) {
+      v.mode = v.end.state;
+      v.end = null;
+      command(v, 'done');
+      render(v);
+    } else if (!v.end && !v.pending && !v.queued && (last.it - v.clock) / rate < LOW_WATER) {
+      command(v, 'need');
+    }
+  }
+  if (v.dirty) draw(v);
+  if (v.mode === 'playing') schedule(v);
+}
+
+// --- drawing --------------------------------------------------------------------------------------
+function render(v) {
+  const m = v.mode;
+  const it = shownIt(v);
+  v.play.textContent = m === 'playing' ? LABEL.pause : (m === 'paused' && it > 0 ? LABEL.resume : LABEL.play);
+  const over = m === 'finished' || m === 'diverged';
+  v.play.disabled = m === null || over;
+  v.stepBtn.disabled = m === null || over;
+  v.play.title = m === 'finished' ? 'Finished: raise Iterations to keep going, or Reset'
+    : m === 'diverged' ? 'Diverged: lower the learning rate and press Reset' : 'Play / pause (space bar)';
+  if (m !== null) v.root.setAttribute('data-state', m);
+  v.dirty = true;
+  schedule(v);
+}
+
+function statusLine(v, f) {
+  const where = f.look !== undefined ? `Looking back at iteration ${fmtIter(f.it)} of ${fmtIter(f.look)}`
+    : `Iteration ${fmtIter(f.it)} / ${fmtIter(v.target)}`;
+  const parts = `${where} · ${v.mode} · ${f.s}`.split('*');
+  v.status.replaceChildren(...parts.map((text, i) => {
+    if (i % 2 === 0) return document.createTextNode(text);
+    const b = document.createElement('b');
+    b.textContent = text;
+    return b;
+  }));
+}
+
+function lrMarks(v, limit) {
+  const marks = [];
+  const lr = v.series.lr;
+  for (let i = 1; i < lr.length; i++) {
+    const [t, a] = lr[i];
+    if (t < limit && a !== lr[i - 1][1]) marks.push([t, `α ${Number(lr[i - 1][1])} → ${Number(a)}`]);
+  }
+  return marks;
+}
+
+// The boundary is the largest square that leaves the sliders under it on screen (at most 58 % of the width);
+// on a narrow screen it takes the full width and the charts go below it.
+const BELOW = 150; // px kept under the boundary: its legend and the row of sliders
+function layout(v) {
+  const w = v.root.clientWidth;
+  v.root.classList.toggle('sn-narrow', w < 640);
+  if (w < 640) {
+    v.main.style.gridTemplateColumns = '';
+    v.boundary.style.width = '';
+    v.charts.style.height = '';
+    return;
+  }
+  const scroller = v.root.closest('[data-testid=stMain]');
+  const top = v.main.getBoundingClientRect().top + (scroller ? scroller.scrollTop - scroller.getBoundingClientRect().top : window.scrollY);
+  const size = Math.round(Math.max(300, Math.min(w * 0.58, window.innerHeight - top - BELOW)));
+  v.main.style.gridTemplateColumns = `${size}px minmax(0, 1fr)`;
+  v.boundary.style.width = `${size}px`;
+  v.charts.style.height = `${size}px`;
+}
+
+function draw(v) {
+  v.dirty = false;
+  layout(v);
+  if (!v.meta || v.cur < 0) return;
+  const f = v.frames[v.cur];
+  // the boundary is repainted for a new frame, size or data set only: data-draws counts what a student sees change
+  const size = `${v.boundary.clientWidth}x${v.boundary.clientHeight}x${v.metaId}`;
+  if (f !== v.drawnFrame || size !== v.drawnSize) {
+    drawPlane(v.boundary, v.plane, f.grid, f.gw, f.gh, {
+      axes: true, lut: v.lut, contour: 2.5, pointRadius: v.boundary.clientWidth > 500 ? 5 : 4,
+      message: f.nan ? 'no boundary: the model’s outputs are not finite' : '',
+    });
+    v.drawnFrame = f;
+    v.drawnSize = size;
+    v.draws += 1;
+  }
+  const looking = f.look !== undefined;
+  const limit = looking ? Infinity : f.it;
+  const marks = lrMarks(v, limit);
+  const cols = v.series.cols;
+  const charts = v.meta.charts;
+  const common = { cols, limit, xmax: Math.max(v.target, looking ? f.look : f.it), marks, marker: looking ? f.it : null, empty: 'press Play to train' };
+  drawChart(v.loss, Object.assign({}, charts.loss, { log: v.view.logy }), common);
+  drawChart(v.grad, charts.grad, common);
+  statusLine(v, f);
+  v.root.setAttribute('data-shown-it', String(f.it)); // looking back: the frame looked at
+  v.root.setAttribute('data-draws', String(v.draws));
+  v.root.setAttribute('data-lr-marks', String(marks.length));
+}
+
+function buildLegend(v) {
+  const m = v.meta;
+  const items = [];
+  for (const test of [0, 1]) {
+    for (const c of [0, 1]) {
+      const shape = c === 0 ? '●' : '▲';
+      const open = c === 0 ? '○' : '△';
+      items.push([test ? open : shape, m.colors[c], `${test ? 'test' : 'train'} · ${m.classes[c]}`]);
+    }
+  }
+  v.legend.replaceChildren(...items.map(([sym, color, text]) => {
+    const span = document.createElement('span');
+    const dot = el('span', 'sn-sym', span);
+    dot.textContent = sym;
+    dot.style.color = color;
+    span.appendChild(document.createTextNode(' ' + text));
+    return span;
+  }));
+  if (m.note) v.legend.appendChild(el('span', 'sn-note')).textContent = m.note;
+  if (m.points.of > m.points.x.length) {
+    v.legend.appendChild(el('span', 'sn-note')).textContent = `showing ${m.points.x.length.toLocaleString('en-US')} of ${m.points.of.toLocaleString('en-US')} points`;
+  }
+}

@@ -1,0 +1,228 @@
+// The input plane on a canvas: a probability grid drawn through a colour table, its 0.5 contour, axes and
+// the data points. Used for the decision boundary (100×100) and the hidden-unit maps (40×40).
+// (Concatenated before charts.js and live.js into the component's one ES module.)
+
+const FONT = '14px "Source Sans Pro", "Source Sans 3", system-ui, sans-serif';
+const INK = '#31333F';
+const GRID_LINE = 'rgba(49,51,63,0.18)';
+
+function hexRgb(hex) {
+  const n = parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+// Three colours at 0, ½ and 1 → a 256-entry RGBA table.
+function colorTable(stops) {
+  const [a, m, b] = stops.map(hexRgb);
+  const lut = new Uint8ClampedArray(256 * 4);
+  for (let i = 0; i < 256; i++) {
+    const t = i / 255;
+    const [p, q, u] = t < 0.5 ? [a, m, t * 2] : [m, b, t * 2 - 1];
+    for (let c = 0; c < 3; c++) lut[i * 4 + c] = Math.round(p[c] + (q[c] - p[c]) * u);
+    lut[i * 4 + 3] = 255;
+  }
+  return lut;
+}
+
+// Size a canvas's backing store to its CSS box (sharp on HiDPI); returns [ctx, width, height] in CSS px.
+function fitCanvas(cv) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(1, cv.clientWidth), h = Math.max(1, cv.clientHeight);
+  if (cv.width !== Math.round(w * dpr) || cv.height !== Math.round(h * dpr)) {
+    cv.width = Math.round(w * dpr);
+    cv.height = Math.round(h * dpr);
+  }
+  const ctx = cv.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return [ctx, w, h];
+}
+
+// "Nice" tick values covering [lo, hi] (about n of them).
+function niceTicks(lo, hi, n) {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / Math.max(1, n);
+  const mag = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 2.5, 5, 10].map((k) => k * mag).find((s) => s >= raw) || 10 * mag;
+  const out = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(Math.abs(t) < step * 1e-9 ? 0 : t);
+  return out;
+}
+
+function tickLabel(t) {
+  const a = Math.abs(t);
+  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return t.toExponential(0);
+  return String(Number(t.toPrecision(4)));
+}
+
+// The grid as an image (row 0 = lowest y, so it is flipped), on a reusable offscreen canvas.
+function gridImage(cache, grid, w, h, lut) {
+  if (!cache.canvas || cache.canvas.width !== w || cache.canvas.height !== h) {
+    cache.canvas = document.createElement('canvas');
+    cache.canvas.width = w;
+    cache.canvas.height = h;
+    cache.ctx = cache.canvas.getContext('2d');
+    cache.img = cache.ctx.createImageData(w, h);
+  }
+  const px = cache.img.data;
+  for (let r = 0; r < h; r++) {
+    const src = (h - 1 - r) * w;
+    let o = r * w * 4;
+    for (let c = 0; c < w; c++, o += 4) {
+      const v = grid[src + c] * 4;
+      px[o] = lut[v];
+      px[o + 1] = lut[v + 1];
+      px[o + 2] = lut[v + 2];
+      px[o + 3] = 255;
+    }
+  }
+  cache.ctx.putImageData(cache.img, 0, 0);
+  return cache.canvas;
+}
+
+// Marching squares: the segments where the grid crosses `level`, in grid units (x = column, y = row).
+function contourPath(ctx, grid, w, h, level, toX, toY) {
+  ctx.beginPath();
+  const xs = [0, 0, 0, 0], ys = [0, 0, 0, 0];
+  for (let r = 0; r + 1 < h; r++) {
+    for (let c = 0; c + 1 < w; c++) {
+      const a = grid[r * w + c], b = grid[r * w + c + 1], d = grid[(r + 1) * w + c], e = grid[(r + 1) * w + c + 1];
+      const sa = a > level, sb = b > level, sd = d > level, se = e > level;
+      if (sa === sb && sb === sd && sd === se) continue;
+      let k = 0;
+      if (sa !== sb) { xs[k] = c + (level - a) / (b - a); ys[k++] = r; }
+      if (sb !== se) { xs[k] = c + 1; ys[k++] = r + (level - b) / (e - b); }
+      if (se !== sd) { xs[k] = c + (level - d) / (e - d); ys[k++] = r + 1; }
+      if (sd !== sa) { xs[k] = c; ys[k++] = r + (level - a) / (d - a); }
+      for (let i = 0; i + 1 < k; i += 2) {
+        ctx.moveTo(toX(xs[i]), toY(ys[i]));
+        ctx.lineTo(toX(xs[i + 1]), toY(ys[i + 1]));
+      }
+    }
+  }
+  ctx.stroke();
+}
+
+function darker(hex, f) {
+  return 'rgb(' + hexRgb(hex).map((c) => Math.round(c * f)).join(',') + ')';
+}
+
+// One point: class 0 a circle, class 1 a triangle; train filled with a dark rim, test open (white inside).
+function drawPoint(ctx, x, y, cls, test, colors, r) {
+  ctx.beginPath();
+  if (cls === 0) ctx.arc(x, y, r, 0, 2 * Math.PI);
+  else {
+    const t = r * 1.25;
+    ctx.moveTo(x, y - t);
+    ctx.lineTo(x + t * 0.95, y + t * 0.7);
+    ctx.lineTo(x - t * 0.95, y + t * 0.7);
+    ctx.closePath();
+  }
+  if (test) {
+    ctx.fillStyle = '#FFFFFF';
+    ctx.fill();
+    ctx.lineWidth = Math.max(1.5, r * 0.4);
+    ctx.strokeStyle = darker(colors[cls], 0.7);
+  } else {
+    ctx.fillStyle = colors[cls];
+    ctx.fill();
+    ctx.lineWidth = 0.8;
+    ctx.strokeStyle = '#222222';
+  }
+  ctx.stroke();
+}
+
+// Where the plot area sits in a canvas of w × h CSS px, and how plane coordinates map into it.
+function planeBox(meta, w, h, axes) {
+  const m = axes ? { l: 54, r: 10, t: 10, b: 46 } : { l: 2, r: 2, t: 2, b: 2 };
+  const box = { l: m.l, t: m.t, w: Math.max(10, w - m.l - m.r), h: Math.max(10, h - m.t - m.b) };
+  const [x0, x1] = meta.x, [y0, y1] = meta.y;
+  box.px = (x) => box.l + ((x - x0) / (x1 - x0)) * box.w;
+  box.py = (y) => box.t + (1 - (y - y0) / (y1 - y0)) * box.h;
+  return box;
+}
+
+// Axes, tick labels and points: they do not change while a run plays, so they are drawn once per size.
+function drawPlaneStatic(layer, meta, w, h, axes, pointRadius) {
+  const dpr = window.devicePixelRatio || 1;
+  layer.width = Math.round(w * dpr);
+  layer.height = Math.round(h * dpr);
+  const ctx = layer.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  const box = planeBox(meta, w, h, axes);
+  const pts = meta.points;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(box.l, box.t, box.w, box.h);
+  ctx.clip();
+  for (let i = 0; i < pts.x.length; i++) {
+    if (pts.x[i] === null || pts.y[i] === null) continue;
+    drawPoint(ctx, box.px(pts.x[i]), box.py(pts.y[i]), pts.c[i], pts.test[i], meta.colors, pointRadius);
+  }
+  ctx.restore();
+  ctx.strokeStyle = 'rgba(49,51,63,0.55)';
+  ctx.lineWidth = 1;
+  ctx.strokeRect(box.l + 0.5, box.t + 0.5, box.w - 1, box.h - 1);
+  if (!axes) return;
+  ctx.font = FONT;
+  ctx.fillStyle = INK;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  for (const t of niceTicks(meta.x[0], meta.x[1], Math.max(2, Math.floor(box.w / 90)))) {
+    const x = box.px(t);
+    ctx.fillRect(x, box.t + box.h, 1, 5);
+    ctx.fillText(tickLabel(t), x, box.t + box.h + 7);
+  }
+  ctx.fillText(meta.xlabel, box.l + box.w / 2, box.t + box.h + 26);
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
+  for (const t of niceTicks(meta.y[0], meta.y[1], Math.max(2, Math.floor(box.h / 70)))) {
+    const y = box.py(t);
+    ctx.fillRect(box.l - 5, y, 5, 1);
+    ctx.fillText(tickLabel(t), box.l - 7, y);
+  }
+  ctx.save();
+  ctx.translate(14, box.t + box.h / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textAlign = 'center';
+  ctx.fillText(meta.ylabel, 0, 0);
+  ctx.restore();
+}
+
+// The whole plane for one grid: colours, the 0.5 line, then the cached axes and points on top.
+function drawPlane(cv, st, grid, gw, gh, opts) {
+  const [ctx, w, h] = fitCanvas(cv);
+  const meta = st.meta;
+  if (!st.layer || st.layerKey !== `${w}x${h}x${st.metaId}`) {
+    st.layer = st.layer || document.createElement('canvas');
+    drawPlaneStatic(st.layer, meta, w, h, opts.axes, opts.pointRadius);
+    st.layerKey = `${w}x${h}x${st.metaId}`;
+  }
+  const box = planeBox(meta, w, h, opts.axes);
+  ctx.clearRect(0, 0, w, h);
+  if (grid) {
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(gridImage(st.cache || (st.cache = {}), grid, gw, gh, opts.lut), box.l, box.t, box.w, box.h);
+    if (opts.contour) {
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(box.l, box.t, box.w, box.h);
+      ctx.clip();
+      ctx.strokeStyle = '#1A1A1A';
+      ctx.lineWidth = opts.contour;
+      contourPath(ctx, grid, gw, gh, 127.5, (c) => box.l + (c / (gw - 1)) * box.w, (r) => box.t + (1 - r / (gh - 1)) * box.h);
+      ctx.restore();
+    }
+  }
+  const dpr = window.devicePixelRatio || 1;
+  ctx.drawImage(st.layer, 0, 0, st.layer.width / dpr, st.layer.height / dpr);
+  if (opts.message) {
+    ctx.font = FONT;
+    ctx.fillStyle = 'rgba(255,255,255,0.85)';
+    const tw = ctx.measureText(opts.message).width;
+    ctx.fillRect(box.l + box.w / 2 - tw / 2 - 8, box.t + box.h / 2 - 14, tw + 16, 28);
+    ctx.fillStyle = INK;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(opts.message, box.l + box.w / 2, box.t + box.h / 2);
+  }
+}

@@ -1,0 +1,53 @@
+// The hidden-unit maps, a second instance of the component mounted under the sliders when a run is paused:
+// each unit's output over the plane (40×40), coloured like the boundary by the class its w2 votes for, with
+// the data on top. It follows the look-back slider (the server sends the maps for the weights looked at).
+
+const UNIT_VIEWS = new WeakMap();
+
+async function showUnits(parent, data) {
+  let u = UNIT_VIEWS.get(parent);
+  if (!u) {
+    u = { root: el('section', 'sn-live sn-units', parent, { 'data-testid': 'sn-units' }), seq: 0, views: [], plane: {} };
+    el('h4', '', u.root).textContent = 'What each hidden unit learned';
+    u.note = el('p', 'sn-units-note', u.root);
+    u.grid = el('div', 'sn-units-grid', u.root);
+    u.resize = new ResizeObserver(() => drawUnits(u));
+    u.resize.observe(u.root);
+    UNIT_VIEWS.set(parent, u);
+  }
+  const maps = await decodeGrids(data.units);
+  u.data = data;
+  u.maps = maps;
+  u.lut = colorTable(data.meta.scale);
+  Object.assign(u.plane, { meta: data.meta, metaId: (u.plane.metaId || 0) + 1 });
+  const d = data.units;
+  u.note.textContent = 'Each map is one unit’s output h1 = g(a1) over the plane (bright = large), coloured by the '
+    + 'class its weight w2 votes for: the boundary is their weighted sum. '
+    + (data.look !== null ? `Weights at iteration ${fmtIter(data.look)}.` : `Weights at iteration ${fmtIter(data.it)}.`)
+    + (d.of > d.ids.length ? ` The ${d.ids.length} units with the largest |w2| of ${d.of}.` : '');
+  u.root.classList.toggle('sn-narrow', u.root.clientWidth < 640);
+  if (u.views.length !== d.ids.length) {
+    u.grid.replaceChildren();
+    u.views = d.ids.map(() => {
+      const fig = el('figure', 'sn-unit', u.grid);
+      return { cv: el('canvas', '', fig, { role: 'img' }), cap: el('figcaption', '', fig), st: {} };
+    });
+  }
+  d.ids.forEach((id, k) => {
+    const w2 = d.w2 ? ` · w2 = ${d.w2[k] >= 0 ? '+' : ''}${d.w2[k]}` : '';
+    u.views[k].cap.textContent = `unit ${id}${w2}${d.peak[k] ? '' : ' (silent everywhere)'}`;
+    u.views[k].cv.setAttribute('aria-label', `hidden unit ${id}`);
+  });
+  drawUnits(u);
+  return undefined;
+}
+
+function drawUnits(u) {
+  if (!u.maps || !u.root.isConnected) return;
+  const d = u.data.units;
+  u.views.forEach((view, k) => {
+    view.st.meta = u.plane.meta;
+    view.st.metaId = u.plane.metaId;
+    drawPlane(view.cv, view.st, u.maps[k], d.w, d.h, { axes: false, lut: u.lut, contour: 0, pointRadius: 2.5 });
+  });
+}

@@ -1,0 +1,294 @@
+"""The run behind the live component: it trains a little ahead of the browser, one message of frames at a time,
+keeps the weights of every frame it sent, and puts the run back at the frame on screen when the browser says
+so. No Streamlit here: the browser's requests come in as dicts and the answers go out as payload dicts.
+
+The browser asks (`op`): "play", "need" (more frames after `next`), "pause", "step", "done" (it showed the last
+frame), each with `shown` (the iteration on screen), `req` (its request number) and `epoch` (the timeline it
+plays). The server bumps `epoch` when the frames it sent can no longer be played (α, λ or the iteration limit
+changed mid-run): the browser then holds its frame and asks again from there, so a change applies from the
+next frame and the run on the server is always the one on screen.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from scratchnet import Problem, TrainingRun, evaluate
+from scratchnet.models import Params
+from scratchnet.plane import decision_grid, hidden_unit_grids, plane_grid
+from ui import live_payload as P
+from ui import settings as S
+
+GRID_RESOLUTION = 100  # as TF Playground
+UNIT_RESOLUTION = 40
+MAX_UNIT_MAPS = 16
+FRAME_RATE = 45.0  # frames per second of playback the server aims at (the browser draws at most one per screen refresh)
+MAX_SPEED_STRIDE = 40  # 'max' speed: iterations per frame
+CHUNK_SECONDS = 0.5  # playback one message carries once running
+FIRST_CHUNK_SECONDS = 0.12  # after Play or a change: small, so the first frames are on screen quickly
+CHUNK_TRAIN_BUDGET = 0.2  # seconds of training one message may take (big runs send fewer frames instead)
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    """The settings a run reads (from the sidebar and the toolbar)."""
+
+    lr: float
+    l2: float
+    iters: int
+    speed: str
+    logy: bool
+    hidden: int
+    act: str
+    batch: str
+    seed: int
+
+    @property
+    def rate(self) -> float | None:
+        """Iterations per second of playback; None = 'max'."""
+        return S.iterations_per_second(self.speed)
+
+    def playback(self) -> tuple[int, float]:
+        """(iterations per frame, frames per second)."""
+        rate = self.rate
+        if rate is None:
+            return MAX_SPEED_STRIDE, FRAME_RATE
+        stride = max(1, round(rate / FRAME_RATE))
+        return stride, rate / stride
+
+
+class LiveRun:
+    """One page's run as the live view sees it: the TrainingRun, the frames in flight, the browser's position."""
+
+    def __init__(self, page: str, signature: tuple[Any, ...], problem: Problem,
+                 make_run: Callable[[], TrainingRun], settings: LiveSettings) -> None:
+        self.page, self.signature, self.problem, self.make_run = page, signature, problem, make_run
+        self.grid = plane_grid(problem.all_points, resolution=GRID_RESOLUTION)
+        self.unit_grid = plane_grid(problem.all_points, resolution=UNIT_RESOLUTION)
+        self.notice = ""
+        self.seq = 0
+        self.inbox: list[dict[str, Any]] = []  # requests stashed by the component's callback, handled in the run
+        self._meta: dict[str, Any] | None = None
+        self.mount, self.last_req = "", 0  # the browser view talking to this run, and its last request
+        self._start(make_run(), settings)
+
+    def _start(self, run: TrainingRun, s: LiveSettings) -> None:
+        self.run = run
+        self.state = "idle"
+        self.epoch = getattr(self, "epoch", -1) + 1
+        self.hold = False  # the browser must stop at its frame and ask again from there
+        self.store: dict[int, Params] = {run.iteration: run.model.get_params()}  # θ of every frame in flight
+        self.shown = run.iteration
+        self.applied = (s.lr, s.l2, s.iters)
+        self._current: tuple[dict[str, Any], Any] | None = None  # the frame for the weights now
+
+    def reset(self, run: TrainingRun, s: LiveSettings) -> None:
+        self.notice = ""
+        self._start(run, s)
+
+    # --- state ----------------------------------------------------------------------------------------------
+    @property
+    def playing(self) -> bool:
+        return self.state == "playing"
+
+    @playing.setter
+    def playing(self, value: bool) -> None:
+        """Setting False (the page was left) stops at the last frame the browser reported on screen; requests
+        still on their way from that page's view are dropped (a late Play must not restart it)."""
+        if not value:
+            self.inbox.clear()
+        if not value and self.state == "playing":
+            self._seek(self.shown)
+            self.state = "paused"
+            self._settle(self.applied[2])
+
+    def _settle(self, target: int) -> None:
+        """A run that is not playing is idle (never trained), paused, finished (at its limit) or diverged."""
+        if self.state == "playing":
+            return
+        if self.run.diverged:
+            self.state = "diverged"
+        elif self.run.iteration >= target:
+            self.state = "finished"
+        elif self.run.iteration == 0 and len(self.run.history) == 0:
+            self.state = "idle"
+        else:
+            self.state = "paused"
+
+    def _seek(self, iteration: int) -> bool:
+        """Put the run at a frame it sent (the weights are kept); False if that frame is unknown."""
+        if iteration == self.run.iteration:
+            return True
+        params = self.store.get(iteration)
+        if params is None or iteration > self.run.iteration:
+            return False
+        self.run.rewind(iteration, params)
+        self._current = None
+        for k in [k for k in self.store if k > iteration]:
+            del self.store[k]
+        return True
+
+    def _note_shown(self, shown: Any) -> None:
+        if isinstance(shown, int) and shown in self.store:
+            self.shown = shown
+            for k in [k for k in self.store if k < shown]:
+                del self.store[k]
+
+    # --- settings from a page run ---------------------------------------------------------------------------
+    def apply(self, s: LiveSettings) -> None:
+        """A run of the page without a request: α, λ or the limit may have moved. While playing, the frames
+        already sent were trained with the old values, so the browser is told to hold and ask again."""
+        changed = (s.lr, s.l2, s.iters) != self.applied
+        if changed and self.state == "playing":
+            self.epoch += 1
+            self.hold = True
+        self.applied = (s.lr, s.l2, s.iters)
+        self._settle(s.iters)
+        if self.state == "finished" and self.run.iteration < s.iters and not self.run.diverged:
+            self.state = "paused"  # the limit was raised: Resume goes on from here
+
+    # --- requests from the browser ----------------------------------------------------------------------
+    def handle(self, cmd: dict[str, Any], s: LiveSettings) -> dict[str, Any]:
+        """Answer one browser request with a payload (each request is acted on once)."""
+        mount, req = str(cmd.get("mount", "")), int(cmd.get("req") or 0)
+        if mount != self.mount:  # a new browser view of this run numbers its requests from 1
+            self.mount, self.last_req = mount, 0
+        if req <= self.last_req:  # delivered again: say where things stand
+            return self.snapshot(s, ack=req)
+        self.last_req = req
+        op, shown = cmd.get("op"), cmd.get("shown")
+        if op == "need":
+            if cmd.get("epoch") != self.epoch or self.state != "playing":  # the browser is behind
+                return self.snapshot(s, ack=req, frames=not self.hold)
+            self.hold = False
+            self._note_shown(shown)
+            start = cmd.get("next")
+            if not (isinstance(start, int) and self._seek(start)):
+                self.epoch += 1  # out of sync: the browser takes the frame the run is at and goes on from there
+                return self.snapshot(s, ack=req)
+            return self._chunk(s, req, FIRST_CHUNK_SECONDS if cmd.get("first") else CHUNK_SECONDS)
+        if op == "reset":
+            self.reset(self.make_run(), s)
+            return self.snapshot(s, ack=req)
+        in_sync = isinstance(shown, int) and self._seek(shown)
+        at = self.run.iteration  # the frame on screen, or (out of sync) where the run is
+        self._note_shown(at)
+        self.hold, self.state, self.notice = False, "paused", ""
+        if op == "play" and not self.run.diverged and at < s.iters:
+            self.state = "playing"
+            if in_sync:
+                return self._chunk(s, req, FIRST_CHUNK_SECONDS)
+        elif op == "step" and not self.run.diverged and at < s.iters:
+            self._advance(min(S.STEP_ITERATIONS, s.iters - at), s)
+        self._settle(s.iters)  # pause, done, step, or a Play with nothing left to do
+        if not in_sync:  # the browser showed a frame this run does not know: it takes the one the run is at
+            self.epoch += 1
+            return self.snapshot(s, ack=req)
+        frames = [self._frame()] if self.run.iteration != at else []
+        return self._payload(s, ack=req, base=at, frames=frames, t0=at)
+
+    def _advance(self, n: int, s: LiveSettings) -> None:
+        self.run.advance(n, lr=s.lr, l2=s.l2)
+        self._current = None
+
+    def _chunk(self, s: LiveSettings, req: int, seconds: float) -> dict[str, Any]:
+        """Train the next `seconds` of playback (or what CHUNK_TRAIN_BUDGET allows) as frames."""
+        stride, fps = s.playback()
+        base = self.run.iteration
+        want = max(1, math.ceil(seconds * fps))
+        deadline = time.perf_counter() + CHUNK_TRAIN_BUDGET
+        frames = []
+        while len(frames) < want and self.run.iteration < s.iters and not self.run.diverged:
+            self._advance(min(stride, s.iters - self.run.iteration), s)
+            frames.append(self._frame())
+            if time.perf_counter() > deadline:
+                break
+        end = None
+        if self.run.diverged or self.run.iteration >= s.iters:
+            end = {"it": self.run.iteration, "state": "diverged" if self.run.diverged else "finished"}
+        return self._payload(s, ack=req, base=base, frames=frames, t0=base, end=end)
+
+    # --- frames -------------------------------------------------------------------------------------------
+    def _model_at(self, look: int | None) -> Any:
+        """The run's model, or a shallow copy with the weights of snapshot `look`."""
+        if look is None:
+            return self.run.model
+        model = copy.copy(self.run.model)
+        model.params = self.run.history.snapshots[look]
+        return model
+
+    def _frame(self, look: int | None = None) -> tuple[dict[str, Any], Any]:
+        """(frame, quantised grid) for the weights now, or at snapshot `look` (looking back while paused)."""
+        if look is None and self._current is not None:
+            return self._current
+        model = self._model_at(look)
+        grid, finite = P.quantise(decision_grid(model, self.grid, self.problem.transform))
+        pb = self.problem
+        tl, ta = evaluate(model, pb.X_train, pb.y_train)
+        vl, va = evaluate(model, pb.X_test, pb.y_test)
+        frame: dict[str, Any] = {"it": self.run.iteration if look is None else look,
+                                 "s": P.status_tail(tl, vl, ta, va)}
+        if not finite:
+            frame["nan"] = 1
+        if look is not None:
+            frame["look"] = self.run.iteration
+            return frame, grid
+        self.store[self.run.iteration] = model.get_params()
+        self._current = (frame, grid)
+        return self._current
+
+    def meta(self) -> dict[str, Any]:
+        """The plane's axes, colours and points (the same for the whole run)."""
+        if self._meta is None:
+            self._meta = P.plane_meta(self.problem.dataset, self.grid)
+        return self._meta
+
+    def units_payload(self, look: int | None = None) -> dict[str, Any] | None:
+        """The hidden-unit maps for the weights now (or at snapshot `look`): paused network runs only."""
+        if self.page != "net" or self.playing:
+            return None
+        if look is not None and look not in self.run.history.snapshots:
+            look = None
+        model = self._model_at(look)
+        h1 = hidden_unit_grids(model, self.unit_grid, self.problem.transform)
+        return {"units": P.encode_units(h1, model.params.get("w2"), MAX_UNIT_MAPS), "meta": self.meta(),
+                "look": look, "it": self.run.iteration}
+
+    # --- payloads ---------------------------------------------------------------------------------------------
+    def snapshot(self, s: LiveSettings, *, ack: int | None = None, meta: bool = False, look: int | None = None,
+                 frames: bool = True) -> dict[str, Any]:
+        """Where things stand, for a page run or a request that came too late: the whole series and the frame
+        now, or the snapshot looked back at (a browser that is playing keeps its own frames)."""
+        if look is not None and (self.playing or look not in self.run.history.snapshots):
+            look = None
+        return self._payload(s, ack=self.last_req if ack is None else ack, base=-1 if frames else None,
+                             frames=[self._frame(look)] if frames else None, t0=0, meta=meta, full=True)
+
+    def _payload(self, s: LiveSettings, *, ack: int, base: int | None, frames: list | None, t0: int | None,
+                 end: dict | None = None, meta: bool = False, full: bool = False) -> dict[str, Any]:
+        self.seq += 1
+        run = self.run
+        stride, fps = s.playback()
+        now = frames[-1][0] if frames else self._frame()[0]
+        p: dict[str, Any] = {
+            "seq": self.seq, "ack": ack, "epoch": self.epoch, "state": self.state, "it": run.iteration,
+            "target": s.iters, "hold": self.hold, "full": full, "notice": self.notice,
+            "status": P.status_text(now["it"], s.iters, self.state, now["s"], now.get("look")),
+            "view": {"logy": s.logy, "fps": round(fps, 3), "stride": stride, "lr": s.lr},
+        }
+        if meta:
+            p["meta"] = {**self.meta(), "page": self.page, "charts": P.chart_lines(run.model.param_info)}
+        if t0 is not None:
+            p["series"] = P.series(run.history, t0, P.series_columns(run.model))
+        if frames is not None:
+            p["base"] = base
+            p["frames"] = [f for f, _ in frames]
+            p["grids"] = P.encode_grids([g for _, g in frames])
+        if end is not None:
+            p["end"] = end
+        return p

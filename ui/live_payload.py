@@ -1,0 +1,187 @@
+"""What the live component receives, encoded compactly: no Streamlit and no maths here, only encoding.
+
+A payload is one JSON object. The parts the browser needs every frame are small: a frame is its iteration
+and a status text; its decision grid (P(class 1) on a 100×100 grid) travels in one blob per message, each
+probability quantised to a byte (error ≤ 0.5/255), each grid stored as its difference from the previous one
+in the message (most cells barely move between frames), and the whole blob deflated (zlib; the browser
+inflates it with DecompressionStream). Loss and gradient points go out once, as only the new records.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import zlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+import figures
+from scratchnet import History, Model, ParamInfo, PlaneGrid
+from scratchnet.data import Dataset
+
+GRID_ENCODING = "u8-delta-zlib"
+ZLIB_LEVEL = 3  # level 6 makes 10 % fewer bytes for 5x the CPU (one message per half second of playback)
+MAX_POINTS = 800  # points drawn over the boundary; a seeded subset above that (the same in every frame)
+NAN_BYTE = 128  # a non-finite probability is drawn as 0.5 (white); the frame also says it had some
+
+
+# --- numbers -------------------------------------------------------------------------------------------------
+def num(x: float | None, digits: int = 5) -> float | None:
+    """A float for JSON: `digits` significant digits; None for nan/inf (JSON has no NaN)."""
+    if x is None:
+        return None
+    x = float(x)
+    if not math.isfinite(x):
+        return None
+    return float(f"{x:.{digits}g}")
+
+
+def fmt_loss(x: float | None) -> str:
+    return "—" if x is None or not math.isfinite(x) else f"{x:.4f}"
+
+
+def fmt_pct(x: float | None) -> str:
+    return "—" if x is None or not math.isfinite(x) else f"{x:.0%}"
+
+
+def status_tail(train_loss: float, test_loss: float, train_acc: float, test_acc: float) -> str:
+    """The numbers after "Iteration N / T · state · ", bold parts between asterisks (the browser bolds them)."""
+    return (f"train loss *{fmt_loss(train_loss)}* · test loss *{fmt_loss(test_loss)}* · accuracy train "
+            f"*{fmt_pct(train_acc)}* / test *{fmt_pct(test_acc)}*")
+
+
+def status_text(iteration: int, target: int, state: str, tail: str, look_of: int | None = None) -> str:
+    """The status line as a screen reader (and a test) reads it: the browser builds the same text per frame."""
+    where = (f"Looking back at iteration {iteration:,} of {look_of:,}" if look_of is not None
+             else f"Iteration {iteration:,} / {target:,}")
+    return f"{where} · {state} · {tail.replace('*', '')}"
+
+
+# --- grids ---------------------------------------------------------------------------------------------------
+def quantise(proba: np.ndarray) -> tuple[np.ndarray, bool]:
+    """P in [0, 1] → uint8 0…255 (nearest); non-finite → NAN_BYTE. Returns (bytes, all finite)."""
+    p = np.asarray(proba, dtype=np.float64)
+    finite = np.isfinite(p)
+    q = np.rint(np.clip(np.where(finite, p, 0.5), 0.0, 1.0) * 255.0).astype(np.uint8)
+    if not finite.all():
+        q[~finite] = NAN_BYTE
+    return q, bool(finite.all())
+
+
+def encode_grids(grids: Sequence[np.ndarray], level: int = ZLIB_LEVEL) -> dict[str, Any]:
+    """Quantised grids (all one shape) → {"enc", "n", "h", "w", "data": base64 of the deflated deltas}."""
+    if not grids:
+        return {"enc": GRID_ENCODING, "n": 0, "h": 0, "w": 0, "data": ""}
+    stack = np.stack([np.asarray(g, dtype=np.uint8) for g in grids])
+    deltas = stack.copy()
+    deltas[1:] = stack[1:] - stack[:-1]  # uint8 arithmetic wraps: the browser adds them back mod 256
+    blob = zlib.compress(deltas.tobytes(), level)
+    n, h, w = stack.shape
+    return {"enc": GRID_ENCODING, "n": n, "h": h, "w": w, "data": base64.b64encode(blob).decode("ascii")}
+
+
+def decode_grids(encoded: dict[str, Any]) -> np.ndarray:
+    """The inverse of encode_grids, (n, h, w) uint8 — what live.js does, for tests and for checking."""
+    if encoded["enc"] != GRID_ENCODING:
+        raise ValueError(f"unknown grid encoding {encoded['enc']!r}")
+    n, h, w = encoded["n"], encoded["h"], encoded["w"]
+    if n == 0:
+        return np.zeros((0, h, w), dtype=np.uint8)
+    deltas = np.frombuffer(zlib.decompress(base64.b64decode(encoded["data"])), dtype=np.uint8).reshape(n, h, w)
+    return np.cumsum(deltas, axis=0, dtype=np.uint8)  # cumsum in uint8 wraps mod 256, undoing the deltas
+
+
+def encode_units(h1: np.ndarray, w2: np.ndarray | None, max_units: int) -> dict[str, Any]:
+    """Hidden-unit maps h1 (h, res, res) → one byte per cell of h1/peak·sign(w2) in [−1, 1] (the boundary's
+    colours: a unit drawn orange votes for class 1 where it is bright). Up to `max_units` units, the ones
+    with the largest |w2| first when there are more."""
+    h1 = np.asarray(h1, dtype=np.float64)
+    h = h1.shape[0]
+    w = None if w2 is None else np.asarray(w2, dtype=np.float64).reshape(-1)
+    order = np.arange(h) if w is None or h <= max_units else np.sort(np.argsort(-np.abs(w))[:max_units])
+    maps, peaks = [], []
+    for k in order:
+        a = np.where(np.isfinite(h1[k]), h1[k], 0.0)
+        peak = float(np.max(np.abs(a))) if a.size else 0.0
+        z = a / peak if peak > 0 else np.zeros_like(a)
+        if w is not None and w[k] < 0:
+            z = -z
+        maps.append(quantise((z + 1.0) / 2.0)[0])
+        peaks.append(num(peak, 3))
+    out = encode_grids(maps)
+    out.update(ids=[int(k) + 1 for k in order], of=h, peak=peaks,
+               w2=None if w is None else [num(w[k], 3) for k in order])
+    return out
+
+
+# --- series --------------------------------------------------------------------------------------------------
+def series(history: History, t0: int, columns: Iterable[str]) -> dict[str, Any]:
+    """Records t0 … end of `columns` (rounded, None for non-finite), plus where α changed: [[t, α], …] with the
+    first record's α, so the browser can mark changes across messages."""
+    n = len(history)
+    t0 = max(0, min(int(t0), n))
+    cols = {name: [num(v) for v in history.columns[name][t0:]] for name in columns if name in history.columns}
+    lrs = history.columns["lr"][t0:]
+    changes = [[t0 + k, num(lr, 6)] for k, lr in enumerate(lrs) if k == 0 or lr != lrs[k - 1]]
+    return {"t0": t0, "cols": cols, "lr": changes}
+
+
+def chart_lines(param_info: Sequence[ParamInfo]) -> dict[str, Any]:
+    """What the two curve charts draw: series column → label, colour, dash. New curves (e.g. the penalty)
+    are a new entry here and a column in the History."""
+    layer_colors = {1: "#009E73", 2: "#CC79A7"}
+    loss = [
+        {"key": "train_loss", "label": "train", "color": "#222222", "width": 2.5},
+        {"key": "test_loss", "label": "test", "color": "#009E73", "width": 2.5, "dash": [7, 5]},
+    ]
+    grad = [
+        {"key": f"grad_norm_{p.name}", "label": f"‖{p.grad_name}‖", "color": layer_colors.get(p.layer, "#555555"),
+         "width": 1.5 if p.is_bias else 2.5, "dash": [4, 3] if p.is_bias else None}
+        for p in param_info
+    ]
+    return {
+        "loss": {"title": "Loss (cross-entropy)", "log": False, "lines": loss},
+        "grad": {"title": "Gradient size ‖∂L/∂θ‖ per tensor", "log": True, "lines": grad},
+    }
+
+
+def series_columns(model: Model) -> list[str]:
+    return ["train_loss", "test_loss", *(f"grad_norm_{p.name}" for p in model.param_info)]
+
+
+# --- the plane and its points --------------------------------------------------------------------------------
+def plane_meta(ds: Dataset, grid: PlaneGrid, max_points: int = MAX_POINTS, seed: int = 0) -> dict[str, Any]:
+    """Axes (original units), labels, colours, and the points to draw (train filled, test open)."""
+    i, j = grid.axes
+    mean, std = np.asarray(ds.mean, dtype=np.float64), np.asarray(ds.std, dtype=np.float64)
+    x = np.asarray(grid.u) * std[i] + mean[i]
+    y = np.asarray(grid.v) * std[j] + mean[j]
+    xs, ys, cs, tests = [], [], [], []
+    groups = [(0, ds.X_train, ds.y_train), (1, ds.X_test, ds.y_test)]
+    total = sum(len(g[2]) for g in groups)
+    for is_test, X, yv in groups:
+        if len(yv) == 0:
+            continue
+        idx = np.arange(len(yv))
+        keep = max(1, int(round(len(yv) * max_points / total))) if total > max_points else len(yv)
+        if keep < len(yv):
+            idx = np.sort(np.random.default_rng([seed, is_test]).choice(idx, size=keep, replace=False))
+        raw = np.asarray(ds.to_original(np.asarray(X)[idx]), dtype=np.float64)
+        xs += [num(v, 4) for v in raw[:, i]]
+        ys += [num(v, 4) for v in raw[:, j]]
+        cs += [int(v > 0.5) for v in np.asarray(yv)[idx]]
+        tests += [is_test] * len(idx)
+    scale = figures.BOUNDARY_SCALE
+    return {
+        "x": [num(x[0], 6), num(x[-1], 6)],
+        "y": [num(y[0], 6), num(y[-1], 6)],
+        "xlabel": ds.feature_names[i],
+        "ylabel": ds.feature_names[j],
+        "note": "other inputs held at their mean" if ds.n_features > 2 else "",
+        "classes": list(ds.class_names),
+        "colors": list(figures.CLASS_COLORS),
+        "scale": [scale[0][1], scale[1][1], scale[2][1]],
+        "points": {"x": xs, "y": ys, "c": cs, "test": tests, "of": total},
+    }
