@@ -20,4 +20,32 @@ def _keep_numpy_temporaries_on_the_heap() -> None:
         pass
 
 
+def _one_blas_thread() -> None:
+    """The server's matrices are small (at most 10,000 × 64) and its sessions already share the cores: OpenBLAS's
+    worker threads only spin. On this 2-core machine a 10,000-point, 64-unit training step took 36 ms of CPU with
+    them and 6 ms without (the decision grid 15 → 3 ms). Before numpy loads, the environment variable does it;
+    after, the bundled library's own setter. A no-op where neither applies."""
+    import os
+
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    if "numpy" not in sys.modules:
+        return
+    import glob
+
+    import numpy
+
+    libs = os.path.join(os.path.dirname(os.path.dirname(numpy.__file__)), "numpy.libs", "*openblas*")
+    for path in glob.glob(libs):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name in ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_", "openblas_set_num_threads"):
+            setter = getattr(lib, name, None)
+            if setter is not None:
+                setter(1)
+                return
+
+
 _keep_numpy_temporaries_on_the_heap()
+_one_blas_thread()
