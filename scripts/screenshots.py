@@ -1,31 +1,33 @@
-"""Screenshots of every page at 1366×768 (a classroom projector), and docs/screenshot.png for the README.
+"""Screenshots of every page at 1366×768 (a classroom projector), the live view DURING a run at 1920×1080,
+1366×768 and a 390×844 phone, and docs/screenshot.png (1366×768, mid-run) for the README.
 
-Run by hand: `python scripts/screenshots.py`. Starts `streamlit run app.py` on a free port, plays a run on the
-Neural network page for about 3 s, pauses it, and writes docs/screenshot.png plus artifacts/<page>.png.
+Run by hand: `python scripts/screenshots.py`. Starts `streamlit run app.py` on a free port and writes
+artifacts/<page>.png, artifacts/live-<width>-midrun.png and docs/screenshot.png.
 """
 
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.browser_support import (  # noqa: E402
-    ARTIFACTS,
     chromium,
-    iteration,
     new_page,
-    poll,
-    run_state,
     screenshot,
     streamlit_server,
-    wait_idle,
+    wait_live,
+    wait_ready,
 )
 
 PAGES = ["", "Logistic_regression", "Neural_network", "Learning_rate_lab", "Your_data", "The_math"]
+VIEWS = {
+    "1920": {"viewport": {"width": 1920, "height": 1080}},
+    "1366": {"viewport": {"width": 1366, "height": 768}},
+    "390": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2},
+}
 
 
 def main() -> None:
@@ -33,20 +35,21 @@ def main() -> None:
         page = new_page(browser)
         for path in PAGES:
             page.goto(f"{base}/{path}")
-            wait_idle(page)
+            wait_ready(page)
             print("wrote", screenshot(page, path or "Home"))
+        page.context.close()
 
-        page.goto(f"{base}/Neural_network")
-        wait_idle(page)
-        page.locator("[data-testid=stButton] button").filter(has_text="▶ Play").first.click()
-        poll(lambda: (iteration(page) or 0) > 0, what="the run to start")
-        time.sleep(3)
-        page.locator("[data-testid=stButton] button").filter(has_text="⏸ Pause").first.click()
-        poll(lambda: run_state(page) in ("paused", "finished"), what="the run to pause")
-        wait_idle(page)
-        page.mouse.move(1300, 20)  # no hover tooltips in the picture
-        print("wrote", screenshot(page, "Neural_network_playing", ARTIFACTS))
-        print("wrote", screenshot(page, "screenshot", ROOT / "docs"))
+        for name, context in VIEWS.items():
+            page = browser.new_context(**context).new_page()
+            page.goto(f"{base}/Neural_network")
+            wait_ready(page)
+            page.click("[data-testid=sn-play]")
+            wait_live(page, "a.shown >= 300")  # mid-run: the boundary has bent, the curves are half drawn
+            print("wrote", screenshot(page, f"live-{name}-midrun"))
+            if name == "1366":
+                page.mouse.move(1300, 20)  # no hover in the picture
+                print("wrote", screenshot(page, "screenshot", ROOT / "docs"))
+            page.context.close()
 
 
 if __name__ == "__main__":

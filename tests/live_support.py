@@ -86,7 +86,7 @@ class Browser:
         self.sync()
         if show_all:
             self.shown = self.buffered
-        return self.send("need", next=self.buffered, **fields)
+        return self.send("need", next=self.buffered, **{"want": 1.5, **fields})  # a browser in full flow
 
     def pause(self, at_iteration: int | None = None) -> dict[str, Any]:
         if at_iteration is not None:

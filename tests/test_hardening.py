@@ -217,7 +217,7 @@ def test_rapid_play_pause_reset_and_mid_run_changes():
     at.select_slider(key="lr").set_value(0.3).run()  # α mid-run: the browser holds, asks again from its frame
     assert_clean(at)
     assert iteration(at) > 0 and "playing" in status(at)
-    view.need(first=True)
+    view.need(want=0.12)
     assert_clean(at)
     assert "playing" in status(at) and at.session_state["live:net"].run.history.columns["lr"][-1] == 0.3
     at.slider(key="hidden").set_value(4).run()  # architecture mid-run: a fresh run

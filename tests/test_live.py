@@ -91,7 +91,7 @@ def test_alpha_changed_mid_run_applies_from_the_frame_on_screen_and_is_marked():
     at.select_slider(key="lr").set_value(0.3).run()
     held = payload(at)
     assert held["hold"] and held["state"] == "playing" and held["epoch"] == ahead["epoch"] + 1
-    p = view.need(show_all=False, first=True)  # live.js: hold the frame, ask again from it
+    p = view.need(show_all=False, want=0.12)  # live.js: hold the frame, ask again from it
     assert p["base"] == on_screen and p["frames"][0]["it"] > on_screen and not p["hold"]
     assert p["series"]["t0"] == on_screen and p["series"]["lr"][0] == [on_screen, 0.3]
     lrs = at.session_state["live:net"].run.history.columns["lr"]

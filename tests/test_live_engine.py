@@ -119,7 +119,7 @@ def test_alpha_moved_while_paused_needs_no_hold_but_while_playing_does():
                          "epoch": epoch}, s)
     assert stale["hold"] and "frames" not in stale and live.run.iteration == p["frames"][-1]["it"]
     first = p["frames"][0]["it"]
-    again = live.handle(_cmd(live, "need", 4, shown=first, next=first, first=True), s)
+    again = live.handle(_cmd(live, "need", 4, shown=first, next=first, want=0.12), s)
     assert again["base"] == first and not again["hold"] and live.run.history.columns["lr"][first] == 0.1
 
 

@@ -29,9 +29,11 @@ UNIT_RESOLUTION = 40
 MAX_UNIT_MAPS = 16
 FRAME_RATE = 45.0  # frames per second of playback the server aims at (the browser draws at most one per screen refresh)
 MAX_SPEED_STRIDE = 40  # 'max' speed: iterations per frame
-CHUNK_SECONDS = 0.5  # playback one message carries once running
-FIRST_CHUNK_SECONDS = 0.12  # after Play or a change: small, so the first frames are on screen quickly
-CHUNK_TRAIN_BUDGET = 0.2  # seconds of training one message may take (big runs send fewer frames instead)
+# Playback one message carries: the browser asks for `want` seconds (it ramps up from a small first message,
+# so the first frames come fast, to long ones: every message costs the browser a page re-render).
+FIRST_CHUNK_SECONDS = 0.12  # after Play or a change
+CHUNK_SECONDS = (0.1, 1.5)  # the range of `want`
+CHUNK_TRAIN_BUDGET = 0.3  # seconds of training one message may take (big runs send fewer frames instead)
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,9 @@ class LiveRun:
             if not (isinstance(start, int) and self._seek(start)):
                 self.epoch += 1  # out of sync: the browser takes the frame the run is at and goes on from there
                 return self.snapshot(s, ack=req)
-            return self._chunk(s, req, FIRST_CHUNK_SECONDS if cmd.get("first") else CHUNK_SECONDS)
+            want = cmd.get("want")
+            want = float(want) if isinstance(want, int | float) else FIRST_CHUNK_SECONDS
+            return self._chunk(s, req, min(max(want, CHUNK_SECONDS[0]), CHUNK_SECONDS[1]))
         if op == "reset":
             self.reset(self.make_run(), s)
             return self.snapshot(s, ack=req)
@@ -201,13 +205,15 @@ class LiveRun:
         stride, fps = s.playback()
         base = self.run.iteration
         want = max(1, math.ceil(seconds * fps))
-        deadline = time.perf_counter() + CHUNK_TRAIN_BUDGET
+        deadline = time.perf_counter() + min(CHUNK_TRAIN_BUDGET, seconds)  # never train longer than it plays
         frames = []
         while len(frames) < want and self.run.iteration < s.iters and not self.run.diverged:
             self._advance(min(stride, s.iters - self.run.iteration), s)
-            frames.append(self._frame())
+            frames.append(self._frame(tail=False))
             if time.perf_counter() > deadline:
                 break
+        for frame, _ in frames:  # the records of the next iterations already hold each frame's losses
+            frame["s"] = self._tail(self.run.model, frame["it"])
         end = None
         if self.run.diverged or self.run.iteration >= s.iters:
             end = {"it": self.run.iteration, "state": "diverged" if self.run.diverged else "finished"}
@@ -222,17 +228,26 @@ class LiveRun:
         model.params = self.run.history.snapshots[look]
         return model
 
-    def _frame(self, look: int | None = None) -> tuple[dict[str, Any], Any]:
+    def _tail(self, model: Any, it: int) -> str:
+        """The status numbers at iteration `it`: record `it` holds them (losses at θ_it) once the run has gone
+        one step further; otherwise they are computed for `model`, which then has θ_it."""
+        c = self.run.history.columns
+        if it < len(self.run.history):
+            return P.status_tail(c["train_loss"][it], c["test_loss"][it], c["train_acc"][it], c["test_acc"][it])
+        pb = self.problem
+        (tl, ta), (vl, va) = evaluate(model, pb.X_train, pb.y_train), evaluate(model, pb.X_test, pb.y_test)
+        return P.status_tail(tl, vl, ta, va)
+
+    def _frame(self, look: int | None = None, tail: bool = True) -> tuple[dict[str, Any], Any]:
         """(frame, quantised grid) for the weights now, or at snapshot `look` (looking back while paused)."""
         if look is None and self._current is not None:
             return self._current
         model = self._model_at(look)
         grid, finite = P.quantise(decision_grid(model, self.grid, self.problem.transform))
-        pb = self.problem
-        tl, ta = evaluate(model, pb.X_train, pb.y_train)
-        vl, va = evaluate(model, pb.X_test, pb.y_test)
-        frame: dict[str, Any] = {"it": self.run.iteration if look is None else look,
-                                 "s": P.status_tail(tl, vl, ta, va)}
+        it = self.run.iteration if look is None else look
+        frame: dict[str, Any] = {"it": it}
+        if tail:
+            frame["s"] = self._tail(model, it)
         if not finite:
             frame["nan"] = 1
         if look is not None:

@@ -8,8 +8,9 @@ function powerLabel(k) {
   return '10' + String(k).split('').map((ch) => SUPERSCRIPT[ch]).join('');
 }
 
+// 12345 → "12,345" (toLocaleString is slow enough to show in a profile at 40 frames a second)
 function fmtIter(t) {
-  return Math.round(t).toLocaleString('en-US');
+  return String(Math.round(t)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 // Visible y-range of the lines over t < limit; log charts ignore values ≤ 0.

@@ -5,7 +5,7 @@
 // new data never rebuilds anything.
 
 const VIEWS = new WeakMap();
-const LOW_WATER = 0.45; // seconds of buffered playback left when more frames are asked for
+const LOW_WATER = 0.6; // seconds of buffered playback left when more frames are asked for
 const ACK_TIMEOUT_MS = 4000; // a request not answered by then is sent again (the server acts on it once)
 const LABEL = { play: '▶ Play', pause: '⏸ Pause', resume: '▶ Resume' };
 
@@ -69,13 +69,16 @@ function mountView(parent) {
   reset.addEventListener('click', () => resetRun(v));
   v.onKey = (e) => onKey(v, e);
   document.addEventListener('keydown', v.onKey);
-  v.resize = new ResizeObserver(() => { v.dirty = true; schedule(v); });
+  v.resize = new ResizeObserver(() => { v.sized = false; v.dirty = true; schedule(v); });
   v.resize.observe(root);
+  v.onWindow = () => { v.sized = false; v.dirty = true; schedule(v); };
+  window.addEventListener('resize', v.onWindow);
   return v;
 }
 
 function unmountView(v) {
   document.removeEventListener('keydown', v.onKey);
+  window.removeEventListener('resize', v.onWindow);
   v.resize.disconnect();
   if (v.raf) cancelAnimationFrame(v.raf);
   clearTimeout(v.timer);
@@ -227,6 +230,7 @@ async function receive(v, P) {
   }
   v.view = P.view;
   v.target = P.target;
+  if (v.notice.hidden !== !P.notice) v.sized = false; // the boundary's top moved
   v.notice.hidden = !P.notice;
   v.notice.textContent = P.notice || '';
   v.epoch = P.epoch;
@@ -238,7 +242,7 @@ async function receive(v, P) {
     dropAhead(v);
     v.clock = shownIt(v);
     v.queued = null;
-    command(v, 'need', { first: true });
+    command(v, 'need', { want: 0.12 });
   } else if (P.frames && P.full) {
     if (first || (settled && (v.mode !== 'playing' || (newEpoch && !P.hold)))) {
       v.frames = frames;
@@ -299,7 +303,9 @@ function tick(v, now) {
       command(v, 'done');
       render(v);
     } else if (!v.end && !v.pending && !v.queued && (last.it - v.clock) / rate < LOW_WATER) {
-      command(v, 'need');
+      // ask for more than is left: 0.5 s of frames right after Play, then up to 1.5 s per message
+      const ahead = Math.max(0, (last.it - v.clock) / rate);
+      command(v, 'need', { want: Math.min(1.5, 0.3 + 3 * ahead) });
     }
   }
   if (v.dirty) draw(v);
@@ -316,7 +322,7 @@ function render(v) {
   v.stepBtn.disabled = m === null || over;
   v.play.title = m === 'finished' ? 'Finished: raise Iterations to keep going, or Reset'
     : m === 'diverged' ? 'Diverged: lower the learning rate and press Reset' : 'Play / pause (space bar)';
-  if (m !== null) v.root.setAttribute('data-state', m);
+  if (m !== null) setAttr(v.root, 'data-state', m);
   v.dirty = true;
   schedule(v);
 }
@@ -324,13 +330,22 @@ function render(v) {
 function statusLine(v, f) {
   const where = f.look !== undefined ? `Looking back at iteration ${fmtIter(f.it)} of ${fmtIter(f.look)}`
     : `Iteration ${fmtIter(f.it)} / ${fmtIter(v.target)}`;
-  const parts = `${where} · ${v.mode} · ${f.s}`.split('*');
-  v.status.replaceChildren(...parts.map((text, i) => {
-    if (i % 2 === 0) return document.createTextNode(text);
-    const b = document.createElement('b');
-    b.textContent = text;
-    return b;
-  }));
+  const text = `${where} · ${v.mode} · ${f.s}`;
+  if (text === v.statusText) return;
+  v.statusText = text;
+  // one unbreakable span per "·" part, so a long line wraps between parts, never inside "test 92%"
+  const nodes = [];
+  text.split(' · ').forEach((part, k) => {
+    if (k) nodes.push(document.createTextNode(' · '));
+    const span = document.createElement('span');
+    span.className = 'sn-part';
+    part.split('*').forEach((text, i) => {
+      if (i % 2 === 0) span.appendChild(document.createTextNode(text));
+      else el('b', '', span).textContent = text;
+    });
+    nodes.push(span);
+  });
+  v.status.replaceChildren(...nodes);
 }
 
 function lrMarks(v, limit) {
@@ -363,9 +378,11 @@ function layout(v) {
   v.charts.style.height = `${size}px`;
 }
 
+const CHART_INTERVAL_MS = 60; // the curves redraw at most ~16 times a second while playing; the boundary every frame
+
 function draw(v) {
   v.dirty = false;
-  layout(v);
+  if (!v.sized) { layout(v); v.sized = true; } // reads the page's geometry: only after a resize or new content
   if (!v.meta || v.cur < 0) return;
   const f = v.frames[v.cur];
   // the boundary is repainted for a new frame, size or data set only: data-draws counts what a student sees change
@@ -382,15 +399,26 @@ function draw(v) {
   const looking = f.look !== undefined;
   const limit = looking ? Infinity : f.it;
   const marks = lrMarks(v, limit);
-  const cols = v.series.cols;
-  const charts = v.meta.charts;
-  const common = { cols, limit, xmax: Math.max(v.target, looking ? f.look : f.it), marks, marker: looking ? f.it : null, empty: 'press Play to train' };
-  drawChart(v.loss, Object.assign({}, charts.loss, { log: v.view.logy }), common);
-  drawChart(v.grad, charts.grad, common);
+  const now = performance.now();
+  if (v.mode !== 'playing' || now - (v.chartT || 0) >= CHART_INTERVAL_MS || marks.length !== v.chartMarks) {
+    const charts = v.meta.charts;
+    const common = { cols: v.series.cols, limit, xmax: Math.max(v.target, looking ? f.look : f.it), marks,
+      marker: looking ? f.it : null, empty: 'press Play to train' };
+    drawChart(v.loss, Object.assign({}, charts.loss, { log: v.view.logy }), common);
+    drawChart(v.grad, charts.grad, common);
+    v.chartT = now;
+    v.chartMarks = marks.length;
+  } else if (v.mode === 'playing') {
+    v.dirty = true; // the curves catch up on a later frame
+  }
   statusLine(v, f);
-  v.root.setAttribute('data-shown-it', String(f.it)); // looking back: the frame looked at
-  v.root.setAttribute('data-draws', String(v.draws));
-  v.root.setAttribute('data-lr-marks', String(marks.length));
+  setAttr(v.root, 'data-shown-it', String(f.it)); // looking back: the frame looked at
+  setAttr(v.root, 'data-draws', String(v.draws));
+  setAttr(v.root, 'data-lr-marks', String(marks.length));
+}
+
+function setAttr(node, name, value) {
+  if (node.getAttribute(name) !== value) node.setAttribute(name, value);
 }
 
 function buildLegend(v) {
@@ -413,6 +441,6 @@ function buildLegend(v) {
   }));
   if (m.note) v.legend.appendChild(el('span', 'sn-note')).textContent = m.note;
   if (m.points.of > m.points.x.length) {
-    v.legend.appendChild(el('span', 'sn-note')).textContent = `showing ${m.points.x.length.toLocaleString('en-US')} of ${m.points.of.toLocaleString('en-US')} points`;
+    v.legend.appendChild(el('span', 'sn-note')).textContent = `showing ${fmtIter(m.points.x.length)} of ${fmtIter(m.points.of)} points`;
   }
 }

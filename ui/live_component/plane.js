@@ -79,6 +79,24 @@ function gridImage(cache, grid, w, h, lut) {
   return cache.canvas;
 }
 
+// A [1 2 1]/4 blur in both directions: where P is nearly flat, whole plateaus of cells quantise to the same
+// byte and the 0.5 line would come out as a staircase; smoothed, it is drawn where the field really crosses.
+function smoothed(grid, w, h, buf) {
+  const tmp = buf.tmp && buf.tmp.length === w * h ? buf.tmp : (buf.tmp = new Float32Array(w * h));
+  const out = buf.out && buf.out.length === w * h ? buf.out : (buf.out = new Float32Array(w * h));
+  for (let r = 0; r < h; r++) {
+    const o = r * w;
+    for (let c = 0; c < w; c++) {
+      tmp[o + c] = (grid[o + Math.max(c - 1, 0)] + 2 * grid[o + c] + grid[o + Math.min(c + 1, w - 1)]) / 4;
+    }
+  }
+  for (let r = 0; r < h; r++) {
+    const up = Math.max(r - 1, 0) * w, o = r * w, dn = Math.min(r + 1, h - 1) * w;
+    for (let c = 0; c < w; c++) out[o + c] = (tmp[up + c] + 2 * tmp[o + c] + tmp[dn + c]) / 4;
+  }
+  return out;
+}
+
 // Marching squares: the segments where the grid crosses `level`, in grid units (x = column, y = row).
 function contourPath(ctx, grid, w, h, level, toX, toY) {
   ctx.beginPath();
@@ -209,7 +227,8 @@ function drawPlane(cv, st, grid, gw, gh, opts) {
       ctx.clip();
       ctx.strokeStyle = '#1A1A1A';
       ctx.lineWidth = opts.contour;
-      contourPath(ctx, grid, gw, gh, 127.5, (c) => box.l + (c / (gw - 1)) * box.w, (r) => box.t + (1 - r / (gh - 1)) * box.h);
+      const field = smoothed(grid, gw, gh, st.smooth || (st.smooth = {}));
+      contourPath(ctx, field, gw, gh, 127.5, (c) => box.l + (c / (gw - 1)) * box.w, (r) => box.t + (1 - r / (gh - 1)) * box.h);
       ctx.restore();
     }
   }
