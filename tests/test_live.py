@@ -11,7 +11,7 @@ import pytest
 from app_support import FRIENDLY, assert_clean, open_page
 from live_support import Browser, grids, payload, status, trigger
 
-from scratchnet import TrainingRun, make_model
+from scratchnet import TrainingRun, evaluate, make_model
 from scratchnet.plane import decision_grid, hidden_unit_grids
 from ui import settings as S
 from ui.live_engine import GRID_RESOLUTION
@@ -207,3 +207,19 @@ def test_frames_per_message_follow_the_speed(speed, stride):
     its = [f["it"] for f in p["frames"]]
     assert its[0] == stride and all(b - a == stride for a, b in zip(its, its[1:], strict=False))
     assert p["view"]["stride"] == stride
+
+
+def test_status_shows_dead_relu_units_and_the_penalty_apart():
+    # issue #10: TwoLayerNet(2, 64, relu) on moons at α = 10 kills many units within 50 iterations; the status
+    # line says how many, and the L2 penalty is shown apart from the cross-entropy losses
+    at = open_page("net", lr="10", hidden="64", iters="50", speed="max", l2="0.01")
+    Browser(at).play_to_end()
+    text = status(at)
+    live = at.session_state["live:net"]
+    model, problem = live.run.model, live.problem
+    dead = int(text.split("dead ReLU units ")[1].split(" / ")[0])
+    assert dead == model.dead_units(model.forward(problem.X_train)[1]) and dead >= 20 and "/ 64" in text
+    shown_loss = float(text.split("train loss ")[1].split(" ")[0])
+    shown_penalty = float(text.split("penalty (λ/2)‖W‖² ")[1].split(" ")[0])
+    assert shown_loss == pytest.approx(evaluate(model, problem.X_train, problem.y_train)[0], abs=1e-4)
+    assert shown_penalty == pytest.approx(model.penalty(), abs=1e-4) and model.penalty() > 1e-3

@@ -232,11 +232,15 @@ class LiveRun:
         """The status numbers at iteration `it`: record `it` holds them (losses at θ_it) once the run has gone
         one step further; otherwise they are computed for `model`, which then has θ_it."""
         c = self.run.history.columns
+        units = getattr(model, "hidden_units", 0)  # a model without a hidden layer has no dead units
         if it < len(self.run.history):
-            return P.status_tail(c["train_loss"][it], c["test_loss"][it], c["train_acc"][it], c["test_acc"][it])
+            dead = c["dead_units"][it]
+            return P.status_tail(c["train_loss"][it], c["test_loss"][it], c["train_acc"][it], c["test_acc"][it],
+                                 c["penalty"][it], (int(dead), units) if units and dead == dead else None)
         pb = self.problem
         (tl, ta), (vl, va) = evaluate(model, pb.X_train, pb.y_train), evaluate(model, pb.X_test, pb.y_test)
-        return P.status_tail(tl, vl, ta, va)
+        dead = model.dead_units(model.forward(pb.X_train)[1])
+        return P.status_tail(tl, vl, ta, va, model.penalty(), None if dead is None else (dead, units))
 
     def _frame(self, look: int | None = None, tail: bool = True) -> tuple[dict[str, Any], Any]:
         """(frame, quantised grid) for the weights now, or at snapshot `look` (looking back while paused)."""

@@ -46,10 +46,19 @@ def fmt_pct(x: float | None) -> str:
     return "—" if x is None or not math.isfinite(x) else f"{x:.0%}"
 
 
-def status_tail(train_loss: float, test_loss: float, train_acc: float, test_acc: float) -> str:
-    """The numbers after "Iteration N / T · state · ", bold parts between asterisks (the browser bolds them)."""
-    return (f"train loss *{fmt_loss(train_loss)}* · test loss *{fmt_loss(test_loss)}* · accuracy train "
+def status_tail(train_loss: float, test_loss: float, train_acc: float, test_acc: float, penalty: float = 0.0,
+                dead: tuple[int, int] | None = None) -> str:
+    """The numbers after "Iteration N / T · state · ", bold parts between asterisks (the browser bolds them).
+
+    The losses are cross-entropy only; an L2 penalty is shown apart (the objective descended is their sum), and a
+    ReLU net says how many hidden units are dead (output 0 on every training example)."""
+    text = (f"train loss *{fmt_loss(train_loss)}* · test loss *{fmt_loss(test_loss)}* · accuracy train "
             f"*{fmt_pct(train_acc)}* / test *{fmt_pct(test_acc)}*")
+    if penalty and math.isfinite(penalty):
+        text += f" · penalty (λ/2)‖W‖² *{fmt_loss(penalty)}*"
+    if dead is not None and dead[0] > 0:
+        text += f" · dead ReLU units *{dead[0]}* / {dead[1]}"
+    return text
 
 
 def status_text(iteration: int, target: int, state: str, tail: str, look_of: int | None = None) -> str:
