@@ -207,3 +207,10 @@ def test_frames_per_message_follow_the_speed(speed, stride):
     its = [f["it"] for f in p["frames"]]
     assert its[0] == stride and all(b - a == stride for a, b in zip(its, its[1:], strict=False))
     assert p["view"]["stride"] == stride
+
+
+def test_a_view_mounted_without_the_module_gets_it_by_asking():
+    at = open_page("net")
+    p = Browser(at).send("hello")  # loader.js, when a message without the module mounted it
+    assert "code" in p and {"js", "css"} <= set(p["code"]) and "export default function" in p["code"]["js"]
+    assert "meta" in p and p["state"] == "idle"
