@@ -223,3 +223,10 @@ def test_status_shows_dead_relu_units_and_the_penalty_apart():
     shown_penalty = float(text.split("penalty (λ/2)‖W‖² ")[1].split(" ")[0])
     assert shown_loss == pytest.approx(evaluate(model, problem.X_train, problem.y_train)[0], abs=1e-4)
     assert shown_penalty == pytest.approx(model.penalty(), abs=1e-4) and model.penalty() > 1e-3
+
+
+def test_a_view_mounted_without_the_module_gets_it_by_asking():
+    at = open_page("net")
+    p = Browser(at).send("hello")  # loader.js, when a message without the module mounted it
+    assert "code" in p and {"js", "css"} <= set(p["code"]) and "export default function" in p["code"]["js"]
+    assert "meta" in p and p["state"] == "idle"
