@@ -21,6 +21,7 @@ from tests.browser_support import (
     iteration,
     new_page,
     poll,
+    press_shortcut,
     run_state,
     screenshot,
     status_text,
@@ -191,10 +192,10 @@ def test_play_pause_step_on_the_net_page(page, base_url):
 def test_space_bar_plays_and_pauses(page, base_url):
     open_app(page, base_url, "Neural_network?speed=0.5×")
     page.locator("h1").first.click()  # focus the page, not an input
-    page.keyboard.press("Space")
+    press_shortcut(page, "Space", button(page, PLAY))
     first = wait_iteration(page, lambda i: i > 0, what="space to start the run")
     wait_iteration(page, lambda i: i > first, what="the counter to increase")
-    page.keyboard.press("Space")
+    press_shortcut(page, "Space", button(page, PLAY))
     stopped = wait_paused(page)
     time.sleep(0.5)
     assert iteration(page) == stopped and run_state(page) == "paused"
