@@ -164,8 +164,13 @@ def test_every_page_opens_by_deep_link(page, base_url):
 
 
 # --- 2. live run -----------------------------------------------------------------------------------
+# A run lasts a fixed wall time (playback is real time), while a test's waits stretch with machine load: a test
+# that needs the run still playing uses one (10,000 iterations at 0.25× = 160 s) longer than all its waits together.
+MID_RUN = "Neural_network?speed=0.25×&iters=10000"
+
+
 def test_play_pause_step_on_the_net_page(page, base_url):
-    open_app(page, base_url, "Neural_network?speed=0.5×")
+    open_app(page, base_url, MID_RUN)
     assert iteration(page) == 0 and play_label(page) == "▶ Play"
     curve0 = loss_curve(page)
 
@@ -190,7 +195,7 @@ def test_play_pause_step_on_the_net_page(page, base_url):
 
 
 def test_space_bar_plays_and_pauses(page, base_url):
-    open_app(page, base_url, "Neural_network?speed=0.5×")
+    open_app(page, base_url, MID_RUN)
     page.locator("h1").first.click()  # focus the page, not an input
     press_shortcut(page, "Space", button(page, PLAY))
     first = wait_iteration(page, lambda i: i > 0, what="space to start the run")
