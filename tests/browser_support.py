@@ -43,6 +43,9 @@ IDLE_TIMEOUT_MS = 30_000
 STATUS = "[data-testid=sn-status]"
 EXCEPTION = "[data-testid=stException]"
 APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+# Streamlit loads each element type's JS lazily and shows this placeholder until it arrives: seconds after
+# the script run ends in a fresh browser context on a loaded machine.
+SKELETON = "[data-testid=stSkeleton]"
 
 
 # --- the server ------------------------------------------------------------------------------------
@@ -61,8 +64,12 @@ def _healthy(base: str) -> bool:
 
 
 @contextlib.contextmanager
-def streamlit_server(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str] | None = None) -> Iterator[str]:
-    """Start the app in its own process group; yield its base URL; kill the whole group afterwards."""
+def streamlit_server(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str] | None = None,
+                     root: Path = ROOT) -> Iterator[str]:
+    """Start `root`'s app.py in its own process group; yield its base URL; kill the whole group afterwards.
+
+    `root` is this checkout unless a benchmark serves another tree (an older commit) beside it.
+    """
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     cmd = [
@@ -72,7 +79,7 @@ def streamlit_server(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str
         *(extra_args or []),
     ]
     log = tempfile.NamedTemporaryFile("w+b", prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    proc = subprocess.Popen(cmd, cwd=root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
     def server_log() -> str:
@@ -216,9 +223,12 @@ def new_page(browser: Any) -> Any:
 
 # --- waiting ---------------------------------------------------------------------------------------
 def wait_idle(page: Any, timeout_ms: int = IDLE_TIMEOUT_MS, settle_ms: int = 300) -> None:
-    """Wait until the script is not running, and stays so for `settle_ms` (no live playback on the page).
+    """Wait until the script is not running and stays so for `settle_ms` (no live playback on the page), and
+    the frontend has drawn every element (no skeleton placeholders left).
 
     During playback a fragment reruns every 150 ms, so "notRunning" flickers: poll the status line then.
+    "notRunning" only says the server is done: the browser may still be loading the JS of an element type
+    (a Button, a plotly chart) and show a skeleton in its place, with no handlers of its own yet.
     """
     deadline = time.monotonic() + timeout_ms / 1000
     page.wait_for_selector("[data-testid=stApp]", timeout=timeout_ms)
@@ -227,9 +237,38 @@ def wait_idle(page: Any, timeout_ms: int = IDLE_TIMEOUT_MS, settle_ms: int = 300
         page.wait_for_selector(APP_IDLE, timeout=remaining)
         page.wait_for_timeout(settle_ms)
         if page.locator(APP_IDLE).count():
-            return
+            break
         if time.monotonic() > deadline:
             raise TimeoutError("the app kept rerunning")
+    remaining = max(1, int((deadline - time.monotonic()) * 1000))
+    page.wait_for_function(f"() => !document.querySelector({SKELETON!r})", polling="raf", timeout=remaining)
+
+
+# A keydown listener on window runs after Streamlit's shortcut handler (hotkeys-js, on document) and sees
+# whether it took the key (it calls preventDefault).
+_KEY_PROBE_JS = """(key) => {
+  window.__snKeyTaken = null;
+  const on = e => { if (e.key === key) { window.__snKeyTaken = e.defaultPrevented;
+                                        window.removeEventListener('keydown', on); } };
+  window.addEventListener('keydown', on);
+}"""
+
+
+def press_shortcut(page: Any, key: str, control: Any) -> None:
+    """Press the keyboard shortcut of `control` (a locator) once it is drawn and enabled; fail if no handler took it.
+
+    A shortcut is bound by the control's own code when it mounts (the live view's keydown handler, attached
+    before it sets data-state; for st.button(shortcut=...) a React effect of the Button element, after its lazily
+    loaded chunk arrived). A key pressed before that reaches no handler and is dropped, not queued (the cause of
+    the Space-bar test's flake): wait for the control itself, not for the server.
+    """
+    control.wait_for(state="visible")
+    poll(control.is_enabled, timeout=IDLE_TIMEOUT_MS / 1000, what="the control to be enabled")
+    dom_key = " " if key == "Space" else key
+    page.evaluate(_KEY_PROBE_JS, dom_key)
+    page.keyboard.press(key)
+    taken = page.evaluate("() => window.__snKeyTaken")
+    assert taken, f"{key} pressed with the control on screen, but no shortcut handler took it (saw {taken!r})"
 
 
 def poll(fn: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1, what: str = "condition") -> Any:

@@ -22,6 +22,7 @@ from tests.browser_support import (
     live_ready,
     new_page,
     poll,
+    press_shortcut,
     run_state,
     screenshot,
     status_text,
@@ -158,8 +159,13 @@ def test_every_page_opens_by_deep_link(page, base_url):
 
 
 # --- 2. live run (more in tests/test_live_browser.py) ---------------------------------------------------
+# A run lasts a fixed wall time (playback is real time), while a test's waits stretch with machine load: a test
+# that needs the run still playing uses one (10,000 iterations at 0.25× = 160 s) longer than all its waits together.
+MID_RUN = "speed=0.25×&iters=10000"
+
+
 def test_play_pause_step_on_the_logistic_page(page, base_url):
-    open_app(page, base_url, "Logistic_regression?speed=0.5×")
+    open_app(page, base_url, f"Logistic_regression?{MID_RUN}")
     live_ready(page)
     assert iteration(page) == 0 and play_label(page) == "▶ Play"
     page.click(PLAY)
@@ -182,11 +188,11 @@ def test_space_bar_plays_and_pauses(page, base_url):
     while the first script run was still replacing the button, and was lost. The live view sets data-state only
     once its key handler is attached and its first frame is drawn; that readiness signal is what the test (and a
     student) waits for, and from then on a Space always lands."""
-    page.goto(f"{base_url}/Neural_network?speed=0.5×")
+    page.goto(f"{base_url}/Neural_network?{MID_RUN}")
     live_ready(page)
-    page.keyboard.press("Space")
+    press_shortcut(page, "Space", page.locator(PLAY))  # fails at once if no handler took the key
     wait_live(page, "a.state === 'playing' && a.shown > 0")
-    page.keyboard.press("Space")
+    press_shortcut(page, "Space", page.locator(PLAY))
     paused = wait_live(page, "a.state === 'paused'")
     stopped = wait_paused(page)
     assert stopped == paused["shown"] == live_attrs(page)["shown"] and run_state(page) == "paused"
