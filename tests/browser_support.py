@@ -42,7 +42,7 @@ IDLE_TIMEOUT_MS = 30_000
 
 STATUS = "[data-testid=sn-status]"
 EXCEPTION = "[data-testid=stException]"
-APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning][data-test-connection-state=CONNECTED]"
 
 
 # --- the server ------------------------------------------------------------------------------------
@@ -216,7 +216,9 @@ def new_page(browser: Any) -> Any:
 
 # --- waiting ---------------------------------------------------------------------------------------
 def wait_idle(page: Any, timeout_ms: int = IDLE_TIMEOUT_MS, settle_ms: int = 300) -> None:
-    """Wait until the script is not running, and stays so for `settle_ms` (no live playback on the page).
+    """Wait until the script is not running, and stays so for `settle_ms` (no live playback on the page), and
+    every element is drawn: after "notRunning" the frontend still shows skeleton placeholders while it loads
+    the widgets' code (~0.5 s here, seconds on a busy machine), and a button is not there to click until then.
 
     During playback a fragment reruns every 150 ms, so "notRunning" flickers: poll the status line then.
     """
@@ -227,6 +229,8 @@ def wait_idle(page: Any, timeout_ms: int = IDLE_TIMEOUT_MS, settle_ms: int = 300
         page.wait_for_selector(APP_IDLE, timeout=remaining)
         page.wait_for_timeout(settle_ms)
         if page.locator(APP_IDLE).count():
+            remaining = max(1, int((deadline - time.monotonic()) * 1000))
+            page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')", timeout=remaining)
             return
         if time.monotonic() > deadline:
             raise TimeoutError("the app kept rerunning")

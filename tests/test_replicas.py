@@ -169,7 +169,7 @@ def test_two_students_land_on_different_replicas(served, browser):
         open_app(alice, served.base, LONG_RUN)
         open_app(bob, served.base, LONG_RUN)
         a, b = replica_of(alice), replica_of(bob)
-        assert {a, b} == {"r1", "r2"}, (a, b)
+        assert {a, b} == {"r1", "r2"}, (a, b, served.stats())
         # HAProxy's own count agrees: one open page (websocket) on each replica
         poll(lambda: open_sessions(served) == {"r1": 1, "r2": 1}, what="one websocket per replica")
         for page in (alice, bob):
@@ -213,7 +213,7 @@ def _upload_then_failover(served: Served, alice, bob, tmp_path) -> None:
     open_app(alice, served.base, LONG_RUN + "&hidden=4&lr=0.3")
     open_app(bob, served.base, LONG_RUN)
     gone, survivor = replica_of(alice), replica_of(bob)
-    assert {gone, survivor} == {"r1", "r2"}, (gone, survivor)
+    assert {gone, survivor} == {"r1", "r2"}, (gone, survivor, served.stats())
 
     # a CSV uploads (a PUT to Streamlit's upload endpoint, with its XSRF token) and trains, through the proxy
     csv = write_csv(tmp_path / "exam.csv")
