@@ -457,6 +457,7 @@ class ClassResult:
     machine_busy_s: float  # every core's busy time over the run, whoever used it
     steal_s: float  # time the hypervisor gave our cores to other guests
     load: float  # 1-minute load average at the end
+    health_s: list[float]  # the replicas' /_stcore/health latencies sampled during the run (event-loop lag)
 
     def others_s(self) -> float:
         """CPU used during the run by processes other than the replicas, HAProxy and this client."""
@@ -493,6 +494,29 @@ def client_cpu() -> float:
     return t.user + t.system
 
 
+async def health_latency(replica: Replica) -> float:
+    """Seconds for one GET /_stcore/health straight to a replica: its event loop's lag (the loop that also reads
+    every student's messages and sends every frame)."""
+    t0 = time.perf_counter()
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(replica.host, replica.port), 30)
+    try:
+        writer.write(f"GET /_stcore/health HTTP/1.0\r\nHost: {replica.host}\r\n\r\n".encode())
+        await writer.drain()
+        await asyncio.wait_for(reader.read(), 30)
+    finally:
+        writer.close()
+    return time.perf_counter() - t0
+
+
+async def sample_health(target: Target, out: dict[str, list[float]], every_s: float = 0.5) -> None:
+    """Until cancelled: each replica's health latency every `every_s`."""
+    while True:
+        for r in target.replicas:
+            with contextlib.suppress(OSError, TimeoutError):
+                out.setdefault(r.name, []).append(await health_latency(r))
+        await asyncio.sleep(every_s)
+
+
 async def settle(target: Target, seconds: float = 15.0) -> None:
     """Wait (bounded) until the replicas are idle, so one class does not start in the last one's tail."""
     deadline = time.monotonic() + seconds
@@ -523,7 +547,6 @@ async def run_class(target: Target, n: int, iterations: int, spread_s: float, se
         await settle(target)
         rss0 = target.rss_mb()
         await asyncio.gather(*(open_one(s) for s in students))
-        rss1 = target.rss_mb()
         await settle(target, 5.0)
         cpu0, proxy0, bytes0, me0, sys0 = (target.cpu(), target.proxy_cpu(), target.proxy_bytes_out(), client_cpu(),
                                            psutil.cpu_times())
@@ -535,11 +558,17 @@ async def run_class(target: Target, n: int, iterations: int, spread_s: float, se
             if s.ws is not None and not s.done.is_set():
                 await s.press_play()
 
-        await asyncio.gather(*(press(s, o) for s, o in zip(students, offsets, strict=True)))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.gather(*(s.done.wait() for s in students)), hard_timeout)
-        window = time.perf_counter() - t0
+        lags: dict[str, list[float]] = {}
+        sampler = asyncio.create_task(sample_health(target, lags))
+        try:
+            await asyncio.gather(*(press(s, o) for s, o in zip(students, offsets, strict=True)))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*(s.done.wait() for s in students)), hard_timeout)
+            window = time.perf_counter() - t0
+        finally:
+            sampler.cancel()
         cpu1, proxy1, me1, sys1 = target.cpu(), target.proxy_cpu(), client_cpu(), psutil.cpu_times()
+        rss2 = target.rss_mb()  # every session still open, each holding its finished run
     finally:
         await asyncio.gather(*(s.close() for s in students))
     bytes1 = target.proxy_bytes_out()  # HAProxy counts a websocket's bytes when it closes
@@ -548,7 +577,7 @@ async def run_class(target: Target, n: int, iterations: int, spread_s: float, se
         if s.result.finish_s is None and not s.result.errors:
             s.result.errors.append(f"not finished after {hard_timeout:.0f} s (iteration {s.iteration})")
             timed_out += 1
-    grown = [rss1[k] - rss0[k] for k in rss1 if k in rss0]
+    grown = [rss2[k] - rss0[k] for k in rss2 if k in rss0]
     return ClassResult(
         students=n, replicas=replicas, nominal_s=nominal, results=[s.result for s in students],
         cpu_s={k: cpu1[k] - cpu0[k] for k in cpu1 if k in cpu0}, window_s=window,
@@ -557,6 +586,7 @@ async def run_class(target: Target, n: int, iterations: int, spread_s: float, se
         proxy_bytes=None if bytes0 is None or bytes1 is None else bytes1 - bytes0,
         client_cpu_s=me1 - me0, timed_out=timed_out, machine_busy_s=busy(sys1) - busy(sys0),
         steal_s=getattr(sys1, "steal", 0.0) - getattr(sys0, "steal", 0.0), load=os.getloadavg()[0],
+        health_s=[x for v in lags.values() for x in v],
     )
 
 
@@ -590,13 +620,15 @@ def describe(c: ClassResult) -> dict[str, object]:
         "client_cpu": c.client_cpu_s, "rss_mb_per_student": c.rss_mb_per_student,
         "per_replica": per_replica, "errors": len(c.errors()), "error_samples": sorted(set(c.errors()))[:3],
         "window_s": c.window_s, "others_load": c.others_s() / c.window_s, "steal": c.steal_s / c.window_s,
-        "load": c.load,
+        "load": c.load, "health_p95": pct(c.health_s, .95) if c.health_s else None,
+        "health_max": max(c.health_s) if c.health_s else None,
     }
 
 
 TABLE_HEAD = ("| replicas | students | meets | finish p50 / max (s) | max ÷ nominal | ÷ alone | first frame p50 / p95 "
               "(s) | frame interval p50 / p95 (s) | frames / run | server CPU / run (s) | replica load (cores) | "
-              "students per replica | KB / run | client CPU (s) | others' load (cores) | errors |")
+              "students per replica | KB / run | replica event-loop lag p95 / max (s) | client CPU (s) | "
+              "others' load (cores) | errors |")
 
 
 def table(rows: list[dict], alone: dict[int, dict]) -> list[str]:
@@ -611,7 +643,8 @@ def table(rows: list[dict], alone: dict[int, dict]) -> list[str]:
             f"{fmt(d['finish_p50'])} / {fmt(d['finish_max'])} | {fmt(d['finish_ratio'])} | {fmt(vs_alone)} | "
             f"{fmt(d['first_p50'])} / {fmt(d['first_p95'])} | {fmt(d['interval_p50'])} / {fmt(d['interval_p95'])} | "
             f"{d['frames_p50']:.0f} | {fmt(d['cpu_per_run'])} | {load} | {spread} | "
-            f"{fmt(None if d['bytes_p50'] is None else d['bytes_p50'] / 1e3, '.0f')} | {fmt(d['client_cpu'], '.1f')} | "
+            f"{fmt(None if d['bytes_p50'] is None else d['bytes_p50'] / 1e3, '.0f')} | "
+            f"{fmt(d['health_p95'])} / {fmt(d['health_max'])} | {fmt(d['client_cpu'], '.1f')} | "
             f"{d['others_load']:.2f} | {d['errors']} |")
     return lines
 
@@ -720,6 +753,15 @@ def main() -> None:
                   f"{fmt(None if d['bytes_p50'] is None else d['bytes_p50'] / 1e3, '.0f')} KB"
                   for r, d in alone.items()]
     lines += ["", *[f"- {x}" for x in alone_rows]]
+    for r in sorted({d["replicas"] for d in rows}):
+        mine = [d for d in rows if d["replicas"] == r]
+        mem = [d["rss_mb_per_student"] for d in mine if d["rss_mb_per_student"] is not None]
+        proxy = [d["proxy_cpu"] / d["students"] for d in mine if d["proxy_cpu"] is not None]
+        pbytes = [d["proxy_bytes_per_run"] for d in mine if d["proxy_bytes_per_run"]]
+        lines.append(f"- {r} replica(s): memory per open session after its run {fmt(max(mem) if mem else None, '.1f')} "
+                     f"MB (largest class); HAProxy CPU per student {fmt(max(proxy) * 1e3 if proxy else None, '.0f')} "
+                     f"ms, bytes through it per student (whole page session) "
+                     f"{fmt(statistics.median(pbytes) / 1e3 if pbytes else None, '.0f')} KB")
     for r, n in largest.items():
         lines.append(f"- largest N meeting the bar with {r} replica(s) (bisected to {args.resolution}): **{n}**")
     errors = [(d["replicas"], d["students"], d["error_samples"]) for d in rows if d["errors"]]

@@ -42,7 +42,7 @@ IDLE_TIMEOUT_MS = 30_000
 
 STATUS = "[data-testid=sn-status]"
 EXCEPTION = "[data-testid=stException]"
-APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning][data-test-connection-state=CONNECTED]"
 # Streamlit loads each element type's JS lazily and shows this placeholder until it arrives: seconds after
 # the script run ends in a fresh browser context on a loaded machine.
 SKELETON = "[data-testid=stSkeleton]"

@@ -169,14 +169,14 @@ def test_two_students_land_on_different_replicas(served, browser):
         open_app(alice, served.base, LONG_RUN)
         open_app(bob, served.base, LONG_RUN)
         a, b = replica_of(alice), replica_of(bob)
-        assert {a, b} == {"r1", "r2"}, (a, b)
+        assert {a, b} == {"r1", "r2"}, (a, b, served.stats())
         # HAProxy's own count agrees: one open page (websocket) on each replica
         poll(lambda: open_sessions(served) == {"r1": 1, "r2": 1}, what="one websocket per replica")
         for page in (alice, bob):
-            button(page, PLAY).click()
+            page.click(PLAY)
         for page in (alice, bob):
             wait_iteration(page, lambda i: i >= 20, what="both runs to progress")
-            button(page, PLAY).click()
+            page.click(PLAY)
             wait_paused(page)
             assert not exceptions(page), exceptions(page)
     finally:
@@ -213,7 +213,7 @@ def _upload_then_failover(served: Served, alice, bob, tmp_path) -> None:
     open_app(alice, served.base, LONG_RUN + "&hidden=4&lr=0.3")
     open_app(bob, served.base, LONG_RUN)
     gone, survivor = replica_of(alice), replica_of(bob)
-    assert {gone, survivor} == {"r1", "r2"}, (gone, survivor)
+    assert {gone, survivor} == {"r1", "r2"}, (gone, survivor, served.stats())
 
     # a CSV uploads (a PUT to Streamlit's upload endpoint, with its XSRF token) and trains, through the proxy
     csv = write_csv(tmp_path / "exam.csv")
@@ -224,9 +224,9 @@ def _upload_then_failover(served: Served, alice, bob, tmp_path) -> None:
          what="'In use' notice")
     go_via_sidebar(alice, "Neural_network")
     assert data_set(alice) == "uploaded" and slider_value(alice, "Hidden units") == "4"
-    button(alice, PLAY).click()
+    alice.click(PLAY)
     wait_iteration(alice, lambda i: i >= 20, what="training on the upload through the proxy")
-    button(alice, PLAY).click()
+    alice.click(PLAY)
     wait_paused(alice)
     assert replica_of(alice) == gone and not exceptions(alice)
     url = alice.url
@@ -247,17 +247,17 @@ def _upload_then_failover(served: Served, alice, bob, tmp_path) -> None:
     # she picks a data set: the restored setup trains on the surviving replica
     choose_data_set(alice, "xor")
     assert slider_value(alice, "Hidden units") == "4" and slider_value(alice, "Learning rate α") == "0.3"
-    button(alice, PLAY).click()
+    alice.click(PLAY)
     wait_iteration(alice, lambda i: i >= 20, what="training after the failover")
     alice.mouse.move(1300, 20)
     screenshot(alice, "failover_training_1366x768", ARTIFACTS)
-    button(alice, PLAY).click()
+    alice.click(PLAY)
     wait_paused(alice)
     assert not exceptions(alice) and not errors(alice), (exceptions(alice), errors(alice))
 
     # bob, on the surviving replica, never noticed
     assert replica_of(bob) == survivor and iteration(bob) == 0
-    button(bob, PLAY).click()
+    bob.click(PLAY)
     wait_iteration(bob, lambda i: i >= 20, what="bob's run on the surviving replica")
     assert not exceptions(bob), exceptions(bob)
 
