@@ -15,7 +15,11 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     z ≥ 0: 1 / (1 + e^(−z));  z < 0: e^(z) / (1 + e^(z)).
     """
     z = np.asarray(z, dtype=np.float64)
-    e = np.exp(-np.abs(z))
+    return sigmoid_given(z, np.exp(-np.abs(z)))
+
+
+def sigmoid_given(z: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """σ(z) when e = e^(−|z|) is already at hand (the loss needs it too)."""
     r = 1.0 / (1.0 + e)
     return np.where(z >= 0, r, e * r)
 

@@ -22,7 +22,7 @@ from .training import History
 # --- what a run says about α: overshoot events and verdicts -----------------------------------------------
 SPIKE_RISE = 0.2  # an overshoot: the (epoch-averaged) objective climbs 20 % above the best it had reached …
 SPIKE_NATS = 0.01  # … and by 0.01 nats at least (tiny late losses wobble by large fractions of almost nothing)
-RECOVERED = 0.05  # recovered: back within 5 % of that best
+RECOVERED = 0.05  # recovered: back within 5 % of that best (or within 0.005 nats of a tiny one)
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Overshoot:
     peak_iteration: int
     peak: float  # the objective at its peak (an epoch average for mini-batch runs)
     before: float  # the best objective reached before the jump
-    recovered_at: int | None  # first iteration back within 5 % of `before`; None if it never came back
+    recovered_at: int | None  # first iteration back near `before` (see RECOVERED); None if it never came back
 
     @property
     def recovered(self) -> bool:
@@ -42,8 +42,8 @@ class Overshoot:
 
 def overshoot_events(history: History, name: str = "objective") -> list[Overshoot]:
     """Each jump of the smoothed `name` column 20 % (and 0.01 nats) above its best so far, with its peak and
-    where it came back within 5 % of that best. Full-batch descent with a small enough α never raises the
-    loss, so such a jump is a step that overshot; for mini-batch runs the epoch average hides batch noise.
+    where it came back within 5 % (or 0.005 nats) of that best. Full-batch descent with a small enough α
+    never raises the loss, so such a jump is a step that overshot; an epoch average hides mini-batch noise.
     """
     loss = history.smoothed(name)
     iterations = history.array("iteration").astype(int)
@@ -61,7 +61,7 @@ def overshoot_events(history: History, name: str = "objective") -> list[Overshoo
             return events
         a = t + int(starts[0])
         before = float(best[a - 1])
-        back = np.flatnonzero(loss[a:] <= before * (1 + RECOVERED))
+        back = np.flatnonzero(loss[a:] <= max(before * (1 + RECOVERED), before + SPIKE_NATS / 2))
         b = a + int(back[0]) if back.size else loss.size
         peak = a + int(np.nanargmax(loss[a:b]))
         events.append(Overshoot(int(iterations[a]), int(iterations[peak]), float(loss[peak]), before,
@@ -71,7 +71,7 @@ def overshoot_events(history: History, name: str = "objective") -> list[Overshoo
         t = b + 1
 
 
-ZIGZAG_SHARE = 0.25  # oscillation: in the second half, the loss rises (by 1 % or more) on a quarter of the steps
+ZIGZAG_SHARE = 0.25  # oscillation: in the second half, the loss rises on a quarter of the steps (see _oscillates)
 FAR_NATS, FAR_SHARE = 0.05, 0.25  # "far above the best": by more than 0.05 nats and a quarter of the best,
 CATCH_UP_RUNS = 2.0  # and at its final pace more than two more runs of the same length away from it,
 STILL_TO_GO = 1 / 3  # or still a third of the way back up from the best to where every run started

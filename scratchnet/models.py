@@ -81,14 +81,16 @@ class Model:
     def data_backward(self, cache: Cache, y: np.ndarray) -> Params:
         """Gradients of the mean cross-entropy alone (no λW); stores dL/dz in the cache."""
         y = np.asarray(y, dtype=np.float64)
-        delta = sigmoid(cache["z"]) - y  # dL_i/dz_i = ŷ_i − y_i
+        y_hat = cache.get("y_hat")  # set by train() when it already computed σ(z) along with the loss
+        delta = (sigmoid(cache["z"]) if y_hat is None else y_hat) - y  # dL_i/dz_i = ŷ_i − y_i
         cache["dL_dz"] = delta
         return self._backward_data(cache, delta)
 
     def add_penalty_gradients(self, data_grads: Params) -> Params:
-        """data_grads + λW for each weight tensor (biases unchanged); a new dict, data_grads untouched."""
+        """data_grads + λW for each weight tensor (biases unchanged); data_grads itself when λ = 0, else a new
+        dict (data_grads untouched)."""
         if not self.l2:
-            return dict(data_grads)
+            return data_grads
         # d/dW of (λ/2)·‖W‖² is λ·W
         return {k: g + self.l2 * self.params[k] if k in self.weight_names else g for k, g in data_grads.items()}
 

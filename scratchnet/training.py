@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .losses import bce_from_logits
+from .losses import bce_and_sigmoid, bce_from_logits
 from .models import Model, Params
 
 LearningRate = float | Callable[[], float]
@@ -44,7 +44,9 @@ class Record:
 
 
 def _accuracy(z: np.ndarray, y: np.ndarray) -> float:
-    return float(np.mean((z > 0) == (y > 0.5))) if y.size else float("nan")
+    """Share of examples on the right side of the boundary; y may be given already as a bool array."""
+    positive = y if y.dtype == bool else y > 0.5
+    return np.count_nonzero((z > 0) == positive) / y.size if y.size else float("nan")
 
 
 def evaluate(model: Model, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -106,6 +108,7 @@ def train(
         X_test = np.asarray(X_test, dtype=np.float64)
         y_test = np.asarray(y_test, dtype=np.float64)
     m = X.shape[0]
+    positive, positive_test = y > 0.5, (y_test > 0.5 if has_test else None)  # for accuracy, once
     mini = batch_size is not None and 0 < batch_size < m
     rng = np.random.default_rng([seed, start])
     order = np.arange(m)
@@ -117,7 +120,11 @@ def train(
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             z, cache = model.forward(X)
             dead = model.dead_units(cache)  # from h1 of this full-set pass: no second forward
-            loss = bce_from_logits(z, y)  # cross-entropy alone: the curves and the status line show it
+            # cross-entropy alone: the curves and the status line show it. Full batch, backward needs σ(z) too
+            if mini:
+                loss = bce_from_logits(z, y)
+            else:
+                loss, cache["y_hat"] = bce_and_sigmoid(z, y)
             penalty = model.penalty()
             if mini:
                 if pos >= m:
@@ -138,7 +145,7 @@ def train(
                 iteration=t,
                 lr=step,
                 train_loss=loss,
-                train_acc=_accuracy(z, y),
+                train_acc=_accuracy(z, positive),
                 grad_norms=norms,
                 grads=grads,
                 params=model.get_params() if snapshot_every and t % snapshot_every == 0 else None,
@@ -149,7 +156,7 @@ def train(
             if has_test:
                 z_test, _ = model.forward(X_test)
                 rec.test_loss = bce_from_logits(z_test, y_test)
-                rec.test_acc = _accuracy(z_test, y_test)
+                rec.test_acc = _accuracy(z_test, positive_test)
             problem = _non_finite(loss, penalty, rec.grad_norms)
             if problem:
                 rec.diverged, rec.message = True, f"{problem} at iteration {t}"

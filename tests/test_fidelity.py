@@ -165,6 +165,8 @@ def test_overshoot_events_on_hand_made_curves():
     assert two[0].recovered and not two[1].recovered
     assert events([0.7, 0.5, 2.0, 0.4, 0.6, 0.45, 0.41])[1].recovered_at == 6
     assert events([0.7, 0.9, 0.85, 0.9, 0.85]) == [Overshoot(1, 1, 0.9, 0.7, None)]  # a 2-cycle above the start
+    late = events([0.7, 0.1, 0.0002, 26.0, 0.004, 0.001])  # back to 0.004: within 0.005 nats of a tiny best
+    assert [(e.peak_iteration, e.before, e.recovered_at) for e in late] == [(3, 0.0002, 4)]
     # mini-batch: single batches may jump, the epoch average does not
     assert events([0.7, 0.9, 0.5, 0.65, 0.45, 0.5], epoch_length=2) == []
     assert events([0.7, 0.9, 0.5, 0.65, 0.45, 0.5]) != []
