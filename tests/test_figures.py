@@ -151,7 +151,8 @@ def net(ds):
 
 @pytest.fixture(scope="module")
 def diverged(ds):
-    model = TwoLayerNet(2, 8, "relu", seed=0)
+    # a true divergence (non-finite numbers): λ·α > 2 makes the weights flip sign and grow until they overflow
+    model = TwoLayerNet(2, 8, "relu", l2=1.0, seed=0)
     history = fit(model, ds.X_train, ds.y_train, 30.0, 200, X_test=ds.X_test, y_test=ds.y_test)
     assert history.diverged_at is not None
     return model, history
@@ -510,7 +511,7 @@ def test_hidden_units_one_and_sixty_four(ds):
 @pytest.fixture(scope="module")
 def lab(ds, grid):
     histories, verdicts, probas = {}, {}, {}
-    for lr in (10.0, 0.001, 0.1, 100.0):  # deliberately unsorted
+    for lr in (10.0, 0.001, 0.1, 1e4):  # deliberately unsorted; α = 10⁴ overflows (a true divergence)
         model = TwoLayerNet(2, 8, "relu", seed=0)
         h = fit(model, ds.X_train, ds.y_train, lr, 300)
         histories[lr], probas[lr], verdicts[lr] = h, decision_grid(model, grid), lr_verdict(h)
@@ -519,7 +520,7 @@ def lab(ds, grid):
 
 def test_lr_lab_loss_figure(lab):
     histories, verdicts, _ = lab
-    assert verdicts[100.0] == "diverged" and verdicts[0.1] == "good"
+    assert verdicts[1e4] == "diverged" and verdicts[0.1] == "good"
     fig = figures.lr_lab_loss_figure(histories, verdicts)
     d = to_dict(fig)
     lines = [t for t in d["data"] if t["mode"] == "lines"]
@@ -527,14 +528,14 @@ def test_lr_lab_loss_figure(lab):
         f"lr = 0.001 · {figures.verdict_label(verdicts[0.001])}",
         "lr = 0.1 · just right",
         f"lr = 10 · {figures.verdict_label(verdicts[10.0])}",
-        "lr = 100 · diverged",
+        "lr = 10000 · diverged",
     ]
     assert [t["line"]["color"] for t in lines] == figures.lr_colors(4)
     assert len(set(figures.lr_colors(4))) == 4
     assert d["layout"]["yaxis"]["type"] == "log"
     crosses = [t for t in d["data"] if t["mode"] == "markers"]
     assert len(crosses) == 1 and crosses[0]["marker"]["symbol"] == "x"
-    h = histories[100.0]
+    h = histories[1e4]
     loss = h.array("train_loss")
     assert crosses[0]["x"] == [h.diverged_at]
     assert crosses[0]["y"][0] == pytest.approx(loss[np.isfinite(loss)][-1])
@@ -547,11 +548,11 @@ def test_lr_lab_loss_figure(lab):
 def test_lr_lab_boundaries_figure(ds, grid, lab):
     _, verdicts, probas = lab
     probas = dict(probas)
-    probas[100.0] = np.full((40, 40), np.nan)  # nothing finite to draw
+    probas[1e4] = np.full((40, 40), np.nan)  # nothing finite to draw
     d = to_dict(figures.lr_lab_boundaries_figure(ds, grid, probas, verdicts))
     assert len(traces_of(d, "contour")) == 4
     labels = texts(d)
-    assert "lr = 0.1 — just right" in labels and "lr = 100 — diverged" in labels
+    assert "lr = 0.1 — just right" in labels and "lr = 10000 — diverged" in labels
     assert labels.index("lr = 0.001 — " + figures.verdict_label(verdicts[0.001])) < labels.index(
         "lr = 0.1 — just right"
     )

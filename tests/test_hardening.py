@@ -242,7 +242,8 @@ def test_rapid_play_pause_reset_and_mid_run_changes():
 
 
 def test_step_after_divergence_is_harmless():
-    at = open_page("net", lr="10", hidden="64", iters="1000", speed="max")
+    # a true divergence: with λ·α > 2 the weights flip sign and grow until they overflow (iteration ~136)
+    at = open_page("net", lr="10", l2="1", hidden="64", iters="1000", speed="max")
     view = Browser(at)
     view.play_to_end()
     assert "diverged" in status(at), status(at)
