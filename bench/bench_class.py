@@ -5,29 +5,14 @@
     python bench/bench_class.py --students 5 --url http://127.0.0.1:8501 [--state-dir DIR]   # a running server
     python bench/bench_class.py ... --readme                           # write the tables into bench/README.md
 
-Each student speaks Streamlit's own websocket protocol, as a browser tab does (streamlit 1.67's frontend, read
-from its bundle), with the protobufs that ship in the `streamlit` package and the `websockets` client Streamlit
-itself depends on:
-  1. GET the page (HAProxy answers with its SN_REPLICA affinity cookie), GET /_stcore/health (Streamlit sets the
-     `_streamlit_xsrf` cookie), GET /_stcore/host-config;
-  2. open ws://HOST/_stcore/stream with subprotocols ["streamlit", <xsrf cookie>] and those cookies;
-  3. BackMsg.rerun_script(ClientState(page_name="Neural_network", query_string, context_info)); later reruns name
-     the page by the page_script_hash of the `navigation` message, as the browser does;
-  4. reads ForwardMsgs: the Play button's widget id (delta new_element.button, key net_play), frames (see
-     `read_frames`), errors (exception elements, error alerts); keeps the browser's message cache (cacheable
-     messages, their hashes sent back in cached_message_hashes, `ref_hash` answers resolved, entries expiring
-     after max_cached_message_age script runs);
-  5. Play = a rerun whose widget_states hold WidgetState(id=<play id>, trigger_value=True);
-  6. auto_rerun{interval, fragment_id} starts a timer that sends rerun_script(fragment_id, is_auto_rerun=True)
-     every `interval` s (the browser's setInterval); stop_auto_rerun and a full-script new_session clear them.
-Widget values are not echoed back (the browser sends them all): the server keeps them in the session, and the
-URL binds them, so the run is the same; the BackMsgs are a little smaller than a browser's.
+Each student is a browser tab without the browser (bench/class_client.py): it speaks Streamlit's websocket
+protocol, opens the page, and plays the live view as live.js does: Play, then "need" requests for more frames
+whenever under 0.6 s of playback is buffered, frames shown at the payload's rate in wall time, until "finished".
 
-Per student: time to open the page, time from Play to the first frame, the frame intervals, the time from Play
-to "finished", bytes received during the run, errors. Per replica: CPU seconds (psutil) and memory over the run;
-HAProxy's CPU and bytes out; this client's own CPU (it shares the machine with the servers).
-A frame is one redraw the student sees: today one status-line markdown delta ("Iteration N / T · …") per
-fragment rerun; with the component live view (issue #9) each entry of a bidi_component's "frames" payload.
+Per student: time to open the page, time from Play to the first frame on screen, the intervals between frames
+shown (the browser's playback) and between messages carrying frames, the time from Play to the last frame on
+screen against nominal, bytes received during the run, errors. Per replica: CPU seconds (psutil) and memory over
+the run; HAProxy's CPU and bytes out; this client's own CPU (it shares the machine with the servers).
 
 The bar ("meets"): every run finishes within 1.5× its nominal time (iterations / (250/s at 1×)) and the p95 of
 all frame intervals is ≤ 0.5 s. Bounded: loopback only, a hard timeout per class, everything closed at the end.
@@ -38,341 +23,42 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import dataclasses
 import datetime
 import functools
-import http.cookiejar
 import json
 import os
 import platform
 import random
-import re
 import statistics
 import sys
 import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from class_client import (  # noqa: E402
+    AFFINITY_COOKIE,
+    PAGE,
+    ForwardMsg,
+    Reading,
+    Student,
+    StudentResult,
+    read_frames,
+)
+
 from tests.browser_support import Replica, haproxy_stats, serve_replicas  # noqa: E402
 from ui import settings as S  # noqa: E402
 
-PAGE = "Neural_network"
-PLAY_KEY = "net_play"
+__all__ = ["AFFINITY_COOKIE", "ForwardMsg", "Reading", "read_frames", "run_class", "Target"]
 FINISH_FACTOR, P95_INTERVAL_S = 1.5, 0.5  # the bar
-OPEN_TIMEOUT_S = 120.0
 OPEN_CONCURRENCY = 6  # students opening the page at once (a class trickles in; the bar is about Play)
-XSRF_COOKIE, AFFINITY_COOKIE = "_streamlit_xsrf", "SN_REPLICA"
-FINISHED = ForwardMsg.ScriptFinishedStatus
-
-
-# --- frames: the one place that knows what the live view sends ----------------------------------------------
-_STATUS = re.compile(r"Iteration\s*(?:<b>)?\s*([\d,]+)\s*(?:</b>)?\s*/\s*([\d,]+)\s*·\s*(\w+)")
-
-
-@dataclass(frozen=True)
-class Reading:
-    frames: list[int]  # the iteration each frame shows
-    source: str  # "component" (bidi_component payload) or "status" (the status-line markdown)
-    state: str | None = None  # playing / paused / finished / diverged, from the status line
-
-
-def read_frames(msg: ForwardMsg) -> Reading | None:
-    """The frames one ForwardMsg carries, or None.
-
-    - a `bidi_component` element whose JSON payload has "frames": [{"it": N, ...}, ...] — one frame per entry;
-    - a markdown element with the status line "Iteration N / T · state" — one frame (today's fragment redraw).
-    """
-    if msg.WhichOneof("type") != "delta" or msg.delta.WhichOneof("type") != "new_element":
-        return None
-    element = msg.delta.new_element
-    kind = element.WhichOneof("type")
-    if kind == "bidi_component" and element.bidi_component.WhichOneof("data") == "json":
-        try:
-            payload = json.loads(element.bidi_component.json)
-        except ValueError:
-            return None
-        frames = payload.get("frames") if isinstance(payload, dict) else None
-        if isinstance(frames, list):
-            its = [int(f["it"]) for f in frames if isinstance(f, dict) and isinstance(f.get("it"), int | float)]
-            return Reading(its, "component") if its else None
-    elif kind == "markdown":
-        m = _STATUS.search(element.markdown.body)
-        if m:
-            return Reading([int(m.group(1).replace(",", ""))], "status", m.group(3))
-    return None
-
-
-# --- one student ----------------------------------------------------------------------------------------------
-class MessageCache:
-    """The browser's ForwardMsg cache: cacheable messages by hash, their hashes sent back with every rerun so the
-    server answers with a `ref_hash` instead of the element; an entry expires `max_age` script runs after its last
-    use (a fragment run only ages the entries of its fragments)."""
-
-    def __init__(self) -> None:
-        self.messages: dict[str, tuple[ForwardMsg, int, str]] = {}  # hash -> (msg, last run count, fragment id)
-        self.runs = 0
-
-    def remember(self, msg: ForwardMsg) -> None:
-        if msg.metadata.cacheable and msg.hash and msg.hash not in self.messages:
-            copy = ForwardMsg()
-            copy.CopyFrom(msg)
-            self.messages[msg.hash] = (copy, self.runs, msg.delta.fragment_id)
-
-    def resolve(self, ref: ForwardMsg) -> ForwardMsg | None:
-        hit = self.messages.get(ref.ref_hash)
-        if hit is None:
-            return None
-        self.messages[ref.ref_hash] = (hit[0], self.runs, hit[2])
-        return hit[0]
-
-    def script_finished(self, max_age: int, fragment_ids: list[str]) -> None:
-        self.runs += 1
-        for h, (_, used, fragment) in list(self.messages.items()):
-            if fragment_ids and (not fragment or fragment not in fragment_ids):
-                continue
-            if self.runs - used > max_age:
-                del self.messages[h]
-
-    def hashes(self) -> list[str]:
-        return list(self.messages)
-
-
-@dataclass
-class StudentResult:
-    replica: str | None = None
-    open_s: float | None = None  # GET → page drawn (first script run finished)
-    first_frame_s: float | None = None  # Play → first frame past the iteration shown at Play
-    finish_s: float | None = None  # Play → status "finished"
-    intervals: list[float] = field(default_factory=list)
-    frames: int = 0
-    last_iteration: int | None = None
-    bytes: int = 0  # websocket payload received from Play to finished
-    errors: list[str] = field(default_factory=list)
-
-
-class Student:
-    def __init__(self, base: str, query: str = "") -> None:
-        self.base, self.query = base, query
-        self.result = StudentResult()
-        self.ws: ClientConnection | None = None
-        self.cookies: dict[str, str] = {}
-        self.page_hash = ""
-        self.max_age = 2
-        self.cache = MessageCache()
-        self.timers: dict[str, tuple[float, asyncio.Task]] = {}
-        self.play_id: str | None = None
-        self.play_label = ""
-        self.state: str | None = None
-        self.iteration: int | None = None
-        self.component_frames = False  # once a component sends frames, status lines stop counting as frames
-        self.got_new_session = False
-        self.ready = asyncio.Event()
-        self.done = asyncio.Event()
-        self.t_play: float | None = None
-        self.it_at_play = 0
-        self.last_frame_t: float | None = None
-        self.counting = False
-        self._reader: asyncio.Task | None = None
-        self._send_lock = asyncio.Lock()
-
-    # the HTTP part of opening a page, as the browser does before its websocket
-    def _http(self) -> None:
-        jar = http.cookiejar.CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        for path in (f"/{PAGE}" + (f"?{self.query}" if self.query else ""), "/_stcore/health",
-                     "/_stcore/host-config"):
-            with opener.open(self.base + path, timeout=30) as r:
-                r.read()
-        self.cookies = {c.name: c.value for c in jar}
-
-    async def open(self) -> None:
-        t0 = time.perf_counter()
-        await asyncio.to_thread(self._http)
-        self.result.replica = self.cookies.get(AFFINITY_COOKIE)
-        xsrf = self.cookies.get(XSRF_COOKIE, "PLACEHOLDER_AUTH_TOKEN")
-        ws_url = "ws" + self.base.removeprefix("http") + "/_stcore/stream"
-        self.ws = await connect(
-            ws_url, subprotocols=["streamlit", xsrf], max_size=2**26, open_timeout=30, ping_interval=None,
-            additional_headers={"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
-                                "Origin": self.base},
-        )
-        self._reader = asyncio.create_task(self._read())
-        await self._rerun()
-        await asyncio.wait_for(self.ready.wait(), OPEN_TIMEOUT_S)
-        self.result.open_s = time.perf_counter() - t0
-
-    async def _rerun(self, fragment_id: str = "", auto: bool = False, trigger: str | None = None) -> None:
-        msg = BackMsg()
-        cs = msg.rerun_script
-        cs.query_string = self.query
-        if self.page_hash:
-            cs.page_script_hash = self.page_hash
-        else:
-            cs.page_name = PAGE
-        cs.fragment_id = fragment_id
-        cs.is_auto_rerun = auto
-        cs.cached_message_hashes.extend(self.cache.hashes())
-        if trigger:
-            w = cs.widget_states.widgets.add()
-            w.id, w.trigger_value = trigger, True
-        ci = cs.context_info
-        ci.timezone, ci.timezone_offset, ci.locale = "UTC", 0, "en-US"
-        ci.url, ci.is_embedded, ci.color_scheme = f"{self.base}/{PAGE}", False, "light"
-        self.got_new_session = False
-        assert self.ws is not None
-        async with self._send_lock:
-            await self.ws.send(msg.SerializeToString())
-
-    async def press_play(self) -> None:
-        if self.play_id is None or "Play" not in self.play_label:
-            self.result.errors.append(f"no Play button (label {self.play_label!r})")
-            self.done.set()
-            return
-        self.t_play, self.it_at_play, self.counting = time.perf_counter(), self.iteration or 0, True
-        await self._rerun(trigger=self.play_id)
-
-    # --- the browser's auto-rerun timers (setInterval)
-    def _start_timer(self, fragment_id: str, interval: float) -> None:
-        current = self.timers.get(fragment_id)
-        if current and current[0] == interval:
-            return
-        self._stop_timer(fragment_id)
-        self.timers[fragment_id] = (interval, asyncio.create_task(self._tick(fragment_id, interval)))
-
-    def _stop_timer(self, fragment_id: str) -> None:
-        current = self.timers.pop(fragment_id, None)
-        if current:
-            current[1].cancel()
-
-    async def _tick(self, fragment_id: str, interval: float) -> None:
-        next_t = time.perf_counter() + interval
-        while True:
-            await asyncio.sleep(max(0.0, next_t - time.perf_counter()))
-            next_t = max(next_t + interval, time.perf_counter())  # a late timer does not fire twice
-            with contextlib.suppress(ConnectionClosed):
-                await self._rerun(fragment_id, auto=True)
-
-    # --- reading
-    async def _read(self) -> None:
-        assert self.ws is not None
-        try:
-            async for data in self.ws:
-                now = time.perf_counter()
-                if self.counting:
-                    self.result.bytes += len(data)
-                msg = ForwardMsg()
-                msg.ParseFromString(data)
-                self._handle(msg, now)
-        except ConnectionClosed as err:
-            if not self.done.is_set():
-                self.result.errors.append(f"websocket closed: {err}")
-        except Exception as err:  # noqa: BLE001 — a bench reports, it does not crash the class
-            self.result.errors.append(f"client error: {err!r}")
-        finally:
-            self.done.set()
-            self.ready.set()
-
-    def _handle(self, msg: ForwardMsg, now: float) -> None:
-        kind = msg.WhichOneof("type")
-        if kind == "ref_hash":
-            cached = self.cache.resolve(msg)
-            if cached is None:
-                self.result.errors.append(f"cache miss for {msg.ref_hash}")
-                return
-            msg, kind = cached, cached.WhichOneof("type")
-        else:
-            self.cache.remember(msg)
-        if kind == "new_session":
-            self.got_new_session = True
-            self.max_age = msg.new_session.config.max_cached_message_age or self.max_age
-            if not msg.metadata.run.fragment_ids:  # a full run: the browser clears its timers
-                for fid in list(self.timers):
-                    self._stop_timer(fid)
-        elif kind == "delta":
-            self._element(msg, now)
-        elif kind == "navigation":  # the page being shown: later reruns name it by this hash, as the browser does
-            self.page_hash = msg.navigation.page_script_hash or self.page_hash
-        elif kind == "auto_rerun":
-            if msg.auto_rerun.fragment_id:
-                self._start_timer(msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
-        elif kind == "stop_auto_rerun":
-            for fid in msg.stop_auto_rerun.fragment_ids:
-                self._stop_timer(fid)
-        elif kind == "page_info_changed":
-            self.query = msg.page_info_changed.query_string
-        elif kind == "script_finished":
-            status = msg.script_finished
-            if status == FINISHED.FINISHED_WITH_COMPILE_ERROR:
-                self.result.errors.append("script compile error")
-            if status != FINISHED.FINISHED_EARLY_FOR_RERUN and self.got_new_session:
-                self.cache.script_finished(self.max_age, list(msg.metadata.run.fragment_ids))
-            if status == FINISHED.FINISHED_SUCCESSFULLY and self.play_id is not None:
-                self.ready.set()
-
-    def _element(self, msg: ForwardMsg, now: float) -> None:
-        if msg.delta.WhichOneof("type") != "new_element":
-            return
-        element = msg.delta.new_element
-        kind = element.WhichOneof("type")
-        if kind == "button" and element.button.id.endswith(f"-{PLAY_KEY}"):
-            self.play_id, self.play_label = element.button.id, element.button.label
-        elif kind == "exception":
-            self.result.errors.append(f"exception: {element.exception.message[:200]}")
-        elif kind == "alert" and element.alert.format == element.alert.ERROR:
-            self.result.errors.append(f"error message: {element.alert.body[:200]}")
-        reading = read_frames(msg)
-        if reading is None:
-            return
-        if reading.source == "component":
-            self.component_frames = True
-        if reading.state is not None:
-            self.state = reading.state
-        if reading.source == "status" and self.component_frames:
-            reading = dataclasses.replace(reading, frames=[])
-        for it in reading.frames:
-            self._frame(it, now)
-        if self.counting and self.state in ("finished", "diverged"):
-            assert self.t_play is not None
-            self.result.finish_s = now - self.t_play
-            self.result.last_iteration = self.iteration
-            self.counting = False
-            self.done.set()
-
-    def _frame(self, it: int, now: float) -> None:
-        self.iteration = it
-        if not self.counting or self.t_play is None:
-            return
-        if self.result.first_frame_s is None:
-            if it <= self.it_at_play:  # still the picture from before Play
-                return
-            self.result.first_frame_s = now - self.t_play
-        elif self.last_frame_t is not None:
-            self.result.intervals.append(now - self.last_frame_t)
-        self.result.frames += 1
-        self.last_frame_t = now
-
-    async def close(self) -> None:
-        for fid in list(self.timers):
-            self._stop_timer(fid)
-        if self.ws is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.ws.close(), 5)
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(BaseException):
-                await self._reader
 
 
 # --- the servers being measured ------------------------------------------------------------------------------
@@ -468,6 +154,9 @@ class ClassResult:
 
     def intervals(self) -> list[float]:
         return [x for r in self.results for x in r.intervals]
+
+    def msg_intervals(self) -> list[float]:
+        return [x for r in self.results for x in r.msg_intervals]
 
     def errors(self) -> list[str]:
         return [e for r in self.results for e in r.errors]
@@ -575,7 +264,7 @@ async def run_class(target: Target, n: int, iterations: int, spread_s: float, se
     timed_out = 0
     for s in students:
         if s.result.finish_s is None and not s.result.errors:
-            s.result.errors.append(f"not finished after {hard_timeout:.0f} s (iteration {s.iteration})")
+            s.result.errors.append(f"not finished after {hard_timeout:.0f} s (iteration {s.view.shown()})")
             timed_out += 1
     grown = [rss2[k] - rss0[k] for k in rss2 if k in rss0]
     return ClassResult(
@@ -596,7 +285,7 @@ def fmt(x: float | None, spec: str = ".2f") -> str:
 
 
 def describe(c: ClassResult) -> dict[str, object]:
-    fin, iv = c.finish(), c.intervals()
+    fin, iv, mv = c.finish(), c.intervals(), c.msg_intervals()
     first = [r.first_frame_s for r in c.results if r.first_frame_s is not None]
     opened = [r.open_s for r in c.results if r.open_s is not None]
     nbytes = [r.bytes for r in c.results if r.finish_s is not None]
@@ -610,7 +299,9 @@ def describe(c: ClassResult) -> dict[str, object]:
         "finish_ratio": max(fin) / c.nominal_s if fin else None,
         "first_p50": statistics.median(first) if first else None, "first_p95": pct(first, .95) if first else None,
         "interval_p50": statistics.median(iv) if iv else None, "interval_p95": pct(iv, .95) if iv else None,
+        "msg_interval_p50": statistics.median(mv) if mv else None, "msg_interval_p95": pct(mv, .95) if mv else None,
         "frames_p50": statistics.median([r.frames for r in c.results]),
+        "messages_p50": statistics.median([r.messages for r in c.results]),
         "open_p95": pct(opened, .95) if opened else None,
         "bytes_p50": statistics.median(nbytes) if nbytes else None,
         "cpu_per_run": cpu_total / c.students if c.cpu_s else None,
@@ -626,7 +317,8 @@ def describe(c: ClassResult) -> dict[str, object]:
 
 
 TABLE_HEAD = ("| replicas | students | meets | finish p50 / max (s) | max ÷ nominal | ÷ alone | first frame p50 / p95 "
-              "(s) | frame interval p50 / p95 (s) | frames / run | server CPU / run (s) | replica load (cores) | "
+              "(s) | frame interval p50 / p95 (s) | message interval p50 / p95 (s) | frames / messages per run | "
+              "server CPU / run (s) | replica load (cores) | "
               "students per replica | KB / run | replica event-loop lag p95 / max (s) | client CPU (s) | "
               "others' load (cores) | errors |")
 
@@ -642,7 +334,8 @@ def table(rows: list[dict], alone: dict[int, dict]) -> list[str]:
             f"| {d['replicas']} | {d['students']} | {'yes' if d['meets'] else '**no**'} | "
             f"{fmt(d['finish_p50'])} / {fmt(d['finish_max'])} | {fmt(d['finish_ratio'])} | {fmt(vs_alone)} | "
             f"{fmt(d['first_p50'])} / {fmt(d['first_p95'])} | {fmt(d['interval_p50'])} / {fmt(d['interval_p95'])} | "
-            f"{d['frames_p50']:.0f} | {fmt(d['cpu_per_run'])} | {load} | {spread} | "
+            f"{fmt(d['msg_interval_p50'])} / {fmt(d['msg_interval_p95'])} | "
+            f"{d['frames_p50']:.0f} / {d['messages_p50']:.0f} | {fmt(d['cpu_per_run'])} | {load} | {spread} | "
             f"{fmt(None if d['bytes_p50'] is None else d['bytes_p50'] / 1e3, '.0f')} | "
             f"{fmt(d['health_p95'])} / {fmt(d['health_max'])} | {fmt(d['client_cpu'], '.1f')} | "
             f"{d['others_load']:.2f} | {d['errors']} |")

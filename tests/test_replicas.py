@@ -120,28 +120,28 @@ def test_serve_sh_refuses_bad_options(args):
 
 
 # --- the virtual classroom's frame reader --------------------------------------------------------------------
-def _markdown(body: str):
-    msg = bench_class.ForwardMsg()
-    msg.delta.new_element.markdown.body = body
-    return msg
+LIVE_ID = "$$ID-0123abcd-sn_live_net"
 
 
-def _component(payload: str):
+def _component(payload: str, element_id: str = LIVE_ID, fragment: str = "frag1"):
     msg = bench_class.ForwardMsg()
+    msg.delta.fragment_id = fragment
+    msg.delta.new_element.bidi_component.id = element_id
     msg.delta.new_element.bidi_component.json = payload
     return msg
 
 
-def test_frame_reader_counts_status_lines_and_component_frames():
-    status = _markdown("<div class='sn-status' data-testid='sn-status'>Iteration <b>1,234</b> / 2,000 · playing · "
-                       "train loss <b>0.3</b></div>")
-    assert bench_class.read_frames(status) == bench_class.Reading([1234], "status", "playing")
-    assert bench_class.read_frames(_markdown("Iteration <b>2,000</b> / 2,000 · finished")).state == "finished"
-    assert bench_class.read_frames(_component('{"frames": [{"it": 5}, {"it": 10.0}, {"x": 1}]}')) == \
-        bench_class.Reading([5, 10], "component")
-    for not_a_frame in (_markdown("## scratchnet"), _component('{"frames": []}'), _component("not json"),
-                        _component('[1, 2]'), bench_class.ForwardMsg()):
-        assert bench_class.read_frames(not_a_frame) is None
+def test_frame_reader_reads_the_live_components_payload():
+    p = '{"seq": 3, "state": "playing", "frames": [{"it": 5}, {"it": 10.0}, {"x": 1}]}'
+    reading = bench_class.read_frames(_component(p))
+    assert reading == bench_class.Reading(LIVE_ID, "frag1", {"seq": 3, "state": "playing", "frames": [
+        {"it": 5}, {"it": 10.0}, {"x": 1}]}, [5, 10])
+    assert bench_class.read_frames(_component('{"seq": 4, "state": "paused"}')).frames == []  # an answer, no frames
+    markdown = bench_class.ForwardMsg()
+    markdown.delta.new_element.markdown.body = "Iteration <b>1,234</b> / 2,000 · playing"
+    for not_live in (markdown, _component("not json"), _component("[1, 2]"), bench_class.ForwardMsg(),
+                     _component('{"frames": [{"it": 1}]}', element_id="$$ID-0123abcd-sn_units_net")):
+        assert bench_class.read_frames(not_live) is None
 
 
 # --- real processes --------------------------------------------------------------------------------------------
@@ -157,7 +157,7 @@ def test_virtual_class_through_the_proxy(served):
     for r in result.results:
         assert r.finish_s is not None and r.last_iteration == 200
         assert r.first_frame_s is not None and r.frames >= 2 and len(r.intervals) == r.frames - 1
-        assert r.bytes > 0
+        assert r.messages >= 2 and r.bytes > 0
     assert all(v > 0 for v in result.cpu_s.values()), result.cpu_s  # both replicas did the work
 
 
