@@ -14,7 +14,6 @@ import pytest
 from tests.browser_support import (
     EXCEPTION,
     STATUS,
-    chromium,
     errors,
     exceptions,
     iteration,
@@ -26,7 +25,6 @@ from tests.browser_support import (
     run_state,
     screenshot,
     status_text,
-    streamlit_server,
     wait_idle,
     wait_iteration,
     wait_live,
@@ -47,18 +45,6 @@ PAGE_TITLES = {
 PLAY = "[data-testid=sn-play]"  # the live view's own buttons (ui/live_component)
 STEP = "[data-testid=sn-step]"
 RESET = "[data-testid=sn-reset]"
-
-
-@pytest.fixture(scope="module")
-def base_url():
-    with streamlit_server() as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture

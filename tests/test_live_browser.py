@@ -10,13 +10,11 @@ import pytest
 
 from tests.browser_support import (
     LIVE,
-    chromium,
     exceptions,
     live_attrs,
     live_ready,
     screenshot,
     status_text,
-    streamlit_server,
     wait_idle,
     wait_live,
 )
@@ -32,18 +30,6 @@ RECORD_FONTS = """(() => {
   const seen = window.__snFonts = new Set(), proto = CanvasRenderingContext2D.prototype, fill = proto.fillText;
   proto.fillText = function (...args) { seen.add(this.font); return fill.apply(this, args); };
 })();"""
-
-
-@pytest.fixture(scope="module")
-def base_url():
-    with streamlit_server() as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def open_live(browser, base: str, path: str, **context):

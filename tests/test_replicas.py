@@ -29,7 +29,6 @@ from tests.browser_support import (
     ARTIFACTS,
     ROOT,
     Served,
-    chromium,
     errors,
     exceptions,
     iteration,
@@ -68,12 +67,6 @@ def served():
     with serve_replicas(2) as s:
         yield s
         print(s.log())  # HAProxy's warnings and serve.sh's notes, shown when a test failed
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def replica_of(page) -> str:
