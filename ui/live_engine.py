@@ -179,6 +179,8 @@ class LiveRun:
         if op == "reset":
             self.reset(self.make_run(), s)
             return self.snapshot(s, ack=req)
+        if op not in ("play", "pause", "step", "done"):
+            return self.snapshot(s, ack=req)
         in_sync = isinstance(shown, int) and self._seek(shown)
         at = self.run.iteration  # the frame on screen, or (out of sync) where the run is
         self._note_shown(at)

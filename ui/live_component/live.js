@@ -6,7 +6,6 @@
 
 const VIEWS = new WeakMap();
 const LOW_WATER = 0.6; // seconds of buffered playback left when more frames are asked for
-const ACK_TIMEOUT_MS = 4000; // a request not answered by then is sent again (the server acts on it once)
 const LABEL = { play: '▶ Play', pause: '⏸ Pause', resume: '▶ Resume' };
 
 export default function (component) {
@@ -62,7 +61,7 @@ function mountView(parent) {
     send: null, queue: Promise.resolve(), mount: Math.random().toString(36).slice(2), req: 0, pending: null,
     queued: null, timer: 0, seq: 0, epoch: -1, mode: null, frames: [], cur: -1, clock: 0, lastT: 0, end: null,
     series: { cols: {}, lr: [] }, meta: null, metaId: 0, view: { fps: 45, stride: 6, logy: false }, target: 0,
-    plane: {}, raf: 0, dirty: false, draws: 0,
+    plane: {}, raf: 0, dirty: false, draws: 0, path: location.pathname,
   };
   play.addEventListener('click', () => togglePlay(v));
   stepBtn.addEventListener('click', () => stepOnce(v));
@@ -83,93 +82,6 @@ function unmountView(v) {
   if (v.raf) cancelAnimationFrame(v.raf);
   clearTimeout(v.timer);
   v.raf = 0;
-}
-
-// --- keyboard: Space toggles Play / Pause unless the key belongs to a control --------------------------
-const OWN_KEYS = 'input, textarea, select, button, a[href], [contenteditable=""], [contenteditable="true"], '
-  + '[role=slider], [role=combobox], [role=textbox], [role=spinbutton], [role=listbox], [role=option], '
-  + '[role=menu], [role=menuitem], [role=tab], [role=checkbox], [role=radio], [role=switch]';
-
-function onKey(v, e) {
-  if (e.code !== 'Space' && e.key !== ' ') return;
-  if (e.repeat || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
-  const t = e.target;
-  if (t && t.closest && t.closest(OWN_KEYS)) return;
-  if (!v.root.isConnected || v.mode === null) return;
-  e.preventDefault();
-  togglePlay(v);
-}
-
-// --- user actions: immediate on screen, then one request to the server -------------------------------
-// Where the run is on screen: the frame's iteration (looking back, the iteration the run is at).
-function shownIt(v) {
-  if (v.cur < 0) return 0;
-  const f = v.frames[v.cur];
-  return f.look !== undefined ? f.look : f.it;
-}
-
-function dropAhead(v) {
-  if (v.cur >= 0) v.frames.length = v.cur + 1;
-  v.end = null;
-}
-
-function togglePlay(v) {
-  if (v.mode === 'playing') {
-    v.mode = 'paused';
-    dropAhead(v);
-    command(v, 'pause');
-  } else if (v.mode === 'idle' || v.mode === 'paused') {
-    v.mode = 'playing';
-    dropAhead(v);
-    v.clock = shownIt(v);
-    v.lastT = performance.now();
-    command(v, 'play');
-  }
-  render(v);
-}
-
-function stepOnce(v) {
-  if (v.mode === null || v.mode === 'finished' || v.mode === 'diverged') return;
-  v.mode = 'paused';
-  dropAhead(v);
-  command(v, 'step');
-  render(v);
-}
-
-function resetRun(v) {
-  if (v.mode === null) return;
-  v.mode = 'idle';
-  dropAhead(v);
-  command(v, 'reset');
-  render(v);
-}
-
-// Queue a request (the latest user action wins; a request for frames never replaces one).
-function command(v, op, extra) {
-  if (op === 'need' && v.queued) return;
-  v.queued = Object.assign({ op }, extra || {});
-  flush(v);
-}
-
-// One request in flight at a time: the next waits for the answer (its `ack`).
-function flush(v) {
-  if (v.pending || !v.queued || !v.send) return;
-  const cmd = v.queued;
-  v.queued = null;
-  cmd.req = ++v.req;
-  cmd.mount = v.mount;
-  cmd.epoch = v.epoch;
-  cmd.shown = shownIt(v);
-  if (cmd.op === 'need') cmd.next = v.frames.length ? v.frames[v.frames.length - 1].it : cmd.shown;
-  v.pending = cmd;
-  sendPending(v);
-}
-
-function sendPending(v) {
-  const cmd = v.pending;
-  clearTimeout(v.timer);
-  v.timer = setTimeout(() => { if (v.pending === cmd && v.root.isConnected) sendPending(v); }, ACK_TIMEOUT_MS);
-  v.send('cmd', cmd);
 }
 
 // --- payloads -------------------------------------------------------------------------------------
@@ -210,6 +122,7 @@ function applySeries(v, s) {
 
 async function receive(v, P) {
   if (!(P.seq > v.seq)) return;
+  v.path = location.pathname;
   const grids = P.grids ? await decodeGrids(P.grids) : [];
   v.seq = P.seq;
   const first = v.mode === null;
@@ -287,6 +200,7 @@ function schedule(v) {
 function tick(v, now) {
   v.raf = 0;
   if (!v.root.isConnected) { unmountView(v); return; }
+  if (gone(v)) return; // the page was left: stop playing until it is unmounted
   if (v.mode === 'playing' && v.cur >= 0) {
     const rate = v.view.fps * v.view.stride; // iterations per second
     const dt = Math.min(0.1, Math.max(0, (now - v.lastT) / 1000));

@@ -1,0 +1,102 @@
+// What a student does to the live view: Play / Pause (or Space), Step, Reset. Each acts on the screen at once,
+// then becomes one request to the server; one request is in flight at a time, and an unanswered one is sent
+// again (the server acts on each request number once).
+
+const ACK_TIMEOUT_MS = 4000;
+
+// --- keyboard: Space toggles Play / Pause unless the key belongs to a control --------------------------
+const OWN_KEYS = 'input, textarea, select, button, a[href], [contenteditable=""], [contenteditable="true"], '
+  + '[role=slider], [role=combobox], [role=textbox], [role=spinbutton], [role=listbox], [role=option], '
+  + '[role=menu], [role=menuitem], [role=tab], [role=checkbox], [role=radio], [role=switch]';
+
+function onKey(v, e) {
+  if (e.code !== 'Space' && e.key !== ' ') return;
+  if (e.repeat || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+  const t = e.target;
+  if (t && t.closest && t.closest(OWN_KEYS)) return;
+  if (!v.root.isConnected || v.mode === null) return;
+  e.preventDefault();
+  togglePlay(v);
+}
+
+// --- user actions: immediate on screen, then one request to the server -------------------------------
+// Where the run is on screen: the frame's iteration (looking back, the iteration the run is at).
+function shownIt(v) {
+  if (v.cur < 0) return 0;
+  const f = v.frames[v.cur];
+  return f.look !== undefined ? f.look : f.it;
+}
+
+function dropAhead(v) {
+  if (v.cur >= 0) v.frames.length = v.cur + 1;
+  v.end = null;
+}
+
+function togglePlay(v) {
+  v.path = location.pathname;
+  if (v.mode === 'playing') {
+    v.mode = 'paused';
+    dropAhead(v);
+    command(v, 'pause');
+  } else if (v.mode === 'idle' || v.mode === 'paused') {
+    v.mode = 'playing';
+    dropAhead(v);
+    v.clock = shownIt(v);
+    v.lastT = performance.now();
+    command(v, 'play');
+  }
+  render(v);
+}
+
+function stepOnce(v) {
+  if (v.mode === null || v.mode === 'finished' || v.mode === 'diverged') return;
+  v.path = location.pathname;
+  v.mode = 'paused';
+  dropAhead(v);
+  command(v, 'step');
+  render(v);
+}
+
+function resetRun(v) {
+  if (v.mode === null) return;
+  v.path = location.pathname;
+  v.mode = 'idle';
+  dropAhead(v);
+  command(v, 'reset');
+  render(v);
+}
+
+// Queue a request (the latest user action wins; a request for frames never replaces one).
+function command(v, op, extra) {
+  if (op === 'need' && v.queued) return;
+  v.queued = Object.assign({ op }, extra || {});
+  flush(v);
+}
+
+// One request in flight at a time: the next waits for the answer (its `ack`).
+// A view whose page was left (Streamlit keeps it on screen until the next page has rendered) asks nothing more.
+// `path` is where it last heard from the server or was clicked, so a URL that merely changes spelling cannot
+// silence a view the student is using.
+function gone(v) {
+  return !v.root.isConnected || location.pathname !== v.path;
+}
+
+function flush(v) {
+  if (v.pending || !v.queued || !v.send || gone(v)) return;
+  const cmd = v.queued;
+  v.queued = null;
+  cmd.req = ++v.req;
+  cmd.mount = v.mount;
+  cmd.epoch = v.epoch;
+  cmd.shown = shownIt(v);
+  if (cmd.op === 'need') cmd.next = v.frames.length ? v.frames[v.frames.length - 1].it : cmd.shown;
+  v.pending = cmd;
+  sendPending(v);
+}
+
+function sendPending(v) {
+  const cmd = v.pending;
+  clearTimeout(v.timer);
+  v.timer = setTimeout(() => { if (v.pending === cmd && !gone(v)) sendPending(v); }, ACK_TIMEOUT_MS);
+  v.send('cmd', cmd);
+}
