@@ -18,7 +18,16 @@ from .landscape import (
     zigzag,
 )
 from .losses import bce_from_logits
-from .models import MODEL_KINDS, LogisticRegression, Model, ParamInfo, TwoLayerNet, make_model, model_from_dict
+from .models import (
+    MODEL_KINDS,
+    LogisticRegression,
+    Model,
+    ParamInfo,
+    TraceStep,
+    TwoLayerNet,
+    make_model,
+    model_from_dict,
+)
 from .plane import PlaneGrid, decision_grid, hidden_unit_grids, plane_grid
 from .problem import Problem
 from .training import (
@@ -45,6 +54,7 @@ __all__ = [
     "Problem",
     "PlaneGrid",
     "Record",
+    "TraceStep",
     "TrainingRun",
     "TwoLayerNet",
     "bce_from_logits",

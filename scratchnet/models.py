@@ -36,6 +36,19 @@ class ParamInfo:
         return "d" + self.name
 
 
+@dataclass(frozen=True)
+class TraceStep:
+    """One row of an example's derivation: `symbol = formula`, and its value for that example."""
+
+    symbol: str  # what the derivation calls it: "a1", "dw2", "L (cross-entropy)", "+ λ·w2"
+    formula: str  # how the rows above give it ("" for what is given: x, y, a penalty term)
+    value: np.ndarray | float | int
+
+    @property
+    def label(self) -> str:
+        return f"{self.symbol} = {self.formula}" if self.formula else self.symbol
+
+
 class Model:
     """What both models share: parameters, loss with optional L2, scikit-learn style predict methods."""
 
@@ -150,6 +163,38 @@ class Model:
         cache["grads"] = self.add_penalty_gradients(data_grads)
         return cache
 
+    def trace_steps(self, x: np.ndarray, y: float) -> list[TraceStep]:
+        """One example forward and backward as the rows of the derivation, in its order: x, the forward
+        pass, ŷ and y, the loss terms apart (cross-entropy L, the penalty, the objective L + penalty), then
+        dL/dz = ŷ − y and each gradient. A gradient's row is its data term (dw2 = (ŷ − y)·h1); with λ > 0 a
+        penalised weight adds rows "+ λ·w2" and their sum, the gradient a step uses."""
+        t = self.trace(x, y)
+        return [
+            TraceStep("x", "", t["X"][0]),
+            *self._forward_steps(t),
+            TraceStep("ŷ", "σ(z)", float(t["y_hat"][0])),
+            TraceStep("y", "", int(t["y"])),
+            TraceStep("L (cross-entropy)", "−[y·log ŷ + (1 − y)·log(1 − ŷ)]", t["data_loss"]),
+            TraceStep("penalty", "(λ/2)·‖W‖²", t["penalty"]),
+            TraceStep("objective", "L + penalty", t["loss"]),
+            TraceStep("dL/dz", "ŷ − y", float(t["dL_dz"][0])),
+            *self._backward_steps(t),
+        ]
+
+    def _forward_steps(self, t: Cache) -> list[TraceStep]:
+        raise NotImplementedError
+
+    def _backward_steps(self, t: Cache) -> list[TraceStep]:
+        raise NotImplementedError
+
+    def _gradient_steps(self, t: Cache, name: str, formula: str) -> list[TraceStep]:
+        """d<name> from the data term alone; for a penalised weight with λ > 0, + λ·<name> and the sum."""
+        rows = [TraceStep(f"d{name}", formula, t["data_grads"][name])]
+        if self.l2 and name in self.weight_names:
+            rows += [TraceStep(f"+ λ·{name}", "", self.l2 * self.params[name]),
+                     TraceStep(f"∂objective/∂{name}", f"d{name} + λ·{name}", t["grads"][name])]
+        return rows
+
     def copy(self) -> Model:
         return copy.deepcopy(self)
 
@@ -214,6 +259,12 @@ class LogisticRegression(Model):
             "w": X.T @ delta / m,  # dw = Xᵀ(ŷ − y)/m
             "b": np.array(delta.sum() / m),  # db = mean(ŷ − y)
         }
+
+    def _forward_steps(self, t: Cache) -> list[TraceStep]:
+        return [TraceStep("z", "w·x + b", float(t["z"][0]))]
+
+    def _backward_steps(self, t: Cache) -> list[TraceStep]:
+        return [*self._gradient_steps(t, "w", "(ŷ − y)·x"), *self._gradient_steps(t, "b", "ŷ − y")]
 
     def config(self) -> dict[str, Any]:
         return {"n_features": self.n_features, "l2": self.l2, "seed": self.seed}
@@ -305,6 +356,22 @@ class TwoLayerNet(Model):
         cache = super().trace(x, y)
         cache["dL_dh1"] = cache["dL_dz"][:, None] * self.params["w2"]  # backward keeps only dL/da1
         return cache
+
+    def _forward_steps(self, t: Cache) -> list[TraceStep]:
+        return [TraceStep("a1", "W1·x + b1", t["a1"][0]), TraceStep("h1", "g(a1)", t["h1"][0]),
+                TraceStep("z", "w2·h1 + b2", float(t["z"][0]))]
+
+    def _backward_steps(self, t: Cache) -> list[TraceStep]:
+        return [
+            *self._gradient_steps(t, "w2", "(ŷ − y)·h1"),
+            *self._gradient_steps(t, "b2", "ŷ − y"),
+            TraceStep("dL/dh1", "(ŷ − y)·w2", t["dL_dh1"][0]),
+            TraceStep("g'(a1)", f"{self.activation.name}'(a1)",
+                      np.asarray(self.activation.g_prime(t["a1"][0]), dtype=np.float64)),  # ReLU's is 0/1
+            TraceStep("dL/da1", "dL/dh1 ⊙ g'(a1)", t["dL_da1"][0]),
+            *self._gradient_steps(t, "b1", "dL/da1"),
+            *self._gradient_steps(t, "W1", "dL/da1·xᵀ"),
+        ]
 
     def config(self) -> dict[str, Any]:
         return {

@@ -380,11 +380,14 @@ def compare_learning_rates(
     y_test: np.ndarray | None = None,
     batch_size: int | None = None,
     seed: int = 0,
+    snapshot_every: int = 0,
 ) -> dict[float, tuple[Model, History]]:
-    """Train a copy of the same initial model once per learning rate: same data, same start."""
+    """Train a copy of the same initial model once per learning rate: same data, same start.
+
+    snapshot_every > 0 keeps θ every that many iterations in each History (the path a picture draws)."""
     out: dict[float, tuple[Model, History]] = {}
     for lr in lrs:
         twin = model.copy()
         out[float(lr)] = (twin, fit(twin, X, y, lr, iterations, X_test=X_test, y_test=y_test,
-                                    batch_size=batch_size, seed=seed))
+                                    batch_size=batch_size, seed=seed, snapshot_every=snapshot_every))
     return out

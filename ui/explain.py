@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from scratchnet import GradCheckResult, Model, TwoLayerNet, gradcheck, make_model
+from scratchnet import ACTIVATIONS, GradCheckResult, Model, gradcheck, make_model
 from ui import controls, page, runs
 from ui.page import PageContext
 from ui.site import PAGES
 
 
-def _cells(values: Any, shown: int = 4) -> str:
+def cell_text(values: Any, shown: int = 4) -> str:
     """A number, or the first few entries of a vector / matrix (row by row) — narrow enough for a projector."""
     if isinstance(values, int):
         return str(values)
@@ -23,43 +23,20 @@ def _cells(values: Any, shown: int = 4) -> str:
     return f"[{text}{f', … ({arr.size} in all)' if arr.size > shown else ''}]" if arr.size > 1 else text
 
 
-def trace_table(model: Model, trace: dict[str, Any]) -> pd.DataFrame:
-    """Every intermediate value of one example, in the order of the derivation."""
-    g = trace["grads"]
-    rows: list[tuple[str, Any]] = [("x (standardised)", trace["X"][0])]
-    if isinstance(model, TwoLayerNet):
-        rows += [
-            ("a1 = W1·x + b1", trace["a1"][0]),
-            ("h1 = g(a1)", trace["h1"][0]),
-            ("z = w2·h1 + b2", trace["z"]),
-            ("ŷ = σ(z)", trace["y_hat"]),
-            ("y", int(trace["y"])),
-            ("L", trace["loss"]),
-            ("dL/dz = ŷ − y", trace["dL_dz"]),
-            ("dw2 = (ŷ − y)·h1", g["w2"]),
-            ("db2 = ŷ − y", g["b2"]),
-            ("dL/dh1 = (ŷ − y)·w2", trace["dL_dh1"][0]),
-            ("g'(a1)", model.activation.g_prime(trace["a1"][0])),
-            ("dL/da1 = dL/dh1 ⊙ g'(a1)", trace["dL_da1"][0]),
-            ("db1 = dL/da1", g["b1"]),
-            ("dW1 = dL/da1 · xᵀ", g["W1"]),
-        ]
-    else:
-        rows += [
-            ("z = w·x + b", trace["z"]),
-            ("ŷ = σ(z)", trace["y_hat"]),
-            ("y", int(trace["y"])),
-            ("L", trace["loss"]),
-            ("dL/dz = ŷ − y", trace["dL_dz"]),
-            ("dw = (ŷ − y)·x", g["w"]),
-            ("db = ŷ − y", g["b"]),
-        ]
-    return pd.DataFrame([{"quantity": q, "value": _cells(v)} for q, v in rows])
+def trace_table(model: Model, x: np.ndarray, y: float) -> pd.DataFrame:
+    """One example through the model, one row per step of the derivation (scratchnet's Model.trace_steps):
+    the loss terms apart (cross-entropy, penalty, objective) and each gradient's data term apart from + λW."""
+    return pd.DataFrame([{"quantity": s.label, "value": cell_text(s.value)} for s in model.trace_steps(x, y)])
 
 
-def gradcheck_frame(result: GradCheckResult, tol: float = 1e-6) -> pd.DataFrame:
+SHOWN = {"relu": "ReLU"}  # activation names as the text spells them
+TOLERANCE = 1e-6  # a tensor passes when its relative error is below this
+
+
+def gradcheck_frame(result: GradCheckResult, tol: float = TOLERANCE) -> pd.DataFrame:
+    """The check per tensor: ‖a − n‖ / (‖a‖ + ‖n‖) decides (✔ below tol); the worst single entry is shown beside it."""
     frame = pd.DataFrame(result.table())
-    frame["agrees"] = np.where(frame["max relative error"] < tol, "✔", "✘ (see note)")
+    frame["agrees"] = np.where(frame["relative error"] < tol, "✔", "✘ (see note)")
     return frame
 
 
@@ -97,8 +74,11 @@ def derivation() -> None:
              r"\frac{\partial L}{\partial b} = \frac{1}{m}\sum_i(\hat y_i - y_i)")
     st.markdown("No formula solves Xᵀ(σ(Xw + b) − y) = 0 for w, so we walk downhill instead:")
     st.latex(r"\theta \leftarrow \theta - \alpha\,\frac{\partial L}{\partial \theta}")
-    st.markdown("The learning rate α sets the step: too small and learning crawls; too large and each step "
-                "overshoots the minimum, the loss rises and can blow up.")
+    st.markdown("The learning rate α sets the step: too small and learning crawls; too large and a step lands "
+                "past the minimum, up the valley's far side, so the loss rises. Here that rarely means a blow-up: "
+                "|ŷ − y| ≤ 1 bounds each step of logistic regression, which zig-zags across the valley instead, "
+                "and a network's loss can spike far above its start, then usually comes back down. A true "
+                "blow-up, a number overflowing, comes from the L2 penalty below when λ·α > 2.")
     st.markdown("#### 5 · The network: a1 = W1x + b1, h1 = g(a1), z = w2·h1 + b2")
     st.markdown("Per example, reading the chain from the output back to the input:")
     st.latex(r"\frac{\partial L}{\partial b_2} = \hat y - y \qquad"
@@ -111,7 +91,28 @@ def derivation() -> None:
     st.markdown("Over the whole training set each gradient is the mean of these per-example terms — in matrix "
                 "form dW1 = (dL/dA1)ᵀX / m, one product for all m examples. tanh has g' = 1 − tanh², the "
                 "sigmoid g' = σ(1 − σ) ≤ 0.25: a gradient passing back through it shrinks (vanishing gradients).")
-    st.markdown("With an L2 penalty (λ/2)·‖W‖², each weight gradient gains + λW; biases are not penalised.")
+    st.markdown("#### 6 · The L2 penalty, apart from the loss")
+    st.markdown("With λ > 0 gradient descent minimises the objective L + (λ/2)·‖W‖², summed over the weight "
+                "matrices (biases are not penalised). Each weight gradient gains + λW, so a step multiplies W by "
+                "1 − λα before the data term moves it: with λ·α > 2 that factor is below −1, the weights flip sign "
+                "and grow every step, and the run diverges. The loss curves show the cross-entropy L alone; the "
+                "penalty and the objective are shown apart.")
+    st.latex(r"J = L + \frac{\lambda}{2}\lVert W\rVert^2,\qquad"
+             r"\frac{\partial J}{\partial W} = \frac{\partial L}{\partial W} + \lambda W")
+    st.markdown("#### 7 · Where the steps start")
+    st.markdown(initialisation_text())
+
+
+def initialisation_text() -> str:
+    """The starting weights as scratchnet draws them, each scheme under its author's name."""
+    schemes = {}
+    for name, act in ACTIVATIONS.items():
+        schemes.setdefault((act.init_gain, act.init_name), []).append(name)
+    w1 = "; ".join(f"N(0, {gain:g}/fan_in) for {' and '.join(SHOWN.get(n, n) for n in names)} ({who}'s)"
+                   for (gain, who), names in schemes.items())
+    return (f"Biases start at 0. The network's W1 is drawn from {w1}, where fan_in is the number of inputs; "
+            "w2 from N(0, 1/h), h the number of hidden units (LeCun's). Logistic regression starts from small "
+            "random weights, w ~ N(0, 0.1²). The seed fixes all of them: same seed, same start.")
 
 
 def numbers(ctx: PageContext, kind: str) -> None:
@@ -128,22 +129,32 @@ def numbers(ctx: PageContext, kind: str) -> None:
     ds = problem.dataset
     index = st.number_input("Training example #", 0, ds.n_train - 1, 0, key="math_example")
     x, y = problem.X_train[index], ds.y_train[index]
-    st.markdown(f"**One example, forward and backward** — features {', '.join(problem.input_names)}")
-    table = trace_table(model, model.trace(x, y))
+    st.markdown(f"**One example, forward and backward** — inputs {', '.join(problem.input_names)} (standardised); "
+                f"λ = {model.l2:g}")
+    table = trace_table(model, x, y)
     st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3,
                  column_config={"quantity": st.column_config.TextColumn(width="medium"),
                                 "value": st.column_config.TextColumn(width="large")})
-    st.markdown("**Gradient check** — the hand-derived gradients against finite differences "
-                "(L(θ+ε) − L(θ−ε)) / 2ε, on up to 100 training examples")
+    st.markdown("**Gradient check** — the hand-derived gradients of the objective against finite differences "
+                "(J(θ+ε) − J(θ−ε)) / 2ε, on up to 100 training examples")
     n = min(100, ds.n_train)
     result = gradcheck(model, problem.X_train[:n], ds.y_train[:n])
     st.dataframe(gradcheck_frame(result), hide_index=True, width="stretch",
-                 column_order=("parameter", "max relative error", "agrees", "‖analytic‖"),
-                 column_config={"max relative error": st.column_config.NumberColumn(format="%.1e"),
-                                "‖analytic‖": st.column_config.NumberColumn(format="%.3g")})
+                 column_order=("parameter", "relative error", "agrees", "max relative error", "‖analytic‖"),
+                 column_config={
+                     "relative error": st.column_config.NumberColumn("‖a − n‖ / (‖a‖ + ‖n‖)", format="%.1e"),
+                     "max relative error": st.column_config.NumberColumn("worst entry", format="%.1e"),
+                     "‖analytic‖": st.column_config.NumberColumn(format="%.3g")})
+    st.caption("a is the hand-derived gradient of a tensor, n the finite difference. Pass or fail is per tensor: "
+               "‖a − n‖ / (‖a‖ + ‖n‖) over all its entries, the measure CS231n and scikit-learn's tests use. "
+               "'worst entry' is the largest |a − n| / (|a| + |n|) of a single entry: where a gradient is nearly 0, "
+               "rounding noise in the finite difference (about 10⁻¹¹) makes that large although the tensor is right.")
     if result.near_kink:
         st.caption(f"{result.near_kink} hidden pre-activations sit within a hair of ReLU's corner at 0; "
                    "there a finite difference straddles the kink and can disagree — that is the "
                    "check being honest, not the gradient being wrong.")
-    elif result.passed():
-        st.caption("Every relative error is below 10⁻⁶: the derivation and the code agree.")
+    elif result.passed(TOLERANCE):
+        st.caption("Every tensor's relative error is below 10⁻⁶: the derivation and the code agree.")
+    else:
+        st.caption("✘ marks a tensor whose relative error is 10⁻⁶ or more: there the finite difference and the "
+                   "hand-derived gradient disagree by more than rounding explains.")

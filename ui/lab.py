@@ -9,22 +9,35 @@ import numpy as np
 import streamlit as st
 
 import figures
-from scratchnet import History, Model, compare_learning_rates, make_model, sweep_verdicts
+from scratchnet import (
+    History,
+    LogisticRegression,
+    Model,
+    TwoLayerNet,
+    compare_learning_rates,
+    make_model,
+    overshoot_events,
+    sweep_verdicts,
+    zigzag,
+)
 from scratchnet.plane import PlaneGrid, decision_grid, plane_grid
 from scratchnet.problem import Problem
 from ui import controls, page
+from ui.landscape_panel import has_surface, line_scan_chart, num, step_bound_note, surface_chart
 from ui.page import PageContext
 from ui.params import Settings, fmt
 
 RESULT_KEY = "lab_result"
 ENTRIES_PER_SECOND = 2e8  # (example × hidden unit × iteration) entries a second, measured on a 2-core server
 AUTO_RUN_SECONDS = 1.5  # run without a click when it should take less than this
+PATH_SNAPSHOTS = 200
 VERDICT_WORDS = {"too small": "too small", "good": "just right", "too large": "too large", "diverged": "diverged"}
 
 
 @dataclass
 class LabResult:
     signature: tuple[Any, ...]
+    start: Model  # the common starting weights (untrained)
     runs: dict[float, tuple[Model, History]]
     verdicts: dict[float, str]
     grid: PlaneGrid
@@ -51,11 +64,15 @@ def stored(signature: tuple[Any, ...]) -> LabResult | None:
 def run_lab(problem: Problem, settings: Settings, kind: str) -> LabResult:
     ds = problem.dataset
     start = make_model(kind, problem.n_inputs, **settings.model_hyper())
+    # the loss surface draws each run's path: keep about PATH_SNAPSHOTS points of it (two weights each)
+    every = max(1, settings.iters // PATH_SNAPSHOTS) if has_surface(start) else 0
     runs = compare_learning_rates(start, problem.X_train, ds.y_train, settings.lab_lrs, settings.iters,
-                                  problem.X_test, ds.y_test, batch_size=settings.batch_size, seed=settings.seed)
+                                  problem.X_test, ds.y_test, batch_size=settings.batch_size, seed=settings.seed,
+                                  snapshot_every=every)
     grid = plane_grid(problem.all_points, resolution=30)
     result = LabResult(
         signature=lab_signature(problem, settings, kind),
+        start=start,
         runs=runs,
         verdicts=sweep_verdicts({lr: h for lr, (_, h) in runs.items()}),
         grid=grid,
@@ -65,23 +82,76 @@ def run_lab(problem: Problem, settings: Settings, kind: str) -> LabResult:
     return result
 
 
-def explanation(result: LabResult) -> list[str]:
-    """One line per learning rate, in the words of the lesson: too small / just right / too large."""
-    lines = []
-    for lr, (_, h) in sorted(result.runs.items()):
-        loss = h.array("train_loss")
-        verdict = result.verdicts[lr]
-        if verdict == "diverged":
-            text = f"blew up at iteration {h.diverged_at}: every step overshoots further than the last."
-        elif verdict == "too large":
-            text = (f"the loss went up on some steps (from {loss[0]:.3f}, peak {np.nanmax(loss):.3f}, "
-                    f"ended {loss[-1]:.3f}): steps overshoot the valley floor.")
-        elif verdict == "too small":
-            text = f"the loss only fell from {loss[0]:.3f} to {loss[-1]:.3f}: right direction, steps too short."
+# --- what each run did, in words ------------------------------------------------------------------------
+def _spikes(h: History, what: str, end: float) -> str:
+    """An overshoot in words: the highest jump, where it peaked, whether and when it came back."""
+    events = overshoot_events(h)
+    e = max(events, key=lambda ev: ev.peak)
+    more = f" ({len(events)} spikes in all)" if len(events) > 1 else ""
+    if e.recovered:
+        return (f"overshoot spikes — the {what} jumped to {num(e.peak)} at iteration {e.peak_iteration}, then "
+                f"recovered by iteration {e.recovered_at}{more}; it ended at {num(end)}.")
+    return (f"overshoot — the {what} jumped to {num(e.peak)} at iteration {e.peak_iteration} and never came back "
+            f"down to {num(e.before)}{more}; it ended at {num(end)}.")
+
+
+def describe(verdict: str, lr: float, model: Model, h: History, best: tuple[float, float] | None) -> str:
+    """One run in the words of its verdict. `best` is (lowest loss any run of the sweep reached, its α)."""
+    if verdict == "diverged":
+        return f"diverged — {h.message}: a number stopped being finite, and no step can bring it back."
+    penalised = bool(np.any(h.array("penalty") > 0))
+    what = "objective (loss + penalty)" if penalised else "loss"
+    loss = h.smoothed("objective" if penalised else "train_loss")  # epoch averages for mini-batch
+    start, end = float(loss[0]), float(loss[-1])
+    if verdict == "too large":
+        if overshoot_events(h):
+            text = _spikes(h, what, end)
+        elif end > start:
+            text = f"the {what} ended above where it started ({num(start)} → {num(end)})."
         else:
-            text = f"the loss fell steadily from {loss[0]:.3f} to {loss[-1]:.3f}."
-        lines.append(f"**α = {fmt(lr)} — {VERDICT_WORDS[verdict]}**: {text}")
-    return lines
+            text = (f"oscillation — the {what} kept going up and down (lowest {num(float(np.nanmin(loss)))}, "
+                    f"ended {num(end)}).")
+        reversed_steps, _ = zigzag(h)
+        if h.epoch_length == 1 and len(h) > 2 and reversed_steps >= (len(h) - 1) / 2:
+            text += f" {reversed_steps} of its {len(h) - 1} steps reversed the one before: a zig-zag across the valley."
+    elif verdict == "too small":
+        if best is not None and best[0] < float(np.nanmin(loss)):
+            text = (f"still falling steadily at the end ({num(start)} → {num(end)}), far above the best loss reached "
+                    f"({num(best[0])}, α = {fmt(best[1])}): right direction, steps too short.")
+        else:
+            text = (f"still falling steadily at the end ({num(start)} → {num(end)}): no run here has reached a floor "
+                    "yet — try a larger α or more iterations.")
+    else:
+        lowest = best is not None and best[1] == lr
+        text = f"fell from {num(start)} to {num(end)}" + (", the lowest of these runs." if lowest else ".")
+    dead = h.last("dead_units")
+    if isinstance(model, TwoLayerNet) and dead > 0:
+        text += f" {int(dead)} of its {model.hidden_units} hidden units ended dead (0 on every training point)."
+    return text
+
+
+def explanation(result: LabResult) -> list[str]:
+    """One line per learning rate: too small / just right / too large / diverged, and what the run did."""
+    finite = {lr: float(np.nanmin(h.smoothed())) for lr, (_, h) in result.runs.items()
+              if h.diverged_at is None and len(h)}
+    best_lr = min(finite, key=finite.get) if finite else None
+    best = (finite[best_lr], best_lr) if best_lr is not None else None
+    return [f"**α = {fmt(lr)} — {VERDICT_WORDS[result.verdicts[lr]]}**: "
+            f"{describe(result.verdicts[lr], lr, model, h, best)}" for lr, (model, h) in sorted(result.runs.items())]
+
+
+def caption(result: LabResult, problem: Problem, batch_size: int | None = None) -> str:
+    """What the three verdicts mean, true for the model compared (a network's loss can spike far above its
+    start and usually recovers; logistic regression's steps are bounded)."""
+    text = ("Too small: every step is safe but short, so the loss is still falling steadily at the end, far "
+            "above where a larger α got. Too large: a step lands past the valley's floor, up its far wall (the "
+            "picture below), so the loss goes up. ")
+    if not isinstance(result.start, LogisticRegression):
+        text += ("A network's loss can spike far above its start and usually comes back down; ReLU units that "
+                 "end up at 0 on every point die on the way. Diverged means a number stopped being finite. ")
+    note = step_bound_note(result.start, problem, max(result.runs), batch_size)
+    text += note + " " if note else ""
+    return text + "Just right: long steps that still land lower."
 
 
 # --- the page ----------------------------------------------------------------------------------------
@@ -123,8 +193,33 @@ def _comparison(ctx: PageContext, settings: Settings, kind: str) -> None:
                         key="lab_losses", config={"displayModeBar": False})
     with right:
         st.markdown("\n".join(f"- {line}" for line in explanation(result)))
-        st.caption("Too small: every step is safe but tiny, so learning crawls. Too large: a step jumps past the "
-                   "minimum to where the slope is steeper, and the next jump is bigger. Just right: big steps that "
-                   "still go downhill.")
+        st.caption(caption(result, problem, settings.batch_size))
     st.plotly_chart(figures.lr_lab_boundaries_figure(problem.dataset, result.grid, result.probas, result.verdicts),
                     key="lab_boundaries", config={"displayModeBar": False})
+    overshoot_section(result, problem)
+
+
+def _default_lr(result: LabResult) -> float:
+    """The largest α judged too large (the one worth a picture), else the largest α."""
+    large = [lr for lr, v in result.verdicts.items() if v in ("too large", "diverged")]
+    return max(large or result.runs)
+
+
+def overshoot_section(result: LabResult, problem: Problem) -> None:
+    """Why α overshoots: the first step of a chosen α from the common start; for logistic regression with two
+    inputs, the loss surface and the path that α took."""
+    st.markdown("#### Why α overshoots")
+    lrs = sorted(result.runs)
+    lr = st.selectbox("Learning rate to look at", lrs, index=lrs.index(_default_lr(result)), format_func=fmt,
+                      key=f"lab_scan_lr_{'_'.join(map(fmt, lrs))}")  # a new sweep, a new choice
+    scan_caption = ("From the common start, the loss a first step of any length t along −∇L would reach; the dot "
+                    "is where α's step lands. A step that lands above the start overshoots.")
+    model, history = result.runs[lr]
+    if has_surface(model):
+        left, right = st.columns(2)
+        with left:
+            line_scan_chart(result.start, problem, lr, key="lab_scan", caption=scan_caption)
+        with right:
+            surface_chart(model, problem, history, key="lab_surface")
+    else:
+        line_scan_chart(result.start, problem, lr, key="lab_scan", caption=scan_caption)
