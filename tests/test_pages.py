@@ -95,10 +95,11 @@ def test_a_true_divergence_is_explained_in_words():
 def test_lab_page_compares_learning_rates():
     at = open_page("lab")
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    assert len(specs) == 2
+    assert len(specs) == 3  # losses, boundaries, and the loss along the gradient (a network: no surface)
     names = [t.get("name", "") for t in specs[0]["data"]]
     assert sum("lr = " in n for n in names) == len(LAB_DEFAULT_LRS)
     assert any("too small" in m.value for m in at.markdown)
+    assert specs[2]["layout"]["title"]["text"].startswith("Loss along the gradient")
 
 
 def test_math_page_shows_trace_and_a_passing_gradcheck():
