@@ -230,3 +230,14 @@ def test_a_view_mounted_without_the_module_gets_it_by_asking():
     p = Browser(at).send("hello")  # loader.js, when a message without the module mounted it
     assert "code" in p and {"js", "css"} <= set(p["code"]) and "export default function" in p["code"]["js"]
     assert "meta" in p and p["state"] == "idle"
+
+
+@pytest.mark.parametrize("page", ["logistic", "net"])
+def test_paused_model_page_shows_why_alpha_overshoots(page):
+    # issue #10: the line scan on both model pages when paused, and the loss surface for logistic regression
+    at = open_page(page, lr="3", iters="30", speed="max")
+    Browser(at).play_to_end()
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert any(t.startswith("Loss along the gradient") for t in titles), titles
+    assert any("b fixed" in t for t in titles) == (page == "logistic"), titles
+    assert_clean(at)

@@ -22,6 +22,7 @@ from scratchnet.landscape import overshoot_events
 from scratchnet.problem import Problem
 from ui import controls, runs
 from ui import settings as S
+from ui.landscape_panel import overshoot_panel
 from ui.live_engine import LiveRun, LiveSettings
 from ui.page import PageContext, data_notes, guard, require_data
 from ui.params import Settings
@@ -191,6 +192,10 @@ def _paused_views(ctx: PageContext, live: LiveRun, s: LiveSettings) -> int | Non
     units = live.units_payload(look)
     if units is not None:
         _component(key=f"sn_units_{ctx.page}", data=units)
+    if look is None and len(run.history):
+        with st.expander("Why α overshoots: where the next step lands", expanded=False):
+            overshoot_panel(run.model, live.problem, run.history, s.lr, batch_size=S.batch_size(s.batch),
+                            key=f"{ctx.page}_overshoot")
     if len(run.history):
         left, right, _ = st.columns([1, 1, 3])
         with left:
