@@ -89,10 +89,38 @@ def test_the_boundary_survives_a_run_and_pause_stops_the_server_on_the_frame_on_
     page.context.close()
 
 
+def forced_widget_values(page) -> list[str]:
+    """Labels of widgets the server sends with "set this value" (recorded from the websocket from now on)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    forced: list[str] = []
+
+    def received(data) -> None:
+        msg = ForwardMsg()
+        msg.ParseFromString(data if isinstance(data, bytes) else data.encode("latin1"))
+        if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            element = msg.delta.new_element
+            widget = getattr(element, element.WhichOneof("type"))
+            if getattr(widget, "set_value", False):
+                forced.append(widget.label)
+
+    page.on("websocket", lambda ws: ws.on("framereceived", received))
+    return forced
+
+
 def test_moving_alpha_mid_run_marks_the_loss_curve_where_it_changed(browser, base_url):
-    page = open_live(browser, base_url, "Neural_network?speed=0.5×")
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = ctx.new_page()
+    forced = forced_widget_values(page)
+    page.goto(f"{base_url}/Neural_network?speed=0.5×")
+    live_ready(page)
+    wait_idle(page)
+    forced.clear()
     page.click("[data-testid=sn-play]")
     wait_live(page, "a.shown >= 60")
+    # the fragment reruns that feed the view must not re-send the sliders as "set this value": a student
+    # dragging α while frames stream in would see it jump back, and a change could be lost
+    assert forced == [], forced
     page.locator(ALPHA).focus()
     page.keyboard.press("ArrowRight")  # 0.1 → 0.3
     marked = wait_live(page, "a.marks === 1")

@@ -10,7 +10,8 @@ import typing
 from urllib.parse import parse_qs, urlencode
 
 import pytest
-from app_support import PAGES, ROOT, assert_clean, button, open_page, switch
+from app_support import PAGES, ROOT, assert_clean, open_page, switch
+from live_support import Browser
 
 from scratchnet import MODEL_KINDS, LogisticRegression, TwoLayerNet
 from ui.lessons import PRESETS
@@ -178,8 +179,9 @@ def test_hidden_controls_read_the_url_with_the_codec():
     hidden_all = ",".join(HIDEABLE)
     at = open_page("net", hide=hidden_all, hidden="4", act="tanh", feats=["x1²", "x2²"], batch="10", l2="0.1",
                    lr="0.3", data="circles", n="100", seed="7")
-    assert not widgets(at).keys() - {"speed", "logy"}  # only playback and view stay
-    button(at, "net_step").click().run()
+    # only α (presentation mode keeps it: it is what a class changes), playback and the view stay
+    assert not widgets(at).keys() - {"lr", "speed", "logy"}
+    Browser(at).step()
     assert_clean(at)
     live = at.session_state["live:net"]
     model = live.run.model
@@ -187,7 +189,7 @@ def test_hidden_controls_read_the_url_with_the_codec():
     assert live.signature[1][:4] == ("circles", 100, 0.15, 7) and live.run.lr == 0.3
 
     bad = open_page("net", hide=hidden_all, **INVALID)
-    button(bad, "net_step").click().run()
+    Browser(bad).step()
     assert_clean(bad)
     model = bad.session_state["live:net"].run.model
     assert (model.hidden_units, model.activation.name, model.l2) == (8, "relu", 0.0)
@@ -229,10 +231,10 @@ def test_each_page_names_its_model_kind():
             assert set(PARAMS_BY_KEY[page.kind_setting].options) == set(MODEL_KINDS), key
         assert set(page.settings) <= set(PARAMS_BY_KEY), key
     at = open_page("logistic")
-    button(at, "logistic_step").click().run()
+    Browser(at).step()
     assert isinstance(at.session_state["live:logistic"].run.model, LogisticRegression)
     switch(at, "net")
-    button(at, "net_step").click().run()
+    Browser(at).step()
     assert isinstance(at.session_state["live:net"].run.model, TwoLayerNet)
     lab = open_page("lab", lab_model="Logistic regression", iters="10")
     assert all(isinstance(m, LogisticRegression) for m, _ in lab.session_state["lab_result"].runs.values())
@@ -240,8 +242,9 @@ def test_each_page_names_its_model_kind():
 
 def test_math_page_uses_the_model_its_page_is_training():
     at = open_page("net")
+    view = Browser(at)
     for _ in range(2):
-        button(at, "net_step").click().run()
+        view.step()
     switch(at, "math")
     assert any("from the Neural network page, at iteration 20" in c.value for c in at.caption)
     at.radio(key="math_model").set_value("Logistic regression").run()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from ui.params import PARAMS, PARAMS_BY_KEY, SYNTHETIC, Param, Settings
 from ui.site import Page
@@ -25,10 +26,19 @@ def bound(key: str, **default: Any) -> dict[str, Any]:
     """
     kwargs: dict[str, Any] = {"key": key, "bind": "query-params", "persist_state": "session"}
     if key in st.session_state:
-        st.session_state[key] = st.session_state[key]
+        if not in_fragment_rerun():  # see below
+            st.session_state[key] = st.session_state[key]
     else:
         kwargs.update(default)
     return kwargs
+
+
+def in_fragment_rerun() -> bool:
+    """A fragment rerun never opens a page, so its widgets need no re-assignment, and must not get one: an assigned
+    value goes to the browser as "set this value", and the live view's fragment reruns in the background while a
+    student drags the α slider (which then jumped back, and a change could be lost to the next request)."""
+    ctx = get_script_run_ctx()
+    return bool(ctx and ctx.fragment_ids_this_run)
 
 
 def _default_kwarg(p: Param) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 import scratchnet
 from scratchnet import TrainingRun
@@ -145,8 +144,7 @@ def _panel(ctx: PageContext) -> None:
         with after:
             look = _paused_views(ctx, live, s)
         if payload is None:
-            run_ctx = get_script_run_ctx()
-            mounting = mounting or not (run_ctx and run_ctx.fragment_ids_this_run)  # a fragment rerun keeps the view
+            mounting = mounting or not controls.in_fragment_rerun()  # a fragment rerun keeps the mounted view
             payload = live.snapshot(s, meta=mounting, look=look)
         if mounting:
             payload["code"] = CODE
