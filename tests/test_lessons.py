@@ -26,9 +26,16 @@ def run(key: str, **override):
     return fit(model, X_train, ds.y_train, values["lr"], values["iters"], X_test=X_test, y_test=ds.y_test)
 
 
-def test_too_large_blows_up():
-    h = run("lr_too_large")
-    assert h.diverged_at is not None and h.diverged_at < 100
+@pytest.mark.parametrize("seed", range(10))
+def test_too_large_overshoots_then_recovers(seed):
+    from scratchnet.landscape import overshoot_events
+
+    h = run("lr_too_large", seed=seed, iters=300)
+    events = overshoot_events(h)
+    assert h.diverged_at is None and events
+    first = events[0]
+    assert first.peak_iteration <= 12 and first.peak > h.array("train_loss")[0] and first.recovered
+    assert h.columns["dead_units"][-1] >= 5
 
 
 def test_too_small_creeps():

@@ -27,7 +27,11 @@ def test_rewind_then_train_again_equals_a_run_that_never_went_ahead():
     ahead.advance(13)
     straight.advance(30)
     for name in straight.history.columns:
-        np.testing.assert_array_equal(ahead.history.array(name), straight.history.array(name), err_msg=name)
+        a, b = ahead.history.array(name), straight.history.array(name)
+        if name == "step_cosine":  # cos(∇L_17, ∇L_16) needs ∇L_16, which a rewind to θ_17 does not keep: unknown
+            assert np.isnan(a[17]) and not np.isnan(b[17])
+            a, b = np.delete(a, 17), np.delete(b, 17)
+        np.testing.assert_array_equal(a, b, err_msg=name)
     for name, value in straight.model.params.items():
         np.testing.assert_array_equal(ahead.model.params[name], value)
     assert sorted(ahead.history.snapshots) == sorted(straight.history.snapshots)

@@ -31,9 +31,10 @@ class Preset:
 PRESETS: tuple[Preset, ...] = (
     Preset(
         "lr_too_large", "A learning rate too large", "net",
-        {"data": "moons", "lr": 10.0, "iters": 1000, "hidden": 64},
-        "Press Play and watch the loss jump up instead of down until the run blows up. "
-        "Each step overshoots the valley, lands where the slope is steeper, and the next step overshoots further.",
+        {"data": "moons", "lr": 10.0, "iters": 1000, "hidden": 64, "speed": "0.1×"},
+        "Press Step (or Play, slowed to 0.1×): within the first dozen iterations the loss jumps up instead of "
+        "down, because a step overshoots the valley and lands high up the far side. Here the net recovers, but "
+        "some ReLU units die on the way (the status line counts them); a true blow-up is rare in this app.",
     ),
     Preset(
         "lr_too_small", "A learning rate too small", "logistic",
