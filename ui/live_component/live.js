@@ -124,6 +124,7 @@ async function receive(v, P) {
   if (!(P.seq > v.seq)) return;
   v.path = location.pathname;
   const grids = P.grids ? await decodeGrids(P.grids) : [];
+  const pre = P.preroll ? await decodeGrids(P.preroll.grids) : [];
   v.seq = P.seq;
   const first = v.mode === null;
   const newEpoch = P.epoch > v.epoch;
@@ -171,6 +172,10 @@ async function receive(v, P) {
     } else dropAhead(v);
   }
   if (P.end && v.mode === 'playing') v.end = P.end;
+  // the first frames of the next Play, ready to go (actions.js plays them the moment Play is pressed)
+  v.preroll = P.preroll ? Object.assign(P.preroll, {
+    frames: P.preroll.frames.map((f, k) => Object.assign(f, { grid: pre[k], gw: P.preroll.grids.w, gh: P.preroll.grids.h })),
+  }) : null;
   if (settled || first) {
     if (P.state !== 'playing' || v.mode !== 'playing') {
       if (P.state === 'playing') { v.clock = shownIt(v); v.lastT = performance.now(); }
