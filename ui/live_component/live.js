@@ -72,6 +72,7 @@ function mountView(parent) {
   v.resize.observe(root);
   v.onWindow = () => { v.sized = false; v.dirty = true; schedule(v); };
   window.addEventListener('resize', v.onWindow);
+  render(v); // disabled until the first payload has been drawn
   return v;
 }
 
@@ -86,7 +87,8 @@ function unmountView(v) {
 
 // --- payloads -------------------------------------------------------------------------------------
 async function inflate(b64) {
-  const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const text = atob(b64), bin = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bin[i] = text.charCodeAt(i);
   const stream = new Blob([bin]).stream().pipeThrough(new DecompressionStream('deflate'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
