@@ -78,8 +78,11 @@ class Browser:
                 self.shown = self.buffered
         return p
 
-    def play(self) -> dict[str, Any]:
-        return self.send("play")
+    def play(self, preroll: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Play; with `preroll` (a paused payload's first frames of Play) as live.js does when it has one."""
+        if preroll is None:
+            return self.send("play")
+        return self.send("play", preroll=preroll["key"])
 
     def need(self, show_all: bool = True, **fields: Any) -> dict[str, Any]:
         """Ask for the frames after the last one buffered (having shown them all, by default)."""

@@ -241,3 +241,34 @@ def test_paused_model_page_shows_why_alpha_overshoots(page):
     assert any(t.startswith("Loss along the gradient") for t in titles), titles
     assert any("b fixed" in t for t in titles) == (page == "logistic"), titles
     assert_clean(at)
+
+
+def test_play_starts_with_frames_sent_while_paused_and_the_run_takes_the_same_steps():
+    at = open_page("net", batch="10")  # mini-batches too: the run must draw the batches the preview drew
+    view = Browser(at)
+    pre = payload(at)["preroll"]
+    its = [f["it"] for f in pre["frames"]]
+    assert pre["base"] == 0 and its == [6 * k for k in range(1, len(its) + 1)] and pre["series"]["t0"] == 0
+    assert 1 <= len(its) <= 5  # up to 0.12 s of playback, fewer if the server is slow (40 ms budget)
+    live = at.session_state["live:net"]
+    assert live.run.iteration == 0 and len(live.run.history) == 0  # only a preview: the run has not moved
+    p = view.play(preroll=pre)
+    assert p["base"] == its[-1] and p["frames"][0]["it"] > its[-1] and p["series"]["t0"] == its[-1]
+    losses = live.run.history.columns["train_loss"][: its[-1]]
+    np.testing.assert_allclose(losses, pre["series"]["cols"]["train_loss"], rtol=1e-4)
+    k = len(its) // 2
+    view.pause(its[k])  # paused on a frame the browser played from the preview
+    assert live.run.iteration == its[k] and status(at).startswith(f"Iteration {its[k]} / 1,000 · paused")
+    model = live.run.model.copy()
+    np.testing.assert_allclose(grids(pre)[k], decision_grid(model, live.grid), atol=1 / 255)
+
+
+def test_a_preview_made_with_another_alpha_is_not_taken():
+    at = open_page("net")
+    view = Browser(at)
+    stale = payload(at)["preroll"]
+    at.select_slider(key="lr").set_value("0.3").run()  # the page now previews with α = 0.3
+    epoch = payload(at)["epoch"]
+    p = view.play(preroll=stale)
+    assert p["epoch"] == epoch + 1 and p["full"] and p["frames"][0]["it"] == 0 and p["state"] == "playing"
+    assert at.session_state["live:net"].run.iteration == 0  # back to the frame the browser started from

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from scratchnet import Problem, TrainingRun, evaluate
+from scratchnet import History, Problem, TrainingRun, evaluate
 from scratchnet.models import Params
 from scratchnet.plane import decision_grid, hidden_unit_grids, plane_grid
 from ui import live_payload as P
@@ -34,6 +34,7 @@ MAX_SPEED_STRIDE = 40  # 'max' speed: iterations per frame
 FIRST_CHUNK_SECONDS = 0.12  # after Play or a change
 CHUNK_SECONDS = (0.1, 1.5)  # the range of `want`
 CHUNK_TRAIN_BUDGET = 0.3  # seconds of training one message may take (big runs send fewer frames instead)
+PREROLL_BUDGET = 0.04  # seconds a paused payload may spend on the first frames of the next Play
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ class LiveRun:
         self.shown = run.iteration
         self.applied = (s.lr, s.l2, s.iters)
         self._current: tuple[dict[str, Any], Any] | None = None  # the frame for the weights now
+        self._preroll_key: str | None = None  # the first frames of Play sent with the last paused payload
+        self._preroll_its: list[int] = []
 
     def reset(self, run: TrainingRun, s: LiveSettings) -> None:
         self.notice = ""
@@ -187,8 +190,13 @@ class LiveRun:
         self.hold, self.state, self.notice = False, "paused", ""
         if op == "play" and not self.run.diverged and at < s.iters:
             self.state = "playing"
-            if in_sync:
+            key = cmd.get("preroll")
+            if in_sync and key is not None and key == self._preroll_key:
+                self._take_preroll(s)  # the browser is already playing those frames
+                return self._chunk(s, req, 0.5)
+            if in_sync and key is None:
                 return self._chunk(s, req, FIRST_CHUNK_SECONDS)
+            in_sync = False  # it played frames trained with other settings: back to the frame it started from
         elif op == "step" and not self.run.diverged and at < s.iters:
             self._advance(min(S.STEP_ITERATIONS, s.iters - at), s)
         self._settle(s.iters)  # pause, done, step, or a Play with nothing left to do
@@ -312,4 +320,58 @@ class LiveRun:
             p["grids"] = P.encode_grids([g for _, g in frames])
         if end is not None:
             p["end"] = end
+        if self.state in ("idle", "paused") and "look" not in now:
+            p["preroll"] = self._preroll(s)
         return p
+
+    # --- the first frames of the next Play, sent while paused ------------------------------------------------
+    def _preroll(self, s: LiveSettings) -> dict[str, Any] | None:
+        """The frames Play would show first, trained on a copy (TrainingRun.lookahead): the browser starts playing
+        them the moment Play is pressed, and the run takes the same steps when the request arrives."""
+        self._preroll_key, self._preroll_its = None, []
+        start = self.run.iteration
+        if self.run.diverged or start >= s.iters:
+            return None
+        stride, fps = s.playback()
+        want = max(1, math.ceil(FIRST_CHUNK_SECONDS * fps))
+        deadline = time.perf_counter() + PREROLL_BUDGET
+        history = History(tuple(self.run.model.params))
+        frames, ahead, model = [], self.run.lookahead(s.lr, s.l2), None
+        while len(frames) < want and start + (len(frames) + 1) * stride < s.iters:  # the end comes from the run
+            for _ in range(stride):
+                rec, model = next(ahead)
+                history.append(rec)
+                if rec.diverged:
+                    break
+            if history.diverged_at is not None or (frames and time.perf_counter() > deadline):
+                break
+            grid, finite = P.quantise(decision_grid(model, self.grid, self.problem.transform))
+            frames.append(({"it": start + len(history)} | ({} if finite else {"nan": 1}), grid))
+        if not frames:
+            return None
+        pb, c = self.problem, history.columns
+        for frame, _ in frames:  # losses at each frame's weights: the record one step on, or evaluated
+            k = frame["it"] - start
+            frame["s"] = (P.status_tail(c["train_loss"][k], c["test_loss"][k], c["train_acc"][k], c["test_acc"][k])
+                          if k < len(history) else P.status_tail(*_losses(model, pb)))
+        end = frames[-1][0]["it"]
+        series = P.series(history, 0, P.series_columns(self.run.model))
+        series["cols"] = {k: v[: end - start] for k, v in series["cols"].items()}
+        series["t0"], series["lr"] = start, [[t + start, a] for t, a in series["lr"] if t < end - start]
+        self._preroll_key = f"{self.epoch}:{start}:{s.lr}:{s.l2}:{stride}:{s.iters}:{self.seq}"
+        self._preroll_its = [f["it"] for f, _ in frames]
+        return {"key": self._preroll_key, "base": start, "frames": [f for f, _ in frames],
+                "grids": P.encode_grids([g for _, g in frames]), "series": series}
+
+    def _take_preroll(self, s: LiveSettings) -> None:
+        """Take the preroll's steps for real (from a restarted generator, so mini-batches match too); keep each
+        frame's weights for a later Pause, and send none of them again."""
+        self.run.rewind(self.run.iteration, self.run.model.get_params())
+        for it in self._preroll_its:
+            self._advance(it - self.run.iteration, s)
+            self.store[it] = self.run.model.get_params()
+
+
+def _losses(model: Any, pb: Problem) -> tuple[float, float, float, float]:
+    (tl, ta), (vl, va) = evaluate(model, pb.X_train, pb.y_train), evaluate(model, pb.X_test, pb.y_test)
+    return tl, vl, ta, va

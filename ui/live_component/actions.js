@@ -43,7 +43,16 @@ function togglePlay(v) {
     dropAhead(v);
     v.clock = shownIt(v);
     v.lastT = performance.now();
-    command(v, 'play');
+    const pre = v.preroll, f = v.frames[v.cur];
+    v.preroll = null;
+    if (pre && f && f.look === undefined && f.it === pre.base) {
+      // play the first frames now; the server takes the same steps when the request arrives
+      v.frames.push(...pre.frames);
+      applySeries(v, pre.series);
+      command(v, 'play', { preroll: pre.key });
+    } else {
+      command(v, 'play');
+    }
   }
   render(v);
 }

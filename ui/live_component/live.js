@@ -51,13 +51,15 @@ function mountView(parent) {
   notice.hidden = true;
   const main = el('div', 'sn-main', root);
   const plane = el('figure', 'sn-plane', main);
-  const boundary = el('canvas', 'sn-boundary', plane, { 'data-testid': 'sn-boundary', role: 'img', 'aria-label': 'Decision boundary' });
+  const plot = el('div', 'sn-plot', plane);
+  const boundary = el('canvas', 'sn-boundary', plot, { 'data-testid': 'sn-boundary', role: 'img', 'aria-label': 'Decision boundary' });
+  const overlay = el('canvas', 'sn-overlay', plot, { 'aria-hidden': 'true' });
   const legend = el('figcaption', 'sn-legend', plane);
   const charts = el('div', 'sn-charts', main);
   const loss = el('canvas', '', el('div', 'sn-chart', charts), { 'data-testid': 'sn-loss', role: 'img', 'aria-label': 'Loss curves' });
   const grad = el('canvas', '', el('div', 'sn-chart', charts), { 'data-testid': 'sn-grad', role: 'img', 'aria-label': 'Gradient norms' });
   const v = {
-    root, play, stepBtn, reset, status, notice, main, boundary, legend, charts, loss, grad,
+    root, play, stepBtn, reset, status, notice, main, plot, boundary, overlay, legend, charts, loss, grad,
     send: null, queue: Promise.resolve(), mount: Math.random().toString(36).slice(2), req: 0, pending: null,
     queued: null, timer: 0, seq: 0, epoch: -1, mode: null, frames: [], cur: -1, clock: 0, lastT: 0, end: null,
     series: { cols: {}, lr: [] }, meta: null, metaId: 0, view: { fps: 45, stride: 6, logy: false }, target: 0,
@@ -72,6 +74,7 @@ function mountView(parent) {
   v.resize.observe(root);
   v.onWindow = () => { v.sized = false; v.dirty = true; schedule(v); };
   window.addEventListener('resize', v.onWindow);
+  render(v); // disabled until the first payload has been drawn
   return v;
 }
 
@@ -86,7 +89,8 @@ function unmountView(v) {
 
 // --- payloads -------------------------------------------------------------------------------------
 async function inflate(b64) {
-  const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const text = atob(b64), bin = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bin[i] = text.charCodeAt(i);
   const stream = new Blob([bin]).stream().pipeThrough(new DecompressionStream('deflate'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
@@ -124,6 +128,7 @@ async function receive(v, P) {
   if (!(P.seq > v.seq)) return;
   v.path = location.pathname;
   const grids = P.grids ? await decodeGrids(P.grids) : [];
+  const pre = P.preroll ? await decodeGrids(P.preroll.grids) : [];
   v.seq = P.seq;
   const first = v.mode === null;
   const newEpoch = P.epoch > v.epoch;
@@ -171,6 +176,10 @@ async function receive(v, P) {
     } else dropAhead(v);
   }
   if (P.end && v.mode === 'playing') v.end = P.end;
+  // the first frames of the next Play, ready to go (actions.js plays them the moment Play is pressed)
+  v.preroll = P.preroll ? Object.assign(P.preroll, {
+    frames: P.preroll.frames.map((f, k) => Object.assign(f, { grid: pre[k], gw: P.preroll.grids.w, gh: P.preroll.grids.h })),
+  }) : null;
   if (settled || first) {
     if (P.state !== 'playing' || v.mode !== 'playing') {
       if (P.state === 'playing') { v.clock = shownIt(v); v.lastT = performance.now(); }
@@ -203,7 +212,9 @@ function tick(v, now) {
   if (gone(v)) return; // the page was left: stop playing until it is unmounted
   if (v.mode === 'playing' && v.cur >= 0) {
     const rate = v.view.fps * v.view.stride; // iterations per second
-    const dt = Math.min(0.1, Math.max(0, (now - v.lastT) / 1000));
+    // real time, so a starved browser skips frames rather than slowing the run down (capped: a tab put to
+    // sleep does not jump ahead when it wakes)
+    const dt = Math.min(0.5, Math.max(0, (now - v.lastT) / 1000));
     v.lastT = now;
     const last = v.frames[v.frames.length - 1];
     v.clock = Math.min(v.clock + dt * rate, last.it);
@@ -247,19 +258,33 @@ function statusLine(v, f) {
   const text = `${where} · ${v.mode} · ${f.s}`;
   if (text === v.statusText) return;
   v.statusText = text;
-  // one unbreakable span per "·" part, so a long line wraps between parts, never inside "test 92%"
-  const nodes = [];
-  text.split(' · ').forEach((part, k) => {
-    if (k) nodes.push(document.createTextNode(' · '));
-    const span = document.createElement('span');
-    span.className = 'sn-part';
-    part.split('*').forEach((text, i) => {
-      if (i % 2 === 0) span.appendChild(document.createTextNode(text));
-      else el('b', '', span).textContent = text;
+  // one unbreakable span per "·" part (a long line wraps between parts, never inside "test 92%"), numbers in
+  // bold; the elements are built once per shape and then only their text changes (cheap at 40 frames a second)
+  const pieces = text.split(' · ').map((part) => part.split('*'));
+  const shape = pieces.map((p) => p.length).join(',');
+  if (shape !== v.statusShape) {
+    v.statusShape = shape;
+    v.statusText = '';
+    const nodes = [];
+    v.statusNodes = [];
+    pieces.forEach((parts, k) => {
+      if (k) nodes.push(document.createTextNode(' · '));
+      const span = el('span', 'sn-part');
+      parts.forEach((_, i) => {
+        const t = document.createTextNode('');
+        if (i % 2 === 0) span.appendChild(t); else el('b', '', span).appendChild(t);
+        v.statusNodes.push(t);
+      });
+      nodes.push(span);
     });
-    nodes.push(span);
-  });
-  v.status.replaceChildren(...nodes);
+    v.status.replaceChildren(...nodes);
+  }
+  let n = 0;
+  for (const parts of pieces) for (const part of parts) {
+    const t = v.statusNodes[n++];
+    if (t.data !== part) t.data = part;
+  }
+  v.statusText = text;
 }
 
 function lrMarks(v, limit) {
@@ -280,7 +305,7 @@ function layout(v) {
   v.root.classList.toggle('sn-narrow', w < 640);
   if (w < 640) {
     v.main.style.gridTemplateColumns = '';
-    v.boundary.style.width = '';
+    v.plot.style.width = '';
     v.charts.style.height = '';
     return;
   }
@@ -288,11 +313,11 @@ function layout(v) {
   const top = v.main.getBoundingClientRect().top + (scroller ? scroller.scrollTop - scroller.getBoundingClientRect().top : window.scrollY);
   const size = Math.round(Math.max(300, Math.min(w * 0.58, window.innerHeight - top - BELOW)));
   v.main.style.gridTemplateColumns = `${size}px minmax(0, 1fr)`;
-  v.boundary.style.width = `${size}px`;
+  v.plot.style.width = `${size}px`;
   v.charts.style.height = `${size}px`;
 }
 
-const CHART_INTERVAL_MS = 60; // the curves redraw at most ~16 times a second while playing; the boundary every frame
+const CHART_INTERVAL_MS = 100; // the curves redraw at most 10 times a second while playing; the boundary every frame
 
 function draw(v) {
   v.dirty = false;
@@ -303,7 +328,7 @@ function draw(v) {
   const size = `${v.boundary.clientWidth}x${v.boundary.clientHeight}x${v.metaId}`;
   if (f !== v.drawnFrame || size !== v.drawnSize) {
     drawPlane(v.boundary, v.plane, f.grid, f.gw, f.gh, {
-      axes: true, lut: v.lut, contour: 2.5, pointRadius: v.boundary.clientWidth > 500 ? 5 : 4,
+      axes: true, lut: v.lut, contour: 2.5, pointRadius: v.boundary.clientWidth > 500 ? 5 : 4, overlay: v.overlay,
       message: f.nan ? 'no boundary: the model’s outputs are not finite' : '',
     });
     v.drawnFrame = f;

@@ -207,11 +207,13 @@ function drawPlaneStatic(layer, meta, w, h, axes, pointRadius) {
 }
 
 // The whole plane for one grid: colours, the 0.5 line, then the cached axes and points on top.
+// With opts.overlay (a canvas laid over `cv`), the axes and points live there and are drawn once per size:
+// a new frame then repaints only the colours and the line.
 function drawPlane(cv, st, grid, gw, gh, opts) {
   const [ctx, w, h] = fitCanvas(cv);
   const meta = st.meta;
   if (!st.layer || st.layerKey !== `${w}x${h}x${st.metaId}`) {
-    st.layer = st.layer || document.createElement('canvas');
+    st.layer = opts.overlay || st.layer || document.createElement('canvas');
     drawPlaneStatic(st.layer, meta, w, h, opts.axes, opts.pointRadius);
     st.layerKey = `${w}x${h}x${st.metaId}`;
   }
@@ -233,7 +235,7 @@ function drawPlane(cv, st, grid, gw, gh, opts) {
     }
   }
   const dpr = window.devicePixelRatio || 1;
-  ctx.drawImage(st.layer, 0, 0, st.layer.width / dpr, st.layer.height / dpr);
+  if (!opts.overlay) ctx.drawImage(st.layer, 0, 0, st.layer.width / dpr, st.layer.height / dpr);
   if (opts.message) {
     ctx.font = FONT;
     ctx.fillStyle = 'rgba(255,255,255,0.85)';
