@@ -298,9 +298,10 @@ def loss_surface_figure(surface: LossSurfaceLike, *, height: int = 460) -> go.Fi
     if len(path):
         traces += _path_traces(path, max(xr[1] - xr[0], yr[1] - yr[0]))
         (x0, y0), (x1, y1) = path[0], path[-1]
+        away = 1 if x1 >= x0 else -1  # each label on the side away from the other point: arrows never cross
         notes += [
-            _label("start", float(x0), float(y0), color="#000000", ax=-36, ay=-30),
-            _label("now", float(x1), float(y1), color="#000000", ax=36, ay=-30),
+            _label("start", float(x0), float(y0), color="#000000", ax=-36 * away, ay=-30),
+            _label("now", float(x1), float(y1), color="#000000", ax=36 * away, ay=-30),
         ]
         outside = (path[:, 0] < xr[0]) | (path[:, 0] > xr[1]) | (path[:, 1] < yr[0]) | (path[:, 1] > yr[1])
         if outside.any():

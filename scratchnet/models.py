@@ -165,18 +165,18 @@ class Model:
 
     def trace_steps(self, x: np.ndarray, y: float) -> list[TraceStep]:
         """One example forward and backward as the rows of the derivation, in its order: x, the forward
-        pass, ŷ and y, the loss terms apart (cross-entropy L, the penalty, the objective L + penalty), then
+        pass, ŷ and y, the loss terms apart (cross-entropy L, the penalty, the objective J = L + penalty), then
         dL/dz = ŷ − y and each gradient. A gradient's row is its data term (dw2 = (ŷ − y)·h1); with λ > 0 a
-        penalised weight adds rows "+ λ·w2" and their sum, the gradient a step uses."""
+        penalised weight adds rows "+ λ·w2" and their sum ∂J/∂w2, the gradient a step uses."""
         t = self.trace(x, y)
         return [
             TraceStep("x", "", t["X"][0]),
             *self._forward_steps(t),
             TraceStep("ŷ", "σ(z)", float(t["y_hat"][0])),
             TraceStep("y", "", int(t["y"])),
-            TraceStep("L (cross-entropy)", "−[y·log ŷ + (1 − y)·log(1 − ŷ)]", t["data_loss"]),
+            TraceStep("L (cross-entropy)", "", t["data_loss"]),
             TraceStep("penalty", "(λ/2)·‖W‖²", t["penalty"]),
-            TraceStep("objective", "L + penalty", t["loss"]),
+            TraceStep("objective J", "L + penalty", t["loss"]),
             TraceStep("dL/dz", "ŷ − y", float(t["dL_dz"][0])),
             *self._backward_steps(t),
         ]
@@ -192,7 +192,7 @@ class Model:
         rows = [TraceStep(f"d{name}", formula, t["data_grads"][name])]
         if self.l2 and name in self.weight_names:
             rows += [TraceStep(f"+ λ·{name}", "", self.l2 * self.params[name]),
-                     TraceStep(f"∂objective/∂{name}", f"d{name} + λ·{name}", t["grads"][name])]
+                     TraceStep(f"∂J/∂{name}", f"d{name} + λ·{name}", t["grads"][name])]
         return rows
 
     def copy(self) -> Model:

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scratchnet import LogisticRegression, TrainingRun, TwoLayerNet, fit, max_step_length
+import figures
+from scratchnet import LogisticRegression, TrainingRun, TwoLayerNet, fit, loss_surface, max_step_length
 from scratchnet.data import synthetic_dataset
 from scratchnet.features import expand_features
 from scratchnet.problem import Problem
@@ -71,6 +72,16 @@ def test_logistic_regression_gets_the_scan_the_surface_and_its_step_bound():
     assert "cannot blow up here" in captions and f"{bound:.3g} here" in captions
     assert "back and forth" in captions  # what to look at on the surface
     assert all(np.array_equal(before[k], run.model.params[k]) for k in before)  # the model is left unchanged
+
+
+@pytest.mark.parametrize("direction", [1.0, -1.0])
+def test_surface_labels_start_and_now_on_the_sides_away_from_each_other(direction):
+    """Seen in the lab (circles, α = 10): "now" lay left of "start", and their labels' arrows crossed."""
+    surface = loss_surface(LogisticRegression(2), problem().X_train, problem().y_train,
+                           np.array([[0.0, 0.0], [direction, 0.2]]))
+    spec = figures.loss_surface_figure(surface).to_plotly_json()
+    ax = {a["text"]: a["ax"] for a in spec["layout"]["annotations"] if a.get("text") in ("start", "now")}
+    assert np.sign(ax["now"]) == direction == -np.sign(ax["start"])
 
 
 def test_a_network_gets_the_scan_alone():

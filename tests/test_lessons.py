@@ -1,75 +1,170 @@
-"""Each lesson preset's 'what to look for' must stay true: run its setup with the core and check the claim."""
+"""Each lesson preset's 'what to look for' must stay true for every seed a class may have (0–9): run its setup
+with the core and check each claim. A claim about the first iterations is checked on a run that long."""
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pytest
 
-from scratchnet import LogisticRegression, TwoLayerNet, fit
+from scratchnet import LogisticRegression, TwoLayerNet, fit, loss_along_gradient, lr_verdict, max_step_length
 from scratchnet.data import synthetic_dataset
 from scratchnet.features import expand_features
-from ui.lessons import PRESETS_BY_KEY
+from scratchnet.landscape import overshoot_events, zigzag
+from ui.lessons import PRESETS, PRESETS_BY_KEY
 from ui.params import DEFAULTS
 
+SEEDS = range(10)
 
-def run(key: str, **override):
+
+@functools.lru_cache(maxsize=64)
+def data(key: str, seed: int, **override):
     values = {**DEFAULTS, **PRESETS_BY_KEY[key].params, **override}
-    ds = synthetic_dataset(values["data"], n=values["n"], noise=values["noise"], seed=values["seed"],
-                           test_ratio=values["test"])
+    ds = synthetic_dataset(values["data"], n=values["n"], noise=values["noise"], seed=seed, test_ratio=values["test"])
     extras = tuple(values["feats"])
     X_train = expand_features(ds.X_train, extras) if extras else ds.X_train
     X_test = expand_features(ds.X_test, extras) if extras else ds.X_test
+    return values, X_train, ds.y_train, X_test, ds.y_test
+
+
+@functools.lru_cache(maxsize=64)
+def run(key: str, seed: int, snapshot_every: int = 0, **override):
+    """The lesson's setup at `seed` (as the app builds it), trained for its iterations (or `iters`)."""
+    values, X_train, y_train, X_test, y_test = data(key, seed, **override)
     if PRESETS_BY_KEY[key].page == "logistic":
-        model = LogisticRegression(X_train.shape[1], seed=values["seed"])
+        model = LogisticRegression(X_train.shape[1], l2=values["l2"], seed=seed)
     else:
-        model = TwoLayerNet(X_train.shape[1], values["hidden"], values["act"], seed=values["seed"])
-    return fit(model, X_train, ds.y_train, values["lr"], values["iters"], X_test=X_test, y_test=ds.y_test)
+        model = TwoLayerNet(X_train.shape[1], values["hidden"], values["act"], l2=values["l2"], seed=seed)
+    return fit(model, X_train, y_train, values["lr"], values["iters"], X_test=X_test, y_test=y_test,
+               snapshot_every=snapshot_every)
 
 
-@pytest.mark.parametrize("seed", range(10))
-def test_too_large_overshoots_then_recovers(seed):
-    from scratchnet.landscape import overshoot_events
-
-    h = run("lr_too_large", seed=seed, iters=300)
-    events = overshoot_events(h)
-    assert h.diverged_at is None and events
-    first = events[0]
-    assert first.peak_iteration <= 12 and first.peak > h.array("train_loss")[0] and first.recovered
-    assert h.columns["dead_units"][-1] >= 5
+def test_every_lesson_is_checked_here():
+    checked = {"lr_too_large", "lr_too_small", "lr_zigzag", "penalty_blowup", "lr_cant_xor", "net_xor",
+               "crosses_circles", "vanishing_sigmoid", "overfitting"}
+    assert set(PRESETS_BY_KEY) == checked
 
 
-def test_too_small_creeps():
-    slow, fast = run("lr_too_small"), run("lr_too_small", lr=0.1)
-    assert 0.35 < slow.last("train_loss") < 0.5 and fast.last("train_loss") < 0.05
+# --- A learning rate too large (the network): an overshoot to watch, not a blow-up ---------------------------
+@pytest.mark.parametrize("seed", SEEDS)
+def test_too_large_overshoots_and_recovers_while_units_die(seed):
+    preset = PRESETS_BY_KEY["lr_too_large"]
+    assert preset.params["speed"] == "0.1×" and preset.params["iters"] == 50  # slow and short: one can watch
+    h = run("lr_too_large", seed)
+    loss, dead = h.array("train_loss"), h.array("dead_units")
+    assert h.diverged_at is None and np.all(np.isfinite(loss))  # "every number stays finite"
+    assert loss[1] > loss[0]  # "goes up at the very first step"
+    assert loss[:11].max() >= 5 * loss[0]  # "at least five times its start within ten iterations"
+    first = overshoot_events(h)[0]
+    assert first.start == 1 and first.peak_iteration <= 10
+    assert first.recovered and first.recovered_at <= 15  # "then falls back within a few more"
+    assert 6 <= dead[-1] <= 60 and np.all(np.diff(dead) >= 0)  # "die for good", between 6 and 60
+    if seed == 0:
+        assert loss[0] == pytest.approx(0.74, abs=0.005) and loss.max() == pytest.approx(728, abs=1)
+        assert dead[-1] == 46
+    assert run("lr_too_large", seed, iters=1000).last("train_loss") < 0.25  # "still ends below 0.25"
 
 
-def test_logistic_regression_cannot_do_xor():
-    h = run("lr_cant_xor")
-    assert h.last("train_acc") < 0.65
+# --- A learning rate too small ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", SEEDS)
+def test_too_small_creeps(seed):
+    slow, fast = run("lr_too_small", seed), run("lr_too_small", seed, lr=0.1)
+    loss = slow.array("train_loss")
+    assert 0.35 <= 1 - loss[-1] / loss[0] <= 0.45  # "falls by only about 40 %"
+    assert fast.last("train_loss") < 0.02
+    if seed == 0:
+        assert (round(loss[0], 2), round(loss[-1], 2)) == (0.69, 0.42)
+
+
+# --- logistic regression at too large an α: a zig-zag, not a blow-up --------------------------------------------
+@pytest.mark.parametrize("seed", SEEDS)
+def test_logistic_regression_zig_zags_instead_of_blowing_up(seed):
+    h = run("lr_zigzag", seed, snapshot_every=1)
+    loss = h.array("train_loss")
+    reversed_steps, last = zigzag(h)
+    assert reversed_steps == len(h) - 1 and last == len(h) - 1  # "every step reverses the one before"
+    assert loss[-1] > loss[0] and lr_verdict(h) == "too large"  # "ends above where it started"
+    assert h.diverged_at is None and loss.max() < 1.6 * loss[0]
+    values, X, y, _, _ = data("lr_zigzag", seed)
+    steps = [np.hypot(np.linalg.norm(h.snapshots[t + 1]["w"] - h.snapshots[t]["w"]),
+                      float(h.snapshots[t + 1]["b"] - h.snapshots[t]["b"])) for t in range(len(h) - 1)]
+    assert max(steps) <= max_step_length(X, values["lr"])  # "|ŷ − y| ≤ 1 limits every step"
+    # "the path on the loss surface bounces back and forth": each move of (w1, w2) reverses the last
+    w = np.array([h.snapshots[t]["w"] for t in sorted(h.snapshots)])
+    moves = np.diff(w, axis=0)
+    assert np.all(np.sum(moves[1:] * moves[:-1], axis=1) < 0)
+    # "each step lands past the valley's floor": the lowest point along −∇L is short of α, wherever one pauses
+    probe = LogisticRegression(2)
+    for t in range(len(h) - 6, len(h)):
+        probe.set_params(h.snapshots[t])
+        scan = loss_along_gradient(probe, X, y, values["lr"])
+        assert scan.t[np.argmin(scan.loss)] < values["lr"]
+    settled = run("lr_zigzag", seed, lr=1.0)  # "set α = 1 and press Reset: it settles lower"
+    assert lr_verdict(settled) == "good" and settled.last("train_loss") < loss[-1]
+
+
+# --- a true blow-up: λ·α > 2 -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_penalty_overshoot_blows_up(seed):
+    h = run("penalty_blowup", seed, snapshot_every=1)
+    assert h.diverged_at is not None and 500 <= h.diverged_at <= 520  # "near iteration 510"
+    assert "overflowed" in h.message
+    objective = h.array("objective")[: h.diverged_at]
+    assert np.all(np.diff(objective) > 0)  # "rises at every step"
+    assert h.array("train_loss")[10] > 1000  # "passes 1,000 within ten iterations"
+    w = np.array([h.snapshots[t]["w"] for t in sorted(h.snapshots)])
+    with np.errstate(over="ignore"):
+        norms = np.linalg.norm(w, axis=1)
+        flips = np.sum(w[1:] * w[:-1], axis=1) < 0
+    assert np.all(np.diff(norms[np.isfinite(norms)]) > 0) and flips[1:].all()  # "flip sign and grow every step"
+    assert run("penalty_blowup", seed, l2=0.1).diverged_at is None  # "λ = 0.1: the weights stay bounded"
+
+
+# --- XOR, crosses, hidden units ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", SEEDS)
+def test_logistic_regression_cannot_do_xor(seed):
+    h = run("lr_cant_xor", seed)
+    assert h.last("train_acc") < 0.62 and h.last("test_acc") < 0.62  # "never above about 60 %"
     assert h.array("grad_norm_w")[-1] < 1e-6  # at its optimum, and still wrong
 
 
-def test_hidden_units_make_xor_possible():
-    assert run("net_xor").last("test_acc") > 0.95
+@pytest.mark.parametrize("seed", SEEDS)
+def test_hidden_units_make_xor_possible(seed):
+    assert run("net_xor", seed).last("test_acc") > 0.95
 
 
-def test_feature_crosses_solve_circles():
-    assert run("crosses_circles").last("test_acc") > 0.95
-    assert run("crosses_circles", feats=[]).last("train_acc") < 0.75
+@pytest.mark.parametrize("seed", SEEDS)
+def test_feature_crosses_solve_circles(seed):
+    assert run("crosses_circles", seed).last("test_acc") > 0.95
+    assert run("crosses_circles", seed, feats=()).last("train_acc") < 0.75
 
 
-def test_sigmoid_units_start_with_a_vanishing_first_layer_gradient():
-    sig, relu = run("vanishing_sigmoid"), run("vanishing_sigmoid", act="relu")
-    assert sig.array("grad_norm_W1")[0] * 20 < sig.array("grad_norm_w2")[0]
-    assert relu.array("grad_norm_W1")[0] > 20 * sig.array("grad_norm_W1")[0]
-    assert relu.last("train_loss") * 5 < sig.last("train_loss")
+# --- vanishing gradients -----------------------------------------------------------------------------------------
+FIRST_ITERATIONS = 200
 
 
-def test_overfitting_test_loss_turns_while_train_loss_falls():
-    h = run("overfitting")
+@pytest.mark.parametrize("seed", SEEDS)
+def test_sigmoid_units_start_with_a_vanishing_first_layer_gradient(seed):
+    sig = run("vanishing_sigmoid", seed, iters=FIRST_ITERATIONS)
+    relu = run("vanishing_sigmoid", seed, iters=FIRST_ITERATIONS, act="relu")
+    ratio = sig.array("grad_norm_w2")[0] / sig.array("grad_norm_W1")[0]
+    assert 1.95 <= ratio <= 195  # "between 2× and 190×"
+    if seed == 0:
+        assert round(ratio) == 55
+    assert 4 <= relu.array("grad_norm_W1")[0] / sig.array("grad_norm_W1")[0] <= 27  # "4 to 26 times larger"
+    assert np.all(sig.array("train_loss") > 0.55)  # "for 200 iterations the loss stays above 0.55"
+    assert relu.last("train_loss") < 0.1  # "by iteration 200 its loss is below 0.1"
+
+
+# --- overfitting -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", SEEDS)
+def test_overfitting_test_loss_turns_while_train_loss_falls(seed):
+    h = run("overfitting", seed)
     test = h.array("test_loss")
-    assert h.last("train_loss") < 0.05
-    assert test[-1] > 2 * np.nanmin(test)
+    assert h.last("train_loss") < 0.01
+    assert int(np.argmin(test)) < 700  # "reaches its lowest early, within 700 iterations"
+    assert test[-1] >= 2 * test.min()  # "ends at least twice as high"
 
 
 @pytest.mark.parametrize("key", sorted(PRESETS_BY_KEY))
@@ -77,3 +172,12 @@ def test_every_preset_link_names_its_lesson(key):
     preset = PRESETS_BY_KEY[key]
     assert f"lesson={key}" in preset.url() and preset.url().startswith("/")
     assert preset.look_for.count(". ") >= 1  # two sentences
+
+
+def test_no_lesson_promises_a_blow_up_it_does_not_show():
+    for preset in PRESETS:
+        text = preset.look_for.lower()
+        if "blows up" in text or "blow-up" in text or "diverges" in text:
+            assert preset.key in ("penalty_blowup", "lr_too_large", "lr_zigzag"), preset.key
+    assert "not a blow-up" in PRESETS_BY_KEY["lr_too_large"].look_for
+    assert "cannot blow up" in PRESETS_BY_KEY["lr_zigzag"].look_for

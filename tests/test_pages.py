@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
+import numpy as np
 import pytest
 from app_support import PAGES, open_page, status
 from live_support import Browser, components, payload
+from streamlit.testing.v1 import AppTest
 
+from scratchnet import make_model
+from scratchnet.data import synthetic_dataset
+from ui.explain import cell_text
 from ui.lessons import PRESETS, PRESETS_BY_KEY
 from ui.params import LAB_DEFAULT_LRS, STEP_ITERATIONS
 
@@ -102,12 +108,98 @@ def test_lab_page_compares_learning_rates():
     assert specs[2]["layout"]["title"]["text"].startswith("Loss along the gradient")
 
 
+def lab_lines(at: AppTest) -> dict[str, str]:
+    """The lab's explanation: α as shown → its line."""
+    text = next(m.value for m in at.markdown if m.value.startswith("- **α = "))
+    return {line.split("**")[1].split(" — ")[0].removeprefix("α = "): line for line in text.splitlines()}
+
+
+def test_lab_verdicts_say_what_the_runs_did():
+    """The issue's sweep (8 ReLU units on moons, seed 0): 0.01 was "just right" next to 1's loss of 0.003."""
+    at = open_page("lab")
+    lines = lab_lines(at)
+    assert "— too small**" in lines["0.01"] and "still falling steadily at the end" in lines["0.01"]
+    assert "far above the best loss reached (0.00339, α = 1)" in lines["0.01"]
+    for lr in ("0.1", "1"):
+        assert "— just right**" in lines[lr], lines[lr]
+    assert "overshoot spikes — the loss jumped to 59.5 at iteration 5, then recovered by iteration 6" in lines["10"]
+    assert not any("diverged" in line or "blew up" in line for line in lines.values())
+    caption = " ".join(c.value for c in at.caption)
+    assert "usually comes back down" in caption and "next jump is bigger" not in caption
+
+
+def test_lab_on_logistic_regression_never_claims_a_blow_up():
+    at = open_page("lab", lab_model="Logistic regression", data="circles")
+    lines = lab_lines(at)
+    assert not any("diverged" in line for line in lines.values())
+    assert "never came back down" in lines["10"] and "a zig-zag across the valley" in lines["10"]
+    caption = " ".join(c.value for c in at.caption)
+    assert "cannot blow up here" in caption and "zig-zags across the valley" in caption
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    surface = specs[-1]
+    assert surface["data"][0]["type"] == "contour"
+    path = next(t for t in surface["data"] if t.get("name") == "gradient descent")
+    xs = np.frombuffer(base64.b64decode(path["x"]["bdata"]), dtype=path["x"]["dtype"])
+    assert xs.size > 10  # the path α = 10 took (the lab keeps about 200 snapshots of it)
+
+
+def test_lab_picture_follows_the_chosen_learning_rate():
+    at = open_page("lab")
+    box = next(s for s in at.selectbox if s.label == "Learning rate to look at")
+    assert box.value == 10.0  # the largest α that overshoots
+    scan = json.loads(at.get("plotly_chart")[2].proto.spec)
+    assert any(a.get("text", "").startswith("overshoots") for a in scan["layout"]["annotations"])
+    box.set_value(0.01).run()
+    scan = json.loads(at.get("plotly_chart")[2].proto.spec)
+    assert any(a.get("text", "") == "α = 0.01" for a in scan["layout"]["annotations"])
+    assert any(a.get("text", "").startswith("short of the lowest point") for a in scan["layout"]["annotations"])
+
+
+def test_lab_says_where_the_penalty_makes_logistic_regression_blow_up():
+    at = open_page("lab", lab_model="Logistic regression", l2="0.3")
+    lines = lab_lines(at)
+    assert "— diverged**" in lines["10"] and "L2 penalty overflowed" in lines["10"]
+    assert all("diverged" not in line for lr, line in lines.items() if lr != "10")
+    assert any("λ·α = 0.3 × 10 > 2" in c.value for c in at.caption)
+
+
 def test_math_page_shows_trace_and_a_passing_gradcheck():
     at = open_page("math")
     assert len(at.dataframe) == 2
     assert any("below 10⁻⁶" in c.value for c in at.caption)
+    checks = at.dataframe[1].value
+    assert list(checks["agrees"]) == ["✔"] * 4 and (checks["relative error"] < 1e-6).all()
+    assert "max relative error" in checks.columns  # the worst entry, shown beside the per-tensor number
     at.radio(key="math_model").set_value("Logistic regression").run()
     assert not at.exception and len(at.dataframe) == 2
+
+
+def test_math_page_trace_keeps_the_penalty_apart():
+    """Issue 10: at λ > 0 the row "dw2 = (ŷ − y)·h1" showed λ·w2 where h1 = 0, and "L" included the penalty."""
+    at = open_page("math", l2="0.1")
+    trace = at.dataframe[0].value.set_index("quantity")["value"]
+    assert at.number_input(key="math_example").value == 0
+    ds = synthetic_dataset("moons", n=200, noise=0.15, seed=0)
+    net = make_model("net", 2, hidden_units=8, activation="relu", l2=0.1, seed=0)
+    t = net.trace(ds.X_train[0], ds.y_train[0])
+    y_hat, y = float(t["y_hat"][0]), ds.y_train[0]
+    assert trace["dw2 = (ŷ − y)·h1"] == cell_text((y_hat - y) * t["h1"][0])
+    assert trace["+ λ·w2"] == cell_text(0.1 * net.params["w2"])
+    assert trace["∂J/∂w2 = dw2 + λ·w2"] == cell_text((y_hat - y) * t["h1"][0] + 0.1 * net.params["w2"])
+    assert trace["L (cross-entropy)"] == cell_text(t["data_loss"])
+    assert trace["penalty = (λ/2)·‖W‖²"] == cell_text(t["penalty"]) != cell_text(0.0)
+    assert trace["objective J = L + penalty"] == cell_text(t["data_loss"] + t["penalty"])
+    labels = list(trace.index)
+    assert labels.index("L (cross-entropy)") < labels.index(
+        "penalty = (λ/2)·‖W‖²") < labels.index("objective J = L + penalty") < labels.index("dw2 = (ŷ − y)·h1")
+
+
+def test_math_page_derivation_says_only_what_is_true():
+    at = open_page("math")
+    text = " ".join(m.value for m in at.markdown)
+    assert "LeCun" in text and "Glorot" not in text
+    assert "can blow up" not in text and "rarely means a blow-up" in text and "λ·α > 2" in text
+    assert "shown apart" in text
 
 
 def test_preset_links_set_the_controls():
@@ -117,7 +209,7 @@ def test_preset_links_set_the_controls():
         for key, value in preset.params.items():
             if key == "feats":
                 assert at.multiselect(key="feats").value == list(value), preset.key
-            elif key in ("lr", "iters", "n"):
+            elif key in ("lr", "iters", "n", "speed", "l2"):
                 assert at.select_slider(key=key).value == value, (preset.key, key)
             elif key == "data":
                 assert at.selectbox(key="data").value == value
@@ -125,8 +217,10 @@ def test_preset_links_set_the_controls():
                 assert at.slider(key="hidden").value == value
             elif key == "act":
                 assert at.selectbox(key="act").value == value
-            elif key == "noise":
-                assert at.slider(key="noise").value == pytest.approx(value)
+            elif key in ("noise", "test"):
+                assert at.slider(key=key).value == pytest.approx(value), (preset.key, key)
+            else:
+                raise AssertionError(f"{preset.key}: no check for {key}")
 
 
 def test_presentation_mode_hides_control_groups():

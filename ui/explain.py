@@ -18,7 +18,7 @@ def cell_text(values: Any, shown: int = 4) -> str:
     """A number, or the first few entries of a vector / matrix (row by row) — narrow enough for a projector."""
     if isinstance(values, int):
         return str(values)
-    arr = np.atleast_1d(np.asarray(values, dtype=np.float64))
+    arr = np.atleast_1d(np.asarray(values, dtype=np.float64)) + 0.0  # + 0.0 turns −0.0 into 0.0
     text = ", ".join(f"{v:+.3f}" for v in arr.ravel()[:shown])
     return f"[{text}{f', … ({arr.size} in all)' if arr.size > shown else ''}]" if arr.size > 1 else text
 
@@ -92,11 +92,11 @@ def derivation() -> None:
                 "form dW1 = (dL/dA1)ᵀX / m, one product for all m examples. tanh has g' = 1 − tanh², the "
                 "sigmoid g' = σ(1 − σ) ≤ 0.25: a gradient passing back through it shrinks (vanishing gradients).")
     st.markdown("#### 6 · The L2 penalty, apart from the loss")
-    st.markdown("With λ > 0 gradient descent minimises the objective L + (λ/2)·‖W‖², summed over the weight "
+    st.markdown("With λ > 0 gradient descent minimises the objective J = L + (λ/2)·‖W‖², summed over the weight "
                 "matrices (biases are not penalised). Each weight gradient gains + λW, so a step multiplies W by "
                 "1 − λα before the data term moves it: with λ·α > 2 that factor is below −1, the weights flip sign "
-                "and grow every step, and the run diverges. The loss curves show the cross-entropy L alone; the "
-                "penalty and the objective are shown apart.")
+                "and grow until a number overflows — the run diverges. The loss curves show the cross-entropy L "
+                "alone; the penalty and the objective are shown apart.")
     st.latex(r"J = L + \frac{\lambda}{2}\lVert W\rVert^2,\qquad"
              r"\frac{\partial J}{\partial W} = \frac{\partial L}{\partial W} + \lambda W")
     st.markdown("#### 7 · Where the steps start")

@@ -130,14 +130,20 @@ def describe(verdict: str, lr: float, model: Model, h: History, best: tuple[floa
     return text
 
 
-def explanation(result: LabResult) -> list[str]:
-    """One line per learning rate: too small / just right / too large / diverged, and what the run did."""
-    finite = {lr: float(np.nanmin(h.smoothed())) for lr, (_, h) in result.runs.items()
+def explanation_line(result: LabResult, lr: float) -> str:
+    """What the run at `lr` did, in the words of its verdict, next to the best loss of the sweep."""
+    finite = {a: float(np.nanmin(h.smoothed())) for a, (_, h) in result.runs.items()
               if h.diverged_at is None and len(h)}
     best_lr = min(finite, key=finite.get) if finite else None
     best = (finite[best_lr], best_lr) if best_lr is not None else None
-    return [f"**α = {fmt(lr)} — {VERDICT_WORDS[result.verdicts[lr]]}**: "
-            f"{describe(result.verdicts[lr], lr, model, h, best)}" for lr, (model, h) in sorted(result.runs.items())]
+    model, history = result.runs[lr]
+    return describe(result.verdicts[lr], lr, model, history, best)
+
+
+def explanation(result: LabResult) -> list[str]:
+    """One line per learning rate: too small / just right / too large / diverged, and what the run did."""
+    return [f"**α = {fmt(lr)} — {VERDICT_WORDS[result.verdicts[lr]]}**: {explanation_line(result, lr)}"
+            for lr in sorted(result.runs)]
 
 
 def caption(result: LabResult, problem: Problem, batch_size: int | None = None) -> str:
@@ -210,16 +216,24 @@ def overshoot_section(result: LabResult, problem: Problem) -> None:
     inputs, the loss surface and the path that α took."""
     st.markdown("#### Why α overshoots")
     lrs = sorted(result.runs)
-    lr = st.selectbox("Learning rate to look at", lrs, index=lrs.index(_default_lr(result)), format_func=fmt,
-                      key=f"lab_scan_lr_{'_'.join(map(fmt, lrs))}")  # a new sweep, a new choice
-    scan_caption = ("From the common start, the loss a first step of any length t along −∇L would reach; the dot "
+    pick, words = st.columns([1, 3], vertical_alignment="bottom")
+    with pick:
+        lr = st.selectbox("Learning rate to look at", lrs, index=lrs.index(_default_lr(result)), format_func=fmt,
+                          key=f"lab_scan_lr_{'_'.join(map(fmt, lrs))}")  # a new sweep, a new choice
+    with words:
+        st.markdown(f"α = {fmt(lr)} was **{VERDICT_WORDS[result.verdicts[lr]]}**. Its first step from the common "
+                    "start: where it lands on the loss along the gradient" +
+                    (", and the path it took over the loss surface." if has_surface(result.start) else "."))
+    scan_caption = ("The loss a first step of any length t along −∇L would reach from the common start; the dot "
                     "is where α's step lands. A step that lands above the start overshoots.")
     model, history = result.runs[lr]
-    if has_surface(model):
-        left, right = st.columns(2)
-        with left:
-            line_scan_chart(result.start, problem, lr, key="lab_scan", caption=scan_caption)
-        with right:
-            surface_chart(model, problem, history, key="lab_surface")
-    else:
+    left, right = st.columns(2)
+    with left:
         line_scan_chart(result.start, problem, lr, key="lab_scan", caption=scan_caption)
+    with right:
+        if has_surface(model):
+            surface_chart(model, problem, history, key="lab_surface")
+        else:
+            st.markdown(f"**α = {fmt(lr)}**: {explanation_line(result, lr)}")
+            st.caption("A network's loss surface has too many directions to draw; the line along the gradient is "
+                       "the slice a step travels.")

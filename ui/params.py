@@ -156,8 +156,10 @@ PARAMS: tuple[Param, ...] = (
           "can draw a circle. Only for data with two features."),
     # the run (each model page's toolbar; the lab has iterations too)
     Param("lr", float, 0.1, "select_slider", "Learning rate α", LR_OPTIONS, hide="model", sidebar=False,
-          help="The step size in θ ← θ − α·∂L/∂θ. Too small: crawls. Too large: overshoots and blows up. "
-          "You can change it while the run plays."),
+          help="The step size in θ ← θ − α·∂L/∂θ. Too small: crawls. Too large: overshoots — a network's loss "
+          "spikes (and ReLU units can die), then usually recovers; logistic regression zig-zags and cannot blow up "
+          "here. A true blow-up (a number overflowing) is rare here; an L2 penalty with λ·α > 2 causes one. You can "
+          "change it while the run plays."),
     Param("iters", int, 1000, "select_slider", "Iterations", ITERATION_OPTIONS, hide="model", sidebar=False,
           help="Play stops here. Raise it to keep training from where you are."),
     # the network (sidebar, on the pages that train one)
@@ -175,8 +177,9 @@ PARAMS: tuple[Param, ...] = (
           "step (mini-batch SGD): cheaper, noisier steps.",
           note="full = gradient descent as derived; a number = noisier mini-batch steps."),
     Param("l2", float, 0.0, "select_slider", "L2 penalty λ", L2_OPTIONS, hide="advanced", hyper="l2",
-          help="Adds (λ/2)·‖W‖² to the loss, so every step also shrinks the weights: smoother boundaries, "
-          "less overfitting. Biases are not penalised.",
+          help="Gradient descent minimises the loss plus (λ/2)·‖W‖², so every step also shrinks the weights: "
+          "smoother boundaries, less overfitting. Biases are not penalised. The loss curves show the cross-entropy "
+          "alone; the penalty is shown apart. Keep λ·α ≤ 2: beyond that the shrinking overshoots and blows up.",
           note="λ > 0 pulls every weight towards 0 each step: smoother boundary, less overfitting."),
     # playback and view (model pages)
     Param("speed", str, "1×", "select_slider", "Speed", SPEED_OPTIONS, sidebar=False,
