@@ -10,7 +10,7 @@ import streamlit as st
 
 import figures
 from scratchnet import History, Model, compare_learning_rates, make_model, sweep_verdicts
-from scratchnet.plane import PlaneGrid, decision_grid, plane_grid
+from scratchnet.plane import PlaneGrid, decision_grid
 from scratchnet.problem import Problem
 from ui import controls, page
 from ui.page import PageContext
@@ -53,16 +53,25 @@ def run_lab(problem: Problem, settings: Settings, kind: str) -> LabResult:
     start = make_model(kind, problem.n_inputs, **settings.model_hyper())
     runs = compare_learning_rates(start, problem.X_train, ds.y_train, settings.lab_lrs, settings.iters,
                                   problem.X_test, ds.y_test, batch_size=settings.batch_size, seed=settings.seed)
-    grid = plane_grid(problem.all_points, resolution=30)
     result = LabResult(
         signature=lab_signature(problem, settings, kind),
         runs=runs,
         verdicts=sweep_verdicts({lr: h for lr, (_, h) in runs.items()}),
-        grid=grid,
-        probas={lr: decision_grid(m, grid, problem.transform) for lr, (m, _) in runs.items()},
+        grid=problem.plane_grid(resolution=30),
+        probas={},
     )
+    draw_over_plotted_axes(result, problem)
     st.session_state[RESULT_KEY] = result
     return result
+
+
+def draw_over_plotted_axes(result: LabResult, problem: Problem) -> None:
+    """Each final model's P(class 1) over the features the sidebar draws (the others at their training mean).
+    Choosing other features redraws from the stored models: nothing is trained again."""
+    if result.probas and result.grid.axes == problem.plot_axes:
+        return
+    result.grid = grid = problem.plane_grid(resolution=30)
+    result.probas = {lr: decision_grid(m, grid, problem.transform) for lr, (m, _) in result.runs.items()}
 
 
 def explanation(result: LabResult) -> list[str]:
@@ -126,5 +135,7 @@ def _comparison(ctx: PageContext, settings: Settings, kind: str) -> None:
         st.caption("Too small: every step is safe but tiny, so learning crawls. Too large: a step jumps past the "
                    "minimum to where the slope is steeper, and the next jump is bigger. Just right: big steps that "
                    "still go downhill.")
-    st.plotly_chart(figures.lr_lab_boundaries_figure(problem.dataset, result.grid, result.probas, result.verdicts),
+    draw_over_plotted_axes(result, problem)
+    st.plotly_chart(figures.lr_lab_boundaries_figure(problem.dataset, result.grid, result.probas, result.verdicts,
+                                                     fade=problem.fade),
                     key="lab_boundaries", config={"displayModeBar": False})

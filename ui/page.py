@@ -78,10 +78,13 @@ def setup(page: str) -> PageContext:
         if "nav" not in hidden:
             navigation(hidden)
         controls.data_controls(hidden)
+        plot_slot = st.container()  # filled once the data set is known: its features
         controls.model_controls(info, hidden)
     ctx = PageContext(page, controls.settings(), hidden=hidden,
                       lesson=lesson_for(st.query_params.get(LESSON, ""), page))
     ctx.problem, ctx.data_error = data_source.resolve(ctx.settings)
+    with plot_slot:
+        controls.plot_controls(ctx.problem, hidden)
     st.title(info.heading)
     if info.intro:
         st.caption(info.intro)
@@ -134,6 +137,9 @@ def data_notes(ctx: PageContext) -> None:
                      f"{ctx.problem.dataset.n_features}, so they are off.")
     if notes:
         st.caption(" · ".join(notes))
+    slice_text = data_source.slice_explanation(ctx.problem)
+    if slice_text:
+        st.info(slice_text, icon="📐")
 
 
 def share_link(ctx: PageContext) -> None:
