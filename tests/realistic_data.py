@@ -1,5 +1,10 @@
-"""A Titanic-like CSV, made up here (no download): an ID, text with many values, two-value text, gaps, a
-label named Survived and seven usable features. Used by the data, page and browser tests."""
+"""Files as students bring them, made here (no downloads), for the data, page and browser tests.
+
+titanic_csv: a Titanic-like table made up from a seeded model: an ID, text with many values, two-value text,
+gaps, a label named Survived and seven usable features. wine_csv: scikit-learn's wine data (13 features,
+3 cultivars, shipped inside scikit-learn) with the cultivars named, as a German Excel export would have it
+when german=True (";" between values, decimal commas).
+"""
 
 from __future__ import annotations
 
@@ -49,3 +54,22 @@ def titanic_csv(n: int = 400, seed: int = 7) -> bytes:
     writer.writeheader()
     writer.writerows(titanic_rows(n, seed))
     return buffer.getvalue().encode()
+
+
+WINE_CULTIVARS = ("Barolo", "Grignolino", "Barbera")
+
+
+def wine_frame():
+    from sklearn.datasets import load_wine
+
+    frame = load_wine(as_frame=True).frame
+    frame.columns = [c.replace("_", " ").capitalize() if c != "target" else "cultivar" for c in frame.columns]
+    frame["cultivar"] = [WINE_CULTIVARS[t] for t in frame["cultivar"]]
+    return frame
+
+
+def wine_csv(german: bool = False) -> bytes:
+    frame = wine_frame()
+    if german:
+        return frame.to_csv(index=False, sep=";", decimal=",").encode("cp1252")
+    return frame.to_csv(index=False).encode()
