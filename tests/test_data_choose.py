@@ -49,7 +49,7 @@ def training_rows(df: pd.DataFrame, label: str, positive: str | None, test: floa
 @pytest.mark.parametrize("name", ["id", "ID", "PassengerId", "passenger_id", "Row ID", "index", "row", "No.", "#",
                                   "customerid", "Unnamed: 0", "Sample Nr"])
 def test_columns_named_like_an_id_are_ids(name):
-    assert id_reason(pd.Series([3, 1, 2, 5] * 3), name) == "named like an ID"
+    assert id_reason(pd.Series([3, 1, 2, 5] * 3), name) == "its name"
 
 
 @pytest.mark.parametrize("name", ["paid", "valid", "Pclass", "number of rooms", "fluid", "width", "x1"])

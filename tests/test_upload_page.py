@@ -114,9 +114,10 @@ def test_titanic_defaults_skip_the_id_and_explain_every_column():
     assert "**Suggested: Pclass and Sex** — the columns whose class means lie furthest apart on the training " \
            "rows, in within-class standard deviations" in text
     assert re.search(r"Sex \d\.\d\d · Pclass \d\.\d\d · Fare", text)
-    assert "**PassengerId**: looks like an ID (named like an ID)" in text
-    assert "**Name**: text with 400 different values: one-hot encoding (a 0/1 column per value) is not " \
-           "supported here — not offered as a feature." in text
+    assert "**PassengerId** looks like an ID (its name): you can choose it, it is never suggested." in text
+    assert "Not offered as features: **Name**, **Cabin**, **Embarked** — text with more than two different values " \
+           "(one-hot encoding, a 0/1 column per value, is not supported here)." in text
+    assert 'Not offered: **Ticket** — mostly numbers, but has text: "PC ' in text
     assert '"Sex" is text with two values, used as female = 0, male = 1.' in text
     assert ready(at) == (300, 100)
 

@@ -32,7 +32,7 @@ from scratchnet.data import (
     suggest_features,
     suggest_label,
 )
-from scratchnet.data.choose import ID, TWO_VALUES
+from scratchnet.data.choose import ID, TEXT, TWO_VALUES
 from scratchnet.problem import axes_from_names
 from ui.data_source import Choice, Upload, current_upload, prepared, store_upload
 from ui.page import PageContext, guard
@@ -118,7 +118,6 @@ def _choose_columns(draft: Draft, settings: Settings, in_use: Upload | None) -> 
     st.markdown(f"**{draft.file_name}** — {len(df):,} rows × {df.shape[1]:,} columns")
     for note in df.attrs.get("notes", []):
         st.caption(note)
-    st.dataframe(df.head(200), height=200)
     columns = [str(c) for c in df.columns]
     try:
         check_table(df)
@@ -127,13 +126,13 @@ def _choose_columns(draft: Draft, settings: Settings, in_use: Upload | None) -> 
         st.caption(NOTHING_CHANGED)
         return
     key = draft.file_key
-    c1, c2, c3 = st.columns([3, 2, 2])
-    with c2:
+    left, right = st.columns(2)
+    with left:
         default_label = in_use.label if in_use else suggest_label(df)
         label = st.selectbox("Label column (what to predict)", columns, index=columns.index(default_label),
                              key=f"label_{key}", persist_state="session")
     values = label_values(df, label)
-    with c3:
+    with right:
         positive = _positive_choice(values, key, label, in_use)
     infos = describe_columns(df, label)
     offered = [i.name for i in infos if i.offered]
@@ -142,16 +141,14 @@ def _choose_columns(draft: Draft, settings: Settings, in_use: Upload | None) -> 
     except DataError as err:
         st.error(str(err), icon="🚫")
     suggestion = suggest_features(df, label, positive, test_ratio=settings.test, seed=settings.seed)
-    with c1:
-        default = list(in_use.features) if in_use and in_use.label == label else list(suggestion.features)
-        shown = {i.name: _option_text(i) for i in infos}
-        features = st.multiselect("Feature columns", offered, default=[f for f in default if f in offered],
-                                  format_func=shown.__getitem__, key=f"features_{key}_{label}",
-                                  persist_state="session")
-    _explain_columns(infos, suggestion.scores, suggestion.features)
+    default = list(in_use.features) if in_use and in_use.label == label else list(suggestion.features)
+    shown = {i.name: _option_text(i) for i in infos}
+    features = st.multiselect("Feature columns (the model trains on all of them)", offered,
+                              default=[f for f in default if f in offered], format_func=shown.__getitem__,
+                              key=f"features_{key}_{label}", persist_state="session")
+    _explain_columns(infos, suggestion.scores, suggestion.features, features)
     missing = _missing_choice(df, features, label, key)
-    choice = Choice(tuple(features), label, positive, missing)
-    _preview(draft, choice, settings, in_use)
+    _preview(draft, Choice(tuple(features), label, positive, missing), settings, in_use)
 
 
 def _positive_choice(values: list[str], key: str, label: str, in_use: Upload | None) -> str | None:
@@ -175,21 +172,33 @@ def _option_text(info: ColumnInfo) -> str:
     return f"{name} (ID?)" if info.kind == ID else name
 
 
-def _explain_columns(infos: list[ColumnInfo], scores: dict[str, float], suggested: tuple[str, ...]) -> None:
-    """Why the suggested features, and what the other columns are (IDs, text, two-value text, gaps)."""
+def _explain_columns(
+    infos: list[ColumnInfo], scores: dict[str, float], suggested: tuple[str, ...], chosen: list[str]
+) -> None:
+    """Why the suggested features, and what the other columns are: IDs, text with two or more values."""
     lines = []
     if len(suggested) >= 2 and scores:
         ranked = " · ".join(f"{short_label(n, NAME_LIMIT)} {_score(s)}" for n, s in list(scores.items())[:6])
         lines.append(f"**Suggested: {' and '.join(suggested)}** — the columns whose class means lie furthest apart "
                      f"on the training rows, in within-class standard deviations (a standardised mean "
                      f"difference): {ranked}{' · …' if len(scores) > 6 else ''}.")
-    for info in infos:
-        name = short_label(info.name, NAME_LIMIT)
-        if info.kind == TWO_VALUES and info.coding is not None:
-            lines.append(f"**{name}** is text with two values, read as {info.coding[0]} = 0, {info.coding[1]} = 1"
+    named = [(i, f"**{short_label(i.name, NAME_LIMIT)}**") for i in infos]
+    about = []  # one paragraph about the other columns
+    for info, name in named:
+        if info.kind == ID:
+            about.append(f"{name} {info.reason}: you can choose it, it is never suggested.")
+        elif info.kind == TWO_VALUES and info.coding is not None and info.name not in chosen:
+            zero, one = info.coding
+            about.append(f"{name} is text with two values, read as {zero} = 0, {one} = 1"
                          + (f" ({info.reason})." if info.reason else "."))
-        elif info.reason:
-            lines.append(f"**{name}**: {info.reason}" + ("" if info.offered else " — not offered as a feature."))
+    many = [name for info, name in named if info.kind == TEXT and "one-hot" in info.reason]
+    if many:
+        about.append(f"Not offered as features: {', '.join(many)} — text with more than two different values "
+                     "(one-hot encoding, a 0/1 column per value, is not supported here).")
+    about += [f"Not offered: {name} — {info.reason}." for info, name in named
+              if not info.offered and not (info.kind == TEXT and "one-hot" in info.reason)]
+    if about:
+        lines.append(" ".join(about))
     if lines:
         st.caption("\n\n".join(lines))
 
@@ -229,23 +238,27 @@ def _preview(draft: Draft, choice: Choice, settings: Settings, in_use: Upload | 
     except DataError as err:
         st.error(str(err), icon="🚫")
         st.caption(NOTHING_CHANGED)
+        st.dataframe(draft.frame.head(200), height=240)
         return
     st.success(f"Ready: {preview.n_train} training and {preview.n_test} test rows (test share {settings.test:.0%}, "
                f"seed {settings.seed}, as in the sidebar); class 1 = “{preview.class_names[1]}”, class 0 = "
                f"“{preview.class_names[0]}”.", icon="✔️")
-    for note in preview.notes:
-        if note not in draft.frame.attrs.get("notes", []):  # the file's own notes are shown above
-            st.caption(note)
-    if preview.n_classes > 2:
-        st.caption(f"The label has {preview.n_classes} values; the models here tell two classes apart, so this is "
-                   f"“{preview.class_names[1]}” against the other {preview.n_classes - 1} (one-vs-rest).")
     same = in_use is not None and in_use.choice == choice and settings.data == UPLOADED
     st.button("In use on every page ✓" if same else "Use this data set on every page", type="primary",
               on_click=use_upload, args=(draft, choice), key="use_upload", disabled=same)
+    notes = [n for n in preview.notes if n not in draft.frame.attrs.get("notes", [])]  # the file's: shown above
+    if preview.n_classes > 2:
+        notes.append(f"The label has {preview.n_classes} values; the models here tell two classes apart, so this "
+                     f"is “{preview.class_names[1]}” against the other {preview.n_classes - 1} (one-vs-rest).")
     axes = axes_from_names(preview, settings.plot_x, settings.plot_y)
     if preview.n_features > 2:
         names = preview.feature_names
-        st.caption(f"Drawn: {names[axes[0]]} across, {names[axes[1]]} up (change them in the sidebar once in use); "
-                   "the model trains on all the chosen features.")
-    st.plotly_chart(figures.data_figure(preview, axes, height=340), key="upload_preview",
-                    config={"displayModeBar": False})
+        notes.append(f"The picture draws {names[axes[0]]} across and {names[axes[1]]} up (choose them in the "
+                     "sidebar once the data is in use); the model trains on all the chosen features.")
+    st.caption(" · ".join(notes))
+    table, picture = st.columns([1, 1])
+    with table:
+        st.dataframe(draft.frame.head(200), height=340)
+    with picture:
+        st.plotly_chart(figures.data_figure(preview, axes, height=340), key="upload_preview",
+                        config={"displayModeBar": False})

@@ -79,7 +79,7 @@ def id_reason(series: pd.Series, name: object) -> str | None:
     """Why the column looks like an ID (row numbers, keys), or None."""
     words = _name_words(name)
     if str(name).strip() == "#" or (words and (words[-1] in _ID_LAST_WORDS or "".join(words) in _ID_NAMES)):
-        return "named like an ID"
+        return "its name"
     if pd.api.types.is_integer_dtype(series) and not pd.api.types.is_bool_dtype(series) and len(series) >= 3:
         values = series.to_numpy(dtype=np.float64)
         if np.all(np.diff(values) > 0):
@@ -121,8 +121,9 @@ def _describe(name: str, series: pd.Series, empty: int, rows: np.ndarray, comma_
             words = series.nunique(dropna=True)
             if words < 2:
                 return ColumnInfo(name, CONSTANT, empty, reason="the same value in every row")
-            if "mostly numbers" in str(err):
-                return ColumnInfo(name, TEXT, empty, reason=str(err))
+            examples = re.search(r"is mostly numbers but has text: (.*?)\. Features must be numbers", str(err))
+            if examples:  # a number column with a few broken cells: say which, so they can be fixed
+                return ColumnInfo(name, TEXT, empty, reason=f"mostly numbers, but has text: {examples.group(1)}")
             return ColumnInfo(name, TEXT, empty, reason=f"text with {words:,} different values: one-hot encoding "
                               "(a 0/1 column per value) is not supported here")
         except DataError:
