@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -51,6 +52,13 @@ class Draft:
     file_name: str
     frame: pd.DataFrame | None
     error: str | None
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)  # per label / split: not per rerun
+
+    def remember(self, key: tuple[Any, ...], make: Any) -> Any:
+        """make(), computed once for this file and key (describing columns reads every cell of a big file)."""
+        if key not in self.memo:
+            self.memo[key] = make()
+        return self.memo[key]
 
 
 def parse(file) -> Draft:
@@ -134,13 +142,14 @@ def _choose_columns(draft: Draft, settings: Settings, in_use: Upload | None) -> 
     values = label_values(df, label)
     with right:
         positive = _positive_choice(values, key, label, in_use)
-    infos = describe_columns(df, label)
+    infos = draft.remember(("columns", label), lambda: describe_columns(df, label))
     offered = [i.name for i in infos if i.offered]
     try:
-        check_feature_columns(df, label)
+        check_feature_columns(df, label, infos)
     except DataError as err:
         st.error(str(err), icon="🚫")
-    suggestion = suggest_features(df, label, positive, test_ratio=settings.test, seed=settings.seed)
+    suggestion = draft.remember(("suggestion", label, positive, settings.test, settings.seed), lambda: suggest_features(
+        df, label, positive, test_ratio=settings.test, seed=settings.seed, infos=infos))
     default = list(in_use.features) if in_use and in_use.label == label else list(suggestion.features)
     shown = {i.name: _option_text(i) for i in infos}
     features = st.multiselect("Feature columns (the model trains on all of them)", offered,

@@ -21,9 +21,11 @@ import pandas as pd
 from .columns import (
     _check_column,
     _display_column,
+    _empty_cells,
     _feature_values,
     _is_numeric,
     _label_coding,
+    _number_like_share,
     _row_numbers,
     binary_coding,
     label_values,
@@ -101,8 +103,7 @@ def describe_columns(df: pd.DataFrame, label: str | None = None) -> list[ColumnI
         if column == label:
             continue
         name, series = str(column), df[column]
-        empty = int(series.isna().sum() if _is_numeric(series) else sum(v is None for v in _display_column(series)))
-        infos.append(_describe(name, series, empty, rows, comma_first))
+        infos.append(_describe(name, series, int(_empty_cells(series).sum()), rows, comma_first))
     return infos
 
 
@@ -115,10 +116,13 @@ def _describe(name: str, series: pd.Series, empty: int, rows: np.ndarray, comma_
         rare = "" if counts.min() > 1 else f'"{counts.idxmin()}" is in only one row, so it cannot teach much'
         return ColumnInfo(name, TWO_VALUES, empty, coding=coding, reason=rare)
     if not (_is_numeric(series) or pd.api.types.is_bool_dtype(series)):
+        words = series.nunique(dropna=True)
+        if words > 1 and _number_like_share(series) < 0.5:  # plainly text: no need to read every cell
+            return ColumnInfo(name, TEXT, empty, reason=f"text with {words:,} different values: one-hot encoding "
+                              "(a 0/1 column per value) is not supported here")
         try:
             _feature_values(series, name, rows, comma_first, allow_missing=True)
         except NonNumericValueError as err:
-            words = series.nunique(dropna=True)
             if words < 2:
                 return ColumnInfo(name, CONSTANT, empty, reason="the same value in every row")
             examples = re.search(r"is mostly numbers but has text: (.*?)\. Features must be numbers", str(err))
@@ -168,15 +172,16 @@ def suggest_features(
     seed: int = 0,
     max_rows: int = MAX_ROWS,
     k: int = 2,
+    infos: list[ColumnInfo] | None = None,
 ) -> FeatureSuggestion:
     """The k usable columns (not IDs) that separate class 1 from class 0 best on the training rows.
 
     The training rows are those prepare_dataset(..., test_ratio, seed, max_rows) trains on (before any rows
     with empty cells are dropped). positive=None: as prepare_dataset guesses it, and with more than two label
-    values the most frequent one (the upload page's default).
+    values the most frequent one (the upload page's default). infos: describe_columns(df, label), if at hand.
     """
     _check_column(df, label, "label")
-    infos = describe_columns(df, label)
+    infos = describe_columns(df, label) if infos is None else infos
     usable = [info.name for info in infos if info.default]
     # Fewer usable columns than k: fill up with number columns that are constant or empty, so that
     # prepare_dataset says what is wrong with them. Never with IDs.
@@ -229,9 +234,10 @@ def check_table(df: pd.DataFrame) -> None:
         )
 
 
-def check_feature_columns(df: pd.DataFrame, label: str) -> None:
+def check_feature_columns(df: pd.DataFrame, label: str, infos: list[ColumnInfo] | None = None) -> None:
     """Some column besides the label must be able to be a feature: numbers, or text with two values."""
-    if not any(info.offered or _is_numeric(df[info.name]) for info in describe_columns(df, label)):
+    infos = describe_columns(df, label) if infos is None else infos
+    if not any(info.offered or _is_numeric(df[info.name]) for info in infos):
         others = [str(c) for c in df.columns if c != label]
         raise NoNumericColumnError(
             f'None of the columns besides the label "{label}" holds only numbers ({_names_text(others)}), so '

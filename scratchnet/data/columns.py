@@ -22,7 +22,7 @@ from .errors import (
     _quote,
     _rows_text,
 )
-from .numbers import _display, _parse_number_column, _plain_float
+from .numbers import _MISSING_MARKERS, _display, _parse_number_column, _plain_float
 
 _POSITIVE_WORDS = frozenset(
     {
@@ -258,11 +258,29 @@ def binary_coding(series: pd.Series) -> tuple[str, str] | None:
     """
     if _is_numeric(series) or pd.api.types.is_bool_dtype(series):
         return None
-    values = [v for v in pd.unique(_display_column(series)) if v is not None]
+    raw = pd.unique(series.dropna())
+    if len(raw) > 20:  # spelling variants (" yes", "NA") aside, that is more than two values: no need to look
+        return None
+    values = sorted({v for v in (_display(u) for u in raw) if v is not None}, key=_natural_key)
     if len(values) != 2 or any(_NUMBER_LIKE.match(v) for v in values):
         return None
     one = guess_positive(values)
     return (values[1] if values[0] == one else values[0]), one
+
+
+def _empty_cells(series: pd.Series) -> np.ndarray:
+    """True where a cell is empty as the readers see it (NaN, None, blank, NA, n/a, ?): fast for big columns."""
+    missing = series.isna().to_numpy(dtype=bool)
+    if _is_numeric(series) or pd.api.types.is_bool_dtype(series):
+        return missing
+    lowered = series.astype("string").str.strip().str.lower()
+    return missing | lowered.isin(_MISSING_MARKERS).fillna(False).to_numpy(dtype=bool)
+
+
+def _number_like_share(series: pd.Series) -> float:
+    """The share of a column's non-empty cells that start like a number (vectorised: a quick look)."""
+    text = series.dropna().astype("string")
+    return float(text.str.match(_NUMBER_LIKE.pattern).fillna(False).mean()) if len(text) else 0.0
 
 
 def _feature_values(

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .columns import LabelCoding, _check_column, _display_column, _feature_values, _label_coding, _row_numbers
+from .columns import LabelCoding, _check_column, _empty_cells, _feature_values, _label_coding, _row_numbers
 from .dataset import Dataset, assemble, split
 from .errors import (
     ColumnChoiceError,
@@ -267,14 +267,6 @@ def missing_cells(df: pd.DataFrame, columns: Sequence[str]) -> tuple[int, dict[s
     present = [c for c in columns if c in df.columns]
     if not present:
         return 0, {}
-    gaps = pd.concat([_empty(df[c]) for c in present], axis=1).to_numpy(dtype=bool)
+    gaps = np.column_stack([_empty_cells(df[c]) for c in present])
     per_column = {str(c): int(gaps[:, j].sum()) for j, c in enumerate(present) if gaps[:, j].any()}
     return int(gaps.any(axis=1).sum()), per_column
-
-
-def _empty(series: pd.Series) -> pd.Series:
-    """True where a cell is empty, as the readers see it (NaN, None, blank text)."""
-    if pd.api.types.is_numeric_dtype(series):
-        return series.isna()
-    return pd.Series([v is None for v in _display_column(series)], index=series.index)
-
