@@ -232,3 +232,18 @@ def test_two_features_show_no_pickers():
     at = open_page("logistic")
     assert not [s for s in at.selectbox if s.key in ("plot_x", "plot_y")]
     assert not any("The plots show a slice" in i.value for i in at.info)
+
+
+def test_long_names_are_shortened_where_they_are_shown_in_full_on_hover():
+    long = "Was this passenger travelling with a spouse or a sibling on board"
+    frame = read_csv(TITANIC).rename(columns={"Sex": long})
+    at = open_page("upload")
+    upload(at, "long names.csv", frame.to_csv(index=False).encode())
+    features = by_prefix(at.multiselect, "features_")
+    shown = next(o for o in features.options if o.startswith("Was this"))
+    assert shown == "Was this passenger travelling with a sp… (female = 0, male = 1)"
+    assert long in features.value  # the value is the column itself
+    preview = json.loads(at.get("plotly_chart")[0].proto.spec)
+    titles = [preview["layout"][axis]["title"]["text"] for axis in ("xaxis", "yaxis")]
+    assert all(len(t) <= 30 for t in titles) and any(t.startswith("Was this") and t.endswith("…") for t in titles)
+    assert any(long in t.get("hovertemplate", "") for t in preview["data"])
