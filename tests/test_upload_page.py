@@ -247,3 +247,27 @@ def test_long_names_are_shortened_where_they_are_shown_in_full_on_hover():
     titles = [preview["layout"][axis]["title"]["text"] for axis in ("xaxis", "yaxis")]
     assert all(len(t) <= 30 for t in titles) and any(t.startswith("Was this") and t.endswith("…") for t in titles)
     assert any(long in t.get("hovertemplate", "") for t in preview["data"])
+
+
+def test_the_drawn_features_are_in_the_share_link_and_hidden_in_presentation_mode(resolved):
+    chosen = ["Alcohol", "Malic acid", "Flavanoids", "Color intensity", "Hue", "Proline"]
+    at = open_page("upload", hide="data")
+    upload(at, "wine.csv", wine_csv())
+    by_prefix(at.multiselect, "features_").set_value(chosen).run()
+    button(at, "use_upload").click().run()
+    switch(at, "logistic")
+    assert_clean(at)
+    assert not [s for s in at.selectbox if s.key in ("plot_x", "plot_y")]  # the data group is hidden …
+    assert resolved[-1].plot_axes == (0, 3)  # … and the picture shows the best two: Alcohol, Color intensity
+    assert any("The plots show a slice" in i.value for i in at.info)
+    plain = open_page("upload")
+    upload(plain, "wine.csv", wine_csv())
+    by_prefix(plain.multiselect, "features_").set_value(chosen).run()
+    button(plain, "use_upload").click().run()
+    switch(plain, "logistic")
+    plain.selectbox(key="plot_y").set_value("Proline").run()
+    link = next(c.value for c in plain.code if "?" in c.value)
+    assert "plot_y=Proline" in link and "plot_x=Alcohol" in link
+    switch(plain, "upload")
+    plain.selectbox(key="data").set_value("moons").run()  # two features: no feature names in the link
+    assert plain.code and not any("plot_" in c.value for c in plain.code)
