@@ -17,6 +17,7 @@ from .types import (
     LossSurfaceLike,
     ParamInfoLike,
     PlaneGridLike,
+    SliceFadeLike,
 )
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "LossSurfaceLike",
     "ParamInfoLike",
     "PlaneGridLike",
+    "SliceFadeLike",
     "boundary_figure",
     "data_figure",
     "decimate",

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from . import style as S
 from .panels import axis_names, panel_domains, panel_title
-from .types import DatasetLike, PlaneGridLike
+from .types import DatasetLike, PlaneGridLike, SliceFadeLike
 
 DEFAULT_MAX_POINTS = 800
 SPLITS = ("train", "test")
@@ -66,11 +66,14 @@ def point_traces(
     xaxis: str = "x",
     yaxis: str = "y",
     seed: int = 0,
+    fade: SliceFadeLike | None = None,
 ) -> list[dict]:
     """Scatter traces, one per split × class, in original units; a seeded subset when there are too many.
 
     The subset depends only on the data and `seed`, so the same points stay put through a live run.
     Legend entries use class names cut to S.CLASS_LIMIT characters; the hover gives the full names.
+    With `fade` (more than two features), each point gets its opacity from fade.alpha and its hover says
+    how far it lies from the drawn slice.
     """
     i, j = axes
     groups = _groups(ds, include_test)
@@ -86,8 +89,14 @@ def point_traces(
         x, y = raw[:, i], raw[:, j]
         hover = (
             f"{split} · {ds.class_names[c]}<br>{fx} = %{{x:{S.hover_format(x)}}}"
-            f"<br>{fy} = %{{y:{S.hover_format(y)}}}<extra></extra>"
+            f"<br>{fy} = %{{y:{S.hover_format(y)}}}"
         )
+        marker = _marker(split, c, size)
+        extra = {}
+        if fade is not None:
+            marker["opacity"] = np.round(np.asarray(fade.alpha[split], dtype=np.float64)[idx], 2)
+            extra["customdata"] = np.round(np.asarray(fade.distance[split], dtype=np.float64)[idx], 2)
+            hover += "<br>other features: %{customdata:.1f} SD from their means"
         traces.append(
             {
                 "type": "scatter",
@@ -96,12 +105,13 @@ def point_traces(
                 "legendgroup": split,  # the legend: a column per split, a row per class
                 "x": S.coords(x),
                 "y": S.coords(y),
-                "marker": _marker(split, c, size),
+                "marker": marker,
                 "showlegend": showlegend,
                 "xaxis": xaxis,
                 "yaxis": yaxis,
                 "cliponaxis": True,
-                "hovertemplate": hover,
+                "hovertemplate": hover + "<extra></extra>",
+                **extra,
             }
         )
     return traces
@@ -185,11 +195,18 @@ def _legend_below() -> dict:
     )
 
 
-def _slice_note(ds: DatasetLike, held: bool = True) -> dict:
-    """Above the plot's top-right corner (never over a point): what the 2-D picture leaves out."""
+def _slice_note(ds: DatasetLike, axes: tuple[int, int], held: bool = True, faded: bool = False) -> dict:
+    """Above the plot's top-right corner (never over a point): what the 2-D picture leaves out; its hover
+    names the features that are not drawn."""
     d = ds.n_features
     text = f"{d - 2} other features held at their mean" if held else f"showing 2 of {d} features"
-    return S.note(text, 1.0, 1.0, xanchor="right", size=S.SMALL_FONT - 1, color="#333333")
+    others = [str(n) for k, n in enumerate(ds.feature_names) if k not in axes]
+    tip = ("Held at their training mean: " if held else "Not drawn: ") + ", ".join(others)
+    if faded:
+        text += " · faint = far from this slice"
+        tip += ("<br>A point is drawn fainter the further its own values of these lie from their means:"
+                "<br>the boundary drawn here is not the one such a point is classified by.")
+    return S.note(text, 1.0, 1.0, xanchor="right", size=S.SMALL_FONT - 1, color="#333333", hovertext=tip)
 
 
 def _axis_titles(ds: DatasetLike, axes: tuple[int, int]) -> list[str]:
@@ -198,7 +215,8 @@ def _axis_titles(ds: DatasetLike, axes: tuple[int, int]) -> list[str]:
 
 
 def _plane_layout(
-    ds: DatasetLike, axes: tuple[int, int], height: int, *, title: str = "", held: bool, **axis_extra
+    ds: DatasetLike, axes: tuple[int, int], height: int, *, title: str = "", held: bool, faded: bool = False,
+    **axis_extra,
 ) -> dict:
     """A plane figure's layout: axes in original units (long names cut, in full in the points' hover),
     the legend below, and room above the plot for the title and the note on the other features."""
@@ -212,7 +230,7 @@ def _plane_layout(
         legend=_legend_below(),
         xaxis=S.axis(xtitle, **axis_extra.pop("xaxis", {})),
         yaxis=S.axis(ytitle, **axis_extra.pop("yaxis", {})),
-        annotations=[_slice_note(ds, held)] if sliced else [],
+        annotations=[_slice_note(ds, axes, held, faded)] if sliced else [],
     )
     if title:
         layout["title"] = S.title(title)
@@ -220,10 +238,15 @@ def _plane_layout(
 
 
 def data_figure(
-    ds: DatasetLike, axes: tuple[int, int] = (0, 1), height: int = 360, *, max_points: int = 2000
+    ds: DatasetLike,
+    axes: tuple[int, int] = (0, 1),
+    height: int = 360,
+    *,
+    max_points: int = 2000,
+    fade: SliceFadeLike | None = None,
 ) -> go.Figure:
     """The data as a scatter in original units: colour and shape by class, filled = train, open = test."""
-    traces = point_traces(ds, axes, max_points)
+    traces = point_traces(ds, axes, max_points, fade=fade)
     return S.make_figure(traces, _plane_layout(ds, axes, height, held=False))
 
 
@@ -235,11 +258,15 @@ def boundary_figure(
     title: str = "",
     height: int = 330,
     max_points: int = DEFAULT_MAX_POINTS,
+    fade: SliceFadeLike | None = None,
 ) -> go.Figure:
-    """The model's P(class 1) over the plane (one contour trace, line at 0.5) under the data points."""
+    """The model's P(class 1) over the plane (one contour trace, line at 0.5) under the data points.
+
+    With more than two features the plane is a slice (the others at their training mean); `fade` (for the
+    grid's axes) draws each point fainter the further it lies from it."""
     x, y = S.original_axes(ds, grid)
     proba = np.asarray(proba, dtype=np.float64)
-    traces = [_contour(x, y, proba), *point_traces(ds, grid.axes, max_points)]
+    traces = [_contour(x, y, proba), *point_traces(ds, grid.axes, max_points, fade=fade)]
     frame = {"autorange": False, "showgrid": False, "mirror": True}
     layout = _plane_layout(
         ds,
@@ -247,6 +274,7 @@ def boundary_figure(
         height,
         title=title,
         held=True,
+        faded=fade is not None,
         xaxis={"range": _range(x), **frame},
         yaxis={"range": _range(y), **frame},
     )
@@ -264,6 +292,7 @@ def _lab_panel(
     cols: int,
     domains: tuple[list[float], list[float]],
     max_points: int,
+    fade: SliceFadeLike | None = None,
 ) -> tuple[list[dict], dict, list[dict]]:
     """Panel k: (its boundary and training points, its two axes, a note if nothing finite came out).
 
@@ -272,7 +301,7 @@ def _lab_panel(
     ranges = (_range(xy[0]), _range(xy[1]))
     traces = [_contour(*xy, proba, xaxis=xaxis, yaxis=yaxis, coloraxis="coloraxis", line_width=2)]
     traces += point_traces(
-        ds, grid.axes, max_points, include_test=False, size=5, showlegend=False, xaxis=xaxis, yaxis=yaxis
+        ds, grid.axes, max_points, include_test=False, size=5, showlegend=False, xaxis=xaxis, yaxis=yaxis, fade=fade
     )
     common = {"autorange": False, "showgrid": False, "mirror": True, "nticks": 4, "fixedrange": True}
     first = k % cols == 0
@@ -303,6 +332,7 @@ def lr_lab_boundaries_figure(
     *,
     height: int = 260,
     max_points: int = 150,
+    fade: SliceFadeLike | None = None,
 ) -> go.Figure:
     """The final boundary for each learning rate, small → large, titled 'lr = 0.1 — just right', with a
     bar in that rate's colour from the loss figure along its top.
@@ -323,7 +353,7 @@ def lr_lab_boundaries_figure(
     traces, shapes, layout_axes = [], [], {}
     for k, (lr, color) in enumerate(zip(lrs, S.lr_colors(len(lrs)), strict=True)):
         proba = np.asarray(probas[lr], dtype=np.float64)
-        panel, axes, notes = _lab_panel(ds, grid, (x, y), proba, k, cols, domains[k], max_points)
+        panel, axes, notes = _lab_panel(ds, grid, (x, y), proba, k, cols, domains[k], max_points, fade)
         traces += panel
         layout_axes.update(axes)
         verdict = verdicts.get(lr, "")

@@ -82,6 +82,17 @@ class PlaneGridLike(Protocol):
     def axes(self) -> tuple[int, int]: ...
 
 
+class SliceFadeLike(Protocol):
+    """How far each point lies from the drawn slice and how opaque to draw it (scratchnet.plane.SliceFade):
+    per split, "train" and "test", one value per row of X_train / X_test."""
+
+    @property
+    def distance(self) -> Mapping[str, np.ndarray]: ...
+
+    @property
+    def alpha(self) -> Mapping[str, np.ndarray]: ...
+
+
 class LineScanLike(Protocol):
     """The objective along the current gradient direction (scratchnet.landscape.LineScan)."""
 

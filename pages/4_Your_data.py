@@ -3,5 +3,5 @@
 from ui import page, upload
 
 ctx = page.setup("upload")
-upload.upload_page()
+upload.upload_page(ctx)
 page.share_link(ctx)

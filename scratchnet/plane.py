@@ -58,3 +58,44 @@ def hidden_unit_grids(net: TwoLayerNet, grid: PlaneGrid, transform: Transform | 
     with np.errstate(over="ignore", invalid="ignore"):
         h1 = net.hidden(inputs)
     return h1.T.reshape(net.hidden_units, *grid.shape)
+
+
+# --- the slice: with more than two features, the plane is a slice through feature space -------------------
+# Opacity by distance from the slice (standardised units, root mean square over the features not drawn):
+# fully drawn up to SLICE_NEAR, fading to SLICE_FLOOR at SLICE_FAR and beyond.
+SLICE_NEAR, SLICE_FAR, SLICE_FLOOR = 0.5, 2.0, 0.15
+
+
+def slice_distance(X: np.ndarray, axes: tuple[int, int]) -> np.ndarray:
+    """How far each row of X (standardised, all d columns) lies from the plane drawn over `axes`.
+
+    The plane holds every other feature at 0, its training mean; the distance is the root mean square of
+    a point's other features, so 1 means "on average one standard deviation away". 0 for every point when
+    only the two drawn features exist.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    others = [k for k in range(X.shape[1]) if k not in axes]
+    if not others:
+        return np.zeros(len(X))
+    with np.errstate(over="ignore"):  # a test value near ±1e308 is simply infinitely far
+        return np.sqrt(np.mean(np.square(X[:, others]), axis=1))
+
+
+def slice_opacity(distance: np.ndarray) -> np.ndarray:
+    """Opacity for points at `distance` from the slice: 1 up to SLICE_NEAR, SLICE_FLOOR from SLICE_FAR on."""
+    t = np.clip((np.asarray(distance, dtype=np.float64) - SLICE_NEAR) / (SLICE_FAR - SLICE_NEAR), 0.0, 1.0)
+    return 1.0 - t * (1.0 - SLICE_FLOOR)
+
+
+@dataclass(frozen=True)
+class SliceFade:
+    """Per point, by split ("train", "test"): the distance from the slice and the opacity to draw it with."""
+
+    axes: tuple[int, int]
+    distance: dict[str, np.ndarray]
+    alpha: dict[str, np.ndarray]
+
+
+def slice_fade(X_train: np.ndarray, X_test: np.ndarray, axes: tuple[int, int]) -> SliceFade:
+    distance = {"train": slice_distance(X_train, axes), "test": slice_distance(X_test, axes)}
+    return SliceFade(axes, distance, {split: slice_opacity(d) for split, d in distance.items()})

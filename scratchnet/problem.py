@@ -1,4 +1,5 @@
-"""A learning problem: a prepared Dataset plus the extra inputs (x1², sin(x1), …) the models see."""
+"""A learning problem: a prepared Dataset, the extra inputs (x1², sin(x1), …) the models see, and the two
+features the plane pictures draw (with more than two features, the picture is a slice: see plot_axes)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,35 @@ from typing import Any
 
 import numpy as np
 
-from .data import Dataset
+from .data import Dataset, separation
 from .features import expand_features, expanded_names
+from .plane import PlaneGrid, SliceFade, plane_grid, slice_distance, slice_fade, slice_opacity
+
+
+def best_axes(dataset: Dataset) -> tuple[int, int]:
+    """The two features whose class means lie furthest apart on the training rows (data.separation), in
+    feature order; (0, 1) for two features."""
+    if dataset.n_features <= 2:
+        return (0, 1)
+    score = np.nan_to_num(separation(dataset.X_train, dataset.y_train), posinf=np.finfo(np.float64).max)
+    best = np.argsort(-np.round(score, 9), kind="stable")[:2]  # rounded: near-ties keep the feature order
+    i, j = sorted(int(k) for k in best)
+    return (i, j)
+
+
+def axes_from_names(dataset: Dataset, x: str = "", y: str = "") -> tuple[int, int]:
+    """Feature names (as a URL or a widget gives them) -> plot axes. An empty or unknown name falls back to
+    best_axes, and a y equal to x to the best other feature."""
+    names = list(dataset.feature_names)
+    best = best_axes(dataset)
+    i = names.index(x) if x in names else best[0]
+    if y in names and names.index(y) != i:
+        return (i, names.index(y))
+    if x not in names and y not in names:
+        return best
+    score = separation(dataset.X_train, dataset.y_train)
+    others = [k for k in np.argsort(-np.round(score, 9), kind="stable") if k != i]
+    return (i, int(others[0]))
 
 
 @dataclass(frozen=True)
@@ -23,6 +51,15 @@ class Problem:
     dataset: Dataset
     signature: tuple[Any, ...]
     extras: tuple[str, ...] = ()
+    axes: tuple[int, int] | None = None  # the features to draw; None: best_axes
+
+    def __post_init__(self) -> None:
+        if self.axes is not None:
+            i, j = self.axes
+            if i == j or not (0 <= i < self.dataset.n_features and 0 <= j < self.dataset.n_features):
+                raise ValueError(f"axes must be two different feature indices, not {self.axes!r}")
+            if self.extras and (i, j) != (0, 1):
+                raise ValueError("with extra inputs the plane is (x1, x2): axes must be (0, 1)")
 
     @property
     def transform(self) -> Callable[[np.ndarray], np.ndarray] | None:
@@ -62,3 +99,39 @@ class Problem:
         """Every point, train and test, in the original standardised features (what the plots span)."""
         ds = self.dataset
         return np.vstack([ds.X_train, ds.X_test]) if ds.n_test else ds.X_train
+
+    # --- the plane pictures: which two features, and how far each point is from the drawn slice ----------
+    @cached_property
+    def plot_axes(self) -> tuple[int, int]:
+        """(i, j): the plane is drawn over features i (across) and j (up); every other feature is held at 0,
+        its training mean (a slice through feature space when there are more than two)."""
+        return tuple(self.axes) if self.axes is not None else best_axes(self.dataset)
+
+    @property
+    def plot_names(self) -> tuple[str, str]:
+        names = self.dataset.feature_names
+        return names[self.plot_axes[0]], names[self.plot_axes[1]]
+
+    @property
+    def held_names(self) -> list[str]:
+        """The features the slice holds at their training mean (not drawn)."""
+        return [n for k, n in enumerate(self.dataset.feature_names) if k not in self.plot_axes]
+
+    def plane_grid(self, resolution: int = 40, margin: float = 0.1) -> PlaneGrid:
+        """A grid over the plotted axes spanning every point (the others at their training mean)."""
+        return plane_grid(self.all_points, axes=self.plot_axes, resolution=resolution, margin=margin)
+
+    def slice_distance(self, X: np.ndarray) -> np.ndarray:
+        """Per row of X (standardised features, as dataset.X_train): its distance from the drawn slice."""
+        return slice_distance(X, self.plot_axes)
+
+    def point_alpha(self, X: np.ndarray) -> np.ndarray:
+        """Per row of X: the opacity to draw it with (1 on the slice, fading with distance from it)."""
+        return slice_opacity(self.slice_distance(X))
+
+    @cached_property
+    def fade(self) -> SliceFade | None:
+        """Distances and opacities of the training and test points; None when all features are drawn."""
+        if self.dataset.n_features <= 2:
+            return None
+        return slice_fade(self.dataset.X_train, self.dataset.X_test, self.plot_axes)

@@ -14,6 +14,7 @@ import pytest
 from tests.browser_support import (
     EXCEPTION,
     STATUS,
+    VIEWPORT,
     errors,
     exceptions,
     iteration,
@@ -30,6 +31,7 @@ from tests.browser_support import (
     wait_live,
     wait_ready,
 )
+from tests.realistic_data import titanic_csv
 from ui import settings as S
 
 pytestmark = pytest.mark.browser
@@ -221,6 +223,63 @@ def test_upload_a_csv_and_train_on_it(page, base_url, tmp_path):
     assert not exceptions(page), exceptions(page)
     go_via_sidebar(page, "Neural_network")
     assert data_set(page) == "uploaded" and iteration(page) is not None
+
+
+def add_feature(page, name: str) -> None:
+    """Pick one more feature in the upload page's multiselect, as a student does: click, type, Enter."""
+    box = page.locator("[data-testid=stMultiSelect]").filter(has_text="Feature columns").first
+    box.locator("input").click()
+    page.keyboard.type(name)
+    page.get_by_role("option", name=name, exact=True).click()  # not a fuzzy match such as PassengerId for "Age"
+    page.keyboard.press("Escape")
+    wait_idle(page)
+    poll(lambda: name in box.inner_text(), what=f"{name} chosen")
+
+
+def upload_titanic(page, base: str, file: Path) -> None:
+    """Upload the Titanic-like file, train on five of its columns (gaps filled), use it on every page."""
+    open_app(page, base, "Your_data")
+    upload(page, file)
+    main = page.locator("[data-testid=stMain]")
+    poll(lambda: "Suggested: Pclass and Sex" in main.inner_text(), what="the suggested features")
+    text = main.inner_text()
+    assert "PassengerId looks like an ID" in text and "one-hot encoding" in text, text
+    for name in ("Age", "Fare", "SibSp"):
+        add_feature(page, name)
+    poll(lambda: "Fill with the training mean" in main.inner_text(), what="the empty-cells choice")
+    page.get_by_text("Fill with the training mean").first.click()
+    wait_idle(page)
+    poll(lambda: re.search(r"Ready: \d+ training and \d+ test rows", main.inner_text()), what="Ready")
+    assert "Filled" in main.inner_text() and not errors(page), errors(page)
+
+
+def test_a_realistic_file_uploads_and_trains_on_the_model_page(page, base_url, tmp_path):
+    file = tmp_path / "titanic.csv"
+    file.write_bytes(titanic_csv())
+    upload_titanic(page, base_url, file)
+    screenshot(page, "Your_data_titanic")
+    button(page, "Use this data set on every page").click()
+    wait_idle(page)
+    poll(lambda: "In use: titanic.csv" in page.locator("[data-testid=stMain]").inner_text(), what="In use")
+
+    go_via_sidebar(page, "Logistic_regression")
+    sidebar = page.locator("[data-testid=stSidebar]").inner_text()
+    assert "Drawn across (x axis)" in sidebar and "Drawn up (y axis)" in sidebar, sidebar
+    main = page.locator("[data-testid=stMain]")
+    assert "The plots show a slice." in main.inner_text()
+    iterations = page.locator("input[type=range][aria-label='Iterations']")
+    iterations.focus()
+    page.keyboard.press("End")  # 10,000: the run cannot finish on its own before Pause
+    poll(lambda: slider_value(page, "Iterations") == "10000", what="10,000 iterations")
+    wait_idle(page)
+    button(page, PLAY).click()
+    wait_iteration(page, lambda i: i >= 200, timeout=40, what="training on the upload")
+    button(page, PLAY).click()
+    wait_paused(page)
+    assert not exceptions(page) and not errors(page), (exceptions(page), errors(page))
+    assert page.viewport_size == VIEWPORT
+    page.mouse.move(VIEWPORT["width"] - 10, 10)  # no tooltip in the picture
+    screenshot(page, "Logistic_regression_titanic")
 
 
 # --- 4. two students -------------------------------------------------------------------------------

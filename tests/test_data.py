@@ -342,7 +342,9 @@ def test_suggest_columns_prefers_label_names_and_clean_numeric_features() -> Non
             "group": [1, 2, 3, 4] * 5,
         }
     )
-    assert suggest_columns(frame) == (["height", "weight"], "Diagnosis")
+    # never the id, never the empty column; height and weight separate M from B equally (one is a multiple of
+    # the other), group separates them best: group, and of the tie the first in the table
+    assert suggest_columns(frame) == (["height", "group"], "Diagnosis")
     unnamed = frame.drop(columns=["Diagnosis"])
     assert suggest_columns(unnamed) == (["height", "weight"], "group")  # last column with 2-10 values
 
@@ -401,12 +403,12 @@ ERROR_EXAMPLES: dict[type[DataError], tuple[bytes, tuple[str, ...] | None, str |
     UnclosedQuoteError: (b'a,b,label\n1,"2,yes\n3,4,no\n', None, None, "row 2"),
     DuplicateColumnError: (b"a,a,label\n1,2,yes\n", None, None, '"a" (columns 1 and 2)'),
     TooFewColumnsError: (b"only\n1\n2\n", None, None, "only 1 column"),
-    NoNumericColumnError: (b"name,label\nAnn,yes\nBob,no\n", None, None, "holds only numbers"),
+    NoNumericColumnError: (b"name,label\nAnn,yes\nBob,no\nCy,no\n", None, None, "holds only numbers"),
     NonNumericValueError: (
-        b"a,colour,label\n" + b"1,red,yes\n2,blue,no\n" * 6,
+        b"a,colour,label\n" + b"1,red,yes\n2,blue,no\n3,green,no\n" * 4,
         ("a", "colour"),
         "label",
-        "text",
+        "one-hot encoding",
     ),
     MissingValueError: (
         b"a,b,label\n" + b"1,2,yes\n" * 5 + b"1,,no\n" + b"2,3,no\n" * 5,

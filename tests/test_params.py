@@ -25,7 +25,9 @@ INVALID = {  # a wrong spelling for every setting: unknown option, out of range,
     "data": "nope", "n": "7", "noise": "abc", "seed": "-5", "test": "0.9", "feats": "bogus", "lr": "banana",
     "iters": "3", "hidden": "999", "act": "swish", "batch": "7", "l2": "x", "speed": "fast", "logy": "maybe",
     "lab_model": "svm", "lab_lrs": "abc", "math_model": "x",
+    "plot_x": "no such feature", "plot_y": "no such feature",  # only the data set can tell (test_upload_page)
 }
+FROM_DATA = {p.key for p in PARAMS if p.from_data}  # options are the data set's feature names
 
 
 def sample_numbers(p: Param) -> list[float | int]:
@@ -55,6 +57,8 @@ def test_every_default_is_an_allowed_value():
             assert p.default in p.options, p.key
         elif p.range is not None:
             assert p.range[0] <= p.default <= p.range[1], p.key
+        elif p.from_data:
+            assert p.default == "" and p.type is str, p.key  # "": the data set's own default
         else:
             assert p.type is bool, p.key
         assert p.hide is None or p.hide in HIDEABLE, p.key
@@ -107,6 +111,9 @@ def test_the_url_spells_a_choice_as_its_widget_shows_it():
 def test_an_invalid_url_value_decodes_to_nothing(key):
     p = PARAMS_BY_KEY[key]
     assert p.decode([]) is None
+    if p.from_data:  # any name may be a feature's: the page checks it against the data set
+        assert p.decode([INVALID[key]]) == INVALID[key] and p.decode([" "]) is None and p.decode([""]) is None
+        return
     assert p.decode([INVALID[key]]) is None, (key, INVALID[key])
     for junk in ("", " ", "nan", "inf", "-inf", "1e309", "0x10", "None", "[]"):
         value = p.decode([junk])
@@ -122,7 +129,8 @@ def test_integer_settings_reject_fractions():
 def test_share_query_reopens_the_same_settings():
     changed = {"data": "xor", "n": 50, "noise": 0.35, "seed": 9999, "test": 0.0, "feats": ("x1sq", "sinx2"),
                "lr": 3.0, "iters": 10, "hidden": 1, "act": "sigmoid", "batch": "32", "l2": 0.0001, "speed": "max",
-               "logy": True, "lab_model": "logistic", "lab_lrs": (0.0003, 3.0), "math_model": "logistic"}
+               "logy": True, "lab_model": "logistic", "lab_lrs": (0.0003, 3.0), "math_model": "logistic",
+               "plot_x": "Alcohol", "plot_y": "Color intensity"}
     assert set(changed) == set(PARAMS_BY_KEY)
     s = Settings.from_values(changed)
     query = s.share_query(PARAMS_BY_KEY, hidden={"data", "nav"})
@@ -153,7 +161,8 @@ def test_every_widget_has_the_tables_label_options_range_and_default():
     seen = {}
     for page in PAGES:
         seen.update(widgets(open_page(page)))
-    assert set(seen) == set(PARAMS_BY_KEY)  # every setting has a widget on some page
+    assert set(seen) == set(PARAMS_BY_KEY) - FROM_DATA  # every setting has a widget on some page
+    # (the feature pickers only with more than two features: test_upload_page.py)
     for key, w in seen.items():
         p = PARAMS_BY_KEY[key]
         assert w.label == p.label, key

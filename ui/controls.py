@@ -12,6 +12,7 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
+from scratchnet.problem import Problem
 from ui.params import PARAMS, PARAMS_BY_KEY, SYNTHETIC, Param, Settings
 from ui.site import Page
 
@@ -106,6 +107,27 @@ def data_controls(hidden: set[str]) -> None:
             st.button("🎲 New", key="reseed", on_click=_next_seed, help="Draw a new sample (seed + 1).")
         draw("test")
     shown("feats", hidden)
+
+
+def plot_controls(problem: Problem | None, hidden: set[str]) -> None:
+    """For data with more than two features: which two the plots draw (the others are held at their mean)."""
+    if problem is None or problem.dataset.n_features <= 2 or "data" in hidden:
+        return
+    names = list(problem.dataset.feature_names)
+    x_name, y_name = problem.plot_names
+    x = _feature_choice("plot_x", names, x_name)
+    y_options = [n for n in names if n != x]
+    _feature_choice("plot_y", y_options, y_name if y_name in y_options else y_options[0])
+    st.caption(f"The other {len(names) - 2} features are held at their training mean; faint points lie far "
+               "from this slice.")
+
+
+def _feature_choice(key: str, names: list[str], default: str) -> str:
+    """A feature picker bound to the URL; a name this data set does not have falls back to the default."""
+    if key in st.session_state and st.session_state[key] not in names:
+        del st.session_state[key]  # chosen for another data set
+    p = PARAMS_BY_KEY[key]
+    return st.selectbox(p.label, names, help=p.help, **bound(key, index=names.index(default)))
 
 
 def _next_seed() -> None:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from scratchnet.data import DataError, Dataset, load_sample, prepare_dataset, synthetic_dataset
-from scratchnet.problem import Problem
+from scratchnet.plane import SLICE_FAR, SLICE_NEAR
+from scratchnet.problem import Problem, axes_from_names
 from ui.params import SAMPLES, SYNTHETIC, UPLOADED, Settings
 
 UPLOAD_KEY = "uploaded_data"  # session_state only: an upload is never shared between sessions
+PREPARED_KEY = "prepared_uploads"  # (file, columns, test share, seed) -> Dataset, this session only
+KEEP_PREPARED = 8
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -25,6 +28,16 @@ def _sample(key: str, test: float, seed: int) -> Dataset:
     return load_sample(key, test_ratio=test, seed=seed)
 
 
+@dataclass(frozen=True)
+class Choice:
+    """The columns chosen for an uploaded table, and what to do about its empty cells (MISSING_CHOICES)."""
+
+    features: tuple[str, ...]
+    label: str
+    positive: str | None
+    missing: str = "tell"
+
+
 @dataclass
 class Upload:
     """A CSV this session uploaded and the columns chosen for it (kept in st.session_state only)."""
@@ -35,17 +48,38 @@ class Upload:
     label: str
     positive: str | None
     upload_id: int
-    _prepared: dict[tuple[float, int], Dataset] = field(default_factory=dict, repr=False)
+    missing: str = "tell"
+    file_key: str = ""  # the file's content digest: the same file uploaded again is the same file
+
+    @property
+    def choice(self) -> Choice:
+        return Choice(tuple(self.features), self.label, self.positive, self.missing)
 
     def dataset(self, test: float, seed: int) -> Dataset:
-        """Prepared for this test share and seed; only the latest preparation is kept."""
-        if (test, seed) not in self._prepared:
-            dataset = prepare_dataset(
-                self.frame, self.features, self.label, positive=self.positive,
-                test_ratio=test, seed=seed, name=self.file_name,
-            )
-            self._prepared = {(test, seed): dataset}
-        return self._prepared[(test, seed)]
+        """Prepared for this test share and seed (once: see prepared)."""
+        return prepared(self.file_key or f"upload {self.upload_id}", self.file_name, self.frame, self.choice,
+                        test, seed)
+
+
+def prepared(file_key: str, file_name: str, frame: pd.DataFrame, choice: Choice, test: float, seed: int) -> Dataset:
+    """The table prepared with these columns and this split, once per session: the upload page's preview and
+    every page's training get the very same Dataset. A DataError is remembered (and raised again) too."""
+    cache: dict[tuple[Any, ...], Dataset | tuple[type[DataError], str]] = st.session_state.setdefault(PREPARED_KEY, {})
+    key = (file_key, choice, float(test), int(seed))
+    if key in cache:
+        cache[key] = cache.pop(key)  # most recently used last
+    else:
+        try:
+            cache[key] = prepare_dataset(frame, list(choice.features), choice.label, positive=choice.positive,
+                                         missing=choice.missing, test_ratio=test, seed=seed, name=file_name)
+        except DataError as err:
+            cache[key] = (type(err), str(err))
+        while len(cache) > KEEP_PREPARED:
+            cache.pop(next(iter(cache)))
+    result = cache[key]
+    if isinstance(result, tuple):
+        raise result[0](result[1])
+    return result
 
 
 def current_upload() -> Upload | None:
@@ -76,4 +110,24 @@ def resolve(settings: Settings) -> tuple[Problem | None, str | None]:
     except DataError as err:
         return None, str(err)
     extras = settings.feats if ds.n_features == 2 else ()
-    return Problem(ds, (*sig, extras), extras), None
+    axes = axes_from_names(ds, settings.plot_x, settings.plot_y) if ds.n_features > 2 else None
+    return Problem(ds, (*sig, extras), extras, axes), None
+
+
+def slice_explanation(problem: Problem | None) -> str | None:
+    """What a student needs to read a picture of more than two features: it is a slice; faint points."""
+    if problem is None or problem.dataset.n_features <= 2:
+        return None
+    d = problem.dataset.n_features
+    (x, y), held = problem.plot_names, problem.held_names
+    listed = ", ".join(held[:6]) + (f" and {len(held) - 6} more" if len(held) > 6 else "")
+    return (
+        f"**The plots show a slice.** The model uses all {d} features, but a screen has two axes: the plots draw "
+        f"**{x}** across and **{y}** up, with the other {d - 2} ({listed}) held at their training mean. "
+        "A point whose other features are far from their means can sit on the “wrong” side of the boundary "
+        "drawn here and still be classified correctly: the boundary that decides it lies in its own slice. "
+        f"So points are drawn **fainter the further they lie from this slice** (full colour within "
+        f"{SLICE_NEAR:g} standard deviations, faintest from {SLICE_FAR:g}, averaged over the other features "
+        "as a root mean square; hover over a point to see its distance). Choose the two drawn features in the "
+        "sidebar."
+    )

@@ -20,7 +20,7 @@ from scratchnet import (
     sweep_verdicts,
     zigzag,
 )
-from scratchnet.plane import PlaneGrid, decision_grid, plane_grid
+from scratchnet.plane import PlaneGrid, decision_grid
 from scratchnet.problem import Problem
 from ui import controls, page
 from ui.landscape_panel import has_surface, line_scan_chart, num, step_bound_note, surface_chart
@@ -69,17 +69,26 @@ def run_lab(problem: Problem, settings: Settings, kind: str) -> LabResult:
     runs = compare_learning_rates(start, problem.X_train, ds.y_train, settings.lab_lrs, settings.iters,
                                   problem.X_test, ds.y_test, batch_size=settings.batch_size, seed=settings.seed,
                                   snapshot_every=every)
-    grid = plane_grid(problem.all_points, resolution=30)
     result = LabResult(
         signature=lab_signature(problem, settings, kind),
         start=start,
         runs=runs,
         verdicts=sweep_verdicts({lr: h for lr, (_, h) in runs.items()}),
-        grid=grid,
-        probas={lr: decision_grid(m, grid, problem.transform) for lr, (m, _) in runs.items()},
+        grid=problem.plane_grid(resolution=30),
+        probas={},
     )
+    draw_over_plotted_axes(result, problem)
     st.session_state[RESULT_KEY] = result
     return result
+
+
+def draw_over_plotted_axes(result: LabResult, problem: Problem) -> None:
+    """Each final model's P(class 1) over the features the sidebar draws (the others at their training mean).
+    Choosing other features redraws from the stored models: nothing is trained again."""
+    if result.probas and result.grid.axes == problem.plot_axes:
+        return
+    result.grid = grid = problem.plane_grid(resolution=30)
+    result.probas = {lr: decision_grid(m, grid, problem.transform) for lr, (m, _) in result.runs.items()}
 
 
 # --- what each run did, in words ------------------------------------------------------------------------
@@ -200,7 +209,9 @@ def _comparison(ctx: PageContext, settings: Settings, kind: str) -> None:
     with right:
         st.markdown("\n".join(f"- {line}" for line in explanation(result)))
         st.caption(caption(result, problem, settings.batch_size))
-    st.plotly_chart(figures.lr_lab_boundaries_figure(problem.dataset, result.grid, result.probas, result.verdicts),
+    draw_over_plotted_axes(result, problem)
+    st.plotly_chart(figures.lr_lab_boundaries_figure(problem.dataset, result.grid, result.probas, result.verdicts,
+                                                     fade=problem.fade),
                     key="lab_boundaries", config={"displayModeBar": False})
     overshoot_section(result, problem)
 

@@ -13,7 +13,7 @@ import streamlit as st
 from scratchnet.problem import Problem
 from ui import controls, data_source, runs, server
 from ui.lessons import LESSON, Preset, lesson_for
-from ui.params import SIDEBAR_KEYS, Settings, hide_query, parse_hidden
+from ui.params import PARAMS_BY_KEY, SIDEBAR_KEYS, Settings, hide_query, parse_hidden
 from ui.runs import LIVE_PREFIX  # noqa: F401 — re-exported: pages and the live view imported it from here
 from ui.site import PAGES, Page
 
@@ -78,10 +78,13 @@ def setup(page: str) -> PageContext:
         if "nav" not in hidden:
             navigation(hidden)
         controls.data_controls(hidden)
+        plot_slot = st.container()  # filled once the data set is known: its features
         controls.model_controls(info, hidden)
     ctx = PageContext(page, controls.settings(), hidden=hidden,
                       lesson=lesson_for(st.query_params.get(LESSON, ""), page))
     ctx.problem, ctx.data_error = data_source.resolve(ctx.settings)
+    with plot_slot:
+        controls.plot_controls(ctx.problem, hidden)
     st.title(info.heading)
     if info.intro:
         st.caption(info.intro)
@@ -134,12 +137,17 @@ def data_notes(ctx: PageContext) -> None:
                      f"{ctx.problem.dataset.n_features}, so they are off.")
     if notes:
         st.caption(" · ".join(notes))
+    slice_text = data_source.slice_explanation(ctx.problem)
+    if slice_text:
+        st.info(slice_text, icon="📐")
 
 
 def share_link(ctx: PageContext) -> None:
     """Sidebar: a link that reopens exactly this page with these settings (copy button on the code box)."""
     base = st.context.url or f"/{ctx.info.url_path}"
-    query = urlencode(ctx.settings.share_query((*SIDEBAR_KEYS, *ctx.info.settings), ctx.hidden), doseq=True)
+    sliced = ctx.problem is not None and ctx.problem.dataset.n_features > 2
+    keys = [k for k in (*SIDEBAR_KEYS, *ctx.info.settings) if sliced or not PARAMS_BY_KEY[k].from_data]
+    query = urlencode(ctx.settings.share_query(keys, ctx.hidden), doseq=True)
     with st.sidebar.popover("🔗 Copy link for this setup", width="stretch"):
         st.caption("Everything you set here is in this link: data, seed, learning rate, iterations, units, "
                    "features. Add &hide=data,model to hide those controls (presentation mode).")

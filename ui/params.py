@@ -82,6 +82,7 @@ class Param:
     sidebar: bool = True  # drawn in the sidebar on every page (else by a page's own body)
     hyper: str | None = None  # the scratchnet.make_model setting it feeds
     max_items: int | None = None  # a list setting holds at most this many
+    from_data: bool = False  # the allowed values are the data set's feature names, known once it is loaded
 
     @property
     def many(self) -> bool:
@@ -109,6 +110,8 @@ class Param:
                 return None  # nothing valid (?lab_lrs=abc); an empty ?feats= is a valid empty choice
             return picked[: self.max_items] if self.max_items else picked
         text = raw[-1].strip()  # the last one wins, as for a widget Streamlit binds to the URL
+        if self.from_data:  # checked against the data set once it is loaded (scratchnet.problem.axes_from_names)
+            return text or None
         if self.options:
             return next((o for o in self.options if self.show(o) == text), None)
         if self.type is bool:
@@ -154,6 +157,12 @@ PARAMS: tuple[Param, ...] = (
           hide="features",
           help="Feed the model x1², x1·x2, sin(x1)… as well as x1 and x2. Logistic regression with x1² and x2² "
           "can draw a circle. Only for data with two features."),
+    # the two features the plane pictures draw, for data with more than two ("" = the two that separate best)
+    Param("plot_x", str, "", "selectbox", "Drawn across (x axis)", hide="data", from_data=True,
+          help="With more than two features the plots show a slice: these two features vary, every other one "
+          "is held at its training mean. The model still uses all of them."),
+    Param("plot_y", str, "", "selectbox", "Drawn up (y axis)", hide="data", from_data=True,
+          help="The second feature the plots draw; every other one is held at its training mean."),
     # the run (each model page's toolbar; the lab has iterations too)
     Param("lr", float, 0.1, "select_slider", "Learning rate α", LR_OPTIONS, hide="model", sidebar=False,
           help="The step size in θ ← θ − α·∂L/∂θ. Too small: crawls. Too large: overshoots — a network's loss "
@@ -207,6 +216,8 @@ class Settings:
     seed: int
     test: float
     feats: tuple[str, ...]
+    plot_x: str
+    plot_y: str
     lr: float
     iters: int
     hidden: int

@@ -1,132 +1,273 @@
-"""The "Your data" page: parse once per file, keep the draft in this session, switch data only on request."""
+"""The "Your data" page: parse once per file, keep it in this session, choose columns, switch data on request.
+
+The parsed file (the draft) stays in st.session_state, so after a page switch, when Streamlit's uploader is
+empty again, the page still shows it with its column choices (kept by persist_state="session"). Uploading
+another file replaces it. Everything is prepared through data_source.prepared with the sidebar's test share
+and seed, so the preview is exactly the Dataset training will use.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 import figures
+from figures.style import short_label
 from scratchnet.data import (
+    MISSING_CHOICES,
     SAMPLE_DIR,
+    ColumnInfo,
     DataError,
+    check_feature_columns,
+    check_table,
+    describe_columns,
     guess_positive,
     label_values,
-    prepare_dataset,
+    missing_cells,
     read_csv,
-    suggest_columns,
+    suggest_features,
+    suggest_label,
 )
-from ui.data_source import Upload, current_upload, store_upload
-from ui.page import guard
-from ui.params import UPLOADED
+from scratchnet.data.choose import ID, TEXT, TWO_VALUES
+from scratchnet.problem import axes_from_names
+from ui.data_source import Choice, Upload, current_upload, prepared, store_upload
+from ui.page import PageContext, guard
+from ui.params import UPLOADED, Settings
 
 DRAFT_KEY = "upload_draft"
 NOTHING_CHANGED = "Nothing changed: the data set you were using is still in use."
+NAME_LIMIT = 40  # characters of a column name in a list
 _ids = itertools.count(1)
 
 
 @dataclass
 class Draft:
-    file_id: str
+    upload_key: str  # Streamlit's id of the uploaded file: the same upload is read only once
+    file_key: str  # a digest of its bytes: the same file uploaded again keeps its column choices
     file_name: str
     frame: pd.DataFrame | None
     error: str | None
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)  # per label / split: not per rerun
+
+    def remember(self, key: tuple[Any, ...], make: Any) -> Any:
+        """make(), computed once for this file and key (describing columns reads every cell of a big file)."""
+        if key not in self.memo:
+            self.memo[key] = make()
+        return self.memo[key]
 
 
 def parse(file) -> Draft:
     """Read an uploaded file once (reruns reuse the draft); bad files give a message, not an exception."""
     draft: Draft | None = st.session_state.get(DRAFT_KEY)
-    if draft is not None and draft.file_id == file.file_id:
+    if draft is not None and draft.upload_key == file.file_id:
         return draft
-    try:
-        frame, error = read_csv(file.getvalue()), None
-    except DataError as err:
-        frame, error = None, str(err)
-    draft = Draft(file.file_id, file.name, frame, error)
+    data = file.getvalue()
+    file_key = hashlib.sha256(data).hexdigest()[:16]
+    if draft is None or draft.file_key != file_key:
+        try:
+            frame, error = read_csv(data), None
+        except DataError as err:
+            frame, error = None, str(err)
+        draft = Draft(file.file_id, file_key, file.name, frame, error)
+    else:
+        draft.upload_key, draft.file_name = file.file_id, file.name
     st.session_state[DRAFT_KEY] = draft
     return draft
 
 
-def use_upload(draft: Draft, features: list[str], label: str, positive: str | None) -> None:
-    """Button callback: make this upload the data set on every page."""
+def use_upload(draft: Draft, choice: Choice) -> None:
+    """Button callback: make this upload the data set on every page (the same choice again changes nothing)."""
     assert draft.frame is not None
-    store_upload(Upload(draft.file_name, draft.frame, list(features), label, positive, next(_ids)))
+    in_use = current_upload()
+    if in_use is None or in_use.file_key != draft.file_key or in_use.choice != choice:
+        store_upload(Upload(draft.file_name, draft.frame, list(choice.features), choice.label, choice.positive,
+                            next(_ids), choice.missing, draft.file_key))
     st.session_state["data"] = UPLOADED
 
 
 # --- the page ----------------------------------------------------------------------------------------
-def upload_page() -> None:
-    """What is in use, the template, the uploader, then the chosen file's columns and a preview."""
+def upload_page(ctx: PageContext) -> None:
+    """What is in use, the uploader (which also replaces the file), then the file's columns and a preview."""
     in_use = current_upload()
     if in_use is not None:
-        st.info(f"In use: **{in_use.file_name}** — features {', '.join(in_use.features)}; label {in_use.label}.",
-                icon="✅")
+        features = ", ".join(in_use.features[:4]) + (f" and {len(in_use.features) - 4} more"
+                                                       if len(in_use.features) > 4 else "")
+        st.info(f"In use: **{in_use.file_name}** — features {features}; label {in_use.label}.", icon="✅")
+    draft: Draft | None = st.session_state.get(DRAFT_KEY)
     left, right = st.columns([2, 1])
     with right:
         st.download_button("⬇ Template CSV (two moons)", data=(SAMPLE_DIR / "moons.csv").read_bytes(),
                            file_name="moons.csv", mime="text/csv", key="template_csv")
         st.caption("Columns x1, x2, label — replace them with your own.")
     with left:
-        file = st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key="csv_file")
-    if file is not None:
-        with guard("reading the file"):
+        label = "Replace the file: drop another CSV here" if draft is not None else "CSV file"
+        file = st.file_uploader(label, type=["csv", "txt", "tsv"], key="csv_file")
+    with guard("reading the file"):
+        if file is not None:
             draft = parse(file)
-            if draft.error:
-                st.error(draft.error, icon="🚫")
-                st.caption(NOTHING_CHANGED)
-            else:
-                _choose_columns(draft)
+        if draft is None:
+            return
+        if draft.error:
+            st.error(draft.error, icon="🚫")
+            st.caption(NOTHING_CHANGED)
+        else:
+            _choose_columns(draft, ctx.settings, in_use if in_use and in_use.file_key == draft.file_key else None)
 
 
-def _choose_columns(draft: Draft) -> None:
-    """Label, features and class 1 for a file that parsed; the Use button once they make a data set."""
+def _choose_columns(draft: Draft, settings: Settings, in_use: Upload | None) -> None:
+    """Label, class 1, features and empty cells for a file that parsed; the Use button once they make a data set."""
     df = draft.frame
     assert df is not None
     st.markdown(f"**{draft.file_name}** — {len(df):,} rows × {df.shape[1]:,} columns")
     for note in df.attrs.get("notes", []):
         st.caption(note)
-    st.dataframe(df.head(200), height=220)
+    columns = [str(c) for c in df.columns]
     try:
-        default_features, default_label = suggest_columns(df)
-    except DataError as err:
-        st.error(str(err), icon="🚫")
-        default_features, default_label = [], None
-    columns = list(df.columns)
-    c1, c2, c3 = st.columns([3, 2, 2])
-    with c2:
-        label = st.selectbox("Label column (what to predict)", columns,
-                             index=columns.index(default_label) if default_label in columns else 0,
-                             key=f"label_{draft.file_id}")
-    with c1:
-        features = st.multiselect("Feature columns", [c for c in columns if c != label],
-                                  default=[c for c in default_features if c != label],
-                                  key=f"features_{draft.file_id}")
-    values = label_values(df, label)
-    with c3:
-        positive = st.selectbox(
-            "Class 1 (positive)", values, key=f"positive_{draft.file_id}_{label}",
-            index=values.index(guess_positive(values)) if len(values) == 2 else 0,
-            help="With more than two values, this one is class 1 and all the others class 0.",
-        ) if len(values) > 1 else None
-    if len(features) > 2:
-        st.caption(f"The model trains on all {len(features)} features; the decision boundary is drawn over the "
-                   f"first two ({features[0]}, {features[1]}) with the others held at their mean.")
-    try:
-        preview = prepare_dataset(df, features, label, positive=positive, name=draft.file_name)
-        if preview.n_features < 2:  # the plots draw the data over two axes (figures/plane.py)
-            raise DataError(f"Only one feature column is chosen (“{features[0]}”). Choose at least two: "
-                            "the plots show the data over two axes.")
+        check_table(df)
     except DataError as err:
         st.error(str(err), icon="🚫")
         st.caption(NOTHING_CHANGED)
         return
-    st.success(f"Ready: {preview.n_train} training and {preview.n_test} test rows; class 1 = "
-               f"“{preview.class_names[1]}”, class 0 = “{preview.class_names[0]}”.", icon="✔️")
-    for note in preview.notes:
-        if note not in df.attrs.get("notes", []):  # the file's own notes are shown above
-            st.caption(note)
-    st.button("Use this data set on every page", type="primary", on_click=use_upload,
-              args=(draft, features, label, positive), key="use_upload")
-    st.plotly_chart(figures.data_figure(preview, height=340), key="upload_preview", config={"displayModeBar": False})
+    key = draft.file_key
+    left, right = st.columns(2)
+    with left:
+        default_label = in_use.label if in_use else suggest_label(df)
+        label = st.selectbox("Label column (what to predict)", columns, index=columns.index(default_label),
+                             key=f"label_{key}", persist_state="session")
+    values = label_values(df, label)
+    with right:
+        positive = _positive_choice(values, key, label, in_use)
+    infos = draft.remember(("columns", label), lambda: describe_columns(df, label))
+    offered = [i.name for i in infos if i.offered]
+    try:
+        check_feature_columns(df, label, infos)
+    except DataError as err:
+        st.error(str(err), icon="🚫")
+    suggestion = draft.remember(("suggestion", label, positive, settings.test, settings.seed), lambda: suggest_features(
+        df, label, positive, test_ratio=settings.test, seed=settings.seed, infos=infos))
+    default = list(in_use.features) if in_use and in_use.label == label else list(suggestion.features)
+    shown = {i.name: _option_text(i) for i in infos}
+    features = st.multiselect("Feature columns (the model trains on all of them)", offered,
+                              default=[f for f in default if f in offered], format_func=shown.__getitem__,
+                              key=f"features_{key}_{label}", persist_state="session")
+    _explain_columns(infos, suggestion.scores, suggestion.features, features)
+    missing = _missing_choice(df, features, label, key)
+    _preview(draft, Choice(tuple(features), label, positive, missing), settings, in_use)
+
+
+def _positive_choice(values: list[str], key: str, label: str, in_use: Upload | None) -> str | None:
+    if len(values) < 2:
+        return None
+    index = 0  # the most frequent value, when there are more than two
+    if in_use and in_use.label == label and in_use.positive in values:
+        index = values.index(in_use.positive)
+    elif len(values) == 2:
+        index = values.index(guess_positive(values))
+    return st.selectbox("Class 1 (positive)", values, index=index, key=f"positive_{key}_{label}",
+                        persist_state="session",
+                        help="With more than two values, this one is class 1 and all the others class 0 "
+                        "(one-vs-rest: models for more than two classes are not here yet).")
+
+
+def _option_text(info: ColumnInfo) -> str:
+    name = short_label(info.name, NAME_LIMIT)
+    if info.kind == TWO_VALUES and info.coding is not None:
+        return f"{name} ({short_label(info.coding[0], 12)} = 0, {short_label(info.coding[1], 12)} = 1)"
+    return f"{name} (ID?)" if info.kind == ID else name
+
+
+def _explain_columns(
+    infos: list[ColumnInfo], scores: dict[str, float], suggested: tuple[str, ...], chosen: list[str]
+) -> None:
+    """Why the suggested features, and what the other columns are: IDs, text with two or more values."""
+    lines = []
+    if len(suggested) >= 2 and scores:
+        ranked = " · ".join(f"{short_label(n, NAME_LIMIT)} {_score(s)}" for n, s in list(scores.items())[:6])
+        lines.append(f"**Suggested: {' and '.join(suggested)}** — the columns whose class means lie furthest apart "
+                     f"on the training rows, in within-class standard deviations (a standardised mean "
+                     f"difference): {ranked}{' · …' if len(scores) > 6 else ''}.")
+    named = [(i, f"**{short_label(i.name, NAME_LIMIT)}**") for i in infos]
+    about = []  # one paragraph about the other columns
+    for info, name in named:
+        if info.kind == ID:
+            about.append(f"{name} {info.reason}: you can choose it, it is never suggested.")
+        elif info.kind == TWO_VALUES and info.coding is not None and info.name not in chosen:
+            zero, one = info.coding
+            about.append(f"{name} is text with two values, read as {zero} = 0, {one} = 1"
+                         + (f" ({info.reason})." if info.reason else "."))
+    many = [name for info, name in named if info.kind == TEXT and "one-hot" in info.reason]
+    if many:
+        about.append(f"Not offered as features: {', '.join(many)} — text with more than two different values "
+                     "(one-hot encoding, a 0/1 column per value, is not supported here).")
+    about += [f"Not offered: {name} — {info.reason}." for info, name in named
+              if not info.offered and not (info.kind == TEXT and "one-hot" in info.reason)]
+    if about:
+        lines.append(" ".join(about))
+    if lines:
+        st.caption("\n\n".join(lines))
+
+
+def _score(value: float) -> str:
+    return "perfect" if value == float("inf") else f"{value:.2f}"
+
+
+def _missing_choice(df: pd.DataFrame, features: list[str], label: str, key: str) -> str:
+    """When the chosen columns have empty cells: stop and say where (default), drop those rows, or fill them."""
+    rows, per_column = missing_cells(df, [*features, label])
+    if not rows:
+        return "tell"
+    label_gaps = per_column.get(label, 0)
+    cells = sum(n for column, n in per_column.items() if column != label)
+    texts = {
+        "tell": "Tell me where they are",
+        "drop": f"Drop rows with missing values ({rows:,} row{'s' if rows != 1 else ''})",
+        "fill": f"Fill with the training mean ({cells:,} cell{'s' if cells != 1 else ''})",
+    }
+    where = ", ".join(f"{short_label(c, NAME_LIMIT)} {n:,}" for c, n in per_column.items())
+    help_text = ("Drop: those rows are left out. Fill: each empty cell gets its column's mean over the training "
+                 "rows only, so nothing about the test rows leaks into training."
+                 + (" Rows without a label are left out either way." if label_gaps else ""))
+    return st.radio(f"Empty cells ({where})", MISSING_CHOICES, format_func=texts.__getitem__, horizontal=True,
+                    key=f"missing_{key}", persist_state="session", help=help_text)
+
+
+def _preview(draft: Draft, choice: Choice, settings: Settings, in_use: Upload | None) -> None:
+    """Prepared exactly as training will use it (the sidebar's test share and seed), then the Use button."""
+    assert draft.frame is not None
+    try:
+        preview = prepared(draft.file_key, draft.file_name, draft.frame, choice, settings.test, settings.seed)
+        if preview.n_features < 2:  # the plots draw the data over two axes (figures/plane.py)
+            raise DataError(f"Only one feature column is chosen (“{choice.features[0]}”). Choose at least two: "
+                            "the plots show the data over two axes.")
+    except DataError as err:
+        st.error(str(err), icon="🚫")
+        st.caption(NOTHING_CHANGED)
+        st.dataframe(draft.frame.head(200), height=240)
+        return
+    st.success(f"Ready: {preview.n_train} training and {preview.n_test} test rows (test share {settings.test:.0%}, "
+               f"seed {settings.seed}, as in the sidebar); class 1 = “{preview.class_names[1]}”, class 0 = "
+               f"“{preview.class_names[0]}”.", icon="✔️")
+    same = in_use is not None and in_use.choice == choice and settings.data == UPLOADED
+    st.button("In use on every page ✓" if same else "Use this data set on every page", type="primary",
+              on_click=use_upload, args=(draft, choice), key="use_upload", disabled=same)
+    notes = [n for n in preview.notes if n not in draft.frame.attrs.get("notes", [])]  # the file's: shown above
+    if preview.n_classes > 2:
+        notes.append(f"The label has {preview.n_classes} values; the models here tell two classes apart, so this "
+                     f"is “{preview.class_names[1]}” against the other {preview.n_classes - 1} (one-vs-rest).")
+    axes = axes_from_names(preview, settings.plot_x, settings.plot_y)
+    if preview.n_features > 2:
+        names = preview.feature_names
+        notes.append(f"The picture draws {names[axes[0]]} across and {names[axes[1]]} up (choose them in the "
+                     "sidebar once the data is in use); the model trains on all the chosen features.")
+    st.caption(" · ".join(notes))
+    table, picture = st.columns([1, 1])
+    with table:
+        st.dataframe(draft.frame.head(200), height=340)
+    with picture:
+        st.plotly_chart(figures.data_figure(preview, axes, height=340), key="upload_preview",
+                        config={"displayModeBar": False})

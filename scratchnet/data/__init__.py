@@ -5,12 +5,25 @@ it names the column, the rows (spreadsheet numbering: the header is row 1, the f
 and what to do about it. The size of an upload is limited by Streamlit (server.maxUploadSize), not here.
 
 errors (DataError and its subclasses), numbers, csv_reader + frame (read_csv), columns (labels, feature
-columns), dataset (split, standardisation, Dataset, prepare_dataset), synthetic, samples.
+values), choose (what each column can be, default label and features), dataset (split, standardisation,
+Dataset), prepare (prepare_dataset: columns -> Dataset, empty cells), synthetic, samples.
 """
 
-from .columns import guess_positive, label_values, suggest_columns
+from .choose import (
+    ColumnInfo,
+    FeatureSuggestion,
+    check_feature_columns,
+    check_table,
+    describe_columns,
+    id_reason,
+    separation,
+    suggest_columns,
+    suggest_features,
+    suggest_label,
+)
+from .columns import LabelCoding, binary_coding, guess_positive, label_values
 from .csv_reader import read_csv
-from .dataset import MIN_ROWS, Dataset, dataset_from_arrays, prepare_dataset, split
+from .dataset import Dataset, dataset_from_arrays, split
 from .errors import (
     ColumnChoiceError,
     ConstantFeatureError,
@@ -29,20 +42,26 @@ from .errors import (
     UnclosedQuoteError,
     UnreadableFileError,
 )
+from .prepare import MAX_ROWS, MIN_ROWS, MISSING_CHOICES, missing_cells, prepare_dataset, split_rows
 from .samples import SAMPLE_DIR, SAMPLES, SampleSpec, load_sample
 from .synthetic import SYNTHETIC_KINDS, make_synthetic, synthetic_dataset
 
 __all__ = [
+    "MAX_ROWS",
     "MIN_ROWS",
+    "MISSING_CHOICES",
     "SAMPLES",
     "SAMPLE_DIR",
     "SYNTHETIC_KINDS",
     "ColumnChoiceError",
+    "ColumnInfo",
     "ConstantFeatureError",
     "DataError",
     "Dataset",
     "DuplicateColumnError",
     "EmptyFileError",
+    "FeatureSuggestion",
+    "LabelCoding",
     "MissingValueError",
     "NoNumericColumnError",
     "NonFiniteValueError",
@@ -55,14 +74,24 @@ __all__ = [
     "TooManyClassesError",
     "UnclosedQuoteError",
     "UnreadableFileError",
+    "binary_coding",
+    "check_feature_columns",
+    "check_table",
     "dataset_from_arrays",
+    "describe_columns",
     "guess_positive",
+    "id_reason",
     "label_values",
     "load_sample",
     "make_synthetic",
+    "missing_cells",
     "prepare_dataset",
     "read_csv",
+    "separation",
     "split",
+    "split_rows",
     "suggest_columns",
+    "suggest_features",
+    "suggest_label",
     "synthetic_dataset",
 ]

@@ -1,4 +1,4 @@
-"""Choosing columns and reading them: labels to 0/1 (guess_positive, label_values), suggest_columns, features."""
+"""Reading chosen columns: labels to class numbers (guess_positive, label_values, LabelCoding), feature values."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -15,15 +16,13 @@ from .errors import (
     MissingValueError,
     NonFiniteValueError,
     NonNumericValueError,
-    NoNumericColumnError,
     SingleClassError,
-    TooFewColumnsError,
     TooManyClassesError,
     _names_text,
     _quote,
     _rows_text,
 )
-from .numbers import _display, _parse_number_column, _plain_float
+from .numbers import _MISSING_MARKERS, _display, _parse_number_column, _plain_float
 
 _POSITIVE_WORDS = frozenset(
     {
@@ -133,19 +132,46 @@ def guess_positive(values: Sequence[str]) -> str:
     return sorted(values, key=_natural_key)[1]
 
 
-def _label_to_binary(
-    series: pd.Series, label: str, rows: np.ndarray, positive: str | None
-) -> tuple[np.ndarray, tuple[str, str], str]:
-    """Label cells -> (y in {0,1}, (class 0 name, class 1 name), note)."""
+@dataclass(frozen=True)
+class LabelCoding:
+    """A label column as class numbers, and the two classes the binary models tell apart.
+
+    codes: per row 0..K-1, the position of its value in `classes` (natural order: numbers numerically, text
+    alphabetically), -1 where the cell is empty. Class 1 of the binary task is classes[positive]; with more
+    than two values, class 0 is all the others (one-vs-rest).
+    """
+
+    codes: np.ndarray
+    classes: tuple[str, ...]
+    positive: int
+    class_names: tuple[str, str]
+    note: str
+
+    @property
+    def y(self) -> np.ndarray:
+        """The binary label: 1.0 for the positive class, else 0.0 (also 0.0 where the label is missing)."""
+        return (self.codes == self.positive).astype(np.float64)
+
+    @property
+    def missing(self) -> np.ndarray:
+        return self.codes < 0
+
+
+def _label_coding(
+    series: pd.Series, label: str, rows: np.ndarray, positive: str | None, allow_missing: bool = False
+) -> LabelCoding:
+    """Label cells -> LabelCoding. Empty cells are an error unless allow_missing (then their code is -1)."""
     shown = _display_column(series)
     missing = np.array([v is None for v in shown], dtype=bool)
-    if missing.any():
+    if missing.any() and not allow_missing:
         raise MissingValueError(
             f'The label column "{label}" is empty (or NA) in {_rows_text(rows[missing])}. Every example '
             "needs a label: fill these cells in or delete those rows, then upload again."
         )
-    counts = Counter(shown.tolist())
+    counts = Counter(v for v in shown.tolist() if v is not None)
     values = sorted(counts, key=lambda v: (-counts[v], _natural_key(v)))
+    if not values:
+        raise MissingValueError(f'The label column "{label}" is empty in every row. Choose another label column.')
     if len(values) == 1:
         raise SingleClassError(
             f'The label column "{label}" has the same value, "{values[0]}", in every row. A classifier needs '
@@ -192,66 +218,14 @@ def _label_to_binary(
         raise TooManyClassesError(
             f'The label column "{label}" has {len(values)} different values: {listed}. ' + advice
         )
-    y = (shown == chosen).astype(np.float64)
-    return y, class_names, note
-
-
-_LABEL_WORDS = ("label", "class", "target", "y", "diagnosis", "species", "outcome")
-_ID_WORDS = frozenset({"id", "index", "row", "no", "number"})
-
-
-def _words(name: object) -> list[str]:
-    return [w for w in re.split(r"[^0-9a-z]+", str(name).strip().lower()) if w]
-
-
-def _is_label_like(name: object) -> bool:
-    norm = str(name).strip().lower()
-    return norm in _LABEL_WORDS or any(w in _LABEL_WORDS and w != "y" for w in _words(name))
+    classes = tuple(sorted(values, key=_natural_key))
+    code_of = {value: k for k, value in enumerate(classes)}
+    codes = np.array([-1 if v is None else code_of[v] for v in shown.tolist()], dtype=np.int64)
+    return LabelCoding(codes, classes, code_of[chosen], class_names, note)
 
 
 def _is_numeric(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-
-
-def _is_clean_feature(series: pd.Series) -> bool:
-    values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    return bool(np.all(np.isfinite(values))) and series.nunique() > 1
-
-
-def suggest_columns(df: pd.DataFrame) -> tuple[list[str], str]:
-    """Default (features, label).
-
-    Label: a column named like label/class/target/y/diagnosis/species/outcome (one with 2-10 values if
-    there are several), else the last column with 2-10 distinct values, else the last column.
-    Features: the first two numeric columns that are not the label, preferring complete, non-constant,
-    non-id columns.
-    """
-    columns = list(df.columns)
-    if len(columns) < 2:
-        only = f' ("{columns[0]}")' if columns else ""
-        raise TooFewColumnsError(
-            f"The table has only {len(columns)} column{only}. It needs at least two: one or more number "
-            "columns (features) and a label column. If all your values ended up in one column, separate "
-            "them with commas, semicolons or tabs."
-        )
-    distinct = {c: df[c].nunique(dropna=True) for c in columns}
-    few = [c for c in columns if 2 <= distinct[c] <= 10]
-    named = [c for c in columns if _is_label_like(c)]
-    if named:  # the student's own naming wins, even if that column turns out to be unusable
-        label = next((c for c in named if c in few), named[0])
-    else:
-        label = few[-1] if few else columns[-1]
-
-    numeric = [c for c in columns if c != label and _is_numeric(df[c])]
-    if not numeric:
-        others = [str(c) for c in columns if c != label]
-        raise NoNumericColumnError(
-            f'None of the columns besides the label "{label}" holds only numbers ({_names_text(others)}), so '
-            "there is nothing to use as features. Features must be numbers: remove units, % signs or "
-            "currency symbols in your spreadsheet, or add a number column, then upload again."
-        )
-    ranked = sorted(numeric, key=lambda c: (not _is_clean_feature(df[c]), bool(set(_words(c)) & _ID_WORDS)))
-    return [str(c) for c in ranked[:2]], str(label)
 
 
 def _row_numbers(df: pd.DataFrame) -> np.ndarray:
@@ -271,11 +245,58 @@ def _non_numeric_hint(bad_values: Sequence[str]) -> str:
     return ""
 
 
-def _feature_values(series: pd.Series, name: str, rows: np.ndarray, decimal_comma_first: bool) -> np.ndarray:
-    """A feature column as finite float64, or a DataError naming the column, rows and values."""
-    if pd.api.types.is_bool_dtype(series):
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    elif _is_numeric(series):
+# A value that starts like a number ("12 kg", "$5", "-3%"): a column of these is a broken number column,
+# never two categories.
+_NUMBER_LIKE = re.compile(r"\s*[+-]?[$€£¥]?\s*[+-]?[.,]?\d")
+
+
+def binary_coding(series: pd.Series) -> tuple[str, str] | None:
+    """(value read as 0, value read as 1) for a text column with exactly two different words, else None.
+
+    Class 1 is the value that looks positive (yes, true, male/female: the second alphabetically), as
+    guess_positive decides for a label. Numbers with units or % signs are not words: those columns stay errors.
+    """
+    if _is_numeric(series) or pd.api.types.is_bool_dtype(series):
+        return None
+    raw = pd.unique(series.dropna())
+    if len(raw) > 20:  # spelling variants (" yes", "NA") aside, that is more than two values: no need to look
+        return None
+    values = sorted({v for v in (_display(u) for u in raw) if v is not None}, key=_natural_key)
+    if len(values) != 2 or any(_NUMBER_LIKE.match(v) for v in values):
+        return None
+    one = guess_positive(values)
+    return (values[1] if values[0] == one else values[0]), one
+
+
+def _empty_cells(series: pd.Series) -> np.ndarray:
+    """True where a cell is empty as the readers see it (NaN, None, blank, NA, n/a, ?): fast for big columns."""
+    missing = series.isna().to_numpy(dtype=bool)
+    if _is_numeric(series) or pd.api.types.is_bool_dtype(series):
+        return missing
+    lowered = series.astype("string").str.strip().str.lower()
+    return missing | lowered.isin(_MISSING_MARKERS).fillna(False).to_numpy(dtype=bool)
+
+
+def _number_like_share(series: pd.Series) -> float:
+    """The share of a column's non-empty cells that start like a number (vectorised: a quick look)."""
+    text = series.dropna().astype("string")
+    return float(text.str.match(_NUMBER_LIKE.pattern).fillna(False).mean()) if len(text) else 0.0
+
+
+def _feature_values(
+    series: pd.Series, name: str, rows: np.ndarray, decimal_comma_first: bool, allow_missing: bool = False
+) -> tuple[np.ndarray, str | None]:
+    """A feature column as float64 (NaN where empty, if allow_missing), and a note if text was coded as 0/1.
+
+    Otherwise a DataError naming the column, rows and values.
+    """
+    note = None
+    coding = binary_coding(series)
+    if coding is not None:
+        shown = _display_column(series)
+        values = np.array([np.nan if v is None else float(v == coding[1]) for v in shown.tolist()])
+        note = f'"{name}" is text with two values, used as {coding[0]} = 0, {coding[1]} = 1.'
+    elif pd.api.types.is_bool_dtype(series) or _is_numeric(series):
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         cells: list[str | None] = []
@@ -286,27 +307,10 @@ def _feature_values(series: pd.Series, name: str, rows: np.ndarray, decimal_comm
                 cells.append(_display(value))
         parsed = _parse_number_column(cells, decimal_comma_first)
         if parsed.bad:
-            bad_rows = rows[parsed.bad]
-            examples = [cells[i] or "" for i in parsed.bad]
-            pairs = zip(examples[:3], bad_rows[:3], strict=False)
-            shown = ", ".join(f"{_quote(v)} in row {r}" for v, r in pairs)
-            if len(parsed.bad) > 3:
-                shown += f" and {len(parsed.bad) - 3} more rows"
-            present = sum(c is not None for c in cells)
-            if len(parsed.bad) * 2 < present:
-                advice = (
-                    f'Column "{name}" is mostly numbers but has text: {shown}. Features must be '
-                    "numbers: fix or delete those rows and upload again."
-                )
-            else:
-                advice = (
-                    f'Column "{name}" contains text, not numbers: {shown}. Features must be numbers: '
-                    "choose a number column as a feature (a text column can be the label)."
-                )
-            raise NonNumericValueError(advice + _non_numeric_hint(examples))
+            raise NonNumericValueError(_text_message(name, cells, rows, parsed.bad))
         values = parsed.numbers
     missing = np.isnan(values)
-    if missing.any():
+    if missing.any() and not allow_missing:
         raise MissingValueError(
             f'Column "{name}" is empty (or NA / NaN) in {_rows_text(rows[missing])}. Fill these cells in or '
             "delete those rows, or choose other feature columns."
@@ -318,4 +322,29 @@ def _feature_values(series: pd.Series, name: str, rows: np.ndarray, decimal_comm
             f"1e999) in {_rows_text(rows[infinite])}. Replace them with ordinary numbers or delete "
             "those rows."
         )
-    return values
+    return values, note
+
+
+def _text_message(name: str, cells: list[str | None], rows: np.ndarray, bad: list[int]) -> str:
+    """Why a column with text cells cannot be a feature, with examples and what to do."""
+    bad_rows = rows[bad]
+    examples = [cells[i] or "" for i in bad]
+    pairs = zip(examples[:3], bad_rows[:3], strict=False)
+    shown = ", ".join(f"{_quote(v)} in row {r}" for v, r in pairs)
+    if len(bad) > 3:
+        shown += f" and {len(bad) - 3} more rows"
+    present = sum(c is not None for c in cells)
+    if len(bad) * 2 < present:
+        advice = (
+            f'Column "{name}" is mostly numbers but has text: {shown}. Features must be '
+            "numbers: fix or delete those rows and upload again."
+        )
+    else:
+        words = len({c for c in cells if c is not None})
+        advice = (
+            f'Column "{name}" contains text, not numbers: {shown}. Features must be numbers: '
+            "choose a number column as a feature (a text column can be the label)."
+        )
+        if words > 2:
+            advice += f" It has {words} different values; one-hot encoding (a 0/1 column per value) is not supported."
+    return advice + _non_numeric_hint(examples)

@@ -1,26 +1,14 @@
-"""The Dataset, the stratified split, standardisation, and prepare_dataset (a table's columns -> Dataset)."""
+"""The Dataset, the stratified split, standardisation and dataset_from_arrays (prepare.py reads tables)."""
 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from .columns import _check_column, _feature_values, _label_to_binary, _row_numbers
-from .errors import (
-    ColumnChoiceError,
-    ConstantFeatureError,
-    DuplicateColumnError,
-    NonFiniteValueError,
-    TooFewRowsError,
-    _quote,
-    _rows_text,
-)
-from .numbers import _column_kind_hint, _display
+from .errors import ConstantFeatureError, NonFiniteValueError
 
 MIN_ROWS = 10
 
@@ -54,8 +42,8 @@ def split(
     return X[train], X[test], y[train], y[test]
 
 
-def _frozen_array(values: np.ndarray, ndim: int, what: str) -> np.ndarray:
-    array = np.array(values, dtype=np.float64)  # a private copy ...
+def _frozen_array(values: np.ndarray, ndim: int, what: str, dtype: type = np.float64) -> np.ndarray:
+    array = np.array(values, dtype=dtype)  # a private copy ...
     if array.ndim != ndim:
         raise ValueError(f"{what} must have {ndim} dimension(s), got shape {array.shape}")
     array.setflags(write=False)  # ... that nobody can change behind the frozen dataclass's back
@@ -64,7 +52,14 @@ def _frozen_array(values: np.ndarray, ndim: int, what: str) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """A prepared two-class dataset; X_train / X_test are standardised with the training mean and std."""
+    """A prepared dataset; X_train / X_test are standardised with the training mean and std.
+
+    The models tell two classes apart: y_train / y_test are 0/1 and class_names names them (class 0, class 1).
+    The label's own values are kept too, so more than two classes can slot in: `classes` lists all K values
+    (label numbers 0..K-1 in natural order), labels_train / labels_test hold each row's label number, and
+    y = (labels == positive). With K > 2 that is one-vs-rest: class 0 is every value but classes[positive].
+    Built without them (synthetic data, dataset_from_arrays), classes = class_names and labels = y.
+    """
 
     name: str
     X_train: np.ndarray
@@ -77,6 +72,10 @@ class Dataset:
     mean: np.ndarray
     std: np.ndarray
     notes: tuple[str, ...] = ()
+    classes: tuple[str, ...] = ()
+    labels_train: np.ndarray | None = None
+    labels_test: np.ndarray | None = None
+    positive: int = 1
 
     def __post_init__(self) -> None:
         arrays = {"X_train": 2, "y_train": 1, "X_test": 2, "y_test": 1, "mean": 1, "std": 1}
@@ -99,6 +98,31 @@ class Dataset:
         for y in (self.y_train, self.y_test):
             if not np.all((y == 0.0) | (y == 1.0)):
                 raise ValueError("labels must be 0 or 1")
+        self._set_labels()
+
+    def _set_labels(self) -> None:
+        """Fill in (or check) the K-class labels: y must be (labels == positive)."""
+        if not self.classes:
+            object.__setattr__(self, "classes", self.class_names)
+            object.__setattr__(self, "positive", 1)
+        object.__setattr__(self, "classes", tuple(str(c) for c in self.classes))
+        k = len(self.classes)
+        if k < 2 or not 0 <= self.positive < k:
+            raise ValueError(f"classes must name at least two values and positive index one: {self.classes!r}")
+        for attr, y in (("labels_train", self.y_train), ("labels_test", self.y_test)):
+            labels = getattr(self, attr)
+            labels = y.astype(np.int64) if labels is None else _frozen_array(labels, 1, attr, np.int64)
+            if len(labels) != len(y) or np.any((labels < 0) | (labels >= k)):
+                raise ValueError(f"{attr} must hold one label number in 0..{k - 1} per row")
+            if not np.array_equal(labels == self.positive, y == 1.0):
+                raise ValueError(f"y must be 1 exactly where {attr} == positive ({self.positive})")
+            labels.setflags(write=False)
+            object.__setattr__(self, attr, labels)
+
+    @property
+    def n_classes(self) -> int:
+        """K, the number of different label values (2 for a two-class set)."""
+        return len(self.classes)
 
     @property
     def n_features(self) -> int:
@@ -216,6 +240,27 @@ def dataset_from_arrays(
         if not np.all(np.isfinite(X[:, j])):
             raise NonFiniteValueError(f'Column "{feature}" contains values that are not finite numbers.')
     X_train, X_test, y_train, y_test = split(X, y, test_ratio=test_ratio, seed=seed)
+    return assemble(
+        name, (X_train, y_train), (X_test, y_test), feature_names=feature_names, label_name=label_name,
+        class_names=class_names, notes=notes,
+    )
+
+
+def assemble(
+    name: str,
+    train: tuple[np.ndarray, np.ndarray],
+    test: tuple[np.ndarray, np.ndarray],
+    *,
+    feature_names: Sequence[str],
+    label_name: str,
+    class_names: Sequence[str],
+    notes: Sequence[str] = (),
+    labels: tuple[np.ndarray, np.ndarray] | None = None,
+    classes: Sequence[str] = (),
+    positive: int = 1,
+) -> Dataset:
+    """The Dataset of split (X, y) rows in the file's units: standardised with the training rows' mean and std."""
+    (X_train, y_train), (X_test, y_test) = train, test
     X_train, X_test, mean, std, scale_notes = _standardise(X_train, X_test, feature_names)
     return Dataset(
         name=name,
@@ -229,115 +274,8 @@ def dataset_from_arrays(
         mean=mean,
         std=std,
         notes=(*notes, *scale_notes),
-    )
-
-
-def _check_not_constant(values: np.ndarray, name: str) -> None:
-    if _spread(values)[0] < _CONSTANT_TOLERANCE:
-        if np.all(values == values[0]):
-            raise ConstantFeatureError(
-                f'Column "{name}" has the same value ({_display(values[0])}) in every row, so it cannot help '
-                "tell the classes apart. Choose a different feature column."
-            )
-        raise ConstantFeatureError(
-            f'The values in column "{name}" are almost all the same (they differ only in the 12th digit or '
-            "later), so they cannot help tell the classes apart. Choose a different feature column."
-        )
-
-
-def _stratified_sample(y: np.ndarray, size: int, seed: int) -> np.ndarray:
-    """Sorted row positions of a seeded sample of `size` rows that keeps the class balance (≥ 2 per class)."""
-    rng = np.random.default_rng(seed)
-    ones = np.flatnonzero(y == 1.0)
-    zeros = np.flatnonzero(y == 0.0)
-    take_ones = min(len(ones), int(np.clip(round(size * len(ones) / len(y)), 2, size - 2)))
-    take_zeros = min(len(zeros), size - take_ones)
-    take_ones = min(len(ones), size - take_zeros)
-    sample_zeros = rng.choice(zeros, take_zeros, replace=False)
-    sample_ones = rng.choice(ones, take_ones, replace=False)
-    return np.sort(np.concatenate([sample_zeros, sample_ones]))
-
-
-def prepare_dataset(
-    df: pd.DataFrame,
-    features: Sequence[str],
-    label: str,
-    *,
-    positive: str | None = None,
-    test_ratio: float = 0.25,
-    seed: int = 0,
-    name: str = "uploaded.csv",
-    max_rows: int = 20_000,
-) -> Dataset:
-    """Check the chosen columns of a table and turn them into a standardised two-class Dataset.
-
-    The label's two values map to 0/1 (class 1 = `positive`, or the value that looks positive); with more
-    than two values `positive` is required and all other values become class 0. Features must be numbers,
-    present, finite and not constant. Needs MIN_ROWS rows and 2 per class; above max_rows rows a seeded,
-    stratified sample is used. Notes from read_csv (df.attrs["notes"]) are carried into Dataset.notes.
-    """
-    if max_rows < MIN_ROWS:
-        raise ValueError(f"max_rows must be at least {MIN_ROWS}")
-    chosen = [features] if isinstance(features, str) else list(features)
-    if not chosen:
-        raise ColumnChoiceError("Choose at least one feature column (the numbers the model learns from).")
-    _check_column(df, label, "label")
-    for feature in chosen:
-        _check_column(df, feature, "feature")
-    repeated = [f for f, count in Counter(chosen).items() if count > 1]
-    if repeated:
-        raise ColumnChoiceError(f"Column {_quote(repeated[0])} is chosen twice as a feature; choose it once.")
-    if label in chosen:
-        raise ColumnChoiceError(
-            f'"{label}" is the label, so it cannot also be a feature. Remove it from the '
-            "features, or choose another label."
-        )
-    duplicated = [c for c in [*chosen, label] if (df.columns == c).sum() > 1]
-    if duplicated:
-        raise DuplicateColumnError(
-            f'The table has more than one column called "{duplicated[0]}". Rename them so every column '
-            "has its own name."
-        )
-
-    rows = _row_numbers(df)
-    n = len(df)
-    if n < MIN_ROWS:
-        listed = f" ({_rows_text(rows)})" if n else ""
-        raise TooFewRowsError(
-            f"The table has only {n} data row{'s' if n != 1 else ''}{listed}. You need at least {MIN_ROWS} "
-            "rows, with at least 2 of each class, to train and test a model: add more examples."
-        )
-    y, class_names, label_note = _label_to_binary(df[label], label, rows, positive)
-    decimal_comma_first = _column_kind_hint(str(df.attrs.get("delimiter", ",")))
-    columns = [_feature_values(df[f], f, rows, decimal_comma_first) for f in chosen]
-    for values, feature in zip(columns, chosen, strict=True):
-        _check_not_constant(values, feature)
-    X = np.column_stack(columns)
-    for cls, class_name in ((0.0, class_names[0]), (1.0, class_names[1])):
-        count = int(np.sum(y == cls))
-        if count < 2:
-            raise TooFewRowsError(
-                f'Class "{class_name}" (class {int(cls)}) has only {count} row{"s" if count != 1 else ""} '
-                f"({_rows_text(rows[y == cls])}). Each class needs at least 2 rows, one to train on and one "
-                "to test with: add examples of this class or choose another positive class."
-            )
-
-    notes = [*df.attrs.get("notes", []), label_note]
-    if n > max_rows:
-        keep = _stratified_sample(y, max_rows, seed)
-        X, y = X[keep], y[keep]
-        notes.append(
-            f"Used {max_rows:,} of {n:,} rows (a random sample with the same class balance) to keep "
-            "training fast."
-        )
-    return dataset_from_arrays(
-        X,
-        y,
-        name=name,
-        feature_names=tuple(str(f) for f in chosen),
-        label_name=str(label),
-        class_names=class_names,
-        test_ratio=test_ratio,
-        seed=seed,
-        notes=notes,
+        classes=tuple(classes),
+        labels_train=None if labels is None else labels[0],
+        labels_test=None if labels is None else labels[1],
+        positive=positive,
     )

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .csv_reader import read_csv
-from .dataset import Dataset, prepare_dataset
+from .dataset import Dataset
+from .prepare import prepare_dataset
 
 SAMPLE_DIR: Path = Path(__file__).resolve().parents[2] / "sample_data"
 
