@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 import figures
+from figures import SliceFadeLike
 from scratchnet import History, Model, ParamInfo, PlaneGrid
 from scratchnet.data import Dataset
 
@@ -161,13 +162,17 @@ def series_columns(model: Model) -> list[str]:
 
 
 # --- the plane and its points --------------------------------------------------------------------------------
-def plane_meta(ds: Dataset, grid: PlaneGrid, max_points: int = MAX_POINTS, seed: int = 0) -> dict[str, Any]:
-    """Axes (original units), labels, colours, and the points to draw (train filled, test open)."""
+def plane_meta(ds: Dataset, grid: PlaneGrid, fade: SliceFadeLike | None = None, max_points: int = MAX_POINTS,
+               seed: int = 0) -> dict[str, Any]:
+    """Axes (original units; titles cut as the static figures cut them, full names apart), labels, colours,
+    and the points to draw (train filled, test open). With `fade` (more than two features: the plane is a
+    slice), each point's opacity as one byte (alpha·255, nearest) in base64 — sent once with the meta, never
+    per frame — and the note saying what the slice holds fixed."""
     i, j = grid.axes
     mean, std = np.asarray(ds.mean, dtype=np.float64), np.asarray(ds.std, dtype=np.float64)
     x = np.asarray(grid.u) * std[i] + mean[i]
     y = np.asarray(grid.v) * std[j] + mean[j]
-    xs, ys, cs, tests = [], [], [], []
+    xs, ys, cs, tests, alphas = [], [], [], [], []
     groups = [(0, ds.X_train, ds.y_train), (1, ds.X_test, ds.y_test)]
     total = sum(len(g[2]) for g in groups)
     for is_test, X, yv in groups:
@@ -182,15 +187,33 @@ def plane_meta(ds: Dataset, grid: PlaneGrid, max_points: int = MAX_POINTS, seed:
         ys += [num(v, 4) for v in raw[:, j]]
         cs += [int(v > 0.5) for v in np.asarray(yv)[idx]]
         tests += [is_test] * len(idx)
+        if fade is not None:
+            alphas.append(np.asarray(fade.alpha["test" if is_test else "train"], dtype=np.float64)[idx])
     scale = figures.BOUNDARY_SCALE
+    xlabel, ylabel = figures.axis_titles(ds, (i, j))
+    note, tip = figures.slice_note(ds, (i, j), faded=fade is not None) if ds.n_features > 2 else ("", "")
+    points: dict[str, Any] = {"x": xs, "y": ys, "c": cs, "test": tests, "of": total}
+    if alphas:
+        points["alpha"] = base64.b64encode(quantise(np.concatenate(alphas))[0].tobytes()).decode("ascii")
     return {
         "x": [num(x[0], 6), num(x[-1], 6)],
         "y": [num(y[0], 6), num(y[-1], 6)],
-        "xlabel": ds.feature_names[i],
-        "ylabel": ds.feature_names[j],
-        "note": "other inputs held at their mean" if ds.n_features > 2 else "",
-        "classes": list(ds.class_names),
+        "axes": [int(i), int(j)],
+        "xlabel": xlabel,
+        "ylabel": ylabel,
+        "xname": str(ds.feature_names[i]),
+        "yname": str(ds.feature_names[j]),
+        "note": note,
+        "tip": tip,
+        "classes": figures.short_labels(ds.class_names, figures.CLASS_LIMIT),
+        "class_names": [str(c) for c in ds.class_names],
         "colors": list(figures.CLASS_COLORS),
         "scale": [scale[0][1], scale[1][1], scale[2][1]],
-        "points": {"x": xs, "y": ys, "c": cs, "test": tests, "of": total},
+        "points": points,
     }
+
+
+def point_alphas(meta: dict[str, Any]) -> np.ndarray | None:
+    """The points' opacities as the browser reads them from plane_meta (None: every point opaque)."""
+    data = meta["points"].get("alpha")
+    return None if data is None else np.frombuffer(base64.b64decode(data), dtype=np.uint8) / 255.0

@@ -159,6 +159,20 @@ function planeBox(meta, w, h, axes) {
   return box;
 }
 
+// A slice of more than two features: each point's opacity (one byte, sent once with the meta), and the order
+// to draw them in, faintest first, so the points near the slice are on top. Decoded once per meta.
+function pointAlpha(meta) {
+  const b64 = meta.points.alpha;
+  if (!b64) return null;
+  if (!meta.alphaBytes) {
+    const text = atob(b64), a = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) a[i] = text.charCodeAt(i);
+    const order = Array.from(a.keys()).sort((p, q) => a[p] - a[q] || p - q);
+    meta.alphaBytes = { a, order, faded: a.filter((x) => x < 255).length };
+  }
+  return meta.alphaBytes;
+}
+
 // Axes, tick labels and points: they do not change while a run plays, so they are drawn once per size.
 function drawPlaneStatic(layer, meta, w, h, axes, pointRadius) {
   const dpr = window.devicePixelRatio || 1;
@@ -168,12 +182,14 @@ function drawPlaneStatic(layer, meta, w, h, axes, pointRadius) {
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   const box = planeBox(meta, w, h, axes);
   const pts = meta.points;
+  const alpha = pointAlpha(meta);
   ctx.save();
   ctx.beginPath();
   ctx.rect(box.l, box.t, box.w, box.h);
   ctx.clip();
-  for (let i = 0; i < pts.x.length; i++) {
+  for (const i of alpha ? alpha.order : pts.x.keys()) {
     if (pts.x[i] === null || pts.y[i] === null) continue;
+    if (alpha) ctx.globalAlpha = alpha.a[i] / 255;
     drawPoint(ctx, box.px(pts.x[i]), box.py(pts.y[i]), pts.c[i], pts.test[i], meta.colors, pointRadius);
   }
   ctx.restore();
