@@ -13,6 +13,7 @@ import pytest
 
 from tests.browser_support import (
     EXCEPTION,
+    LIVE,
     STATUS,
     VIEWPORT,
     errors,
@@ -236,6 +237,18 @@ def add_feature(page, name: str) -> None:
     poll(lambda: name in box.inner_text(), what=f"{name} chosen")
 
 
+def drawn(page, axis: str) -> str:
+    """The feature the sidebar says the plots draw across ("x") or up ("y")."""
+    label = "Drawn across (x axis)" if axis == "x" else "Drawn up (y axis)"
+    return page.locator(f"[data-testid=stSidebar] input[aria-label='{label}']").input_value()
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick `option` in the sidebar's selectbox `label`, as a student does (click it, click the option)."""
+    page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").filter(has_text=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
 def upload_titanic(page, base: str, file: Path) -> None:
     """Upload the Titanic-like file, train on five of its columns (gaps filled), use it on every page."""
     open_app(page, base, "Your_data")
@@ -267,15 +280,29 @@ def test_a_realistic_file_uploads_and_trains_on_the_model_page(page, base_url, t
     assert "Drawn across (x axis)" in sidebar and "Drawn up (y axis)" in sidebar, sidebar
     main = page.locator("[data-testid=stMain]")
     assert "The plots show a slice." in main.inner_text()
+    # the live plane draws the two features picked in the sidebar, the others' distance fading the points
+    x, y = drawn(page, "x"), drawn(page, "y")
+    a = live_attrs(page)
+    assert (a["x"], a["y"], a["xTitle"], a["yTitle"]) == (x, y, x, y) and a["points"] == 400, a
+    assert 0 < a["faded"] <= a["points"], a
+    note = page.locator(f"{LIVE} [data-testid=sn-slice-note]")
+    assert "3 other features held at their mean" in note.inner_text() and "Age" in note.get_attribute("title")
     iterations = page.locator("input[type=range][aria-label='Iterations']")
     iterations.focus()
     page.keyboard.press("End")  # 10,000: the run cannot finish on its own before Pause
     poll(lambda: slider_value(page, "Iterations") == "10000", what="10,000 iterations")
     wait_idle(page)
-    button(page, PLAY).click()
-    wait_iteration(page, lambda i: i >= 200, timeout=40, what="training on the upload")
-    button(page, PLAY).click()
+    page.click(PLAY)
+    before = wait_iteration(page, lambda i: i >= 200, timeout=40, what="training on the upload")
+    other = "Fare" if "Fare" not in (x, y) else "Age"
+    choose(page, "Drawn across (x axis)", other)  # mid-run: the same run goes on over the new plane
+    a = wait_live(page, f"a.x === {other!r} && a.shown > {before} + 100", timeout_ms=40_000)
+    assert a["state"] == "playing" and a["y"] == y and a["faded"] > 0, a
+    page.mouse.move(VIEWPORT["width"] - 10, 10)
+    screenshot(page, "Logistic_regression_titanic_midrun")
+    page.click(PLAY)
     wait_paused(page)
+    assert drawn(page, "x") == other and live_attrs(page)["x"] == other
     assert not exceptions(page) and not errors(page), (exceptions(page), errors(page))
     assert page.viewport_size == VIEWPORT
     page.mouse.move(VIEWPORT["width"] - 10, 10)  # no tooltip in the picture

@@ -4,6 +4,8 @@ choosing other features mid-run or paused redraws the plane from the model as it
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 from app_support import assert_clean, button, open_page, switch
 from live_support import Browser, grids, payload
@@ -12,7 +14,7 @@ from realistic_data import titanic_csv, wine_csv
 from scratchnet.plane import decision_grid
 from ui import settings as S
 from ui.live_engine import GRID_RESOLUTION
-from ui.live_payload import point_alphas
+from ui.live_payload import DISTANCE_STEP, point_alphas
 
 TITANIC = ["Pclass", "Sex", "SibSp", "Parch", "Fare"]  # five features, none with empty cells
 WINE = ["Alcohol", "Malic acid", "Flavanoids", "Color intensity", "Hue", "Proline"]
@@ -45,10 +47,19 @@ def assert_plane(at, meta: dict, page: str = "logistic") -> None:
     assert alpha is not None and alpha.shape == expected.shape == (len(meta["points"]["x"]),)
     assert np.max(np.abs(alpha - expected)) <= 0.5 / 255 + 1e-12
     assert alpha.min() < 0.5 < alpha.max()  # some points lie far from the slice, some near it
+    distance = np.concatenate([pb.slice_distance(ds.X_train), pb.slice_distance(ds.X_test)])
+    sent = np.frombuffer(base64.b64decode(meta["points"]["dist"]), dtype=np.uint8) * DISTANCE_STEP
+    assert np.max(np.abs(sent - np.minimum(distance, 255 * DISTANCE_STEP))) <= DISTANCE_STEP / 2 + 1e-9
     raw = ds.to_original(np.vstack([ds.X_train, ds.X_test]))
-    i, j = pb.plot_axes
-    np.testing.assert_allclose(meta["points"]["x"], raw[:, i], rtol=1e-3, atol=1e-9)
-    np.testing.assert_allclose(meta["points"]["y"], raw[:, j], rtol=1e-3, atol=1e-9)
+    for k, axis in enumerate(pb.plot_axes):  # a feature with few values is spread around each, never to another
+        drawn, values, jitter = np.asarray(meta["points"]["xy"[k]]), raw[:, axis], meta["points"]["jitter"][k]
+        if jitter is None:
+            np.testing.assert_allclose(drawn, values, rtol=1e-3, atol=1e-9)
+            continue
+        levels = np.asarray(jitter["levels"])
+        assert len(levels) <= 12 and np.all(np.abs(drawn - values) <= jitter["spread"] * (1 + 1e-3))
+        nearest = levels[np.argmin(np.abs(drawn[:, None] - levels[None, :]), axis=1)]
+        np.testing.assert_allclose(nearest, values, rtol=1e-9)
 
 
 def assert_grid_is_models(at, p: dict, page: str = "logistic") -> None:
@@ -65,6 +76,8 @@ def test_an_upload_of_five_features_draws_the_chosen_plane_with_faded_points():
     p = payload(at)
     assert_plane(at, p["meta"])
     assert p["meta"]["points"]["of"] == 400 and p["meta"]["class_names"] == list(live(at).problem.dataset.class_names)
+    assert live(at).problem.plot_names == ("Pclass", "Sex")  # three and two values: both drawn spread out
+    assert [j["levels"] for j in p["meta"]["points"]["jitter"]] == [[1, 2, 3], [0, 1]]
     assert_grid_is_models(at, p)
     sent = Browser(at).play_to_end()
     assert all("meta" not in m for m in sent)  # the opacities travel once, with the meta, never with frames

@@ -65,6 +65,7 @@ function mountView(parent) {
     series: { cols: {}, lr: [] }, meta: null, metaId: 0, view: { fps: 45, stride: 6, logy: false }, target: 0,
     plane: {}, raf: 0, dirty: false, draws: 0, path: location.pathname,
   };
+  planeHover(v);
   play.addEventListener('click', () => togglePlay(v));
   stepBtn.addEventListener('click', () => stepOnce(v));
   reset.addEventListener('click', () => resetRun(v));
@@ -404,6 +405,10 @@ function buildLegend(v) {
     return span;
   }));
   if (m.note) v.legend.appendChild(el('span', 'sn-note', null, { title: m.tip, 'data-testid': 'sn-slice-note' })).textContent = m.note;
+  const spread = (m.points.jitter || []).map((j, k) => j && `${[m.xname, m.yname][k]} ±${j.spread}`).filter(Boolean);
+  if (spread.length) {
+    v.legend.appendChild(el('span', 'sn-note', null, { title: 'Points are moved a little at random around their value (only in this picture), so hundreds of them do not sit on one spot' })).textContent = `points spread: ${spread.join(', ')}`;
+  }
   if (m.points.of > m.points.x.length) {
     v.legend.appendChild(el('span', 'sn-note')).textContent = `showing ${fmtIter(m.points.x.length)} of ${fmtIter(m.points.of)} points`;
   }
