@@ -8,7 +8,7 @@ import base64
 
 import numpy as np
 from app_support import assert_clean, button, open_page, switch
-from live_support import Browser, grids, payload
+from live_support import Browser, grids, payload, trigger
 from realistic_data import titanic_csv, wine_csv
 
 from scratchnet.plane import decision_grid
@@ -136,3 +136,27 @@ def test_two_features_send_no_opacities_and_no_note():
     at = open_page("logistic")
     meta = payload(at)["meta"]
     assert point_alphas(meta) is None and meta["note"] == "" and meta["axes"] == [0, 1]
+
+
+def test_a_request_in_the_same_run_as_the_new_features_gets_the_new_plane():
+    """The race a browser meets: its request for frames and the new drawn feature arrive in one page run. The
+    answer to the request carries the new plane's meta, because the request says which plane it draws."""
+    at = use_upload("wine.csv", wine_csv(), WINE, page="net", iters="2000")
+    view = Browser(at)
+    view.play()
+    view.need()
+    run = live(at, "net")
+    old = ",".join(str(k) for k in run.problem.plot_axes)
+    x = next(n for n in WINE if n not in run.problem.plot_names)
+    at.selectbox(key="plot_x").set_value(x)  # not run yet: it goes with the request below
+    view.req += 1
+    trigger(at, {"op": "need", "req": view.req, "mount": view.mount, "epoch": view.epoch, "shown": view.buffered,
+                 "next": view.buffered, "want": 1.5, "plane": old})
+    assert_clean(at)
+    p = payload(at)
+    assert p["ack"] == view.req and p["hold"] and p["meta"]["xname"] == x and live(at, "net").run is run.run
+    assert_plane(at, p["meta"], "net")
+    view.epoch, view.shown = p["epoch"], view.buffered
+    p = view.send("need", next=view.buffered, want=0.12, plane=run.plane_key)  # from the frame held, new plane
+    assert "meta" not in p and p["frames"][0]["it"] > view.shown and not p["hold"]
+    assert_grid_is_models(at, p, "net")

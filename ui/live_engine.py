@@ -176,8 +176,22 @@ class LiveRun:
             self.state = "paused"  # the limit was raised: Resume goes on from here
 
     # --- requests from the browser ----------------------------------------------------------------------
+    @property
+    def plane_key(self) -> str:
+        """The drawn features as the browser names its plane (its requests say which one it draws)."""
+        return ",".join(str(k) for k in self.problem.plot_axes)
+
     def handle(self, cmd: dict[str, Any], s: LiveSettings) -> dict[str, Any]:
-        """Answer one browser request with a payload (each request is acted on once)."""
+        """Answer one browser request with a payload (each request is acted on once). A browser that draws
+        another plane than the run's (the features changed in a run that also carried this request) gets the
+        plane's meta with the answer, whatever the answer is."""
+        p = self._handle(cmd, s)
+        plane = cmd.get("plane")
+        if plane is not None and plane != self.plane_key and "meta" not in p:
+            p["meta"] = self.plane_meta()
+        return p
+
+    def _handle(self, cmd: dict[str, Any], s: LiveSettings) -> dict[str, Any]:
         mount, req = str(cmd.get("mount", "")), int(cmd.get("req") or 0)
         if mount != self.mount:  # a new browser view of this run numbers its requests from 1
             self.mount, self.last_req = mount, 0
@@ -295,6 +309,10 @@ class LiveRun:
             self._meta = P.plane_meta(self.problem.dataset, self.grid, self.problem.fade)
         return self._meta
 
+    def plane_meta(self) -> dict[str, Any]:
+        """What the live view's meta carries: the plane (meta) and the charts' lines."""
+        return {**self.meta(), "page": self.page, "charts": P.chart_lines(self.run.model.param_info)}
+
     def units_payload(self, look: int | None = None) -> dict[str, Any] | None:
         """The hidden-unit maps for the weights now (or at snapshot `look`): paused network runs only."""
         if self.page != "net" or self.playing:
@@ -329,7 +347,7 @@ class LiveRun:
             "view": {"logy": s.logy, "fps": round(fps, 3), "stride": stride, "lr": s.lr},
         }
         if meta:
-            p["meta"] = {**self.meta(), "page": self.page, "charts": P.chart_lines(run.model.param_info)}
+            p["meta"] = self.plane_meta()
         if t0 is not None:
             p["series"] = P.series(run.history, t0, P.series_columns(run.model))
         if frames is not None:
