@@ -147,6 +147,7 @@ async function receive(v, P) {
     v.unitLut = v.lut;
     Object.assign(v.plane, { meta: P.meta, metaId: v.metaId });
     buildLegend(v);
+    v.sized = false; // the legend under the boundary may have another height
   }
   v.view = P.view;
   v.target = P.target;
@@ -303,9 +304,9 @@ function lrMarks(v, limit) {
   return marks;
 }
 
-// The boundary is the largest square that leaves the sliders under it on screen (at most 58 % of the width);
-// on a narrow screen it takes the full width and the charts go below it.
-const BELOW = 150; // px kept under the boundary: its legend and the row of sliders
+// The boundary is the largest square that leaves its legend and the sliders under it on screen (at most 58 % of
+// the width); on a narrow screen it takes the full width and the charts go below it.
+const SLIDERS = 100; // px kept under the boundary's legend: the row of sliders
 function layout(v) {
   const w = v.root.clientWidth;
   v.root.classList.toggle('sn-narrow', w < 640);
@@ -317,7 +318,8 @@ function layout(v) {
   }
   const scroller = v.root.closest('[data-testid=stMain]');
   const top = v.main.getBoundingClientRect().top + (scroller ? scroller.scrollTop - scroller.getBoundingClientRect().top : window.scrollY);
-  const size = Math.round(Math.max(300, Math.min(w * 0.58, window.innerHeight - top - BELOW)));
+  const below = SLIDERS + v.legend.offsetHeight; // a slice's notes or long class names take more lines
+  const size = Math.round(Math.max(300, Math.min(w * 0.58, window.innerHeight - top - below)));
   v.main.style.gridTemplateColumns = `${size}px minmax(0, 1fr)`;
   v.plot.style.width = `${size}px`;
   v.charts.style.height = `${size}px`;
