@@ -8,8 +8,18 @@ from .curves import loss_figure, lr_lab_loss_figure
 from .gradients import gradient_figure
 from .landscape import line_scan_figure, loss_surface_figure
 from .panels import hidden_units_figure
-from .plane import boundary_figure, data_figure, lr_lab_boundaries_figure, point_traces
-from .style import BOUNDARY_SCALE, CLASS_COLORS, CLASS_SYMBOLS, LR_COLORS, decimate, lr_colors, verdict_label
+from .plane import axis_titles, boundary_figure, data_figure, lr_lab_boundaries_figure, point_traces, slice_note
+from .style import (
+    BOUNDARY_SCALE,
+    CLASS_COLORS,
+    CLASS_LIMIT,
+    CLASS_SYMBOLS,
+    LR_COLORS,
+    decimate,
+    lr_colors,
+    short_labels,
+    verdict_label,
+)
 from .types import (
     DatasetLike,
     HistoryLike,
@@ -23,6 +33,7 @@ from .types import (
 __all__ = [
     "BOUNDARY_SCALE",
     "CLASS_COLORS",
+    "CLASS_LIMIT",
     "CLASS_SYMBOLS",
     "LR_COLORS",
     "DatasetLike",
@@ -32,6 +43,7 @@ __all__ = [
     "ParamInfoLike",
     "PlaneGridLike",
     "SliceFadeLike",
+    "axis_titles",
     "boundary_figure",
     "data_figure",
     "decimate",
@@ -44,5 +56,7 @@ __all__ = [
     "lr_lab_boundaries_figure",
     "lr_lab_loss_figure",
     "point_traces",
+    "short_labels",
+    "slice_note",
     "verdict_label",
 ]
