@@ -342,8 +342,13 @@ function draw(v) {
   const limit = looking ? Infinity : f.it;
   const marks = lrMarks(v, limit);
   const now = performance.now();
-  if (v.mode !== 'playing' || now - (v.chartT || 0) >= CHART_INTERVAL_MS || marks.length !== v.chartMarks) {
+  // the first new iteration after Play shows at once (statusT is 0 while not playing); then ≤ 10 Hz
+  if (v.mode !== 'playing' || now - (v.statusT || 0) >= CHART_INTERVAL_MS) {
     statusLine(v, f);
+    if (v.mode !== 'playing') v.statusT = 0; else if (f.it !== v.statusIt) v.statusT = now;
+    v.statusIt = f.it;
+  } else v.dirty = true;
+  if (v.mode !== 'playing' || now - (v.chartT || 0) >= CHART_INTERVAL_MS || marks.length !== v.chartMarks) {
     const charts = v.meta.charts;
     const common = { cols: v.series.cols, limit, xmax: Math.max(v.target, looking ? f.look : f.it), marks,
       marker: looking ? f.it : null, empty: 'press Play to train' };
@@ -352,7 +357,7 @@ function draw(v) {
     v.chartT = now;
     v.chartMarks = marks.length;
   } else if (v.mode === 'playing') {
-    v.dirty = true; // the curves and the status text catch up on a later frame
+    v.dirty = true; // the curves catch up on a later frame
   }
   setAttr(v.root, 'data-shown-it', String(f.it)); // looking back: the frame looked at
   setAttr(v.root, 'data-draws', String(v.draws));
