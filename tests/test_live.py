@@ -237,6 +237,9 @@ def test_paused_model_page_shows_why_alpha_overshoots(page):
     # issue #10: the line scan on both model pages when paused, and the loss surface for logistic regression
     at = open_page(page, lr="3", iters="30", speed="max")
     Browser(at).play_to_end()
+    assert not at.get("plotly_chart")  # closed, it costs nothing: the charts are drawn once it is opened
+    at.session_state[f"{page}_overshoot_open"] = True
+    at.run()
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     assert any(t.startswith("Loss along the gradient") for t in titles), titles
     assert any("b fixed" in t for t in titles) == (page == "logistic"), titles

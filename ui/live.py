@@ -194,9 +194,14 @@ def _paused_views(ctx: PageContext, live: LiveRun, s: LiveSettings) -> int | Non
     if units is not None:
         _component(key=f"sn_units_{ctx.page}", data=units)
     if look is None and len(run.history):
-        with st.expander("Why α overshoots: where the next step lands", expanded=False):
-            overshoot_panel(run.model, live.problem, run.history, s.lr, batch_size=S.batch_size(s.batch),
-                            key=f"{ctx.page}_overshoot")
+        # drawn only once opened: a closed expander's plotly chart still costs the browser its plotly.js
+        # (~2 s of CPU on a weak machine, at the end of every run) and the server a line scan
+        why = st.expander("Why α overshoots: where the next step lands", key=f"{ctx.page}_overshoot_open",
+                          on_change="rerun")
+        if why.open:
+            with why:
+                overshoot_panel(run.model, live.problem, run.history, s.lr, batch_size=S.batch_size(s.batch),
+                                key=f"{ctx.page}_overshoot")
     if len(run.history):
         left, right, _ = st.columns([1, 1, 3])
         with left:
