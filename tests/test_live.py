@@ -232,6 +232,28 @@ def test_a_view_mounted_without_the_module_gets_it_by_asking():
     assert "meta" in p and p["state"] == "idle"
 
 
+def test_alpha_changed_in_the_same_page_run_as_a_request_for_frames_is_not_skipped():
+    """Streamlit merges a fragment's request that is still queued into the page run a slider change causes: the
+    request must not get frames trained past the frame on screen with the new α (they would play old-α frames
+    up to the end of the buffer first, and mark α's change there)."""
+    at = open_page("net")
+    view = Browser(at)
+    view.play()
+    ahead = view.need()
+    on_screen = view.shown
+    at.select_slider(key="lr").set_value(0.3)  # the widget's new value and the request, in one run
+    view.sync()
+    view.req += 1
+    p = view.resend({"op": "need", "req": view.req, "mount": view.mount, "epoch": view.epoch, "shown": on_screen,
+                     "next": view.buffered, "want": 1.5})
+    assert p["hold"] and p["epoch"] == ahead["epoch"] + 1 and not p.get("frames")
+    view.buffered = view.shown  # live.js: hold the frame on screen, ask again from it
+    p = view.need(show_all=False, want=0.12)
+    assert p["base"] == on_screen and p["series"]["lr"][0] == [on_screen, 0.3]
+    lrs = at.session_state["live:net"].run.history.columns["lr"]
+    assert lrs[:on_screen] == [0.1] * on_screen and set(lrs[on_screen:]) == {0.3}
+
+
 @pytest.mark.parametrize("page", ["logistic", "net"])
 def test_paused_model_page_shows_why_alpha_overshoots(page):
     # issue #10: the line scan on both model pages when paused, and the loss surface for logistic regression

@@ -138,12 +138,13 @@ def _panel(ctx: PageContext) -> None:
         assert ctx.problem is not None and ctx.kind is not None
         live = get_live(ctx.page, ctx.kind, ctx.problem, ctx.settings, s)
         inbox, live.inbox = live.inbox, []
+        # α, λ or the limit first: a request that came in the same page run as a slider change (Streamlit merges
+        # them) must not get frames trained past the frame on screen with the new values
+        live.apply(s)
         payload, mounting = None, any(cmd.get("op") == "hello" for cmd in inbox)
         for cmd in inbox:
             if cmd.get("op") != "hello":
                 payload = live.handle(cmd, s)
-        if payload is None:
-            live.apply(s)
         with after:
             look = _paused_views(ctx, live, s)
         if payload is None:

@@ -164,7 +164,7 @@ class LiveRun:
 
     # --- settings from a page run ---------------------------------------------------------------------------
     def apply(self, s: LiveSettings) -> None:
-        """A run of the page without a request: α, λ or the limit may have moved. While playing, the frames
+        """Every run of the page, before its requests: α, λ or the limit may have moved. While playing, the frames
         already sent were trained with the old values, so the browser is told to hold and ask again."""
         changed = (s.lr, s.l2, s.iters) != self.applied
         if changed and self.state == "playing":
