@@ -218,8 +218,8 @@ def loss_surface(model: LogisticRegression, X: np.ndarray, y: np.ndarray, path: 
     at least 1, plus `margin` of it on each side. Every grid point's logits come from one matrix product
     X·Wᵀ (in blocks only when m·n² exceeds GRID_BUDGET). The model is left unchanged.
     """
-    if not isinstance(model, LogisticRegression) or model.n_features != 2:
-        raise ValueError("the loss surface is drawn for logistic regression with exactly two inputs")
+    if not isinstance(model, LogisticRegression) or model.n_features != 2 or model.n_classes != 2:
+        raise ValueError("the loss surface is drawn for two-class logistic regression with exactly two inputs")
     if n < 2:
         raise ValueError("n must be at least 2")
     X = np.asarray(X, dtype=np.float64)

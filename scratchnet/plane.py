@@ -46,10 +46,23 @@ def plane_grid(
 
 
 def decision_grid(model: Model, grid: PlaneGrid, transform: Transform | None = None) -> np.ndarray:
-    """P(class 1) at every grid point, shape (res, res) — rows follow v, columns follow u."""
+    """P(class 1) at every grid point, shape (res, res) — rows follow v, columns follow u. With K ≥ 3 classes,
+    every class's probability: shape (res, res, K), summing to 1 along the last axis."""
     inputs = grid.points if transform is None else transform(grid.points)
     with np.errstate(over="ignore", invalid="ignore"):
-        return model.predict_proba(inputs).reshape(grid.shape)
+        proba = model.predict_proba(inputs)
+    return proba.reshape(*grid.shape, *proba.shape[1:])
+
+
+def class_regions(proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(winning class, its probability) per grid point, from decision_grid's (res, res, K) probabilities.
+
+    The regions a picture colours: a point belongs to the class with the largest probability, shaded by how
+    sure the model is (1/K where it cannot choose, 1 deep inside a region). A NaN grid wins class 0 at NaN.
+    """
+    proba = np.asarray(proba, dtype=np.float64)
+    winner = np.argmax(np.nan_to_num(proba, nan=-1.0), axis=-1)
+    return winner, np.take_along_axis(proba, winner[..., None], axis=-1)[..., 0]
 
 
 def hidden_unit_grids(net: TwoLayerNet, grid: PlaneGrid, transform: Transform | None = None) -> np.ndarray:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .losses import bce_and_sigmoid, bce_from_logits
 from .models import Model, Params
 
 LearningRate = float | Callable[[], float]
@@ -43,12 +42,6 @@ class Record:
             self.objective = self.train_loss + self.penalty
 
 
-def _accuracy(z: np.ndarray, y: np.ndarray) -> float:
-    """Share of examples on the right side of the boundary; y may be given already as a bool array."""
-    positive = y if y.dtype == bool else y > 0.5
-    return np.count_nonzero((z > 0) == positive) / y.size if y.size else float("nan")
-
-
 def evaluate(model: Model, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """(cross-entropy, accuracy) of `model` on (X, y), as a Record reports them; nan for an empty set."""
     y = np.asarray(y, dtype=np.float64)
@@ -56,7 +49,7 @@ def evaluate(model: Model, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         return float("nan"), float("nan")
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         z, _ = model.forward(X)
-        return bce_from_logits(z, y), _accuracy(z, y)
+        return model.cross_entropy(z, y), model.accuracy(z, model.targets(y))
 
 
 def _all_finite(arrays: dict[str, np.ndarray]) -> bool:
@@ -101,14 +94,15 @@ def train(
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    if X.ndim != 2 or X.shape[0] != y.shape[0] or X.shape[1] != model.n_features:
+    if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0] or X.shape[1] != model.n_features:
         raise ValueError(f"X must be (m, {model.n_features}) and y (m,); got {X.shape} and {y.shape}")
     has_test = X_test is not None and y_test is not None and len(y_test) > 0
     if has_test:
         X_test = np.asarray(X_test, dtype=np.float64)
         y_test = np.asarray(y_test, dtype=np.float64)
     m = X.shape[0]
-    positive, positive_test = y > 0.5, (y_test > 0.5 if has_test else None)  # for accuracy, once
+    target = model.targets(y)  # for accuracy, once (and a clear error for labels the model cannot have)
+    target_test = model.targets(y_test) if has_test else None
     mini = batch_size is not None and 0 < batch_size < m
     rng = np.random.default_rng([seed, start])
     order = np.arange(m)
@@ -122,9 +116,9 @@ def train(
             dead = model.dead_units(cache)  # from h1 of this full-set pass: no second forward
             # cross-entropy alone: the curves and the status line show it. Full batch, backward needs σ(z) too
             if mini:
-                loss = bce_from_logits(z, y)
+                loss = model.cross_entropy(z, y)
             else:
-                loss, cache["y_hat"] = bce_and_sigmoid(z, y)
+                loss, cache["y_hat"] = model.cross_entropy_and_proba(z, y)
             penalty = model.penalty()
             if mini:
                 if pos >= m:
@@ -145,7 +139,7 @@ def train(
                 iteration=t,
                 lr=step,
                 train_loss=loss,
-                train_acc=_accuracy(z, positive),
+                train_acc=model.accuracy(z, target),
                 grad_norms=norms,
                 grads=grads,
                 params=model.get_params() if snapshot_every and t % snapshot_every == 0 else None,
@@ -155,8 +149,8 @@ def train(
             )
             if has_test:
                 z_test, _ = model.forward(X_test)
-                rec.test_loss = bce_from_logits(z_test, y_test)
-                rec.test_acc = _accuracy(z_test, positive_test)
+                rec.test_loss = model.cross_entropy(z_test, y_test)
+                rec.test_acc = model.accuracy(z_test, target_test)
             problem = _non_finite(loss, penalty, rec.grad_norms)
             if problem:
                 rec.diverged, rec.message = True, f"{problem} at iteration {t}"
