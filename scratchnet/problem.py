@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .data import Dataset, separation
+from .data import MAX_CLASSES, Dataset, separation
 from .features import expand_features, expanded_names
 from .plane import PlaneGrid, SliceFade, plane_grid, slice_distance, slice_fade, slice_opacity
 
@@ -52,6 +52,7 @@ class Problem:
     signature: tuple[Any, ...]
     extras: tuple[str, ...] = ()
     axes: tuple[int, int] | None = None  # the features to draw; None: best_axes
+    one_vs_rest: bool = False  # with K > 2 classes: the positive class against the rest (else all K classes)
 
     def __post_init__(self) -> None:
         if self.axes is not None:
@@ -87,12 +88,31 @@ class Problem:
         return self.inputs(self.dataset.X_test)
 
     @property
+    def n_classes(self) -> int:
+        """K the models tell apart: every class of the data (up to MAX_CLASSES), or 2 for one-vs-rest."""
+        k = self.dataset.n_classes
+        return k if 2 < k <= MAX_CLASSES and not self.one_vs_rest else 2
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        """The names of classes 0 … n_classes − 1, as the models number them."""
+        return self.dataset.classes if self.n_classes > 2 else self.dataset.class_names
+
+    @property
     def y_train(self) -> np.ndarray:
-        return self.dataset.y_train
+        """Class numbers 0 … n_classes − 1 (as floats) of the training rows."""
+        return self._labels("train")
 
     @property
     def y_test(self) -> np.ndarray:
-        return self.dataset.y_test
+        return self._labels("test")
+
+    def _labels(self, split: str) -> np.ndarray:
+        ds = self.dataset
+        if self.n_classes == 2:
+            return ds.y_train if split == "train" else ds.y_test
+        labels = ds.labels_train if split == "train" else ds.labels_test
+        return labels.astype(np.float64)
 
     @cached_property
     def all_points(self) -> np.ndarray:

@@ -122,12 +122,19 @@ def test_titanic_defaults_skip_the_id_and_explain_every_column():
     assert ready(at) == (300, 100)
 
 
-def test_more_than_two_classes_are_one_vs_rest_and_explained():
+def test_more_than_two_classes_are_all_kept_or_one_vs_rest_as_chosen():
     at = open_page("upload")
     upload(at, "wine.csv", wine_csv(german=True))
     assert by_prefix(at.selectbox, "label_").value == "cultivar"
-    by_prefix(at.selectbox, "positive_").set_value("Grignolino").run()
-    assert "“Grignolino” against the other 2 (one-vs-rest)" in captions(at)
+    mode = at.radio(key="classes")
+    assert mode.value == "all" and by_prefix(at.selectbox, "positive_").disabled
+    assert any("3 classes, one colour each" in s.value for s in at.success)
+    mode.set_value("one-vs-rest").run()
+    positive = by_prefix(at.selectbox, "positive_")
+    assert not positive.disabled
+    positive.set_value("Grignolino").run()
+    assert any("class 1 = “Grignolino”, class 0 = “not Grignolino”" in s.value for s in at.success)
+    assert 'One-vs-rest: class 1 = "Grignolino"' in captions(at)
     assert by_prefix(at.multiselect, "features_").value == ["Alcohol", "Color intensity"]
 
 

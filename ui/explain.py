@@ -124,7 +124,7 @@ def numbers(ctx: PageContext, kind: str) -> None:
         model = in_use.model
         st.caption(f"Using the model from the {PAGES[in_use.page].label} page, at iteration {in_use.iteration}.")
     else:
-        model = make_model(kind, problem.n_inputs, **ctx.settings.model_hyper())
+        model = make_model(kind, problem.n_inputs, problem.n_classes, **ctx.settings.model_hyper())
         st.caption("Using fresh starting weights (train on the model page to see these numbers move).")
     ds = problem.dataset
     index = st.number_input("Training example #", 0, ds.n_train - 1, 0, key="math_example")

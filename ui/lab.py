@@ -63,7 +63,7 @@ def stored(signature: tuple[Any, ...]) -> LabResult | None:
 
 def run_lab(problem: Problem, settings: Settings, kind: str) -> LabResult:
     ds = problem.dataset
-    start = make_model(kind, problem.n_inputs, **settings.model_hyper())
+    start = make_model(kind, problem.n_inputs, problem.n_classes, **settings.model_hyper())
     # the loss surface draws each run's path: keep about PATH_SNAPSHOTS points of it (two weights each)
     every = max(1, settings.iters // PATH_SNAPSHOTS) if has_surface(start) else 0
     runs = compare_learning_rates(start, problem.X_train, ds.y_train, settings.lab_lrs, settings.iters,

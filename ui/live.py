@@ -96,7 +96,7 @@ def get_live(page: str, kind: str, problem: Problem, settings: Settings, s: Live
     live = runs.get(page)
     if not isinstance(live, LiveRun) or live.signature != sig:
         def new_run() -> TrainingRun:
-            model = scratchnet.make_model(kind, problem.n_inputs, **settings.model_hyper())
+            model = scratchnet.make_model(kind, problem.n_inputs, problem.n_classes, **settings.model_hyper())
             return TrainingRun(model, problem.X_train, problem.y_train, problem.X_test, problem.y_test, lr=s.lr,
                                batch_size=settings.batch_size, seed=s.seed, snapshot_every=max(1, s.iters // 100))
 

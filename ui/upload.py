@@ -19,6 +19,7 @@ import streamlit as st
 import figures
 from figures.style import short_label
 from scratchnet.data import (
+    MAX_CLASSES,
     MISSING_CHOICES,
     SAMPLE_DIR,
     ColumnInfo,
@@ -35,6 +36,7 @@ from scratchnet.data import (
 )
 from scratchnet.data.choose import ID, TEXT, TWO_VALUES
 from scratchnet.problem import axes_from_names
+from ui import controls
 from ui.data_source import Choice, Upload, current_upload, prepared, store_upload
 from ui.page import PageContext, guard
 from ui.params import UPLOADED, Settings
@@ -141,7 +143,9 @@ def _choose_columns(draft: Draft, settings: Settings, in_use: Upload | None) -> 
                              key=f"label_{key}", persist_state="session")
     values = label_values(df, label)
     with right:
-        positive = _positive_choice(values, key, label, in_use)
+        several = 2 < len(values) <= MAX_CLASSES
+        mode = controls.draw("classes") if several else "one-vs-rest"  # the sidebar leaves it to this page
+        positive = _positive_choice(values, key, label, in_use, disabled=several and mode == "all")
     infos = draft.remember(("columns", label), lambda: describe_columns(df, label))
     offered = [i.name for i in infos if i.offered]
     try:
@@ -160,7 +164,9 @@ def _choose_columns(draft: Draft, settings: Settings, in_use: Upload | None) -> 
     _preview(draft, Choice(tuple(features), label, positive, missing), settings, in_use)
 
 
-def _positive_choice(values: list[str], key: str, label: str, in_use: Upload | None) -> str | None:
+def _positive_choice(
+    values: list[str], key: str, label: str, in_use: Upload | None, disabled: bool = False
+) -> str | None:
     if len(values) < 2:
         return None
     index = 0  # the most frequent value, when there are more than two
@@ -169,9 +175,9 @@ def _positive_choice(values: list[str], key: str, label: str, in_use: Upload | N
     elif len(values) == 2:
         index = values.index(guess_positive(values))
     return st.selectbox("Class 1 (positive)", values, index=index, key=f"positive_{key}_{label}",
-                        persist_state="session",
-                        help="With more than two values, this one is class 1 and all the others class 0 "
-                        "(one-vs-rest: models for more than two classes are not here yet).")
+                        persist_state="session", disabled=disabled,
+                        help=f"With more than two values and one vs the rest (always beyond {MAX_CLASSES} values), "
+                        "this one is class 1 and all the others class 0.")
 
 
 def _option_text(info: ColumnInfo) -> str:
@@ -249,16 +255,19 @@ def _preview(draft: Draft, choice: Choice, settings: Settings, in_use: Upload | 
         st.caption(NOTHING_CHANGED)
         st.dataframe(draft.frame.head(200), height=240)
         return
+    if 2 < preview.n_classes <= MAX_CLASSES and settings.classes == "all":
+        classes = f"{preview.n_classes} classes, one colour each: " + ", ".join(f"“{c}”" for c in preview.classes)
+    else:
+        classes = f"class 1 = “{preview.class_names[1]}”, class 0 = “{preview.class_names[0]}”"
     st.success(f"Ready: {preview.n_train} training and {preview.n_test} test rows (test share {settings.test:.0%}, "
-               f"seed {settings.seed}, as in the sidebar); class 1 = “{preview.class_names[1]}”, class 0 = "
-               f"“{preview.class_names[0]}”.", icon="✔️")
+               f"seed {settings.seed}, as in the sidebar); {classes}.", icon="✔️")
     same = in_use is not None and in_use.choice == choice and settings.data == UPLOADED
     st.button("In use on every page ✓" if same else "Use this data set on every page", type="primary",
               on_click=use_upload, args=(draft, choice), key="use_upload", disabled=same)
     notes = [n for n in preview.notes if n not in draft.frame.attrs.get("notes", [])]  # the file's: shown above
-    if preview.n_classes > 2:
-        notes.append(f"The label has {preview.n_classes} values; the models here tell two classes apart, so this "
-                     f"is “{preview.class_names[1]}” against the other {preview.n_classes - 1} (one-vs-rest).")
+    if preview.n_classes > MAX_CLASSES:
+        notes.append(f"The label has {preview.n_classes} values; the models here tell at most {MAX_CLASSES} apart, "
+                     f"so this is “{preview.class_names[1]}” against the other {preview.n_classes - 1} (one-vs-rest).")
     axes = axes_from_names(preview, settings.plot_x, settings.plot_y)
     if preview.n_features > 2:
         names = preview.feature_names
