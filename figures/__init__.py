@@ -8,8 +8,17 @@ from .curves import loss_figure, lr_lab_loss_figure
 from .gradients import gradient_figure
 from .landscape import line_scan_figure, loss_surface_figure
 from .panels import hidden_units_figure
-from .plane import boundary_figure, data_figure, lr_lab_boundaries_figure, point_traces
-from .style import BOUNDARY_SCALE, CLASS_COLORS, CLASS_SYMBOLS, LR_COLORS, decimate, lr_colors, verdict_label
+from .plane import boundary_figure, data_figure, lr_lab_boundaries_figure, point_traces, regions_figure
+from .style import (
+    BOUNDARY_SCALE,
+    CLASS_COLORS,
+    CLASS_SYMBOLS,
+    LR_COLORS,
+    decimate,
+    lr_colors,
+    region_scale,
+    verdict_label,
+)
 from .types import (
     DatasetLike,
     HistoryLike,
@@ -44,5 +53,7 @@ __all__ = [
     "lr_lab_boundaries_figure",
     "lr_lab_loss_figure",
     "point_traces",
+    "region_scale",
+    "regions_figure",
     "verdict_label",
 ]

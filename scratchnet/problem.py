@@ -41,6 +41,36 @@ def axes_from_names(dataset: Dataset, x: str = "", y: str = "") -> tuple[int, in
     return (i, int(others[0]))
 
 
+@dataclass(frozen=True, eq=False)
+class ClassView:
+    """A Dataset as the models number its classes, for pictures: y_train / y_test hold 0 … K−1 and class_names
+    names all K; the points, feature names and units are the dataset's own."""
+
+    dataset: Dataset
+    y_train: np.ndarray
+    y_test: np.ndarray
+    class_names: tuple[str, ...]
+
+    @property
+    def X_train(self) -> np.ndarray:
+        return self.dataset.X_train
+
+    @property
+    def X_test(self) -> np.ndarray:
+        return self.dataset.X_test
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return self.dataset.feature_names
+
+    @property
+    def n_features(self) -> int:
+        return self.dataset.n_features
+
+    def to_original(self, X_std: np.ndarray) -> np.ndarray:
+        return self.dataset.to_original(X_std)
+
+
 @dataclass(frozen=True)
 class Problem:
     """What a model trains on. X_train / X_test are built once (extra inputs included) and reused.
@@ -106,6 +136,13 @@ class Problem:
     @property
     def y_test(self) -> np.ndarray:
         return self._labels("test")
+
+    @cached_property
+    def view(self) -> Dataset | ClassView:
+        """What the pictures draw: the dataset itself for two classes, else a ClassView of all K."""
+        if self.n_classes == 2:
+            return self.dataset
+        return ClassView(self.dataset, self.y_train, self.y_test, self.class_names)
 
     def _labels(self, split: str) -> np.ndarray:
         ds = self.dataset

@@ -286,3 +286,24 @@ def test_trace_steps_for_k_classes():
     np.testing.assert_allclose(steps["dL/dz = ŷ − onehot(y)"], y_hat - [0, 0, 1], atol=1e-16)
     np.testing.assert_allclose(steps["dW2 = dL/dz·h1ᵀ"], np.outer(y_hat - [0, 0, 1], steps["h1 = g(a1)"]))
     np.testing.assert_allclose(steps["dL/dh1 = W2ᵀ·dL/dz"], net.params["W2"].T @ (y_hat - [0, 0, 1]))
+
+
+@pytest.mark.parametrize("kind", ["blobs3", "blobs4", "spiral3"])
+def test_softmax_regression_steps_are_bounded_so_alpha_ten_cannot_blow_up(kind):
+    """‖ŷ − onehot(y)‖ ≤ √2 per example: a step moves (W, b) by at most √2·α·mean‖(x, 1)‖ (the lab's note)."""
+    from scratchnet.data import synthetic_dataset
+    from scratchnet.landscape import max_step_length
+    from scratchnet.problem import Problem
+
+    problem = Problem(synthetic_dataset(kind, n=200, noise=0.5, seed=1), (kind,))
+    X, y = problem.X_train, problem.y_train
+    history = fit(LogisticRegression(2, seed=1, n_classes=problem.n_classes), X, y, 10.0, 1000)
+    assert history.diverged_at is None
+    steps = 10.0 * np.sqrt(sum(history.array(c) ** 2 for c in history.norm_columns))
+    bound = max_step_length(X, 10.0, n_classes=problem.n_classes)
+    assert bound == pytest.approx(np.sqrt(2) * max_step_length(X, 10.0))
+    assert np.all(steps <= bound * (1 + 1e-12))
+    rng = np.random.default_rng(0)
+    p = softmax(rng.normal(0, 5, size=(1000, 4)))
+    worst = np.linalg.norm(p - np.eye(4)[rng.integers(0, 4, 1000)], axis=1).max()
+    assert worst <= np.sqrt(2)

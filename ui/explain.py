@@ -128,7 +128,7 @@ def numbers(ctx: PageContext, kind: str) -> None:
         st.caption("Using fresh starting weights (train on the model page to see these numbers move).")
     ds = problem.dataset
     index = st.number_input("Training example #", 0, ds.n_train - 1, 0, key="math_example")
-    x, y = problem.X_train[index], ds.y_train[index]
+    x, y = problem.X_train[index], problem.y_train[index]
     st.markdown(f"**One example, forward and backward** — inputs {', '.join(problem.input_names)} (standardised); "
                 f"λ = {model.l2:g}")
     table = trace_table(model, x, y)
@@ -138,7 +138,7 @@ def numbers(ctx: PageContext, kind: str) -> None:
     st.markdown("**Gradient check** — the hand-derived gradients of the objective against finite differences "
                 "(J(θ+ε) − J(θ−ε)) / 2ε, on up to 100 training examples")
     n = min(100, ds.n_train)
-    result = gradcheck(model, problem.X_train[:n], ds.y_train[:n])
+    result = gradcheck(model, problem.X_train[:n], problem.y_train[:n])
     st.dataframe(gradcheck_frame(result), hide_index=True, width="stretch",
                  column_order=("parameter", "relative error", "agrees", "max relative error", "‖analytic‖"),
                  column_config={

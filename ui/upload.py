@@ -35,7 +35,7 @@ from scratchnet.data import (
     suggest_label,
 )
 from scratchnet.data.choose import ID, TEXT, TWO_VALUES
-from scratchnet.problem import axes_from_names
+from scratchnet.problem import Problem, axes_from_names
 from ui import controls
 from ui.data_source import Choice, Upload, current_upload, prepared, store_upload
 from ui.page import PageContext, guard
@@ -278,5 +278,6 @@ def _preview(draft: Draft, choice: Choice, settings: Settings, in_use: Upload | 
     with table:
         st.dataframe(draft.frame.head(200), height=340)
     with picture:
-        st.plotly_chart(figures.data_figure(preview, axes, height=340), key="upload_preview",
+        view = Problem(preview, ("preview",), one_vs_rest=settings.classes == "one-vs-rest").view  # all K classes
+        st.plotly_chart(figures.data_figure(view, axes, height=340), key="upload_preview",
                         config={"displayModeBar": False})
