@@ -272,9 +272,10 @@ def test_a_realistic_file_uploads_and_trains_on_the_model_page(page, base_url, t
     page.keyboard.press("End")  # 10,000: the run cannot finish on its own before Pause
     poll(lambda: slider_value(page, "Iterations") == "10000", what="10,000 iterations")
     wait_idle(page)
-    button(page, PLAY).click()
+    live_ready(page)
+    page.click(PLAY)
     wait_iteration(page, lambda i: i >= 200, timeout=40, what="training on the upload")
-    button(page, PLAY).click()
+    page.click(PLAY)
     wait_paused(page)
     assert not exceptions(page) and not errors(page), (exceptions(page), errors(page))
     assert page.viewport_size == VIEWPORT

@@ -268,3 +268,9 @@ def test_looking_back_shows_the_nearest_earlier_snapshot():
     assert payload(at, "sn_units_")["look"] == 10  # the hidden-unit maps follow
     live = at.session_state["live:net"]
     assert live.run.iteration == 30 and live.run.model.params["W1"] is not live.run.history.snapshots[10]["W1"]
+
+
+def test_home_page_promises_only_what_the_app_shows():
+    # issue #10: a blow-up is rare here (λ·α > 2); what a student sees at too large an α is an overshoot
+    text = " ".join(m.value for m in open_page("home").markdown)
+    assert "overshoots" in text and "blows up" not in text

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from app_support import assert_clean, button, open_page, switch
+from live_support import Browser
 from realistic_data import titanic_csv, wine_csv
 from streamlit.testing.v1 import AppTest
 
@@ -93,7 +94,7 @@ def test_an_upload_is_prepared_once_per_split(preparations):
     for page in ("logistic", "net", "upload", "logistic"):
         switch(at, page)
         assert_clean(at)
-    button(at, "logistic_step").click().run()
+    Browser(at).step()
     assert len(preparations) == 1  # the preview, and every page after it, used the same Dataset
     at.slider(key="test").set_value(0.5).run()
     switch(at, "net")
@@ -195,7 +196,7 @@ def test_bad_input_never_loses_the_data_in_use():
     assert any("PNG image" in e for e in errors(at))
     assert any("In use: **titanic.csv**" in i.value for i in at.info)
     switch(at, "logistic")
-    button(at, "logistic_step").click().run()
+    Browser(at).step()
     assert_clean(at)
     assert at.session_state["uploaded_data"].file_name == "titanic.csv"
 

@@ -15,7 +15,7 @@ def home_page(ctx: PageContext) -> None:
     st.markdown(
         "Logistic regression and a small neural network, written from scratch in numpy with gradients derived "
         "by hand. Pick a data set on the left, open a model page, press **Play** and move the learning rate: "
-        "gradient descent succeeds, crawls, or blows up — live."
+        "gradient descent succeeds, crawls, or overshoots — live."
     )
     left, right = st.columns([1.1, 1])
     with left:
