@@ -26,6 +26,7 @@ from .types import (
     LossSurfaceLike,
     ParamInfoLike,
     PlaneGridLike,
+    RegionsLike,
     SliceFadeLike,
 )
 
@@ -40,6 +41,7 @@ __all__ = [
     "LossSurfaceLike",
     "ParamInfoLike",
     "PlaneGridLike",
+    "RegionsLike",
     "SliceFadeLike",
     "boundary_figure",
     "data_figure",

@@ -67,16 +67,20 @@ BOUNDARY_SCALE = [
 
 
 
+REGION_LEVELS = 40  # shades per class region: z = class·40 + shade fits a byte for up to six classes
+
+
 def region_scale(k: int) -> list[list]:
-    """The colour scale of K class regions, for z = class + shade in [0, K) (see figures.plane.region_z): each
-    class's stretch runs from white (the model cannot choose: winning probability 1/K) to its colour tinted as
-    BOUNDARY_SCALE's ends (sure: probability 1). A hair's width separates one class's end from the next start."""
+    """The colour scale of K class regions over z = class·REGION_LEVELS + shade (figures.plane.region_z), z from 0
+    to K·REGION_LEVELS: each class's stretch runs from white (the model cannot choose: winning probability 1/K) to
+    its colour tinted as BOUNDARY_SCALE's ends (sure: probability 1)."""
+    top = k * REGION_LEVELS
     scale: list[list] = []
     for c in range(k):
         color = CLASS_COLORS[c % len(CLASS_COLORS)]
-        scale += [[c / k + (1e-9 if c else 0.0), "#FFFFFF"], [(c + 1) / k - (1e-9 if c < k - 1 else 0.0),
-                                                                tint(color, BOUNDARY_TINT)]]
-    return scale
+        scale += [[c * REGION_LEVELS / top, "#FFFFFF"],
+                  [(c * REGION_LEVELS + REGION_LEVELS - 1) / top, tint(color, BOUNDARY_TINT)]]
+    return scale + [[1.0, scale[-1][1]]]
 
 
 VERDICT_LABELS = {"good": "just right"}  # what scratchnet.training.lr_verdict says → what students read

@@ -86,6 +86,22 @@ class PlaneGridLike(Protocol):
     def axes(self) -> tuple[int, int]: ...
 
 
+class RegionsLike(Protocol):
+    """K class regions over a grid (scratchnet.plane.ClassRegions)."""
+
+    @property
+    def winner(self) -> np.ndarray: ...  # (nv, nu) the class with the largest probability
+
+    @property
+    def confidence(self) -> np.ndarray: ...  # (nv, nu) that probability
+
+    @property
+    def margin(self) -> np.ndarray: ...  # (nv, nu, K) p_c − max of the others: region c's border is its 0 line
+
+    @property
+    def n_classes(self) -> int: ...
+
+
 class SliceFadeLike(Protocol):
     """How far each point lies from the drawn slice and how opaque to draw it (scratchnet.plane.SliceFade):
     per split, "train" and "test", one value per row of X_train / X_test."""

@@ -28,7 +28,7 @@ from .models import (
     make_model,
     model_from_dict,
 )
-from .plane import PlaneGrid, class_regions, decision_grid, hidden_unit_grids, plane_grid
+from .plane import ClassRegions, PlaneGrid, class_regions, decision_grid, hidden_unit_grids, plane_grid
 from .problem import Problem
 from .softmax import SoftmaxNet, SoftmaxRegression, softmax
 from .training import (
@@ -43,6 +43,7 @@ from .training import (
 
 __all__ = [
     "ACTIVATIONS",
+    "ClassRegions",
     "GradCheckResult",
     "History",
     "LineScan",

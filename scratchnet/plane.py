@@ -54,15 +54,33 @@ def decision_grid(model: Model, grid: PlaneGrid, transform: Transform | None = N
     return proba.reshape(*grid.shape, *proba.shape[1:])
 
 
-def class_regions(proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(winning class, its probability) per grid point, from decision_grid's (res, res, K) probabilities.
+@dataclass(frozen=True)
+class ClassRegions:
+    """K class regions over a grid, as a picture draws them: each point belongs to the class with the largest
+    probability (`winner`), shaded by that probability (`confidence`: 1/K where the model cannot choose, 1 deep
+    inside a region). `margin[..., c]` = p_c − max over the other classes: region c is where it is > 0, so its
+    border is the 0 contour (a smooth line, where a staircase of winning cells is not)."""
 
-    The regions a picture colours: a point belongs to the class with the largest probability, shaded by how
-    sure the model is (1/K where it cannot choose, 1 deep inside a region). A NaN grid wins class 0 at NaN.
-    """
+    winner: np.ndarray  # (res, res) int
+    confidence: np.ndarray  # (res, res)
+    margin: np.ndarray  # (res, res, K)
+
+    @property
+    def n_classes(self) -> int:
+        return self.margin.shape[-1]
+
+
+def class_regions(proba: np.ndarray) -> ClassRegions:
+    """The regions of decision_grid's (res, res, K) probabilities. A non-finite point wins class 0 at NaN."""
     proba = np.asarray(proba, dtype=np.float64)
     winner = np.argmax(np.nan_to_num(proba, nan=-1.0), axis=-1)
-    return winner, np.take_along_axis(proba, winner[..., None], axis=-1)[..., 0]
+    confidence = np.take_along_axis(proba, winner[..., None], axis=-1)[..., 0]
+    # the best other class: the runner-up for the winner, the winner for every other class
+    ordered = np.sort(np.nan_to_num(proba, nan=-1.0), axis=-1)
+    best_other = np.where(proba == confidence[..., None], ordered[..., -2:-1], confidence[..., None])
+    with np.errstate(invalid="ignore"):
+        margin = proba - best_other
+    return ClassRegions(winner, confidence, margin)
 
 
 def hidden_unit_grids(net: TwoLayerNet, grid: PlaneGrid, transform: Transform | None = None) -> np.ndarray:

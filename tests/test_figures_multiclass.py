@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-import pytest
 
 import figures
 from figures import style as S
@@ -42,31 +41,40 @@ def test_class_colours_are_okabe_ito_and_stay_apart_for_colour_blind_eyes():
 
 
 def test_region_scale_runs_white_to_each_class_tint():
-    k = 4
+    k, levels = 4, S.REGION_LEVELS
     scale = S.region_scale(k)
     stops = [v for v, _ in scale]
     assert stops == sorted(stops) and stops[0] == 0.0 and stops[-1] == 1.0
-    for c in range(k):
-        assert scale[2 * c][1] == "#FFFFFF"
-        assert scale[2 * c + 1][1] == S.tint(S.CLASS_COLORS[c], S.BOUNDARY_TINT)
-        assert scale[2 * c][0] == pytest.approx(c / k) and scale[2 * c + 1][0] == pytest.approx((c + 1) / k)
+    for c in range(k):  # z = c·levels is white (cannot choose), z = c·levels + levels − 1 the class's tint (sure)
+        assert scale[2 * c] == [c / k, "#FFFFFF"]
+        assert scale[2 * c + 1] == [(c * levels + levels - 1) / (k * levels),
+                                    S.tint(S.CLASS_COLORS[c], S.BOUNDARY_TINT)]
+    assert 6 * levels <= 255  # a byte per cell for up to six classes
 
 
 def test_regions_follow_the_winning_class_and_its_probability():
     problem, model, _ = trained()
     grid = problem.plane_grid(resolution=30)
     proba = decision_grid(model, grid)
-    winner, confidence = class_regions(proba)
-    fig = figures.regions_figure(problem.view, grid, winner, confidence, title="Decision regions")
+    regions = class_regions(proba)
+    winner, confidence = regions.winner, regions.confidence
+    fig = figures.regions_figure(problem.view, grid, regions, title="Decision regions")
     heat = traces_of(fig, "heatmap")[0]
-    z = arr(heat["z"]).astype(np.float64)
-    np.testing.assert_array_equal(np.floor(z), winner)  # the colour's stretch is the winning class …
-    expected = np.clip((confidence - 1 / 3) / (2 / 3), 0, 0.999)
-    np.testing.assert_allclose(z - winner, expected, atol=1e-6)  # … its depth how sure the model is
-    assert heat["zmin"] == 0 and heat["zmax"] == 3 and heat["zsmooth"] is False
+    z = arr(heat["z"])
+    levels = S.REGION_LEVELS
+    assert z.dtype == np.uint8  # a byte per cell
+    np.testing.assert_array_equal(z // levels, winner)  # the colour's stretch is the winning class …
+    expected = np.clip((confidence - 1 / 3) / (2 / 3), 0, 1) * (levels - 1)
+    np.testing.assert_allclose(z % levels, expected, atol=0.5)  # … its depth how sure the model is
+    assert heat["zmin"] == 0 and heat["zmax"] == 3 * levels and heat["zsmooth"] is False
     assert len(set(winner.ravel())) == 3  # a trained model on three blobs shows three regions
-    border = traces_of(fig, "contour")[0]
-    assert border["contours"]["coloring"] == "none" and border["contours"]["start"] == 0.5
+    borders = traces_of(fig, "contour")
+    assert len(borders) == 3 and all(b["contours"]["start"] == b["contours"]["end"] == 0.0 for b in borders)
+    # the margins: > 0 exactly inside each class's region
+    margin = regions.margin
+    for c in range(3):
+        np.testing.assert_array_equal(margin[..., c] > 0, (winner == c) & (margin[..., c] != 0))
+        np.testing.assert_allclose(arr(borders[c]["z"]), margin[..., c], atol=1e-6)
     # the legend lists every class, train and test
     names = [t["name"] for t in traces_of(fig, "scatter")]
     assert {f"train · {c}" for c in "012"} <= set(names) and {f"test · {c}" for c in "012"} <= set(names)
@@ -83,7 +91,7 @@ def test_regions_legend_shortens_long_class_names_and_hovers_the_full_ones():
     problem = Problem(ds, ("t",))
     model = TwoLayerNet(2, 4, n_classes=3)
     grid = problem.plane_grid(resolution=12)
-    fig = figures.regions_figure(problem.view, grid, *class_regions(decision_grid(model, grid)))
+    fig = figures.regions_figure(problem.view, grid, class_regions(decision_grid(model, grid)))
     scatter = traces_of(fig, "scatter")
     for t in scatter:
         label = t["name"].split(" · ", 1)[1]
@@ -96,10 +104,11 @@ def test_regions_legend_shortens_long_class_names_and_hovers_the_full_ones():
 def test_a_non_finite_model_says_so_instead_of_drawing_regions():
     problem, model, _ = trained(iters=1)
     grid = problem.plane_grid(resolution=8)
-    winner = np.zeros((8, 8), dtype=int)
-    fig = figures.regions_figure(problem.view, grid, winner, np.full((8, 8), np.nan))
+    regions = class_regions(np.full((8, 8, 3), np.nan))
+    assert np.all(regions.winner == 0) and np.all(np.isnan(regions.confidence)) and np.all(np.isnan(regions.margin))
+    fig = figures.regions_figure(problem.view, grid, regions)
     assert any("not finite" in a["text"] for a in fig.to_dict()["layout"]["annotations"])
-    assert np.all(np.isnan(region_z(winner, np.full((8, 8), np.nan), 3)))
+    assert np.all(np.isnan(region_z(regions)))
 
 
 def test_gradient_panel_shows_w2s_k_rows_named_by_class():
@@ -132,7 +141,7 @@ def test_lab_panels_draw_regions_for_k_classes():
     grid = problem.plane_grid(resolution=16)
     regions = class_regions(decision_grid(model, grid))
     fig = figures.lr_lab_boundaries_figure(problem.view, grid, {0.1: regions, 1.0: regions}, {0.1: "slow", 1.0: "good"})
-    assert len(traces_of(fig, "heatmap")) == 2 and len(traces_of(fig, "contour")) == 2
+    assert len(traces_of(fig, "heatmap")) == 2 and len(traces_of(fig, "contour")) == 2 * 3
 
 
 def test_multiclass_figures_pass_plotly_validation():
@@ -141,7 +150,7 @@ def test_multiclass_figures_pass_plotly_validation():
     regions = class_regions(decision_grid(net, grid))
     grads = net.gradients(problem.X_train, problem.y_train)
     for fig in (
-        figures.regions_figure(problem.view, grid, *regions, title="t"),
+        figures.regions_figure(problem.view, grid, regions, title="t"),
         figures.data_figure(problem.view),
         figures.gradient_figure(history, grads, params=net.param_info, input_names=problem.input_names,
                                 class_names=problem.class_names),

@@ -266,10 +266,16 @@ def test_decision_grid_and_class_regions():
     proba = decision_grid(net, grid)
     assert proba.shape == (9, 9, 4)
     np.testing.assert_allclose(proba.reshape(-1, 4), net.predict_proba(grid.points), rtol=0, atol=0)
-    winner, p_win = class_regions(proba)
+    regions = class_regions(proba)
+    winner, p_win = regions.winner, regions.confidence
     np.testing.assert_array_equal(winner.ravel(), net.predict(grid.points))
     np.testing.assert_array_equal(p_win, proba.max(axis=-1))
     assert np.all(p_win >= 0.25)  # the winner of four always has at least 1/4
+    assert regions.n_classes == 4
+    ordered = np.sort(proba, axis=-1)
+    others = np.array([np.delete(proba, c, axis=-1).max(axis=-1) for c in range(4)]).transpose(1, 2, 0)
+    np.testing.assert_array_equal(regions.margin, proba - others)  # p_c − the best other class
+    np.testing.assert_array_equal(regions.margin.max(axis=-1), ordered[..., -1] - ordered[..., -2])
     binary = decision_grid(TwoLayerNet(2, 5, seed=1), grid)
     assert binary.shape == (9, 9)
 

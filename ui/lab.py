@@ -73,7 +73,7 @@ def run_lab(problem: Problem, settings: Settings, kind: str) -> LabResult:
         start=start,
         runs=runs,
         verdicts=sweep_verdicts({lr: h for lr, (_, h) in runs.items()}),
-        grid=problem.plane_grid(resolution=30),
+        grid=problem.plane_grid(resolution=30 if problem.n_classes == 2 else 60),
         probas={},
     )
     draw_over_plotted_axes(result, problem)
@@ -86,9 +86,9 @@ def draw_over_plotted_axes(result: LabResult, problem: Problem) -> None:
     Choosing other features redraws from the stored models: nothing is trained again."""
     if result.probas and result.grid.axes == problem.plot_axes:
         return
-    result.grid = grid = problem.plane_grid(resolution=30)
+    result.grid = grid = problem.plane_grid(resolution=30 if problem.n_classes == 2 else 60)  # regions: finer cells
     probas = {lr: decision_grid(m, grid, problem.transform) for lr, (m, _) in result.runs.items()}
-    # K ≥ 3 classes: each panel draws the regions, (winning class, its probability) per cell
+    # K ≥ 3 classes: each panel draws the class regions
     result.probas = probas if problem.n_classes == 2 else {lr: class_regions(p) for lr, p in probas.items()}
 
 
