@@ -15,28 +15,30 @@ from .features import expand_features, expanded_names
 from .plane import PlaneGrid, SliceFade, plane_grid, slice_distance, slice_fade, slice_opacity
 
 
-def best_axes(dataset: Dataset) -> tuple[int, int]:
+def best_axes(dataset: Dataset, labels: np.ndarray | None = None) -> tuple[int, int]:
     """The two features whose class means lie furthest apart on the training rows (data.separation), in
-    feature order; (0, 1) for two features."""
+    feature order; (0, 1) for two features. `labels` (0 … K−1 per training row): those classes instead of
+    dataset.y_train's two."""
     if dataset.n_features <= 2:
         return (0, 1)
-    score = np.nan_to_num(separation(dataset.X_train, dataset.y_train), posinf=np.finfo(np.float64).max)
+    y = dataset.y_train if labels is None else labels
+    score = np.nan_to_num(separation(dataset.X_train, y), posinf=np.finfo(np.float64).max)
     best = np.argsort(-np.round(score, 9), kind="stable")[:2]  # rounded: near-ties keep the feature order
     i, j = sorted(int(k) for k in best)
     return (i, j)
 
 
-def axes_from_names(dataset: Dataset, x: str = "", y: str = "") -> tuple[int, int]:
+def axes_from_names(dataset: Dataset, x: str = "", y: str = "", labels: np.ndarray | None = None) -> tuple[int, int]:
     """Feature names (as a URL or a widget gives them) -> plot axes. An empty or unknown name falls back to
-    best_axes, and a y equal to x to the best other feature."""
+    best_axes (for `labels`, as there), and a y equal to x to the best other feature."""
     names = list(dataset.feature_names)
-    best = best_axes(dataset)
+    best = best_axes(dataset, labels)
     i = names.index(x) if x in names else best[0]
     if y in names and names.index(y) != i:
         return (i, names.index(y))
     if x not in names and y not in names:
         return best
-    score = separation(dataset.X_train, dataset.y_train)
+    score = separation(dataset.X_train, dataset.y_train if labels is None else labels)
     others = [k for k in np.argsort(-np.round(score, 9), kind="stable") if k != i]
     return (i, int(others[0]))
 
@@ -162,7 +164,9 @@ class Problem:
     def plot_axes(self) -> tuple[int, int]:
         """(i, j): the plane is drawn over features i (across) and j (up); every other feature is held at 0,
         its training mean (a slice through feature space when there are more than two)."""
-        return tuple(self.axes) if self.axes is not None else best_axes(self.dataset)
+        if self.axes is not None:
+            return tuple(self.axes)
+        return best_axes(self.dataset, self.y_train if self.n_classes > 2 else None)
 
     @property
     def plot_names(self) -> tuple[str, str]:

@@ -119,3 +119,42 @@ def test_every_multiclass_kind_is_offered():
 
     for kind in MULTICLASS_KINDS:
         assert kind in PARAMS_BY_KEY["data"].options and "classes" in DATA_LABELS[kind]
+
+
+def test_k_class_separation_is_a_multiple_of_anovas_f_and_matches_two_classes():
+    from sklearn.feature_selection import f_classif
+
+    from scratchnet.data import separation
+
+    rng = np.random.default_rng(4)
+    labels = np.repeat([0, 1, 2], [40, 50, 30])
+    X = rng.normal(size=(120, 4)) + np.outer(labels, [0.0, 0.5, 2.0, -1.0])
+    score = separation(X, labels.astype(float))
+    F, _ = f_classif(X, labels)
+    n, k = 120, 3
+    np.testing.assert_allclose((score / 2) ** 2 * (n - k) / (k - 1), F, rtol=1e-10)
+    assert list(np.argsort(-score)) == list(np.argsort(-F))
+    # two equal classes: the K-class measure equals the two-class |m1 − m0| / s
+    two = np.repeat([0.0, 1.0], 30)
+    Y = rng.normal(size=(60, 3)) + np.outer(two, [0.0, 1.0, 3.0])
+    np.testing.assert_allclose(score_k := separation(Y, np.where(two > 0, 2.0, 0.0)) , separation(Y, two), rtol=1e-12)
+    assert np.all(np.isfinite(score_k))
+
+
+def test_drawn_axes_and_suggested_features_separate_all_classes_when_all_are_kept():
+    from scratchnet.data import read_csv, suggest_features
+
+    frame = read_csv(SAMPLE_DIR / SAMPLES["wine"].file)
+    names = [c for c in frame.columns if c != "cultivar"]
+    every = suggest_features(frame, "cultivar", "cultivar 2", all_classes=True)
+    one = suggest_features(frame, "cultivar", "cultivar 2")
+    assert every.features != one.features  # which columns separate best depends on the classes asked about
+    ds = prepare_dataset(frame, names, "cultivar", positive="cultivar 2")
+    all_k = Problem(ds, ("w",))
+    ovr = Problem(ds, ("w",), one_vs_rest=True)
+    from scratchnet.data import separation
+
+    best = set(np.argsort(-separation(ds.X_train, ds.labels_train.astype(float)))[:2])
+    assert set(all_k.plot_axes) == best
+    assert set(ovr.plot_axes) == set(np.argsort(-separation(ds.X_train, ds.y_train))[:2])
+    assert {names[i] for i in all_k.plot_axes} == set(every.features)

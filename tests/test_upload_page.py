@@ -130,13 +130,14 @@ def test_more_than_two_classes_are_all_kept_or_one_vs_rest_as_chosen():
     mode = at.radio(key="classes")
     assert mode.value == "all" and by_prefix(at.selectbox, "positive_").disabled
     assert any("3 classes, one colour each" in s.value for s in at.success)
+    # the default features separate all three cultivars (not one against the rest)
+    assert by_prefix(at.multiselect, "features_").value == ["Flavanoids", "Proline"]
     mode.set_value("one-vs-rest").run()
     positive = by_prefix(at.selectbox, "positive_")
     assert not positive.disabled
     positive.set_value("Grignolino").run()
     assert any("class 1 = “Grignolino”, class 0 = “not Grignolino”" in s.value for s in at.success)
     assert 'One-vs-rest: class 1 = "Grignolino"' in captions(at)
-    assert by_prefix(at.multiselect, "features_").value == ["Alcohol", "Color intensity"]
 
 
 # --- empty cells -----------------------------------------------------------------------------------
@@ -205,6 +206,7 @@ def test_bad_input_never_loses_the_data_in_use():
 def test_the_drawn_features_are_chosen_in_the_sidebar_and_explained(resolved):
     at = open_page("upload")
     upload(at, "wine.csv", wine_csv())
+    at.radio(key="classes").set_value("one-vs-rest").run()  # two classes: this test is about the slice
     by_prefix(at.selectbox, "positive_").set_value("Grignolino").run()
     chosen = ["Alcohol", "Malic acid", "Flavanoids", "Color intensity", "Hue", "Proline"]
     by_prefix(at.multiselect, "features_").set_value(chosen).run()

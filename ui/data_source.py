@@ -110,8 +110,9 @@ def resolve(settings: Settings) -> tuple[Problem | None, str | None]:
     except DataError as err:
         return None, str(err)
     extras = settings.feats if ds.n_features == 2 else ()
-    axes = axes_from_names(ds, settings.plot_x, settings.plot_y) if ds.n_features > 2 else None
     one_vs_rest = settings.classes == "one-vs-rest"
+    labels = ds.labels_train if 2 < ds.n_classes <= MAX_CLASSES and not one_vs_rest else None  # all K classes
+    axes = axes_from_names(ds, settings.plot_x, settings.plot_y, labels) if ds.n_features > 2 else None
     # the classes the models tell apart are part of what they train on: a change of mode restarts a run
     return Problem(ds, (*sig, extras, ds.n_classes > 2 and one_vs_rest), extras, axes, one_vs_rest), None
 

@@ -152,8 +152,10 @@ def _choose_columns(draft: Draft, settings: Settings, in_use: Upload | None) -> 
         check_feature_columns(df, label, infos)
     except DataError as err:
         st.error(str(err), icon="🚫")
-    suggestion = draft.remember(("suggestion", label, positive, settings.test, settings.seed), lambda: suggest_features(
-        df, label, positive, test_ratio=settings.test, seed=settings.seed, infos=infos))
+    every = mode == "all"  # all K classes: the features that separate all of them
+    suggestion = draft.remember(("suggestion", label, positive, every, settings.test, settings.seed),
+                                lambda: suggest_features(df, label, positive, test_ratio=settings.test,
+                                                         seed=settings.seed, infos=infos, all_classes=every))
     default = list(in_use.features) if in_use and in_use.label == label else list(suggestion.features)
     shown = {i.name: _option_text(i) for i in infos}
     features = st.multiselect("Feature columns (the model trains on all of them)", offered,
@@ -268,7 +270,8 @@ def _preview(draft: Draft, choice: Choice, settings: Settings, in_use: Upload | 
     if preview.n_classes > MAX_CLASSES:
         notes.append(f"The label has {preview.n_classes} values; the models here tell at most {MAX_CLASSES} apart, "
                      f"so this is “{preview.class_names[1]}” against the other {preview.n_classes - 1} (one-vs-rest).")
-    axes = axes_from_names(preview, settings.plot_x, settings.plot_y)
+    every = 2 < preview.n_classes <= MAX_CLASSES and settings.classes == "all"
+    axes = axes_from_names(preview, settings.plot_x, settings.plot_y, preview.labels_train if every else None)
     if preview.n_features > 2:
         names = preview.feature_names
         notes.append(f"The picture draws {names[axes[0]]} across and {names[axes[1]]} up (choose them in the "
