@@ -87,8 +87,9 @@ def setup(page: str) -> PageContext:
         controls.class_controls(ctx.problem, hidden, page)
         controls.plot_controls(ctx.problem, hidden)
     st.title(info.heading)
+    several = ctx.problem is not None and ctx.problem.n_classes > 2
     if info.intro:
-        st.caption(info.intro)
+        st.caption(info.intro_k if several and info.intro_k else info.intro)
     lesson_banner(ctx)
     return ctx
 
