@@ -37,6 +37,7 @@ class Record:
     dead_units: int | None = None  # hidden units that output 0 on every training example (None: no hidden layer)
     step_cosine: float | None = None  # cos(∇L_t, ∇L_t−1): −1 when the step reverses the last one (zig-zag)
     objective: float | None = None  # train_loss + penalty (filled in when not given)
+    row_norms: dict[str, float] = field(default_factory=dict)  # K classes: ‖row k‖ of W / W2's gradient, "W2[k]"
 
     def __post_init__(self) -> None:
         if self.objective is None:
@@ -109,6 +110,7 @@ def train(
     order = np.arange(m)
     pos = m  # forces a fresh permutation at the first mini-batch
     previous: tuple[Params, float] | None = None  # the last step's gradients and their total norm
+    per_class = [p.name for p in model.param_info if p.per_class and not p.is_bias]  # K classes: W or W2, by row
 
     for t in range(start, start + iterations):
         step = float(lr() if callable(lr) else lr)
@@ -131,6 +133,8 @@ def train(
             else:
                 grads = model.backward(cache, y)
             norms = {k: float(np.sqrt(np.vdot(g, g))) for k, g in grads.items()}  # ‖g‖₂ per tensor
+            rows = {f"{name}[{c}]": float(v) for name in per_class
+                    for c, v in enumerate(np.sqrt(np.einsum("ij,ij->i", grads[name], grads[name])))}
             norm = float(np.sqrt(sum(n * n for n in norms.values())))
             cosine = None
             if previous is not None and norm * previous[1] > 0:
@@ -147,6 +151,7 @@ def train(
                 penalty=penalty,
                 dead_units=dead,
                 step_cosine=cosine,
+                row_norms=rows,
             )
             if has_test:
                 z_test, _ = model.forward(X_test)
@@ -197,6 +202,7 @@ class History:
 
     @property
     def norm_columns(self) -> tuple[str, ...]:
+        """‖g‖ per tensor (the rows of a K-class W2 have their own columns, "grad_norm_W2[k]", not in these)."""
         return tuple(f"grad_norm_{n}" for n in self.param_names)
 
     def append(self, rec: Record) -> None:
@@ -213,6 +219,8 @@ class History:
         c["step_cosine"].append(np.nan if rec.step_cosine is None else rec.step_cosine)
         for name in self.param_names:
             c[f"grad_norm_{name}"].append(rec.grad_norms[name])
+        for name, value in rec.row_norms.items():  # per class row (K classes): a column once the first arrives
+            c.setdefault(f"grad_norm_{name}", [np.nan] * (len(c["iteration"]) - 1)).append(value)
         if rec.params is not None:
             self.snapshots[rec.iteration] = rec.params
             self.snapshot_grads[rec.iteration] = rec.grads

@@ -313,3 +313,20 @@ def test_softmax_regression_steps_are_bounded_so_alpha_ten_cannot_blow_up(kind):
     p = softmax(rng.normal(0, 5, size=(1000, 4)))
     worst = np.linalg.norm(p - np.eye(4)[rng.integers(0, 4, 1000)], axis=1).max()
     assert worst <= np.sqrt(2)
+
+
+def test_history_keeps_each_class_rows_gradient_norm():
+    """The gradient panel draws W2's K rows: ‖row k of dW2‖ per iteration, whose squares sum to ‖dW2‖²."""
+    X, y = labelled(m=40, k=3)
+    net = TwoLayerNet(3, 5, "tanh", seed=1, n_classes=3)
+    start = net.copy()
+    history = fit(net, X, y, 0.5, 8)
+    rows = np.array([history.array(f"grad_norm_W2[{c}]") for c in range(3)])
+    np.testing.assert_allclose(np.sqrt((rows ** 2).sum(axis=0)), history.array("grad_norm_W2"), rtol=1e-12)
+    g = start.gradients(X, y)["W2"]
+    np.testing.assert_allclose(rows[:, 0], np.linalg.norm(g, axis=1), rtol=1e-12)
+    assert "grad_norm_W2[0]" not in history.norm_columns and "grad_norm_W1[0]" not in history.columns
+    model = LogisticRegression(3, seed=0, n_classes=4)
+    assert {f"grad_norm_W[{c}]" for c in range(4)} <= set(fit(model, X, y, 0.1, 2).columns)
+    binary = fit(LogisticRegression(3), X, (y > 0) * 1.0, 0.1, 2)
+    assert not any("[" in name for name in binary.columns)  # two classes: as before
