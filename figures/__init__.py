@@ -8,15 +8,27 @@ from .curves import loss_figure, lr_lab_loss_figure
 from .gradients import gradient_figure
 from .landscape import line_scan_figure, loss_surface_figure
 from .panels import hidden_units_figure
-from .plane import boundary_figure, data_figure, lr_lab_boundaries_figure, point_traces, regions_figure
+from .plane import (
+    axis_titles,
+    boundary_figure,
+    data_figure,
+    lr_lab_boundaries_figure,
+    point_traces,
+    regions_figure,
+    slice_note,
+)
 from .style import (
     BOUNDARY_SCALE,
+    BOUNDARY_TINT,
     CLASS_COLORS,
+    CLASS_LIMIT,
     CLASS_SYMBOLS,
     LR_COLORS,
     decimate,
     lr_colors,
     region_scale,
+    short_labels,
+    tint,
     verdict_label,
 )
 from .types import (
@@ -32,7 +44,9 @@ from .types import (
 
 __all__ = [
     "BOUNDARY_SCALE",
+    "BOUNDARY_TINT",
     "CLASS_COLORS",
+    "CLASS_LIMIT",
     "CLASS_SYMBOLS",
     "LR_COLORS",
     "DatasetLike",
@@ -43,6 +57,7 @@ __all__ = [
     "PlaneGridLike",
     "RegionsLike",
     "SliceFadeLike",
+    "axis_titles",
     "boundary_figure",
     "data_figure",
     "decimate",
@@ -57,5 +72,8 @@ __all__ = [
     "point_traces",
     "region_scale",
     "regions_figure",
+    "short_labels",
+    "slice_note",
+    "tint",
     "verdict_label",
 ]

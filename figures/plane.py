@@ -195,21 +195,30 @@ def _legend_below() -> dict:
     )
 
 
-def _slice_note(ds: DatasetLike, axes: tuple[int, int], held: bool = True, faded: bool = False) -> dict:
-    """Above the plot's top-right corner (never over a point): what the 2-D picture leaves out; its hover
-    names the features that are not drawn."""
+def slice_note(ds: DatasetLike, axes: tuple[int, int], held: bool = True, faded: bool = False) -> tuple[str, str]:
+    """(text, tip) for a picture of 2 of d > 2 features: what it leaves out, in a few words, and in the tip
+    (plain text, one sentence a line) the features not drawn and what a faint point means. The static
+    figures and the live view say the same."""
     d = ds.n_features
     text = f"{d - 2} other features held at their mean" if held else f"showing 2 of {d} features"
     others = [str(n) for k, n in enumerate(ds.feature_names) if k not in axes]
     tip = ("Held at their training mean: " if held else "Not drawn: ") + ", ".join(others)
     if faded:
         text += " · faint = far from this slice"
-        tip += ("<br>A point is drawn fainter the further its own values of these lie from their means:"
-                "<br>the boundary drawn here is not the one such a point is classified by.")
-    return S.note(text, 1.0, 1.0, xanchor="right", size=S.SMALL_FONT - 1, color="#333333", hovertext=tip)
+        tip += ("\nA point is drawn fainter the further its own values of these lie from their means:"
+                "\nthe boundary drawn here is not the one such a point is classified by.")
+    return text, tip
 
 
-def _axis_titles(ds: DatasetLike, axes: tuple[int, int]) -> list[str]:
+def _slice_note(ds: DatasetLike, axes: tuple[int, int], held: bool = True, faded: bool = False) -> dict:
+    """Above the plot's top-right corner (never over a point): slice_note; its hover names the features that
+    are not drawn."""
+    text, tip = slice_note(ds, axes, held, faded)
+    return S.note(text, 1.0, 1.0, xanchor="right", size=S.SMALL_FONT - 1, color="#333333",
+                  hovertext=tip.replace("\n", "<br>"))
+
+
+def axis_titles(ds: DatasetLike, axes: tuple[int, int]) -> list[str]:
     """The two features' names, cut to S.FEATURE_LIMIT characters and still told apart."""
     return S.short_labels([ds.feature_names[axes[0]], ds.feature_names[axes[1]]], S.FEATURE_LIMIT)
 
@@ -220,7 +229,7 @@ def _plane_layout(
 ) -> dict:
     """A plane figure's layout: axes in original units (long names cut, in full in the points' hover),
     the legend below, and room above the plot for the title and the note on the other features."""
-    xtitle, ytitle = _axis_titles(ds, axes)
+    xtitle, ytitle = axis_titles(ds, axes)
     sliced = ds.n_features > 2
     layout = S.base_layout(
         height,
@@ -362,7 +371,7 @@ def _lab_panel(
     )
     common = {"autorange": False, "showgrid": False, "mirror": True, "nticks": 4, "fixedrange": True}
     first = k % cols == 0
-    ytitle = _axis_titles(ds, grid.axes)[1] if first else ""
+    ytitle = axis_titles(ds, grid.axes)[1] if first else ""
     axes = {
         xkey: S.axis("", domain=domains[0], anchor=yaxis, range=ranges[0], **common),
         ykey: S.axis(ytitle, domain=domains[1], anchor=xaxis, range=ranges[1], showticklabels=first, **common),
@@ -406,7 +415,7 @@ def lr_lab_boundaries_figure(
     height = 48 + rows * row_px + (rows - 1) * 40
     domains = panel_domains(n, cols, hgap=0.035, plot_px=height - 48, title_px=24, gap_px=40)
     # the x name once, centred under the bottom row: one per panel would overlap its neighbours'
-    xname = _axis_titles(ds, grid.axes)[0]
+    xname = axis_titles(ds, grid.axes)[0]
     annotations = [S.note(xname, 0.5, 0.0, xanchor="center", yanchor="top", yshift=-20, size=S.SMALL_FONT + 1)]
     traces, shapes, layout_axes = [], [], {}
     for k, (lr, color) in enumerate(zip(lrs, S.lr_colors(len(lrs)), strict=True)):

@@ -332,7 +332,9 @@ def screenshot(page: Any, name: str, folder: Path = ARTIFACTS) -> Path:
 LIVE = "[data-testid=sn-live]"
 LIVE_ATTRS_JS = """() => { const r = document.querySelector('[data-testid=sn-live]');
   return r ? {state: r.dataset.state || null, shown: +(r.dataset.shownIt || 0), draws: +(r.dataset.draws || 0),
-              marks: +(r.dataset.lrMarks || 0)} : null; }"""
+              marks: +(r.dataset.lrMarks || 0), x: r.dataset.xAxis || null, y: r.dataset.yAxis || null,
+              xTitle: r.dataset.xTitle || null, yTitle: r.dataset.yTitle || null,
+              points: +(r.dataset.points || 0), faded: +(r.dataset.faded || 0)} : null; }"""
 
 
 def live_ready(page: Any, timeout_ms: int = IDLE_TIMEOUT_MS) -> None:
@@ -342,7 +344,8 @@ def live_ready(page: Any, timeout_ms: int = IDLE_TIMEOUT_MS) -> None:
 
 
 def live_attrs(page: Any) -> dict[str, Any] | None:
-    """{state, shown (iteration on screen), draws (boundary draws since mount), marks (α-change marks)}."""
+    """{state, shown (iteration on screen), draws (boundary draws since mount), marks (α-change marks), x / y (the
+    drawn features in full), xTitle / yTitle (their axis titles), points (drawn), faded (drawn fainter)}."""
     return page.evaluate(LIVE_ATTRS_JS)
 
 

@@ -94,7 +94,8 @@ def test_an_upload_is_prepared_once_per_split(preparations):
     for page in ("logistic", "net", "upload", "logistic"):
         switch(at, page)
         assert_clean(at)
-    Browser(at).step()
+    Browser(at).step()  # the live view's own Step (live_support drives it as its JavaScript does)
+    assert at.session_state["live:logistic"].run.iteration == 10
     assert len(preparations) == 1  # the preview, and every page after it, used the same Dataset
     at.slider(key="test").set_value(0.5).run()
     switch(at, "net")
@@ -199,6 +200,7 @@ def test_bad_input_never_loses_the_data_in_use():
     switch(at, "logistic")
     Browser(at).step()
     assert_clean(at)
+    assert at.session_state["live:logistic"].run.iteration == 10
     assert at.session_state["uploaded_data"].file_name == "titanic.csv"
 
 

@@ -69,7 +69,8 @@ def _receive(page: str) -> None:
 
 # --- runs -------------------------------------------------------------------------------------------------
 def run_signature(kind: str, problem: Problem, settings: Settings) -> tuple[Any, ...]:
-    """What, when changed, starts a new run: the data, the inputs, the architecture, the batch size."""
+    """What, when changed, starts a new run: the data, the inputs, the architecture, the batch size (not the
+    two features drawn: a new pair only redraws the plane)."""
     return (kind, problem.signature, settings.architecture(kind), settings.batch)
 
 
@@ -106,6 +107,8 @@ def get_live(page: str, kind: str, problem: Problem, settings: Settings, s: Live
             live.epoch = old.epoch + 1  # a browser still showing the old run takes the new one
             live.notice = _restart_notice(old.signature, sig, old.run.iteration)
         runs.put(page, live)
+    else:
+        live.replot(problem)  # other drawn features: the same run, a new plane
     return live
 
 

@@ -3,10 +3,11 @@ keeps the weights of every frame it sent, and puts the run back at the frame on 
 so. No Streamlit here: the browser's requests come in as dicts and the answers go out as payload dicts.
 
 The browser asks (`op`): "play", "need" (more frames after `next`), "pause", "step", "done" (it showed the last
-frame), each with `shown` (the iteration on screen), `req` (its request number) and `epoch` (the timeline it
-plays). The server bumps `epoch` when the frames it sent can no longer be played (α, λ or the iteration limit
-changed mid-run): the browser then holds its frame and asks again from there, so a change applies from the
-next frame and the run on the server is always the one on screen.
+frame), "frame" (the frame now again: its plane changed), each with `shown` (the iteration on screen), `req` (its
+request number) and `epoch` (the timeline it plays). The server bumps `epoch` when the frames it sent can no
+longer be played (α, λ, the iteration limit or the drawn features changed mid-run): the browser then holds its
+frame and asks again from there, so a change applies from the next frame and the run on the server is always the
+one on screen.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from scratchnet import History, Problem, TrainingRun, evaluate
 from scratchnet.models import Params
-from scratchnet.plane import decision_grid, hidden_unit_grids, plane_grid
+from scratchnet.plane import decision_grid, hidden_unit_grids
 from ui import live_payload as P
 from ui import settings as S
 
@@ -70,13 +71,11 @@ class LiveRun:
 
     def __init__(self, page: str, signature: tuple[Any, ...], problem: Problem,
                  make_run: Callable[[], TrainingRun], settings: LiveSettings) -> None:
-        self.page, self.signature, self.problem, self.make_run = page, signature, problem, make_run
-        self.grid = plane_grid(problem.all_points, resolution=GRID_RESOLUTION)
-        self.unit_grid = plane_grid(problem.all_points, resolution=UNIT_RESOLUTION)
+        self.page, self.signature, self.make_run = page, signature, make_run
+        self._plane(problem)
         self.notice = ""
         self.seq = 0
         self.inbox: list[dict[str, Any]] = []  # requests stashed by the component's callback, handled in the run
-        self._meta: dict[str, Any] | None = None
         self.mount, self.last_req = "", 0  # the browser view talking to this run, and its last request
         self._start(make_run(), settings)
 
@@ -91,6 +90,25 @@ class LiveRun:
         self._current: tuple[dict[str, Any], Any] | None = None  # the frame for the weights now
         self._preroll_key: str | None = None  # the first frames of Play sent with the last paused payload
         self._preroll_its: list[int] = []
+
+    def _plane(self, problem: Problem) -> None:
+        """The grids over the problem's plotted axes (the decision boundary, the hidden-unit maps)."""
+        self.problem = problem
+        self.grid = problem.plane_grid(GRID_RESOLUTION)
+        self.unit_grid = problem.plane_grid(UNIT_RESOLUTION)
+        self._meta: dict[str, Any] | None = None
+        self._current = None
+
+    def replot(self, problem: Problem) -> None:
+        """The same data drawn over other features: the run goes on, only the plane is drawn anew. Frames
+        already sent while playing show the old plane, so the browser holds its frame and asks again (as for
+        a new α): the run takes up from the frame on screen, with the new grid."""
+        if problem.plot_axes == self.problem.plot_axes:
+            return
+        self._plane(problem)
+        if self.state == "playing":
+            self.epoch += 1
+            self.hold = True
 
     def reset(self, run: TrainingRun, s: LiveSettings) -> None:
         self.notice = ""
@@ -158,8 +176,22 @@ class LiveRun:
             self.state = "paused"  # the limit was raised: Resume goes on from here
 
     # --- requests from the browser ----------------------------------------------------------------------
+    @property
+    def plane_key(self) -> str:
+        """The drawn features as the browser names its plane (its requests say which one it draws)."""
+        return ",".join(str(k) for k in self.problem.plot_axes)
+
     def handle(self, cmd: dict[str, Any], s: LiveSettings) -> dict[str, Any]:
-        """Answer one browser request with a payload (each request is acted on once)."""
+        """Answer one browser request with a payload (each request is acted on once). A browser that draws
+        another plane than the run's (the features changed in a run that also carried this request) gets the
+        plane's meta with the answer, whatever the answer is."""
+        p = self._handle(cmd, s)
+        plane = cmd.get("plane")
+        if plane is not None and plane != self.plane_key and "meta" not in p:
+            p["meta"] = self.plane_meta()
+        return p
+
+    def _handle(self, cmd: dict[str, Any], s: LiveSettings) -> dict[str, Any]:
         mount, req = str(cmd.get("mount", "")), int(cmd.get("req") or 0)
         if mount != self.mount:  # a new browser view of this run numbers its requests from 1
             self.mount, self.last_req = mount, 0
@@ -182,7 +214,7 @@ class LiveRun:
         if op == "reset":
             self.reset(self.make_run(), s)
             return self.snapshot(s, ack=req)
-        if op not in ("play", "pause", "step", "done"):
+        if op not in ("play", "pause", "step", "done"):  # "frame": the frame now, over the plane now
             return self.snapshot(s, ack=req)
         in_sync = isinstance(shown, int) and self._seek(shown)
         at = self.run.iteration  # the frame on screen, or (out of sync) where the run is
@@ -274,8 +306,12 @@ class LiveRun:
     def meta(self) -> dict[str, Any]:
         """The plane's axes, colours and points (the same for the whole run)."""
         if self._meta is None:
-            self._meta = P.plane_meta(self.problem.dataset, self.grid)
+            self._meta = P.plane_meta(self.problem.dataset, self.grid, self.problem.fade)
         return self._meta
+
+    def plane_meta(self) -> dict[str, Any]:
+        """What the live view's meta carries: the plane (meta) and the charts' lines."""
+        return {**self.meta(), "page": self.page, "charts": P.chart_lines(self.run.model.param_info)}
 
     def units_payload(self, look: int | None = None) -> dict[str, Any] | None:
         """The hidden-unit maps for the weights now (or at snapshot `look`): paused network runs only."""
@@ -311,7 +347,7 @@ class LiveRun:
             "view": {"logy": s.logy, "fps": round(fps, 3), "stride": stride, "lr": s.lr},
         }
         if meta:
-            p["meta"] = {**self.meta(), "page": self.page, "charts": P.chart_lines(run.model.param_info)}
+            p["meta"] = self.plane_meta()
         if t0 is not None:
             p["series"] = P.series(run.history, t0, P.series_columns(run.model))
         if frames is not None:

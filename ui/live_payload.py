@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 import figures
+from figures import SliceFadeLike
 from scratchnet import History, Model, ParamInfo, PlaneGrid
 from scratchnet.data import Dataset
 
@@ -25,6 +26,9 @@ GRID_ENCODING = "u8-delta-zlib"
 ZLIB_LEVEL = 4  # on real runs: 4 is 11 % smaller than 3 for the same CPU; 6 saves 8 % more for 3x the CPU
 MAX_POINTS = 800  # points drawn over the boundary; a seeded subset above that (the same in every frame)
 NAN_BYTE = 128  # a non-finite probability is drawn as 0.5 (white); the frame also says it had some
+JITTER_LEVELS = 12  # a drawn feature with at most this many values (a class, 0/1 text) is drawn jittered,
+JITTER = 0.2  # each point moved by up to ± this share of the gap between its values, so points do not hide
+DISTANCE_STEP = 0.04  # a point's distance from the slice (standard deviations), one byte: 0 … 10.2
 
 
 # --- numbers -------------------------------------------------------------------------------------------------
@@ -161,13 +165,17 @@ def series_columns(model: Model) -> list[str]:
 
 
 # --- the plane and its points --------------------------------------------------------------------------------
-def plane_meta(ds: Dataset, grid: PlaneGrid, max_points: int = MAX_POINTS, seed: int = 0) -> dict[str, Any]:
-    """Axes (original units), labels, colours, and the points to draw (train filled, test open)."""
+def plane_meta(ds: Dataset, grid: PlaneGrid, fade: SliceFadeLike | None = None, max_points: int = MAX_POINTS,
+               seed: int = 0) -> dict[str, Any]:
+    """Axes (original units; titles cut as the static figures cut them, full names apart), labels, colours,
+    and the points to draw (train filled, test open). With `fade` (more than two features: the plane is a
+    slice), each point's opacity as one byte (alpha·255, nearest) in base64 — sent once with the meta, never
+    per frame — and the note saying what the slice holds fixed."""
     i, j = grid.axes
     mean, std = np.asarray(ds.mean, dtype=np.float64), np.asarray(ds.std, dtype=np.float64)
     x = np.asarray(grid.u) * std[i] + mean[i]
     y = np.asarray(grid.v) * std[j] + mean[j]
-    xs, ys, cs, tests = [], [], [], []
+    xs, ys, cs, tests, alphas, distances = [], [], [], [], [], []
     groups = [(0, ds.X_train, ds.y_train), (1, ds.X_test, ds.y_test)]
     total = sum(len(g[2]) for g in groups)
     for is_test, X, yv in groups:
@@ -178,19 +186,59 @@ def plane_meta(ds: Dataset, grid: PlaneGrid, max_points: int = MAX_POINTS, seed:
         if keep < len(yv):
             idx = np.sort(np.random.default_rng([seed, is_test]).choice(idx, size=keep, replace=False))
         raw = np.asarray(ds.to_original(np.asarray(X)[idx]), dtype=np.float64)
-        xs += [num(v, 4) for v in raw[:, i]]
-        ys += [num(v, 4) for v in raw[:, j]]
+        xs.append(raw[:, i])
+        ys.append(raw[:, j])
         cs += [int(v > 0.5) for v in np.asarray(yv)[idx]]
         tests += [is_test] * len(idx)
+        if fade is not None:
+            split = "test" if is_test else "train"
+            alphas.append(np.asarray(fade.alpha[split], dtype=np.float64)[idx])
+            distances.append(np.asarray(fade.distance[split], dtype=np.float64)[idx])
     scale = figures.BOUNDARY_SCALE
+    xlabel, ylabel = figures.axis_titles(ds, (i, j))
+    note, tip = figures.slice_note(ds, (i, j), faded=fade is not None) if ds.n_features > 2 else ("", "")
+    rng = np.random.default_rng([seed, 2])
+    (px, jx), (py, jy) = (_jittered(np.concatenate(v) if v else np.zeros(0), rng, lim[0], lim[-1])
+                          for v, lim in ((xs, x), (ys, y)))
+    points: dict[str, Any] = {"x": [num(v, 4) for v in px], "y": [num(v, 4) for v in py], "c": cs, "test": tests,
+                              "of": total, "jitter": [jx, jy]}
+    if alphas:
+        points["alpha"] = base64.b64encode(quantise(np.concatenate(alphas))[0].tobytes()).decode("ascii")
+        steps = np.rint(np.clip(np.nan_to_num(np.concatenate(distances), nan=255 * DISTANCE_STEP) / DISTANCE_STEP,
+                                0, 255)).astype(np.uint8)
+        points["dist"] = base64.b64encode(steps.tobytes()).decode("ascii")
     return {
         "x": [num(x[0], 6), num(x[-1], 6)],
         "y": [num(y[0], 6), num(y[-1], 6)],
-        "xlabel": ds.feature_names[i],
-        "ylabel": ds.feature_names[j],
-        "note": "other inputs held at their mean" if ds.n_features > 2 else "",
-        "classes": list(ds.class_names),
+        "axes": [int(i), int(j)],
+        "xlabel": xlabel,
+        "ylabel": ylabel,
+        "xname": str(ds.feature_names[i]),
+        "yname": str(ds.feature_names[j]),
+        "note": note,
+        "tip": tip,
+        "classes": figures.short_labels(ds.class_names, figures.CLASS_LIMIT),
+        "class_names": [str(c) for c in ds.class_names],
         "colors": list(figures.CLASS_COLORS),
         "scale": [scale[0][1], scale[1][1], scale[2][1]],
-        "points": {"x": xs, "y": ys, "c": cs, "test": tests, "of": total},
+        "points": points,
     }
+
+
+def _jittered(values: np.ndarray, rng: np.random.Generator, lo: float,
+              hi: float) -> tuple[np.ndarray, dict[str, Any] | None]:
+    """Values of a feature with few levels (a class, a 0/1 column) spread by up to ±JITTER of the gap between
+    its levels (inside the plane's [lo, hi]), so hundreds of points do not sit on six spots. Returns the
+    values drawn and, when spread, {"levels", "spread"} (the browser names a point by its level)."""
+    levels = np.unique(values[np.isfinite(values)])
+    if len(values) == 0 or len(levels) > JITTER_LEVELS:
+        return values, None
+    gap = float(np.min(np.diff(levels))) if len(levels) > 1 else 1.0
+    spread = np.clip(values + rng.uniform(-JITTER * gap, JITTER * gap, size=len(values)), lo, hi)
+    return spread, {"levels": [num(v, 6) for v in levels], "spread": num(JITTER * gap, 3)}
+
+
+def point_alphas(meta: dict[str, Any]) -> np.ndarray | None:
+    """The points' opacities as the browser reads them from plane_meta (None: every point opaque)."""
+    data = meta["points"].get("alpha")
+    return None if data is None else np.frombuffer(base64.b64decode(data), dtype=np.uint8) / 255.0

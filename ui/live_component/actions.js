@@ -98,6 +98,7 @@ function flush(v) {
   cmd.mount = v.mount;
   cmd.epoch = v.epoch;
   cmd.shown = shownIt(v);
+  cmd.plane = v.planeKey || null; // the drawn features it shows: the server sends their meta if they changed
   if (cmd.op === 'need') cmd.next = v.frames.length ? v.frames[v.frames.length - 1].it : cmd.shown;
   v.pending = cmd;
   sendPending(v);

@@ -65,6 +65,7 @@ function mountView(parent) {
     series: { cols: {}, lr: [] }, meta: null, metaId: 0, view: { fps: 45, stride: 6, logy: false }, target: 0,
     plane: {}, raf: 0, dirty: false, draws: 0, path: location.pathname,
   };
+  planeHover(v);
   play.addEventListener('click', () => togglePlay(v));
   stepBtn.addEventListener('click', () => stepOnce(v));
   reset.addEventListener('click', () => resetRun(v));
@@ -141,10 +142,12 @@ async function receive(v, P) {
   if (P.meta) {
     v.meta = P.meta;
     v.metaId += 1;
+    v.planeKey = String(P.meta.axes); // other drawn features: frames from before are of another plane
     v.lut = colorTable(P.meta.scale);
     v.unitLut = v.lut;
     Object.assign(v.plane, { meta: P.meta, metaId: v.metaId });
     buildLegend(v);
+    v.sized = false; // the legend under the boundary may have another height
   }
   v.view = P.view;
   v.target = P.target;
@@ -154,7 +157,7 @@ async function receive(v, P) {
   v.epoch = P.epoch;
   if (P.series) applySeries(v, P.series);
   const gw = P.grids ? P.grids.w : 0, gh = P.grids ? P.grids.h : 0;
-  const frames = (P.frames || []).map((f, k) => Object.assign(f, { grid: grids[k], gw, gh }));
+  const frames = (P.frames || []).map((f, k) => Object.assign(f, { grid: grids[k], gw, gh, pk: v.planeKey }));
   if (P.hold && newEpoch && v.mode === 'playing') {
     // α, λ or the limit changed mid-run: stay on this frame, and play what the server trains from here.
     dropAhead(v);
@@ -178,13 +181,17 @@ async function receive(v, P) {
   if (P.end && v.mode === 'playing') v.end = P.end;
   // the first frames of the next Play, ready to go (actions.js plays them the moment Play is pressed)
   v.preroll = P.preroll ? Object.assign(P.preroll, {
-    frames: P.preroll.frames.map((f, k) => Object.assign(f, { grid: pre[k], gw: P.preroll.grids.w, gh: P.preroll.grids.h })),
+    frames: P.preroll.frames.map((f, k) => Object.assign(f, { grid: pre[k], gw: P.preroll.grids.w, gh: P.preroll.grids.h, pk: v.planeKey })),
   }) : null;
   if (settled || first) {
     if (P.state !== 'playing' || v.mode !== 'playing') {
       if (P.state === 'playing') { v.clock = shownIt(v); v.lastT = performance.now(); }
       v.mode = P.state;
     }
+  }
+  const f = v.frames[v.cur];
+  if (f && f.pk !== v.planeKey && v.mode !== 'playing' && !v.pending && !v.queued) {
+    command(v, 'frame'); // the drawn features changed while a request was out: ask for the frame on screen anew
   }
   if (first) v.root.setAttribute('data-state', v.mode); // ready: the key handler is attached
   v.dirty = true;
@@ -297,9 +304,9 @@ function lrMarks(v, limit) {
   return marks;
 }
 
-// The boundary is the largest square that leaves the sliders under it on screen (at most 58 % of the width);
-// on a narrow screen it takes the full width and the charts go below it.
-const BELOW = 150; // px kept under the boundary: its legend and the row of sliders
+// The boundary is the largest square that leaves its legend and the sliders under it on screen (at most 58 % of
+// the width); on a narrow screen it takes the full width and the charts go below it.
+const SLIDERS = 100; // px kept under the boundary's legend: the row of sliders
 function layout(v) {
   const w = v.root.clientWidth;
   v.root.classList.toggle('sn-narrow', w < 640);
@@ -311,7 +318,8 @@ function layout(v) {
   }
   const scroller = v.root.closest('[data-testid=stMain]');
   const top = v.main.getBoundingClientRect().top + (scroller ? scroller.scrollTop - scroller.getBoundingClientRect().top : window.scrollY);
-  const size = Math.round(Math.max(300, Math.min(w * 0.58, window.innerHeight - top - BELOW)));
+  const below = SLIDERS + v.legend.offsetHeight; // a slice's notes or long class names take more lines
+  const size = Math.round(Math.max(300, Math.min(w * 0.58, window.innerHeight - top - below)));
   v.main.style.gridTemplateColumns = `${size}px minmax(0, 1fr)`;
   v.plot.style.width = `${size}px`;
   v.charts.style.height = `${size}px`;
@@ -326,7 +334,9 @@ function draw(v) {
   const f = v.frames[v.cur];
   // the boundary is repainted for a new frame, size or data set only: data-draws counts what a student sees change
   const size = `${v.boundary.clientWidth}x${v.boundary.clientHeight}x${v.metaId}`;
-  if (f !== v.drawnFrame || size !== v.drawnSize) {
+  // a frame of the plane before the drawn features changed stays unpainted: the picture on screen (old grid,
+  // old axes) holds until the server's first frame over the new ones arrives
+  if ((f !== v.drawnFrame || size !== v.drawnSize) && f.pk === v.planeKey) {
     drawPlane(v.boundary, v.plane, f.grid, f.gw, f.gh, {
       axes: true, lut: v.lut, contour: 2.5, pointRadius: v.boundary.clientWidth > 500 ? 5 : 4, overlay: v.overlay,
       message: f.nan ? 'no boundary: the model’s outputs are not finite' : '',
@@ -334,6 +344,7 @@ function draw(v) {
     v.drawnFrame = f;
     v.drawnSize = size;
     v.draws += 1;
+    if (v.attrMeta !== v.metaId) planeAttrs(v);
   }
   const looking = f.look !== undefined;
   const limit = looking ? Infinity : f.it;
@@ -360,6 +371,22 @@ function setAttr(node, name, value) {
   if (node.getAttribute(name) !== value) node.setAttribute(name, value);
 }
 
+// What the plane on screen draws, for a student's tooltip and for tests: the features (in full), how many
+// points are drawn and how many faded (a slice of more than two features).
+function planeAttrs(v) {
+  const m = v.meta, alpha = pointAlpha(m);
+  v.attrMeta = v.metaId;
+  setAttr(v.root, 'data-x-axis', m.xname);
+  setAttr(v.root, 'data-y-axis', m.yname);
+  setAttr(v.root, 'data-x-title', m.xlabel);
+  setAttr(v.root, 'data-y-title', m.ylabel);
+  setAttr(v.root, 'data-points', String(m.points.x.length));
+  setAttr(v.root, 'data-faded', String(alpha ? alpha.faded : 0));
+  const label = `Decision boundary over ${m.xname} (across) and ${m.yname} (up)`;
+  setAttr(v.boundary, 'aria-label', label);
+  setAttr(v.plot, 'title', m.tip ? `${label}.\n${m.tip}` : label);
+}
+
 function buildLegend(v) {
   const m = v.meta;
   const items = [];
@@ -367,18 +394,23 @@ function buildLegend(v) {
     for (const c of [0, 1]) {
       const shape = c === 0 ? '●' : '▲';
       const open = c === 0 ? '○' : '△';
-      items.push([test ? open : shape, m.colors[c], `${test ? 'test' : 'train'} · ${m.classes[c]}`]);
+      const split = test ? 'test' : 'train';
+      items.push([test ? open : shape, m.colors[c], `${split} · ${m.classes[c]}`, `${split} · ${m.class_names[c]}`]);
     }
   }
-  v.legend.replaceChildren(...items.map(([sym, color, text]) => {
-    const span = document.createElement('span');
+  v.legend.replaceChildren(...items.map(([sym, color, text, full]) => {
+    const span = el('span', '', null, { title: full });
     const dot = el('span', 'sn-sym', span);
     dot.textContent = sym;
     dot.style.color = color;
     span.appendChild(document.createTextNode(' ' + text));
     return span;
   }));
-  if (m.note) v.legend.appendChild(el('span', 'sn-note')).textContent = m.note;
+  if (m.note) v.legend.appendChild(el('span', 'sn-note', null, { title: m.tip, 'data-testid': 'sn-slice-note' })).textContent = m.note;
+  const spread = (m.points.jitter || []).map((j, k) => j && `${[m.xname, m.yname][k]} ±${j.spread}`).filter(Boolean);
+  if (spread.length) {
+    v.legend.appendChild(el('span', 'sn-note', null, { title: 'Points are moved a little at random around their value (only in this picture), so hundreds of them do not sit on one spot' })).textContent = `points spread: ${spread.join(', ')}`;
+  }
   if (m.points.of > m.points.x.length) {
     v.legend.appendChild(el('span', 'sn-note')).textContent = `showing ${fmtIter(m.points.x.length)} of ${fmtIter(m.points.of)} points`;
   }

@@ -159,6 +159,25 @@ function planeBox(meta, w, h, axes) {
   return box;
 }
 
+// A slice of more than two features: each point's opacity (one byte, sent once with the meta), and the order
+// to draw them in, faintest first, so the points near the slice are on top. Decoded once per meta.
+function bytes(b64) {
+  const text = atob(b64), a = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) a[i] = text.charCodeAt(i);
+  return a;
+}
+
+function pointAlpha(meta) {
+  const b64 = meta.points.alpha;
+  if (!b64) return null;
+  if (!meta.alphaBytes) {
+    const a = bytes(b64);
+    const order = Array.from(a.keys()).sort((p, q) => a[p] - a[q] || p - q);
+    meta.alphaBytes = { a, order, faded: a.filter((x) => x < 255).length };
+  }
+  return meta.alphaBytes;
+}
+
 // Axes, tick labels and points: they do not change while a run plays, so they are drawn once per size.
 function drawPlaneStatic(layer, meta, w, h, axes, pointRadius) {
   const dpr = window.devicePixelRatio || 1;
@@ -168,12 +187,14 @@ function drawPlaneStatic(layer, meta, w, h, axes, pointRadius) {
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   const box = planeBox(meta, w, h, axes);
   const pts = meta.points;
+  const alpha = pointAlpha(meta);
   ctx.save();
   ctx.beginPath();
   ctx.rect(box.l, box.t, box.w, box.h);
   ctx.clip();
-  for (let i = 0; i < pts.x.length; i++) {
+  for (const i of alpha ? alpha.order : pts.x.keys()) {
     if (pts.x[i] === null || pts.y[i] === null) continue;
+    if (alpha) ctx.globalAlpha = alpha.a[i] / 255;
     drawPoint(ctx, box.px(pts.x[i]), box.py(pts.y[i]), pts.c[i], pts.test[i], meta.colors, pointRadius);
   }
   ctx.restore();
@@ -246,4 +267,40 @@ function drawPlane(cv, st, grid, gw, gh, opts) {
     ctx.textBaseline = 'middle';
     ctx.fillText(opts.message, box.l + box.w / 2, box.t + box.h / 2);
   }
+}
+
+// Hovering the live plane names the point under the pointer: its split and class, its two drawn values (a
+// spread-out feature by its level) and, on a slice, how far its other features lie from their means. Only
+// pointer moves cost anything; nothing here runs per frame.
+const DIST_STEP = 0.04; // ui/live_payload.DISTANCE_STEP
+
+function planeHover(v) {
+  const tip = el('div', 'sn-tip', v.plot, { role: 'tooltip', 'data-testid': 'sn-tip' });
+  tip.hidden = true;
+  const level = (jit, x) => (jit ? jit.levels.reduce((a, b) => (Math.abs(b - x) < Math.abs(a - x) ? b : a)) : x);
+  v.boundary.addEventListener('pointerleave', () => { tip.hidden = true; });
+  v.boundary.addEventListener('pointermove', (e) => {
+    const m = v.meta;
+    if (!m) return;
+    const r = v.boundary.getBoundingClientRect(), box = planeBox(m, r.width, r.height, true);
+    const mx = e.clientX - r.left, my = e.clientY - r.top, pts = m.points;
+    let best = -1, bestD = 81; // within 9 px
+    for (let i = 0; i < pts.x.length; i++) {
+      if (pts.x[i] === null || pts.y[i] === null) continue;
+      const d = (box.px(pts.x[i]) - mx) ** 2 + (box.py(pts.y[i]) - my) ** 2;
+      if (d < bestD) { bestD = d; best = i; }
+    }
+    tip.hidden = best < 0;
+    if (best < 0) return;
+    const [jx, jy] = pts.jitter || [null, null];
+    const lines = [`${pts.test[best] ? 'test' : 'train'} · ${m.class_names[pts.c[best]]}`,
+      `${m.xname} = ${tickLabel(level(jx, pts.x[best]))}`, `${m.yname} = ${tickLabel(level(jy, pts.y[best]))}`];
+    if (pts.dist) {
+      if (!m.distBytes) m.distBytes = bytes(pts.dist);
+      lines.push(`other features: ${(m.distBytes[best] * DIST_STEP).toFixed(1)} SD from their means`);
+    }
+    tip.textContent = lines.join('\n');
+    tip.style.left = `${Math.min(mx + 12, r.width - tip.offsetWidth - 4)}px`;
+    tip.style.top = `${Math.max(0, my - tip.offsetHeight - 10)}px`;
+  });
 }
