@@ -91,6 +91,18 @@ def hidden_unit_grids(net: TwoLayerNet, grid: PlaneGrid, transform: Transform | 
     return h1.T.reshape(net.hidden_units, *grid.shape)
 
 
+def unit_votes(net: TwoLayerNet) -> tuple[np.ndarray, np.ndarray]:
+    """Per hidden unit, the class its output raises most where the unit is active, and that weight: 1 where
+    w2 > 0 (else 0) and w2 itself for two classes; for K classes the row of W2 with the largest weight from the
+    unit, and that entry of W2."""
+    if net.n_classes == 2:
+        w2 = np.asarray(net.params["w2"], dtype=np.float64)
+        return (w2 > 0).astype(np.int64), w2
+    W2 = np.asarray(net.params["W2"], dtype=np.float64)
+    votes = np.argmax(W2, axis=0)
+    return votes, W2[votes, np.arange(W2.shape[1])]
+
+
 # --- the slice: with more than two features, the plane is a slice through feature space -------------------
 # Opacity by distance from the slice (standardised units, root mean square over the features not drawn):
 # fully drawn up to SLICE_NEAR, fading to SLICE_FLOOR at SLICE_FAR and beyond.

@@ -69,6 +69,14 @@ class ClassView:
     def n_features(self) -> int:
         return self.dataset.n_features
 
+    @property
+    def mean(self) -> np.ndarray:
+        return self.dataset.mean
+
+    @property
+    def std(self) -> np.ndarray:
+        return self.dataset.std
+
     def to_original(self, X_std: np.ndarray) -> np.ndarray:
         return self.dataset.to_original(X_std)
 

@@ -270,16 +270,17 @@ def test_the_drawn_features_are_in_the_share_link_and_hidden_in_presentation_mod
     switch(at, "logistic")
     assert_clean(at)
     assert not [s for s in at.selectbox if s.key in ("plot_x", "plot_y")]  # the data group is hidden …
-    assert resolved[-1].plot_axes == (0, 3)  # … and the picture shows the best two: Alcohol, Color intensity
+    # … and the picture shows the two that separate all three cultivars best: Flavanoids, Proline
+    assert resolved[-1].plot_axes == (2, 5)
     assert any("The plots show a slice" in i.value for i in at.info)
     plain = open_page("upload")
     upload(plain, "wine.csv", wine_csv())
     by_prefix(plain.multiselect, "features_").set_value(chosen).run()
     button(plain, "use_upload").click().run()
     switch(plain, "logistic")
-    plain.selectbox(key="plot_y").set_value("Proline").run()
+    plain.selectbox(key="plot_y").set_value("Hue").run()
     link = next(c.value for c in plain.code if "?" in c.value)
-    assert "plot_y=Proline" in link and "plot_x=Alcohol" in link
+    assert "plot_y=Hue" in link and "plot_x=Flavanoids" in link
     switch(plain, "upload")
     plain.selectbox(key="data").set_value("moons").run()  # two features: no feature names in the link
     assert plain.code and not any("plot_" in c.value for c in plain.code)

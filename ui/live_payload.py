@@ -83,6 +83,26 @@ def quantise(proba: np.ndarray) -> tuple[np.ndarray, bool]:
     return q, bool(finite.all())
 
 
+NAN_CLASS = 255  # the class byte of a non-finite cell (K ≥ 3): drawn white
+
+
+def quantise_regions(winner: np.ndarray, confidence: np.ndarray) -> tuple[np.ndarray, bool]:
+    """K ≥ 3 classes: each cell's winning class (a byte) and its probability (quantised as by quantise), as two
+    planes of one grid, (2h, w): rows 0 … h−1 the classes, h … 2h−1 the probabilities. A non-finite cell gets
+    class NAN_CLASS. Returns (bytes, all finite)."""
+    p = np.asarray(confidence, dtype=np.float64)
+    finite = np.isfinite(p)
+    classes = np.where(finite, np.asarray(winner), NAN_CLASS).astype(np.uint8)
+    return np.vstack([classes, quantise(p)[0]]), bool(finite.all())
+
+
+def split_regions(grids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """decode_grids' (n, 2h, w) K-class grids → (winning class (n, h, w), probability (n, h, w) in [0, 1]):
+    what regions.js reads, for tests and for checking."""
+    h = grids.shape[1] // 2
+    return grids[:, :h], grids[:, h:].astype(np.float64) / 255.0
+
+
 def encode_grids(grids: Sequence[np.ndarray], level: int = ZLIB_LEVEL) -> dict[str, Any]:
     """Quantised grids (all one shape) → {"enc", "n", "h", "w", "data": base64 of the deflated deltas}."""
     if not grids:
@@ -106,10 +126,12 @@ def decode_grids(encoded: dict[str, Any]) -> np.ndarray:
     return np.cumsum(deltas, axis=0, dtype=np.uint8)  # cumsum in uint8 wraps mod 256, undoing the deltas
 
 
-def encode_units(h1: np.ndarray, w2: np.ndarray | None, max_units: int) -> dict[str, Any]:
+def encode_units(h1: np.ndarray, w2: np.ndarray | None, max_units: int,
+                 votes: np.ndarray | None = None) -> dict[str, Any]:
     """Hidden-unit maps h1 (h, res, res) → one byte per cell of h1/peak·sign(w2) in [−1, 1] (the boundary's
     colours: a unit drawn orange votes for class 1 where it is bright). Up to `max_units` units, the ones
-    with the largest |w2| first when there are more."""
+    with the largest |w2| first when there are more. With K ≥ 3 classes `votes` names each unit's class
+    (scratchnet.plane.unit_votes, `w2` its weight to it): the map is h1/peak, coloured by that class."""
     h1 = np.asarray(h1, dtype=np.float64)
     h = h1.shape[0]
     w = None if w2 is None else np.asarray(w2, dtype=np.float64).reshape(-1)
@@ -119,13 +141,15 @@ def encode_units(h1: np.ndarray, w2: np.ndarray | None, max_units: int) -> dict[
         a = np.where(np.isfinite(h1[k]), h1[k], 0.0)
         peak = float(np.max(np.abs(a))) if a.size else 0.0
         z = a / peak if peak > 0 else np.zeros_like(a)
-        if w is not None and w[k] < 0:
+        if w is not None and w[k] < 0 and votes is None:
             z = -z
         maps.append(quantise((z + 1.0) / 2.0)[0])
         peaks.append(num(peak, 3))
     out = encode_grids(maps)
     out.update(ids=[int(k) + 1 for k in order], of=h, peak=peaks,
                w2=None if w is None else [num(w[k], 3) for k in order])
+    if votes is not None:
+        out["votes"] = [int(votes[k]) for k in order]
     return out
 
 
@@ -168,7 +192,8 @@ def series_columns(model: Model) -> list[str]:
 def plane_meta(ds: Dataset, grid: PlaneGrid, fade: SliceFadeLike | None = None, max_points: int = MAX_POINTS,
                seed: int = 0) -> dict[str, Any]:
     """Axes (original units; titles cut as the static figures cut them, full names apart), labels, colours,
-    and the points to draw (train filled, test open). With `fade` (more than two features: the plane is a
+    and the points to draw (train filled, test open). `ds` numbers its classes as the models do (Problem.view):
+    with K ≥ 3, "k" and each class's region tint ("tints") go along. With `fade` (more than two features: the plane is a
     slice), each point's opacity as one byte (alpha·255, nearest) in base64 — sent once with the meta, never
     per frame — and the note saying what the slice holds fixed."""
     i, j = grid.axes
@@ -188,7 +213,7 @@ def plane_meta(ds: Dataset, grid: PlaneGrid, fade: SliceFadeLike | None = None, 
         raw = np.asarray(ds.to_original(np.asarray(X)[idx]), dtype=np.float64)
         xs.append(raw[:, i])
         ys.append(raw[:, j])
-        cs += [int(v > 0.5) for v in np.asarray(yv)[idx]]
+        cs += [int(np.rint(v)) for v in np.asarray(yv)[idx]]  # 0/1, or the class number 0 … K−1
         tests += [is_test] * len(idx)
         if fade is not None:
             split = "test" if is_test else "train"
@@ -221,6 +246,8 @@ def plane_meta(ds: Dataset, grid: PlaneGrid, fade: SliceFadeLike | None = None, 
         "class_names": [str(c) for c in ds.class_names],
         "colors": list(figures.CLASS_COLORS),
         "scale": [scale[0][1], scale[1][1], scale[2][1]],
+        "k": len(ds.class_names),
+        "tints": [figures.tint(c, figures.BOUNDARY_TINT) for c in figures.CLASS_COLORS[: len(ds.class_names)]],
         "points": points,
     }
 
