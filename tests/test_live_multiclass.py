@@ -6,6 +6,7 @@ one-vs-rest send exactly what they always did."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from app_support import assert_clean, open_page
 from live_support import Browser, grids, payload, regions
 
@@ -105,3 +106,29 @@ def test_non_finite_cells_get_the_nan_class():
     q, finite = quantise_regions(np.array([[0, 2], [1, 1]]), np.array([[0.5, np.nan], [1.0, 0.34]]))
     assert not finite and q.shape == (4, 2)
     assert q[:2].tolist() == [[0, NAN_CLASS], [1, 1]] and q[2:].tolist() == [[128, 128], [255, 87]]
+
+
+def test_the_gradient_chart_draws_w2s_rows_one_per_class():
+    at = open_page("net", data="spiral3")
+    p = payload(at)
+    lines = p["meta"]["charts"]["grad"]["lines"]
+    assert [line["key"] for line in lines] == ["grad_norm_W1", "grad_norm_b1", "grad_norm_W2[0]", "grad_norm_W2[1]",
+                                               "grad_norm_W2[2]", "grad_norm_b2"]
+    assert [line["color"] for line in lines[2:5]] == list(figures.CLASS_COLORS[:3])
+    assert lines[2]["label"] == "‖dW2 · 0‖"
+    sent = Browser(at).step()
+    live = at.session_state["live:net"]
+    for c in range(3):  # the series carries each row's norm, as the History keeps it
+        assert sent["series"]["cols"][f"grad_norm_W2[{c}]"] == [
+            pytest.approx(v, rel=1e-4) for v in live.run.history.columns[f"grad_norm_W2[{c}]"]]
+    binary = payload(open_page("net"))["meta"]["charts"]["grad"]["lines"]
+    assert [line["key"] for line in binary] == ["grad_norm_W1", "grad_norm_b1", "grad_norm_w2", "grad_norm_b2"]
+
+
+def test_model_pages_show_the_softmax_derivation_line_for_k_classes():
+    at = open_page("logistic", data="blobs3")
+    assert any("ŷ = softmax(z)" in c.value and "(P − Y)ᵀX/m" in c.value for c in at.caption)
+    at = open_page("net", data="spiral3")
+    assert any("dL/dz = ŷ − onehot(y)" in c.value and "W2ᵀ·dL/dz" in c.value for c in at.caption)
+    at = open_page("net", data="moons")
+    assert any("ŷ = σ(z)" in c.value for c in at.caption) and not any("softmax" in c.value for c in at.caption)

@@ -319,8 +319,9 @@ class LiveRun:
         return self._meta
 
     def plane_meta(self) -> dict[str, Any]:
-        """What the live view's meta carries: the plane (meta) and the charts' lines."""
-        return {**self.meta(), "page": self.page, "charts": P.chart_lines(self.run.model.param_info)}
+        """What the live view's meta carries: the plane (meta) and the charts' lines (with K classes, W2's rows)."""
+        classes = self.problem.class_names if self.run.model.n_classes > 2 else ()
+        return {**self.meta(), "page": self.page, "charts": P.chart_lines(self.run.model.param_info, classes)}
 
     def units_payload(self, look: int | None = None) -> dict[str, Any] | None:
         """The hidden-unit maps for the weights now (or at snapshot `look`): paused network runs only."""

@@ -165,19 +165,26 @@ def series(history: History, t0: int, columns: Iterable[str]) -> dict[str, Any]:
     return {"t0": t0, "cols": cols, "lr": changes}
 
 
-def chart_lines(param_info: Sequence[ParamInfo]) -> dict[str, Any]:
+def chart_lines(param_info: Sequence[ParamInfo], classes: Sequence[str] = ()) -> dict[str, Any]:
     """What the two curve charts draw: series column → label, colour, dash. New curves (e.g. the penalty)
-    are a new entry here and a column in the History."""
+    are a new entry here and a column in the History. With K ≥ 3 `classes`, a per-class weight tensor (W2, or
+    softmax regression's W) is drawn as its K rows, each in its class's colour."""
     layer_colors = {1: "#009E73", 2: "#CC79A7"}
     loss = [
         {"key": "train_loss", "label": "train", "color": "#222222", "width": 2.5},
         {"key": "test_loss", "label": "test", "color": "#009E73", "width": 2.5, "dash": [7, 5]},
     ]
-    grad = [
-        {"key": f"grad_norm_{p.name}", "label": f"‖{p.grad_name}‖", "color": layer_colors.get(p.layer, "#555555"),
-         "width": 1.5 if p.is_bias else 2.5, "dash": [4, 3] if p.is_bias else None}
-        for p in param_info
-    ]
+    grad: list[dict[str, Any]] = []
+    for p in param_info:
+        if classes and p.per_class and not p.is_bias:
+            short = figures.short_labels(classes, 12)
+            grad += [{"key": f"grad_norm_{p.name}[{c}]", "label": f"‖{p.grad_name} · {name}‖",
+                      "color": figures.CLASS_COLORS[c % len(figures.CLASS_COLORS)], "width": 2.5, "dash": None}
+                     for c, name in enumerate(short)]
+            continue
+        grad.append({"key": f"grad_norm_{p.name}", "label": f"‖{p.grad_name}‖",
+                     "color": layer_colors.get(p.layer, "#555555"), "width": 1.5 if p.is_bias else 2.5,
+                     "dash": [4, 3] if p.is_bias else None})
     return {
         "loss": {"title": "Loss (cross-entropy)", "log": False, "lines": loss},
         "grad": {"title": "Gradient size ‖∂L/∂θ‖ per tensor", "log": True, "lines": grad},
@@ -185,7 +192,10 @@ def chart_lines(param_info: Sequence[ParamInfo]) -> dict[str, Any]:
 
 
 def series_columns(model: Model) -> list[str]:
-    return ["train_loss", "test_loss", *(f"grad_norm_{p.name}" for p in model.param_info)]
+    """The History columns the charts draw; with K ≥ 3 classes also each class row's of W2 (or W)."""
+    rows = [f"grad_norm_{p.name}[{c}]" for p in model.param_info if p.per_class and not p.is_bias
+            for c in range(model.n_classes)]
+    return ["train_loss", "test_loss", *(f"grad_norm_{p.name}" for p in model.param_info), *rows]
 
 
 # --- the plane and its points --------------------------------------------------------------------------------
