@@ -152,7 +152,7 @@ def _choose_columns(draft: Draft, settings: Settings, in_use: Upload | None) -> 
         check_feature_columns(df, label, infos)
     except DataError as err:
         st.error(str(err), icon="🚫")
-    every = mode == "all"  # all K classes: the features that separate all of them
+    every = several and mode == "all"  # all K classes: the features that separate all of them
     suggestion = draft.remember(("suggestion", label, positive, every, settings.test, settings.seed),
                                 lambda: suggest_features(df, label, positive, test_ratio=settings.test,
                                                          seed=settings.seed, infos=infos, all_classes=every))
@@ -161,7 +161,7 @@ def _choose_columns(draft: Draft, settings: Settings, in_use: Upload | None) -> 
     features = st.multiselect("Feature columns (the model trains on all of them)", offered,
                               default=[f for f in default if f in offered], format_func=shown.__getitem__,
                               key=f"features_{key}_{label}", persist_state="session")
-    _explain_columns(infos, suggestion.scores, suggestion.features, features)
+    _explain_columns(infos, suggestion.scores, suggestion.features, features, every=every)
     missing = _missing_choice(df, features, label, key)
     _preview(draft, Choice(tuple(features), label, positive, missing), settings, in_use)
 
@@ -190,15 +190,20 @@ def _option_text(info: ColumnInfo) -> str:
 
 
 def _explain_columns(
-    infos: list[ColumnInfo], scores: dict[str, float], suggested: tuple[str, ...], chosen: list[str]
+    infos: list[ColumnInfo], scores: dict[str, float], suggested: tuple[str, ...], chosen: list[str],
+    every: bool = False,
 ) -> None:
-    """Why the suggested features, and what the other columns are: IDs, text with two or more values."""
+    """Why the suggested features, and what the other columns are: IDs, text with two or more values. `every`:
+    the scores measure all the classes (scratchnet.data.separation for K labels)."""
     lines = []
     if len(suggested) >= 2 and scores:
         ranked = " · ".join(f"{short_label(n, NAME_LIMIT)} {_score(s)}" for n, s in list(scores.items())[:6])
-        lines.append(f"**Suggested: {' and '.join(suggested)}** — the columns whose class means lie furthest apart "
-                     f"on the training rows, in within-class standard deviations (a standardised mean "
-                     f"difference): {ranked}{' · …' if len(scores) > 6 else ''}.")
+        measure = ("the columns whose class means are spread furthest apart on the training rows, twice their "
+                   "spread in within-class standard deviations (a multiple of ANOVA's F)" if every else
+                   "the columns whose class means lie furthest apart on the training rows, in within-class "
+                   "standard deviations (a standardised mean difference)")
+        more = " · …" if len(scores) > 6 else ""
+        lines.append(f"**Suggested: {' and '.join(suggested)}** — {measure}: {ranked}{more}.")
     named = [(i, f"**{short_label(i.name, NAME_LIMIT)}**") for i in infos]
     about = []  # one paragraph about the other columns
     for info, name in named:
