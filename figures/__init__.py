@@ -8,16 +8,27 @@ from .curves import loss_figure, lr_lab_loss_figure
 from .gradients import gradient_figure
 from .landscape import line_scan_figure, loss_surface_figure
 from .panels import hidden_units_figure
-from .plane import axis_titles, boundary_figure, data_figure, lr_lab_boundaries_figure, point_traces, slice_note
+from .plane import (
+    axis_titles,
+    boundary_figure,
+    data_figure,
+    lr_lab_boundaries_figure,
+    point_traces,
+    regions_figure,
+    slice_note,
+)
 from .style import (
     BOUNDARY_SCALE,
+    BOUNDARY_TINT,
     CLASS_COLORS,
     CLASS_LIMIT,
     CLASS_SYMBOLS,
     LR_COLORS,
     decimate,
     lr_colors,
+    region_scale,
     short_labels,
+    tint,
     verdict_label,
 )
 from .types import (
@@ -27,11 +38,13 @@ from .types import (
     LossSurfaceLike,
     ParamInfoLike,
     PlaneGridLike,
+    RegionsLike,
     SliceFadeLike,
 )
 
 __all__ = [
     "BOUNDARY_SCALE",
+    "BOUNDARY_TINT",
     "CLASS_COLORS",
     "CLASS_LIMIT",
     "CLASS_SYMBOLS",
@@ -42,6 +55,7 @@ __all__ = [
     "LossSurfaceLike",
     "ParamInfoLike",
     "PlaneGridLike",
+    "RegionsLike",
     "SliceFadeLike",
     "axis_titles",
     "boundary_figure",
@@ -56,7 +70,10 @@ __all__ = [
     "lr_lab_boundaries_figure",
     "lr_lab_loss_figure",
     "point_traces",
+    "region_scale",
+    "regions_figure",
     "short_labels",
     "slice_note",
+    "tint",
     "verdict_label",
 ]

@@ -94,10 +94,11 @@ def _unit_view(
     others: list[tuple[ParamInfoLike, np.ndarray]],
     names: Sequence[str],
     max_input_rows: int,
+    classes: Sequence[str] = (),
 ) -> EntryView:
     """A hidden layer: one column per hidden unit, a row per input of the layer-1 weights (or one row of
-    their norms when there are too many inputs), then a row per per-unit tensor (db1, dw2); the output
-    bias (db2) is told in the heading."""
+    their norms when there are too many inputs), then a row per per-unit tensor (db1, dw2) — with K classes
+    a row per class of W2 (each class's weights from the units); the output bias (db2) is told in the heading."""
     h, d = dW1.shape
     full = _input_names(names, d)
     short = S.short_labels(full, NAME_LIMIT)
@@ -110,11 +111,41 @@ def _unit_view(
         mags = [np.linalg.norm(dW1, axis=1)]
     scalars = []
     for p, g in others:
-        if p.layer > 1 and p.is_bias:  # the output's bias: one number, not one per unit
-            scalars += [f"|{p.grad_name}| = {S.short_sci(float(v))}" for v in g.reshape(-1)]
+        if p.layer > 1 and p.is_bias:  # the output's bias: a number per output, not one per unit
+            shown = ", ".join(S.short_sci(float(v)) for v in g.reshape(-1))
+            scalars.append(f"|{p.grad_name}| = {shown}")
+        elif g.ndim == 2 and g.shape[1] == h:  # W2 (K, h): a row per class
+            labels = _class_names(classes, g.shape[0])
+            short = S.short_labels(labels, NAME_LIMIT)
+            rows += [f"{p.grad_name} · {c}" for c in labels]
+            ticks += [f"{p.grad_name} · {c}" for c in short]
+            mags += list(g)
         elif g.size == h:
             rows, ticks, mags = [*rows, p.grad_name], [*ticks, p.grad_name], [*mags, g.reshape(h)]
     return EntryView(rows, np.vstack(mags), list(range(1, h + 1)), "hidden unit", ticks, scalars=scalars)
+
+
+def _class_names(classes: Sequence[str], k: int) -> list[str]:
+    """The K class names (class 0, class 1 … where missing)."""
+    return [str(c) for c in classes[:k]] + [f"class {c}" for c in range(len(classes), k)]
+
+
+def _class_view(
+    W: ParamInfoLike, dW: np.ndarray, others: list[tuple[ParamInfoLike, np.ndarray]], names: Sequence[str],
+    classes: Sequence[str],
+) -> EntryView:
+    """Softmax regression: one column per class (its row of W), a row per input, then the class's bias."""
+    k, d = dW.shape
+    full = _input_names(names, d)
+    short = S.short_labels(full, NAME_LIMIT)
+    rows = [f"{W.grad_name} · {n}" for n in full]
+    ticks = [f"{W.grad_name} · {n}" for n in short]
+    mags = [dW[:, f] for f in range(d)]
+    for p, g in others:
+        if g.size == k:
+            rows, ticks, mags = [*rows, p.grad_name], [*ticks, p.grad_name], [*mags, g.reshape(k)]
+    labels = _class_names(classes, k)
+    return EntryView(rows, np.vstack(mags), labels, "class", ticks, column_ticks=S.short_labels(labels, NAME_LIMIT))
 
 
 def _input_view(
@@ -133,16 +164,20 @@ def _input_view(
 
 
 def _entry_view(
-    grads: Mapping[str, np.ndarray], params: Sequence[ParamInfoLike], input_names: Sequence[str], max_input_rows: int
+    grads: Mapping[str, np.ndarray], params: Sequence[ParamInfoLike], input_names: Sequence[str], max_input_rows: int,
+    classes: Sequence[str] = (),
 ) -> EntryView | None:
-    """The layer-1 weights decide the view: a matrix (hidden units × inputs) or a vector (one per input)."""
+    """The layer-1 weights decide the view: a matrix (hidden units × inputs, or classes × inputs for softmax
+    regression) or a vector (one per input)."""
     first = next((p for p in params if p.layer == 1 and not p.is_bias and p.name in grads), None)
     if first is None:
         return None
     g = _abs(grads[first.name])
     others = [(p, _abs(grads[p.name])) for p in params if p is not first and p.name in grads]
+    if g.ndim == 2 and getattr(first, "per_class", False):
+        return _class_view(first, g, others, input_names, classes)
     if g.ndim == 2:
-        return _unit_view(first, g, others, input_names, max_input_rows)
+        return _unit_view(first, g, others, input_names, max_input_rows, classes)
     return _input_view(first, g, others, input_names)
 
 
@@ -237,13 +272,15 @@ def gradient_figure(
     decades: tuple[int, int] = (-6, 1),
     max_input_rows: int = 6,
     cell_text: bool | None = None,
+    class_names: Sequence[str] = (),
 ) -> go.Figure:
     """Top: ‖∂L/∂θ‖ per parameter tensor over iterations (log axis). Bottom: |gradient| per entry now.
 
     `params` is the model's param_info: layer and bias-or-weight come from it. The bottom panel's
     colours are log10|g| on a fixed range of `decades` (so a colour means the same thing in every
     frame); values outside it saturate. Per-cell numbers are shown when the cells are wide enough
-    (cell_text=None decides: at most 4 hidden units / 4 logistic-regression cells).
+    (cell_text=None decides: at most 4 hidden units / 4 logistic-regression cells). With K ≥ 3 classes
+    W2 shows a row per class (named by `class_names`), softmax regression's W a column per class.
     """
     layout = S.base_layout(
         height,
@@ -258,7 +295,7 @@ def gradient_figure(
         yaxis=S.axis("", domain=TOP, anchor="x", type="log", exponentformat="power", nticks=4),
     )
     traces, shapes, annotations = _norms_panel(layout, history, params, marker, max_points)
-    view = _entry_view(grads, params, input_names, max_input_rows) if grads else None
+    view = _entry_view(grads, params, input_names, max_input_rows, class_names) if grads else None
     heading = f"|g| at {_shown_at(history, marker)}"
     if view is None:
         text = "no gradients yet" if not grads else "no per-entry view for this model"

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from . import style as S
 from .panels import axis_names, panel_domains, panel_title
-from .types import DatasetLike, PlaneGridLike, SliceFadeLike
+from .types import DatasetLike, PlaneGridLike, RegionsLike, SliceFadeLike
 
 DEFAULT_MAX_POINTS = 800
 SPLITS = ("train", "test")
@@ -30,9 +30,9 @@ def _groups(ds: DatasetLike, include_test: bool = True) -> list[tuple[str, int, 
     for split, X, y in splits:
         if X is None or y is None or len(y) == 0:
             continue
-        labels = np.asarray(y, dtype=np.float64).reshape(-1) > 0.5
-        for c in (0, 1):
-            idx = np.flatnonzero(labels == bool(c))
+        labels = np.rint(np.asarray(y, dtype=np.float64).reshape(-1))  # 0/1, or 0 … K−1 with more classes
+        for c in range(max(2, len(ds.class_names))):
+            idx = np.flatnonzero(labels == c)
             if idx.size:
                 out.append((split, c, X, idx))
     return out
@@ -292,11 +292,64 @@ def boundary_figure(
     return S.make_figure(traces, layout)
 
 
+def region_z(regions: RegionsLike) -> np.ndarray:
+    """One byte per cell for region_scale: class·REGION_LEVELS + how sure the model is, (p − 1/K)/(1 − 1/K) in
+    REGION_LEVELS steps (0 where it cannot choose, at 1/K). With a non-finite cell: float32, NaN there (blank)."""
+    k, levels = regions.n_classes, S.REGION_LEVELS
+    p = np.asarray(regions.confidence, dtype=np.float64)
+    finite = np.isfinite(p)
+    shade = np.rint(np.clip((np.where(finite, p, 0.0) - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0) * (levels - 1))
+    z = np.asarray(regions.winner, dtype=np.int64) * levels + shade.astype(np.int64)
+    return z.astype(np.uint8) if finite.all() else S.f32(np.where(finite, z, np.nan))
+
+
+def region_traces(x: np.ndarray, y: np.ndarray, regions: RegionsLike, *, xaxis: str = "x", yaxis: str = "y",
+                  line_width: float = 2.0) -> list[dict]:
+    """K class regions: a heatmap coloured by the winning class, paler where its probability is lower, and each
+    region's border as a dark line (the 0 contour of its margin, so the line is smooth, not the cells' staircase)."""
+    k = regions.n_classes
+    heat = {"type": "heatmap", "x": S.coords(x), "y": S.coords(y), "z": region_z(regions), "zmin": 0,
+            "zmax": k * S.REGION_LEVELS, "colorscale": S.region_scale(k), "showscale": False, "zsmooth": False,
+            "hoverinfo": "skip", "xaxis": xaxis, "yaxis": yaxis, "showlegend": False}
+    traces = [heat]
+    margin = np.asarray(regions.margin, dtype=np.float64)
+    for c in range(k):  # two neighbours' margins are ± the same number on their border: the lines coincide
+        traces.append({"type": "contour", "x": S.coords(x), "y": S.coords(y), "z": S.f32(margin[..., c]),
+                       "autocontour": False, "contours": {"coloring": "none", "start": 0.0, "end": 0.0, "size": 1.0,
+                                                          "showlabels": False},
+                       "line": {"color": S.BOUNDARY_LINE, "width": line_width, "smoothing": 0.85},
+                       "hoverinfo": "skip", "xaxis": xaxis, "yaxis": yaxis, "showlegend": False, "showscale": False})
+    return traces
+
+
+def regions_figure(
+    ds: DatasetLike,
+    grid: PlaneGridLike,
+    regions: RegionsLike,
+    *,
+    title: str = "",
+    height: int = 330,
+    max_points: int = DEFAULT_MAX_POINTS,
+    fade: SliceFadeLike | None = None,
+) -> go.Figure:
+    """K ≥ 3 classes: each region in its class's colour, shaded by the winning probability, borders drawn, under
+    the data points. `ds` numbers its classes 0 … K−1 and names all K (the legend lists them, cut short, with
+    the full names on hover); `regions` is scratchnet.plane.class_regions of the model's probabilities."""
+    x, y = S.original_axes(ds, grid)
+    traces = [*region_traces(x, y, regions), *point_traces(ds, grid.axes, max_points, fade=fade)]
+    frame = {"autorange": False, "showgrid": False, "mirror": True}
+    layout = _plane_layout(ds, grid.axes, height, title=title, held=True, faded=fade is not None,
+                           xaxis={"range": _range(x), **frame}, yaxis={"range": _range(y), **frame})
+    if not np.any(np.isfinite(np.asarray(regions.confidence, dtype=np.float64))):
+        layout["annotations"].append(S.message("no regions: the model's outputs are not finite"))
+    return S.make_figure(traces, layout)
+
+
 def _lab_panel(
     ds: DatasetLike,
     grid: PlaneGridLike,
     xy: tuple[np.ndarray, np.ndarray],
-    proba: np.ndarray,
+    proba: np.ndarray | RegionsLike,
     k: int,
     cols: int,
     domains: tuple[list[float], list[float]],
@@ -308,7 +361,11 @@ def _lab_panel(
     The ranges are shared; ticks go on the outer panels, the y name on each row's first panel."""
     xaxis, yaxis, xkey, ykey = axis_names(k)
     ranges = (_range(xy[0]), _range(xy[1]))
-    traces = [_contour(*xy, proba, xaxis=xaxis, yaxis=yaxis, coloraxis="coloraxis", line_width=2)]
+    if not isinstance(proba, np.ndarray):  # K ≥ 3 classes: their regions
+        traces = region_traces(*xy, proba, xaxis=xaxis, yaxis=yaxis)
+        proba = np.asarray(proba.confidence, dtype=np.float64)
+    else:
+        traces = [_contour(*xy, proba, xaxis=xaxis, yaxis=yaxis, coloraxis="coloraxis", line_width=2)]
     traces += point_traces(
         ds, grid.axes, max_points, include_test=False, size=5, showlegend=False, xaxis=xaxis, yaxis=yaxis, fade=fade
     )
@@ -336,7 +393,7 @@ def _top_bar(domains: tuple[list[float], list[float]], color: str) -> dict:
 def lr_lab_boundaries_figure(
     ds: DatasetLike,
     grid: PlaneGridLike,
-    probas: Mapping[float, np.ndarray],
+    probas: Mapping[float, np.ndarray | RegionsLike],
     verdicts: Mapping[float, str],
     *,
     height: int = 260,
@@ -344,7 +401,8 @@ def lr_lab_boundaries_figure(
     fade: SliceFadeLike | None = None,
 ) -> go.Figure:
     """The final boundary for each learning rate, small → large, titled 'lr = 0.1 — just right', with a
-    bar in that rate's colour from the loss figure along its top.
+    bar in that rate's colour from the loss figure along its top. For K ≥ 3 classes a rate's entry is its
+    class regions (scratchnet.plane.class_regions), drawn as regions_figure draws them.
 
     Up to 5 learning rates share one row; 6 or more take two rows, and `height` is then per row.
     """
@@ -361,7 +419,7 @@ def lr_lab_boundaries_figure(
     annotations = [S.note(xname, 0.5, 0.0, xanchor="center", yanchor="top", yshift=-20, size=S.SMALL_FONT + 1)]
     traces, shapes, layout_axes = [], [], {}
     for k, (lr, color) in enumerate(zip(lrs, S.lr_colors(len(lrs)), strict=True)):
-        proba = np.asarray(probas[lr], dtype=np.float64)
+        proba = probas[lr] if hasattr(probas[lr], "winner") else np.asarray(probas[lr], dtype=np.float64)
         panel, axes, notes = _lab_panel(ds, grid, (x, y), proba, k, cols, domains[k], max_points, fade)
         traces += panel
         layout_axes.update(axes)

@@ -17,9 +17,12 @@ import plotly.graph_objects as go
 from .types import DatasetLike, PlaneGridLike
 
 # --- colours (Okabe–Ito: distinguishable with the common colour-vision deficiencies) -----------------
-CLASS_COLORS = ("#0072B2", "#E69F00")  # class 0 blue, class 1 orange
-CLASS_SYMBOLS = ("circle", "triangle-up")  # the classes differ in shape too, not only in colour
-CLASS_DARK = ("#004C77", "#9A6B00")  # darker shades: open (test) marker outlines, readable on the fill
+# Class 0 blue, 1 orange (two classes use only these), then bluish green, reddish purple, vermillion, sky blue:
+# up to six classes (scratchnet.data.MAX_CLASSES); Okabe–Ito's yellow is too faint on white for a projector.
+CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9")
+CLASS_SYMBOLS = ("circle", "triangle-up", "square", "diamond", "cross", "star")  # shape tells them apart too
+# darker shades: open (test) marker outlines, readable on the fill
+CLASS_DARK = ("#004C77", "#9A6B00", "#006B4E", "#8F4A73", "#923E00", "#2A7DAE")
 BOUNDARY_LINE = "#1A1A1A"
 DIVERGED_COLOR = "#D55E00"  # vermillion
 MARKER_LINE_COLOR = "#555555"
@@ -61,6 +64,24 @@ BOUNDARY_SCALE = [
     [0.5, "#FFFFFF"],
     [1.0, tint(CLASS_COLORS[1], BOUNDARY_TINT)],
 ]
+
+
+
+REGION_LEVELS = 40  # shades per class region: z = class·40 + shade fits a byte for up to six classes
+
+
+def region_scale(k: int) -> list[list]:
+    """The colour scale of K class regions over z = class·REGION_LEVELS + shade (figures.plane.region_z), z from 0
+    to K·REGION_LEVELS: each class's stretch runs from white (the model cannot choose: winning probability 1/K) to
+    its colour tinted as BOUNDARY_SCALE's ends (sure: probability 1)."""
+    top = k * REGION_LEVELS
+    scale: list[list] = []
+    for c in range(k):
+        color = CLASS_COLORS[c % len(CLASS_COLORS)]
+        scale += [[c * REGION_LEVELS / top, "#FFFFFF"],
+                  [(c * REGION_LEVELS + REGION_LEVELS - 1) / top, tint(color, BOUNDARY_TINT)]]
+    return scale + [[1.0, scale[-1][1]]]
+
 
 VERDICT_LABELS = {"good": "just right"}  # what scratchnet.training.lr_verdict says → what students read
 

@@ -41,9 +41,13 @@ class ParamInfoLike(Protocol):
     @property
     def grad_name(self) -> str: ...  # the derivation's name for its gradient: "dW1"
 
+    @property
+    def per_class(self) -> bool: ...  # one row (or entry) per class: softmax's W, b, W2, b2
+
 
 class DatasetLike(Protocol):
-    """A prepared two-class data set, standardised, that maps back to its file's units (scratchnet Dataset)."""
+    """A prepared data set, standardised, that maps back to its file's units (scratchnet Dataset, or Problem.view
+    for K ≥ 3 classes: y holds the class numbers 0 … K−1 and class_names names all K)."""
 
     @property
     def X_train(self) -> np.ndarray: ...
@@ -80,6 +84,22 @@ class PlaneGridLike(Protocol):
 
     @property
     def axes(self) -> tuple[int, int]: ...
+
+
+class RegionsLike(Protocol):
+    """K class regions over a grid (scratchnet.plane.ClassRegions)."""
+
+    @property
+    def winner(self) -> np.ndarray: ...  # (nv, nu) the class with the largest probability
+
+    @property
+    def confidence(self) -> np.ndarray: ...  # (nv, nu) that probability
+
+    @property
+    def margin(self) -> np.ndarray: ...  # (nv, nu, K) p_c − max of the others: region c's border is its 0 line
+
+    @property
+    def n_classes(self) -> int: ...
 
 
 class SliceFadeLike(Protocol):

@@ -28,8 +28,9 @@ from .models import (
     make_model,
     model_from_dict,
 )
-from .plane import PlaneGrid, decision_grid, hidden_unit_grids, plane_grid
+from .plane import ClassRegions, PlaneGrid, class_regions, decision_grid, hidden_unit_grids, plane_grid
 from .problem import Problem
+from .softmax import SoftmaxNet, SoftmaxRegression, softmax
 from .training import (
     History,
     Record,
@@ -42,6 +43,7 @@ from .training import (
 
 __all__ = [
     "ACTIVATIONS",
+    "ClassRegions",
     "GradCheckResult",
     "History",
     "LineScan",
@@ -54,10 +56,13 @@ __all__ = [
     "Problem",
     "PlaneGrid",
     "Record",
+    "SoftmaxNet",
+    "SoftmaxRegression",
     "TraceStep",
     "TrainingRun",
     "TwoLayerNet",
     "bce_from_logits",
+    "class_regions",
     "compare_learning_rates",
     "decision_grid",
     "evaluate",
@@ -73,6 +78,7 @@ __all__ = [
     "overshoot_events",
     "plane_grid",
     "sigmoid",
+    "softmax",
     "sweep_verdicts",
     "train",
     "zigzag",

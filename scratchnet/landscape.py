@@ -218,8 +218,8 @@ def loss_surface(model: LogisticRegression, X: np.ndarray, y: np.ndarray, path: 
     at least 1, plus `margin` of it on each side. Every grid point's logits come from one matrix product
     X·Wᵀ (in blocks only when m·n² exceeds GRID_BUDGET). The model is left unchanged.
     """
-    if not isinstance(model, LogisticRegression) or model.n_features != 2:
-        raise ValueError("the loss surface is drawn for logistic regression with exactly two inputs")
+    if not isinstance(model, LogisticRegression) or model.n_features != 2 or model.n_classes != 2:
+        raise ValueError("the loss surface is drawn for two-class logistic regression with exactly two inputs")
     if n < 2:
         raise ValueError("n must be at least 2")
     X = np.asarray(X, dtype=np.float64)
@@ -247,8 +247,11 @@ def weight_path(history: History, name: str = "w") -> np.ndarray:
 
 
 # --- logistic regression and large α ------------------------------------------------------------------------
-def max_step_length(X: np.ndarray, lr: float, batch_size: int | None = None) -> float:
+def max_step_length(X: np.ndarray, lr: float, batch_size: int | None = None, n_classes: int = 2) -> float:
     """The longest step logistic regression without a penalty can take: α·mean‖(x, 1)‖ over a batch.
+
+    Softmax regression (K ≥ 3): each example's ŷ − onehot(y) has length at most √2 (its entries are
+    −(1 − ŷ_y) and the other ŷ_k ≥ 0, which sum to 1 − ŷ_y), so the bound is √2 times as long.
 
     ∂L_i/∂(w, b) = (ŷ_i − y_i)·(x_i, 1) with |ŷ_i − y_i| ≤ 1, so the mean gradient is no longer than the mean
     ‖(x_i, 1)‖; for mini-batches, the worst batch is the smallest one (an epoch's last) holding the longest
@@ -258,7 +261,7 @@ def max_step_length(X: np.ndarray, lr: float, batch_size: int | None = None) -> 
     norms = np.sqrt(np.sum(np.asarray(X, dtype=np.float64) ** 2, axis=1) + 1.0)
     if batch_size is not None and 0 < batch_size < norms.size:
         norms = np.sort(norms)[-(norms.size % batch_size or batch_size) :]
-    return float(lr * norms.mean())
+    return float(lr * norms.mean()) * (np.sqrt(2.0) if n_classes > 2 else 1.0)
 
 
 def penalty_diverges(lr: float, l2: float) -> bool:

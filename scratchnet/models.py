@@ -4,58 +4,42 @@ Shapes follow the derivation, one example per row of X:
     X (m, d);  logistic regression: z = X·w + b
     net: a1 = X·W1ᵀ + b1 (m, h),  h1 = g(a1),  z = h1·w2 + b2 (m,),  ŷ = σ(z)
 Every gradient is the mean over the m examples, with dL/dz = ŷ − y.
+With n_classes = K ≥ 3 the constructors give the softmax models of softmax.py (K logits per example).
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
 from .activations import get_activation, sigmoid
-from .losses import bce_from_logits
+from .describe import ParamInfo, TraceStep
+from .losses import bce_and_sigmoid, bce_from_logits
 
 Params = dict[str, np.ndarray]
 Cache = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class ParamInfo:
-    """What a parameter tensor is, so figures and tables never guess from its name."""
-
-    name: str  # key in model.params, e.g. "W1"
-    layer: int  # 1 = input → hidden (or the only layer), 2 = hidden → output
-    is_bias: bool  # biases are never penalised by L2
-    role: str  # what it connects, for a caption: "input → hidden weights"
-
-    @property
-    def grad_name(self) -> str:
-        """How the derivation writes its gradient: dW1, db2, dw."""
-        return "d" + self.name
-
-
-@dataclass(frozen=True)
-class TraceStep:
-    """One row of an example's derivation: `symbol = formula`, and its value for that example."""
-
-    symbol: str  # what the derivation calls it: "a1", "dw2", "L (cross-entropy)", "+ λ·w2"
-    formula: str  # how the rows above give it ("" for what is given: x, y, a penalty term)
-    value: np.ndarray | float | int
-
-    @property
-    def label(self) -> str:
-        return f"{self.symbol} = {self.formula}" if self.formula else self.symbol
 
 
 class Model:
     """What both models share: parameters, loss with optional L2, scikit-learn style predict methods."""
 
     kind: ClassVar[str]  # the short name the app and make_model use: "logistic" or "net"
-    hyperparameters: ClassVar[tuple[str, ...]]  # constructor settings besides n_features
+    hyperparameters: ClassVar[tuple[str, ...]]  # constructor settings besides n_features (and n_classes)
     param_info: ClassVar[tuple[ParamInfo, ...]]  # every tensor, in the order of params
     params: Params
+    n_classes: int = 2  # K: two classes have one logit z and ŷ = σ(z); softmax.py's models have K logits
+    _delta_formula: ClassVar[str] = "ŷ − y"  # dL/dz, as the trace writes it
+
+    def __new__(cls, *args: Any, n_classes: int = 2, **kwargs: Any) -> Model:
+        """n_classes ≠ 2 builds the softmax variant (softmax.py): LogisticRegression(2, n_classes=3) is a
+        SoftmaxRegression, still a LogisticRegression; it checks K itself."""
+        if n_classes != 2 and cls.n_classes == 2:
+            from .softmax import SOFTMAX_VARIANTS  # softmax.py subclasses these models: imported when needed
+
+            cls = SOFTMAX_VARIANTS.get(cls, cls)
+        return super().__new__(cls)
 
     def __init__(self, n_features: int, l2: float = 0.0) -> None:
         if n_features < 1:
@@ -74,6 +58,27 @@ class Model:
 
     def config(self) -> dict[str, Any]:
         raise NotImplementedError
+
+    # --- the output layer: σ and binary cross-entropy; softmax.py overrides these five for K ≥ 3 ------------
+    def proba_from_logits(self, z: np.ndarray) -> np.ndarray:
+        """ŷ = σ(z), the probability of class 1."""
+        return sigmoid(z)
+
+    def cross_entropy(self, z: np.ndarray, y: np.ndarray) -> float:
+        """Mean cross-entropy from logits, finite for any finite z."""
+        return bce_from_logits(z, y)
+
+    def cross_entropy_and_proba(self, z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """(cross_entropy(z, y), proba_from_logits(z)) from one pass: a full-batch step needs both."""
+        return bce_and_sigmoid(z, y)
+
+    def targets(self, y: np.ndarray) -> np.ndarray:
+        """y as `decide` answers: True for class 1."""
+        return np.asarray(y) > 0.5
+
+    def decide(self, z: np.ndarray) -> np.ndarray:
+        """The predicted class from logits: z > 0, i.e. σ(z) > 0.5."""
+        return z > 0
 
     # --- shared ----------------------------------------------------------------------------------
     @property
@@ -94,10 +99,13 @@ class Model:
     def data_backward(self, cache: Cache, y: np.ndarray) -> Params:
         """Gradients of the mean cross-entropy alone (no λW); stores dL/dz in the cache."""
         y = np.asarray(y, dtype=np.float64)
-        y_hat = cache.get("y_hat")  # set by train() when it already computed σ(z) along with the loss
-        delta = (sigmoid(cache["z"]) if y_hat is None else y_hat) - y  # dL_i/dz_i = ŷ_i − y_i
+        y_hat = cache.get("y_hat")  # set by train() when it already computed ŷ along with the loss
+        delta = self._dL_dz(self.proba_from_logits(cache["z"]) if y_hat is None else y_hat, y)
         cache["dL_dz"] = delta
         return self._backward_data(cache, delta)
+
+    def _dL_dz(self, y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return y_hat - y  # dL_i/dz_i = ŷ_i − y_i
 
     def add_penalty_gradients(self, data_grads: Params) -> Params:
         """data_grads + λW for each weight tensor (biases unchanged); data_grads itself when λ = 0, else a new
@@ -123,11 +131,15 @@ class Model:
 
     def loss_from_logits(self, z: np.ndarray, y: np.ndarray) -> float:
         """The objective from logits: cross-entropy + penalty."""
-        return bce_from_logits(z, y) + self.penalty()
+        return self.cross_entropy(z, y) + self.penalty()
 
     def data_loss(self, X: np.ndarray, y: np.ndarray) -> float:
-        """Mean binary cross-entropy alone, stable for any logit: what the loss curves show."""
-        return bce_from_logits(self.forward(X)[0], y)
+        """Mean cross-entropy alone, stable for any logit: what the loss curves show."""
+        return self.cross_entropy(self.forward(X)[0], y)
+
+    def accuracy(self, z: np.ndarray, targets: np.ndarray) -> float:
+        """Share of examples whose predicted class (from logits z) is right; targets as `targets(y)` gives."""
+        return np.count_nonzero(self.decide(z) == targets) / targets.shape[0] if targets.size else float("nan")
 
     def loss(self, X: np.ndarray, y: np.ndarray) -> float:
         """The objective gradient descent minimises (and gradcheck differentiates): cross-entropy + penalty."""
@@ -138,12 +150,12 @@ class Model:
         return self.forward(X)[0]
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """ŷ = σ(z), the probability of class 1, shape (m,)."""
-        return sigmoid(self.decision_function(X))
+        """ŷ = σ(z), the probability of class 1, shape (m,); (m, K) rows summing to 1 for K ≥ 3."""
+        return self.proba_from_logits(self.decision_function(X))
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """Class 1 where z > 0, i.e. where σ(z) > 0.5."""
-        return (self.decision_function(X) > 0).astype(np.int64)
+        """Class 1 where z > 0, i.e. where σ(z) > 0.5; for K ≥ 3 the class with the largest logit."""
+        return self.decide(self.decision_function(X)).astype(np.int64)
 
     def trace(self, x: np.ndarray, y: float) -> Cache:
         """One example pushed forward and backward: every intermediate value and every gradient.
@@ -155,8 +167,8 @@ class Model:
         z, cache = self.forward(X)
         data_grads = self.data_backward(cache, np.array([y], dtype=np.float64))
         cache["y"] = float(y)
-        cache["y_hat"] = sigmoid(z)
-        cache["data_loss"] = bce_from_logits(z, np.array([y], dtype=np.float64))
+        cache["y_hat"] = self.proba_from_logits(z)
+        cache["data_loss"] = self.cross_entropy(z, np.array([y], dtype=np.float64))
         cache["penalty"] = self.penalty()
         cache["loss"] = cache["data_loss"] + cache["penalty"]
         cache["data_grads"] = data_grads
@@ -172,14 +184,17 @@ class Model:
         return [
             TraceStep("x", "", t["X"][0]),
             *self._forward_steps(t),
-            TraceStep("ŷ", "σ(z)", float(t["y_hat"][0])),
-            TraceStep("y", "", int(t["y"])),
-            TraceStep("L (cross-entropy)", "", t["data_loss"]),
+            *self._output_steps(t),
             TraceStep("penalty", "(λ/2)·‖W‖²", t["penalty"]),
             TraceStep("objective J", "L + penalty", t["loss"]),
-            TraceStep("dL/dz", "ŷ − y", float(t["dL_dz"][0])),
+            TraceStep("dL/dz", self._delta_formula, t["dL_dz"][0] if self.n_classes > 2 else float(t["dL_dz"][0])),
             *self._backward_steps(t),
         ]
+
+    def _output_steps(self, t: Cache) -> list[TraceStep]:
+        """ŷ, y and the cross-entropy L."""
+        return [TraceStep("ŷ", "σ(z)", float(t["y_hat"][0])), TraceStep("y", "", int(t["y"])),
+                TraceStep("L (cross-entropy)", "", t["data_loss"])]
 
     def _forward_steps(self, t: Cache) -> list[TraceStep]:
         raise NotImplementedError
@@ -237,7 +252,7 @@ class LogisticRegression(Model):
         ParamInfo("b", 1, True, "output bias"),
     )
 
-    def __init__(self, n_features: int = 2, l2: float = 0.0, seed: int | None = 0) -> None:
+    def __init__(self, n_features: int = 2, l2: float = 0.0, seed: int | None = 0, *, n_classes: int = 2) -> None:
         super().__init__(n_features, l2)
         self.seed = seed
         rng = np.random.default_rng(seed)
@@ -297,6 +312,8 @@ class TwoLayerNet(Model):
         activation: str = "relu",
         l2: float = 0.0,
         seed: int | None = 0,
+        *,
+        n_classes: int = 2,
     ) -> None:
         super().__init__(n_features, l2)
         if hidden_units < 1:
@@ -320,8 +337,21 @@ class TwoLayerNet(Model):
         a1 = X @ p["W1"].T  # a1 = W1·x + b1, one row per example
         a1 += p["b1"]
         h1 = self.activation.g(a1)  # h1 = g(a1)
-        z = h1 @ p["w2"] + p["b2"]  # z = w2ᵀ·h1 + b2
+        z = self._output_logits(h1)
         return z, {"X": X, "a1": a1, "h1": h1, "z": z}
+
+    def _output_logits(self, h1: np.ndarray) -> np.ndarray:
+        return h1 @ self.params["w2"] + self.params["b2"]  # z = w2ᵀ·h1 + b2
+
+    def _dL_dh1(self, delta: np.ndarray) -> np.ndarray:
+        return delta[:, None] * self.params["w2"]  # dL/dh1 = (ŷ − y)·w2, one row per example
+
+    def _output_grads(self, h1: np.ndarray, delta: np.ndarray) -> Params:
+        m = h1.shape[0]
+        return {
+            "w2": h1.T @ delta / m,  # dw2 = (ŷ − y)·h1, averaged
+            "b2": np.array(delta.sum() / m),  # db2 = ŷ − y, averaged
+        }
 
     @property
     def has_kink(self) -> bool:
@@ -342,19 +372,18 @@ class TwoLayerNet(Model):
     def _backward_data(self, cache: Cache, delta: np.ndarray) -> Params:
         X, a1, h1 = cache["X"], cache["a1"], cache["h1"]
         m = X.shape[0]
-        dL_da1 = delta[:, None] * self.params["w2"]  # dL/dh1 = (ŷ − y)·w2, one row per example …
+        dL_da1 = self._dL_dh1(delta)  # dL/dh1 …
         dL_da1 *= self.activation.g_prime(a1)  # … ⊙ g'(a1), in place: this is dL/da1
         cache["dL_da1"] = dL_da1
         return {
             "W1": dL_da1.T @ X / m,  # dW1 = (dL/da1)ᵀ·xᵀ, averaged
             "b1": np.ones(m) @ dL_da1 / m,  # db1 = dL/da1, averaged (column means as one mat-vec product)
-            "w2": h1.T @ delta / m,  # dw2 = (ŷ − y)·h1, averaged
-            "b2": np.array(delta.sum() / m),  # db2 = ŷ − y, averaged
+            **self._output_grads(h1, delta),
         }
 
     def trace(self, x: np.ndarray, y: float) -> Cache:
         cache = super().trace(x, y)
-        cache["dL_dh1"] = cache["dL_dz"][:, None] * self.params["w2"]  # backward keeps only dL/da1
+        cache["dL_dh1"] = self._dL_dh1(cache["dL_dz"])  # backward keeps only dL/da1
         return cache
 
     def _forward_steps(self, t: Cache) -> list[TraceStep]:
@@ -387,8 +416,8 @@ MODEL_CLASSES: dict[str, type[Model]] = {"LogisticRegression": LogisticRegressio
 MODEL_KINDS: dict[str, type[Model]] = {cls.kind: cls for cls in MODEL_CLASSES.values()}
 
 
-def make_model(kind: str, n_inputs: int, **hyper: Any) -> Model:
-    """A fresh model of `kind` ("logistic" or "net") for n_inputs inputs.
+def make_model(kind: str, n_inputs: int, n_classes: int = 2, **hyper: Any) -> Model:
+    """A fresh model of `kind` ("logistic" or "net") for n_inputs inputs and n_classes classes.
 
     `hyper` may hold every setting the app has: each kind takes the ones it declares and ignores the rest,
     so a caller need not know which settings belong to which model.
@@ -396,7 +425,7 @@ def make_model(kind: str, n_inputs: int, **hyper: Any) -> Model:
     if kind not in MODEL_KINDS:
         raise ValueError(f"unknown model kind {kind!r}; choose one of {sorted(MODEL_KINDS)}")
     cls = MODEL_KINDS[kind]
-    return cls(n_inputs, **{k: v for k, v in hyper.items() if k in cls.hyperparameters})
+    return cls(n_inputs, n_classes=n_classes, **{k: v for k, v in hyper.items() if k in cls.hyperparameters})
 
 
 def model_from_dict(data: dict[str, Any]) -> Model:

@@ -46,10 +46,41 @@ def plane_grid(
 
 
 def decision_grid(model: Model, grid: PlaneGrid, transform: Transform | None = None) -> np.ndarray:
-    """P(class 1) at every grid point, shape (res, res) — rows follow v, columns follow u."""
+    """P(class 1) at every grid point, shape (res, res) — rows follow v, columns follow u. With K ≥ 3 classes,
+    every class's probability: shape (res, res, K), summing to 1 along the last axis."""
     inputs = grid.points if transform is None else transform(grid.points)
     with np.errstate(over="ignore", invalid="ignore"):
-        return model.predict_proba(inputs).reshape(grid.shape)
+        proba = model.predict_proba(inputs)
+    return proba.reshape(*grid.shape, *proba.shape[1:])
+
+
+@dataclass(frozen=True)
+class ClassRegions:
+    """K class regions over a grid, as a picture draws them: each point belongs to the class with the largest
+    probability (`winner`), shaded by that probability (`confidence`: 1/K where the model cannot choose, 1 deep
+    inside a region). `margin[..., c]` = p_c − max over the other classes: region c is where it is > 0, so its
+    border is the 0 contour (a smooth line, where a staircase of winning cells is not)."""
+
+    winner: np.ndarray  # (res, res) int
+    confidence: np.ndarray  # (res, res)
+    margin: np.ndarray  # (res, res, K)
+
+    @property
+    def n_classes(self) -> int:
+        return self.margin.shape[-1]
+
+
+def class_regions(proba: np.ndarray) -> ClassRegions:
+    """The regions of decision_grid's (res, res, K) probabilities. A non-finite point wins class 0 at NaN."""
+    proba = np.asarray(proba, dtype=np.float64)
+    winner = np.argmax(np.nan_to_num(proba, nan=-1.0), axis=-1)
+    confidence = np.take_along_axis(proba, winner[..., None], axis=-1)[..., 0]
+    # the best other class: the runner-up for the winner, the winner for every other class
+    ordered = np.sort(np.nan_to_num(proba, nan=-1.0), axis=-1)
+    best_other = np.where(proba == confidence[..., None], ordered[..., -2:-1], confidence[..., None])
+    with np.errstate(invalid="ignore"):
+        margin = proba - best_other
+    return ClassRegions(winner, confidence, margin)
 
 
 def hidden_unit_grids(net: TwoLayerNet, grid: PlaneGrid, transform: Transform | None = None) -> np.ndarray:
@@ -58,6 +89,18 @@ def hidden_unit_grids(net: TwoLayerNet, grid: PlaneGrid, transform: Transform | 
     with np.errstate(over="ignore", invalid="ignore"):
         h1 = net.hidden(inputs)
     return h1.T.reshape(net.hidden_units, *grid.shape)
+
+
+def unit_votes(net: TwoLayerNet) -> tuple[np.ndarray, np.ndarray]:
+    """Per hidden unit, the class its output raises most where the unit is active, and that weight: 1 where
+    w2 > 0 (else 0) and w2 itself for two classes; for K classes the row of W2 with the largest weight from the
+    unit, and that entry of W2."""
+    if net.n_classes == 2:
+        w2 = np.asarray(net.params["w2"], dtype=np.float64)
+        return (w2 > 0).astype(np.int64), w2
+    W2 = np.asarray(net.params["W2"], dtype=np.float64)
+    votes = np.argmax(W2, axis=0)
+    return votes, W2[votes, np.arange(W2.shape[1])]
 
 
 # --- the slice: with more than two features, the plane is a slice through feature space -------------------

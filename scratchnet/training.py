@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .losses import bce_and_sigmoid, bce_from_logits
 from .models import Model, Params
 
 LearningRate = float | Callable[[], float]
@@ -38,16 +37,11 @@ class Record:
     dead_units: int | None = None  # hidden units that output 0 on every training example (None: no hidden layer)
     step_cosine: float | None = None  # cos(∇L_t, ∇L_t−1): −1 when the step reverses the last one (zig-zag)
     objective: float | None = None  # train_loss + penalty (filled in when not given)
+    row_norms: dict[str, float] = field(default_factory=dict)  # K classes: ‖row k‖ of W / W2's gradient, "W2[k]"
 
     def __post_init__(self) -> None:
         if self.objective is None:
             self.objective = self.train_loss + self.penalty
-
-
-def _accuracy(z: np.ndarray, y: np.ndarray) -> float:
-    """Share of examples on the right side of the boundary; y may be given already as a bool array."""
-    positive = y if y.dtype == bool else y > 0.5
-    return np.count_nonzero((z > 0) == positive) / y.size if y.size else float("nan")
 
 
 def evaluate(model: Model, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -57,7 +51,7 @@ def evaluate(model: Model, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         return float("nan"), float("nan")
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         z, _ = model.forward(X)
-        return bce_from_logits(z, y), _accuracy(z, y)
+        return model.cross_entropy(z, y), model.accuracy(z, model.targets(y))
 
 
 def _all_finite(arrays: dict[str, np.ndarray]) -> bool:
@@ -102,19 +96,21 @@ def train(
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    if X.ndim != 2 or X.shape[0] != y.shape[0] or X.shape[1] != model.n_features:
+    if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0] or X.shape[1] != model.n_features:
         raise ValueError(f"X must be (m, {model.n_features}) and y (m,); got {X.shape} and {y.shape}")
     has_test = X_test is not None and y_test is not None and len(y_test) > 0
     if has_test:
         X_test = np.asarray(X_test, dtype=np.float64)
         y_test = np.asarray(y_test, dtype=np.float64)
     m = X.shape[0]
-    positive, positive_test = y > 0.5, (y_test > 0.5 if has_test else None)  # for accuracy, once
+    target = model.targets(y)  # for accuracy, once (and a clear error for labels the model cannot have)
+    target_test = model.targets(y_test) if has_test else None
     mini = batch_size is not None and 0 < batch_size < m
     rng = np.random.default_rng([seed, start])
     order = np.arange(m)
     pos = m  # forces a fresh permutation at the first mini-batch
     previous: tuple[Params, float] | None = None  # the last step's gradients and their total norm
+    per_class = [p.name for p in model.param_info if p.per_class and not p.is_bias]  # K classes: W or W2, by row
 
     for t in range(start, start + iterations):
         step = float(lr() if callable(lr) else lr)
@@ -123,9 +119,9 @@ def train(
             dead = model.dead_units(cache)  # from h1 of this full-set pass: no second forward
             # cross-entropy alone: the curves and the status line show it. Full batch, backward needs σ(z) too
             if mini:
-                loss = bce_from_logits(z, y)
+                loss = model.cross_entropy(z, y)
             else:
-                loss, cache["y_hat"] = bce_and_sigmoid(z, y)
+                loss, cache["y_hat"] = model.cross_entropy_and_proba(z, y)
             penalty = model.penalty()
             if mini:
                 if pos >= m:
@@ -137,6 +133,8 @@ def train(
             else:
                 grads = model.backward(cache, y)
             norms = {k: float(np.sqrt(np.vdot(g, g))) for k, g in grads.items()}  # ‖g‖₂ per tensor
+            rows = {f"{name}[{c}]": float(v) for name in per_class
+                    for c, v in enumerate(np.sqrt(np.einsum("ij,ij->i", grads[name], grads[name])))}
             norm = float(np.sqrt(sum(n * n for n in norms.values())))
             cosine = None
             if previous is not None and norm * previous[1] > 0:
@@ -146,18 +144,19 @@ def train(
                 iteration=t,
                 lr=step,
                 train_loss=loss,
-                train_acc=_accuracy(z, positive),
+                train_acc=model.accuracy(z, target),
                 grad_norms=norms,
                 grads=grads,
                 params=model.get_params() if snapshot_every and t % snapshot_every == 0 else None,
                 penalty=penalty,
                 dead_units=dead,
                 step_cosine=cosine,
+                row_norms=rows,
             )
             if has_test:
                 z_test, _ = model.forward(X_test)
-                rec.test_loss = bce_from_logits(z_test, y_test)
-                rec.test_acc = _accuracy(z_test, positive_test)
+                rec.test_loss = model.cross_entropy(z_test, y_test)
+                rec.test_acc = model.accuracy(z_test, target_test)
             problem = _non_finite(loss, penalty, rec.grad_norms)
             if problem:
                 rec.diverged, rec.message = True, f"{problem} at iteration {t}"
@@ -203,6 +202,7 @@ class History:
 
     @property
     def norm_columns(self) -> tuple[str, ...]:
+        """‖g‖ per tensor (the rows of a K-class W2 have their own columns, "grad_norm_W2[k]", not in these)."""
         return tuple(f"grad_norm_{n}" for n in self.param_names)
 
     def append(self, rec: Record) -> None:
@@ -219,6 +219,8 @@ class History:
         c["step_cosine"].append(np.nan if rec.step_cosine is None else rec.step_cosine)
         for name in self.param_names:
             c[f"grad_norm_{name}"].append(rec.grad_norms[name])
+        for name, value in rec.row_norms.items():  # per class row (K classes): a column once the first arrives
+            c.setdefault(f"grad_norm_{name}", [np.nan] * (len(c["iteration"]) - 1)).append(value)
         if rec.params is not None:
             self.snapshots[rec.iteration] = rec.params
             self.snapshot_grads[rec.iteration] = rec.grads

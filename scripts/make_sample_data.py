@@ -2,7 +2,8 @@
 
 - blobs.csv, moons.csv, circles.csv, xor.csv, spiral.csv: scratchnet.data.make_synthetic(kind, n=200,
   noise=0.1, seed=0), columns x1, x2, label (0/1), coordinates rounded to 4 decimals;
-- iris_setosa_versicolor.csv and breast_cancer.csv: exported from the copies of the UCI datasets that
+- iris_setosa_versicolor.csv, iris.csv (all three species, all four measurements), wine.csv (three cultivars,
+  all 13 measurements) and breast_cancer.csv: exported from the copies of the UCI datasets that
   scikit-learn ships (scikit-learn is needed only here, never by the scratchnet package).
 
 The output is byte-for-byte reproducible: same library data + same seed -> same files.
@@ -85,9 +86,39 @@ def write_breast_cancer(directory: Path) -> Path:
     return path
 
 
+def write_iris3(directory: Path) -> Path:
+    from sklearn.datasets import load_iris
+
+    spec = SAMPLES["iris3"]
+    iris = load_iris(as_frame=True)
+    frame = iris.frame
+    names = list(iris.feature_names)
+    rows = [[number_text(v, 1) for v in row[names]] + [str(iris.target_names[int(row["target"])])]
+            for _, row in frame.iterrows()]
+    path = directory / spec.file
+    write_csv(path, (*names, spec.label), rows)
+    return path
+
+
+def write_wine(directory: Path) -> Path:
+    from sklearn.datasets import load_wine
+
+    spec = SAMPLES["wine"]
+    wine = load_wine(as_frame=True)
+    frame = wine.frame
+    names = list(wine.feature_names)
+    # sklearn names the cultivars class_0 … class_2; the UCI description numbers them 1 … 3
+    rows = [[number_text(v, 3) for v in row[names]] + [f"cultivar {int(row['target']) + 1}"]
+            for _, row in frame.iterrows()]
+    path = directory / spec.file
+    write_csv(path, (*names, spec.label), rows)
+    return path
+
+
 def main() -> None:
     SAMPLE_DIR.mkdir(exist_ok=True)
-    paths = [*write_synthetic(SAMPLE_DIR), write_iris(SAMPLE_DIR), write_breast_cancer(SAMPLE_DIR)]
+    paths = [*write_synthetic(SAMPLE_DIR), write_iris(SAMPLE_DIR), write_iris3(SAMPLE_DIR), write_wine(SAMPLE_DIR),
+             write_breast_cancer(SAMPLE_DIR)]
     for path in paths:
         n_rows = sum(1 for _ in path.open(encoding="utf-8")) - 1
         print(f"wrote {path.relative_to(ROOT)} ({n_rows} rows)")

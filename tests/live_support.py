@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from ui.live_payload import decode_grids
+from ui.live_payload import decode_grids, split_regions
 
 MAIN = "sn_live_"
 UNITS = "sn_units_"
@@ -39,6 +39,11 @@ def iteration(at: AppTest) -> int:
 
 def grids(p: dict[str, Any]) -> np.ndarray:
     return decode_grids(p["grids"]).astype(np.float64) / 255.0
+
+
+def regions(p: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """K ≥ 3 classes: each frame's (winning class, its probability) as regions.js reads them."""
+    return split_regions(decode_grids(p["grids"]))
 
 
 class Browser:

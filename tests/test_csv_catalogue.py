@@ -224,11 +224,15 @@ CATALOGUE: list[Case] = [
         Rejected(TooFewRowsError, ('Class "yes"', "only 1 row", "(row 7)", "at least 2 rows")),
     ),
     Case(
-        "three classes, no positive class chosen",
+        "three classes, no positive class chosen: all kept, one-vs-rest would start with the first",
         labelled([SPECIES[i % 3] for i in range(12)], "x1,x2,species"),
-        Rejected(
-            TooManyClassesError, ('"species"', '"setosa" (4 rows)', '"virginica"', "pick the positive class")
-        ),
+        Accepted(("x1", "x2", "species"), 12, XY, "species", ("not setosa", "setosa"),
+                 'Label "species": 3 classes ("setosa", "versicolor", "virginica")'),
+    ),
+    Case(
+        "seven classes, no positive class chosen",
+        labelled([f"grade {i % 7}" for i in range(21)], "x1,x2,grade"),
+        Rejected(TooManyClassesError, ('"grade"', "7 different values", "up to 6 classes", "pick the positive class")),
     ),
     Case(
         "three classes, positive class chosen",

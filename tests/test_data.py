@@ -12,6 +12,7 @@ import pytest
 
 import scratchnet.data as data_module
 from scratchnet.data import (
+    MULTICLASS_KINDS,
     SAMPLE_DIR,
     SAMPLES,
     SYNTHETIC_KINDS,
@@ -37,6 +38,7 @@ from scratchnet.data import (
     label_values,
     load_sample,
     make_synthetic,
+    n_classes_of,
     prepare_dataset,
     read_csv,
     split,
@@ -53,14 +55,50 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("kind", SYNTHETIC_KINDS)
-@pytest.mark.parametrize("n", [200, 7, 2])
+@pytest.mark.parametrize("n", [200, 7, 4])
 def test_generator_shape_dtype_and_balance(kind: str, n: int) -> None:
     X, y = make_synthetic(kind, n=n, noise=0.3, seed=5)
+    k = n_classes_of(kind)
     assert X.shape == (n, 2) and y.shape == (n,)
     assert X.dtype == np.float64 and y.dtype == np.float64
-    assert set(np.unique(y)) == {0.0, 1.0}
-    assert int(np.sum(y == 0)) == n // 2 and int(np.sum(y == 1)) == n - n // 2
+    assert set(np.unique(y)) == set(range(k))
+    sizes = np.bincount(y.astype(int))
+    assert sizes.max() - sizes.min() <= 1 and list(sizes) == sorted(sizes)  # balanced, the later ones larger
+    if k == 2:
+        assert int(np.sum(y == 0)) == n // 2 and int(np.sum(y == 1)) == n - n // 2
     assert np.all(np.isfinite(X))
+
+
+def test_multiclass_kinds_and_their_smallest_size() -> None:
+    assert MULTICLASS_KINDS == ("blobs3", "blobs4", "spiral3")
+    assert [n_classes_of(k) for k in SYNTHETIC_KINDS] == [2] * 5 + [3, 4, 3]
+    assert make_synthetic("blobs4", n=4)[1].tolist().count(3.0) == 1
+    with pytest.raises(ValueError, match="at least 4"):
+        make_synthetic("blobs4", n=3)
+
+
+@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("kind", ["blobs3", "blobs4"])
+def test_clean_multiclass_blobs_are_separated_by_straight_borders(kind: str, seed: int) -> None:
+    """Each point is nearer its own centre than any other: the borders of the centres' Voronoi cells, which are
+    straight lines, separate the classes (so softmax regression can)."""
+    X, y = make_synthetic(kind, n=600, noise=0.0, seed=seed)
+    centres = np.array([X[y == c].mean(axis=0) for c in range(n_classes_of(kind))])
+    nearest = np.argmin(np.linalg.norm(X[:, None, :] - centres[None], axis=2), axis=1)
+    np.testing.assert_array_equal(nearest, y)
+
+
+def test_spiral3_arms_wind_a_third_of_a_turn_apart() -> None:
+    X, y = make_synthetic("spiral3", n=900, noise=0.0, seed=0)
+    radius = np.linalg.norm(X, axis=1)
+    t = (radius - 0.3) / 2.4
+    angle = np.arctan2(X[:, 1], X[:, 0])
+    expected = 2 * np.pi * t + y * 2 * np.pi / 3
+    np.testing.assert_allclose(np.cos(angle - expected), 1.0, atol=1e-9)
+    # a straight line cannot separate them: every arm covers every direction
+    for c in range(3):
+        sectors = np.unique(np.floor((angle[y == c] + np.pi) / (np.pi / 2)))
+        assert len(sectors) == 4
 
 
 @pytest.mark.parametrize("kind", SYNTHETIC_KINDS)
@@ -83,7 +121,7 @@ def test_generator_scale_is_sensible(kind: str) -> None:
 @pytest.mark.parametrize("kind", SYNTHETIC_KINDS)
 def test_rows_are_shuffled(kind: str) -> None:
     _, y = make_synthetic(kind, n=200, seed=0)
-    assert 0 < np.sum(y[:100]) < 100  # not all class 0 first
+    assert 0 < np.sum(y[:100] == 0) < 100  # not all class 0 first
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -418,7 +456,8 @@ ERROR_EXAMPLES: dict[type[DataError], tuple[bytes, tuple[str, ...] | None, str |
     ),
     NonFiniteValueError: (b"a,b,label\n" + b"1,2,yes\n3,inf,no\n" * 6, None, None, "rows 3, 5, 7"),
     SingleClassError: (b"a,b,label\n" + b"1,2,yes\n3,4,yes\n" * 6, None, None, '"yes"'),
-    TooManyClassesError: (IRIS_LIKE, None, None, "pick the positive class"),
+    TooManyClassesError: (b"a,b,grade\n" + b"".join(b"%d,%d,g%d\n" % (i, i % 5, i % 7) for i in range(21)), None, None,
+                          "pick the positive class"),
     ConstantFeatureError: (b"a,b,label\n" + b"1,2,yes\n3,2,no\n" * 6, None, None, 'Column "b"'),
     TooFewRowsError: (b"a,b,label\n1,2,yes\n3,4,no\n", None, None, "only 2 data rows"),
     ColumnChoiceError: (IRIS_LIKE, ("sepal", "colour"), "species", 'no column called "colour"'),

@@ -48,8 +48,11 @@ def test_problem_draws_the_two_best_features_unless_told_otherwise(wine_frame):
     ds = wine(wine_frame)
     score = separation(ds.X_train, ds.y_train)
     best = tuple(sorted(np.argsort(-score)[:2]))
-    problem = Problem(ds, ("wine",))
+    problem = Problem(ds, ("wine",), one_vs_rest=True)  # class 1 against the rest: its two best features
     assert problem.plot_axes == best_axes(ds) == best
+    every = Problem(ds, ("wine",))  # all three classes: the two that separate all of them best
+    by_class = tuple(sorted(np.argsort(-separation(ds.X_train, ds.labels_train.astype(float)))[:2]))
+    assert every.plot_axes == best_axes(ds, ds.labels_train.astype(float)) == by_class
     assert problem.plot_names == (WINE_FEATURES[best[0]], WINE_FEATURES[best[1]])
     assert len(problem.held_names) == 11 and not set(problem.plot_names) & set(problem.held_names)
     chosen = Problem(ds, ("wine",), axes=(4, 9))

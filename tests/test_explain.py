@@ -100,3 +100,41 @@ def test_initialisation_is_named_after_whoever_proposed_it():
     net = TwoLayerNet(400, 400, "tanh", seed=0)  # "w2 from N(0, 1/h)", W1 from N(0, 1/fan_in)
     assert np.std(net.params["w2"]) == pytest.approx(np.sqrt(1 / 400), rel=0.1)
     assert np.std(net.params["W1"]) == pytest.approx(np.sqrt(1 / 400), rel=0.02)
+
+
+# --- K ≥ 3 classes ----------------------------------------------------------------------------------------
+def test_initialisation_text_holds_for_k_classes():
+    text = initialisation_text()
+    assert "every row of W2 and of W starts the same way" in text
+    model = LogisticRegression(20_000, seed=0, n_classes=3)
+    assert np.std(model.params["W"]) == pytest.approx(0.1, rel=0.03)
+    net = TwoLayerNet(4, 400, "tanh", seed=0, n_classes=3)
+    assert np.std(net.params["W2"]) == pytest.approx(np.sqrt(1 / 400), rel=0.1)
+
+
+def test_math_page_derives_softmax_and_traces_and_checks_k_classes():
+    from tests.app_support import open_page
+
+    at = open_page("math", data="spiral3")
+    text = " ".join(m.value for m in at.markdown)
+    assert "More than two classes: softmax" in text and "defined only up to a shared shift" in text
+    assert any(r"\operatorname{softmax}(z)_k" in latex.value for latex in at.latex)
+    assert any(r"\frac{1}{m}(P - Y)" in latex.value for latex in at.latex)
+    trace, check = at.dataframe[0].value, at.dataframe[1].value
+    quantities = list(trace["quantity"])
+    assert "ŷ = softmax(z)" in quantities and "dL/dz = ŷ − onehot(y)" in quantities
+    assert "dW2 = dL/dz·h1ᵀ" in quantities and "dL/dh1 = W2ᵀ·dL/dz" in quantities
+    y_hat = trace.loc[trace["quantity"] == "ŷ = softmax(z)", "value"].iloc[0]
+    assert y_hat.startswith("[") and y_hat.count(",") == 2  # three probabilities
+    assert list(check["parameter"]) == ["W1", "b1", "W2", "b2"]
+    passed = bool((check["relative error"] < 1e-6).all())
+    assert passed or any("ReLU's corner" in c.value for c in at.caption)  # kinks are reported, not hidden
+    at.radio(key="math_model").set_value("logistic").run()
+    check = at.dataframe[1].value
+    assert list(check["parameter"]) == ["W", "b"] and (check["relative error"] < 1e-6).all()
+    assert list(check["agrees"]) == ["✔", "✔"]
+    from ui.params import PARAMS_BY_KEY
+
+    one_vs_rest = open_page("math", data="spiral3", classes=PARAMS_BY_KEY["classes"].encode("one-vs-rest"))
+    quantities = list(one_vs_rest.dataframe[0].value["quantity"])
+    assert "ŷ = σ(z)" in quantities and "ŷ = softmax(z)" not in quantities

@@ -70,6 +70,9 @@ def apply_choices(at: AppTest, case: Case) -> bool:
     if case.positive is not None:
         if positive_box is None or case.positive not in positive_box.options:
             return False
+        if positive_box.disabled:  # all classes kept: a class 1 is a choice of one vs the rest
+            at.radio(key="classes").set_value("one-vs-rest").run()
+            positive_box = widget_with_prefix(at.selectbox, f"positive_{label_box.key.removeprefix('label_')}_")
         positive_box.set_value(case.positive).run()
     elif positive_box is not None and len(positive_box.options) > 2:
         return False  # the page always picks a class 1; the catalogue leaves it unchosen

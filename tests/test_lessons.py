@@ -10,8 +10,8 @@ import pytest
 
 from scratchnet import LogisticRegression, TwoLayerNet, fit, loss_along_gradient, lr_verdict, max_step_length
 from scratchnet.data import synthetic_dataset
-from scratchnet.features import expand_features
 from scratchnet.landscape import overshoot_events, zigzag
+from scratchnet.problem import Problem
 from ui.lessons import PRESETS, PRESETS_BY_KEY
 from ui.params import DEFAULTS
 
@@ -22,27 +22,28 @@ SEEDS = range(10)
 def data(key: str, seed: int, **override):
     values = {**DEFAULTS, **PRESETS_BY_KEY[key].params, **override}
     ds = synthetic_dataset(values["data"], n=values["n"], noise=values["noise"], seed=seed, test_ratio=values["test"])
-    extras = tuple(values["feats"])
-    X_train = expand_features(ds.X_train, extras) if extras else ds.X_train
-    X_test = expand_features(ds.X_test, extras) if extras else ds.X_test
-    return values, X_train, ds.y_train, X_test, ds.y_test
+    # as the app builds it (ui.data_source.resolve): all K classes unless one-vs-rest is chosen
+    problem = Problem(ds, (key,), tuple(values["feats"]), one_vs_rest=values["classes"] == "one-vs-rest")
+    return values, problem.X_train, problem.y_train, problem.X_test, problem.y_test
 
 
 @functools.lru_cache(maxsize=64)
-def run(key: str, seed: int, snapshot_every: int = 0, **override):
-    """The lesson's setup at `seed` (as the app builds it), trained for its iterations (or `iters`)."""
+def run(key: str, seed: int, snapshot_every: int = 0, model_page: str = "", **override):
+    """The lesson's setup at `seed` (as the app builds it), trained for its iterations (or `iters`); `model_page`
+    trains the other page's model on it instead."""
     values, X_train, y_train, X_test, y_test = data(key, seed, **override)
-    if PRESETS_BY_KEY[key].page == "logistic":
-        model = LogisticRegression(X_train.shape[1], l2=values["l2"], seed=seed)
+    k = int(y_train.max()) + 1 if y_train.max() > 1 else 2
+    if (model_page or PRESETS_BY_KEY[key].page) == "logistic":
+        model = LogisticRegression(X_train.shape[1], l2=values["l2"], seed=seed, n_classes=k)
     else:
-        model = TwoLayerNet(X_train.shape[1], values["hidden"], values["act"], l2=values["l2"], seed=seed)
+        model = TwoLayerNet(X_train.shape[1], values["hidden"], values["act"], l2=values["l2"], seed=seed, n_classes=k)
     return fit(model, X_train, y_train, values["lr"], values["iters"], X_test=X_test, y_test=y_test,
                snapshot_every=snapshot_every)
 
 
 def test_every_lesson_is_checked_here():
     checked = {"lr_too_large", "lr_too_small", "lr_zigzag", "penalty_blowup", "lr_cant_xor", "net_xor",
-               "crosses_circles", "vanishing_sigmoid", "overfitting"}
+               "crosses_circles", "vanishing_sigmoid", "overfitting", "three_classes_straight", "net_spiral3"}
     assert set(PRESETS_BY_KEY) == checked
 
 
@@ -155,6 +156,42 @@ def test_sigmoid_units_start_with_a_vanishing_first_layer_gradient(seed):
     assert 4 <= relu.array("grad_norm_W1")[0] / sig.array("grad_norm_W1")[0] <= 27  # "4 to 26 times larger"
     assert np.all(sig.array("train_loss") > 0.55)  # "for 200 iterations the loss stays above 0.55"
     assert relu.last("train_loss") < 0.1  # "by iteration 200 its loss is below 0.1"
+
+
+# --- three classes: straight borders, and a network that bends them ------------------------------------------------
+@pytest.mark.parametrize("seed", SEEDS)
+def test_logistic_regression_draws_straight_borders_between_three_classes(seed):
+    preset = PRESETS_BY_KEY["three_classes_straight"]
+    values, X_train, y_train, X_test, y_test = data("three_classes_straight", seed)
+    model = LogisticRegression(2, seed=seed, n_classes=3)
+    h = fit(model, X_train, y_train, values["lr"], values["iters"], X_test=X_test, y_test=y_test)
+    assert h.diverged_at is None and h.last("test_acc") >= 0.98  # "ends at 98 % or more"
+    assert h.last("test_acc") == run("three_classes_straight", seed).last("test_acc")  # the app's run
+    W, b = model.params["W"], model.params["b"]
+    # "two classes meet where their scores are equal, a straight line, and the three borders meet in one point":
+    # the point where z_0 = z_1 = z_2 solves (W_0 − W_1)·x = b_1 − b_0, (W_1 − W_2)·x = b_2 − b_1
+    point = np.linalg.solve(np.array([W[0] - W[1], W[1] - W[2]]), np.array([b[1] - b[0], b[2] - b[1]]))
+    z = W @ point + b
+    assert np.ptp(z) < 1e-9 * max(1.0, np.abs(z).max())
+    # … and it is where the picture shows it: inside the data's span, with every class's region around it
+    span = np.abs(X_train).max()
+    assert np.all(np.abs(point) < span)
+    angles = np.linspace(0, 2 * np.pi, 12, endpoint=False)
+    around = point + 0.5 * np.column_stack([np.cos(angles), np.sin(angles)])
+    assert set(model.predict(around)) == {0, 1, 2}
+    # "switch the data to Three spiral arms: accuracy stays below 45 %, barely above the 33 % of a guess"
+    spiral = run("three_classes_straight", seed, data="spiral3")
+    assert spiral.last("train_acc") < 0.45 and spiral.last("test_acc") < 0.45
+    assert np.all(spiral.array("train_acc") < 0.45) and "33 %" in preset.look_for
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_network_bends_the_borders_around_the_spirals_arms(seed):
+    h = run("net_spiral3", seed)
+    assert h.diverged_at is None
+    assert h.last("train_acc") == 1.0 and h.last("test_acc") >= 0.96  # "100 %", "96 % or more"
+    straight = run("net_spiral3", seed, model_page="logistic")  # "where logistic regression stays below 45 %"
+    assert straight.last("test_acc") < 0.45 and straight.last("train_acc") < 0.45
 
 
 # --- overfitting -------------------------------------------------------------------------------------------------

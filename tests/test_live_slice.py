@@ -8,10 +8,10 @@ import base64
 
 import numpy as np
 from app_support import assert_clean, button, open_page, switch
-from live_support import Browser, grids, payload, trigger
+from live_support import Browser, grids, payload, regions, trigger
 from realistic_data import titanic_csv, wine_csv
 
-from scratchnet.plane import decision_grid
+from scratchnet.plane import class_regions, decision_grid
 from ui import settings as S
 from ui.live_engine import GRID_RESOLUTION
 from ui.live_payload import DISTANCE_STEP, point_alphas
@@ -63,11 +63,18 @@ def assert_plane(at, meta: dict, page: str = "logistic") -> None:
 
 
 def assert_grid_is_models(at, p: dict, page: str = "logistic") -> None:
-    """The last frame of payload p is the decision grid of the run's weights now over the chosen axes."""
+    """The last frame of payload p is the decision grid of the run's weights now over the chosen axes (for K ≥ 3
+    classes, its regions: the winning class and its probability)."""
     run = live(at, page)
     assert run.grid.axes == run.problem.plot_axes
     assert p["frames"][-1]["it"] == run.run.iteration
     expected = decision_grid(run.run.model, run.problem.plane_grid(GRID_RESOLUTION), run.problem.transform)
+    if run.problem.n_classes > 2:  # the wine uploads here keep their three cultivars
+        winner, prob = regions(p)
+        expected_regions = class_regions(expected)
+        np.testing.assert_array_equal(winner[-1], expected_regions.winner)
+        assert np.max(np.abs(prob[-1] - expected_regions.confidence)) <= 0.5 / 255 + 1e-12
+        return
     assert np.max(np.abs(grids(p)[-1] - expected)) <= 0.5 / 255 + 1e-12
 
 

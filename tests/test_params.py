@@ -26,6 +26,7 @@ INVALID = {  # a wrong spelling for every setting: unknown option, out of range,
     "iters": "3", "hidden": "999", "act": "swish", "batch": "7", "l2": "x", "speed": "fast", "logy": "maybe",
     "lab_model": "svm", "lab_lrs": "abc", "math_model": "x",
     "plot_x": "no such feature", "plot_y": "no such feature",  # only the data set can tell (test_upload_page)
+    "classes": "both",
 }
 FROM_DATA = {p.key for p in PARAMS if p.from_data}  # options are the data set's feature names
 
@@ -130,7 +131,7 @@ def test_share_query_reopens_the_same_settings():
     changed = {"data": "xor", "n": 50, "noise": 0.35, "seed": 9999, "test": 0.0, "feats": ("x1sq", "sinx2"),
                "lr": 3.0, "iters": 10, "hidden": 1, "act": "sigmoid", "batch": "32", "l2": 0.0001, "speed": "max",
                "logy": True, "lab_model": "logistic", "lab_lrs": (0.0003, 3.0), "math_model": "logistic",
-               "plot_x": "Alcohol", "plot_y": "Color intensity"}
+               "plot_x": "Alcohol", "plot_y": "Color intensity", "classes": "one-vs-rest"}
     assert set(changed) == set(PARAMS_BY_KEY)
     s = Settings.from_values(changed)
     query = s.share_query(PARAMS_BY_KEY, hidden={"data", "nav"})
@@ -161,6 +162,8 @@ def test_every_widget_has_the_tables_label_options_range_and_default():
     seen = {}
     for page in PAGES:
         seen.update(widgets(open_page(page)))
+    assert "classes" not in seen  # shown only for data with more than two classes …
+    seen["classes"] = widgets(open_page("math", data="blobs3"))["classes"]  # … as here
     assert set(seen) == set(PARAMS_BY_KEY) - FROM_DATA  # every setting has a widget on some page
     # (the feature pickers only with more than two features: test_upload_page.py)
     for key, w in seen.items():

@@ -124,13 +124,22 @@ def test_titanic_defaults_skip_the_id_and_explain_every_column():
     assert ready(at) == (300, 100)
 
 
-def test_more_than_two_classes_are_one_vs_rest_and_explained():
+def test_more_than_two_classes_are_all_kept_or_one_vs_rest_as_chosen():
     at = open_page("upload")
     upload(at, "wine.csv", wine_csv(german=True))
     assert by_prefix(at.selectbox, "label_").value == "cultivar"
-    by_prefix(at.selectbox, "positive_").set_value("Grignolino").run()
-    assert "“Grignolino” against the other 2 (one-vs-rest)" in captions(at)
-    assert by_prefix(at.multiselect, "features_").value == ["Alcohol", "Color intensity"]
+    mode = at.radio(key="classes")
+    assert mode.value == "all" and by_prefix(at.selectbox, "positive_").disabled
+    assert any("3 classes, one colour each" in s.value for s in at.success)
+    # the default features separate all three cultivars (not one against the rest)
+    assert by_prefix(at.multiselect, "features_").value == ["Flavanoids", "Proline"]
+    assert "class means are spread furthest apart" in captions(at) and "ANOVA's F" in captions(at)
+    mode.set_value("one-vs-rest").run()
+    positive = by_prefix(at.selectbox, "positive_")
+    assert not positive.disabled
+    positive.set_value("Grignolino").run()
+    assert any("class 1 = “Grignolino”, class 0 = “not Grignolino”" in s.value for s in at.success)
+    assert 'One-vs-rest: class 1 = "Grignolino"' in captions(at)
 
 
 # --- empty cells -----------------------------------------------------------------------------------
@@ -200,6 +209,7 @@ def test_bad_input_never_loses_the_data_in_use():
 def test_the_drawn_features_are_chosen_in_the_sidebar_and_explained(resolved):
     at = open_page("upload")
     upload(at, "wine.csv", wine_csv())
+    at.radio(key="classes").set_value("one-vs-rest").run()  # two classes: this test is about the slice
     by_prefix(at.selectbox, "positive_").set_value("Grignolino").run()
     chosen = ["Alcohol", "Malic acid", "Flavanoids", "Color intensity", "Hue", "Proline"]
     by_prefix(at.multiselect, "features_").set_value(chosen).run()
@@ -261,16 +271,17 @@ def test_the_drawn_features_are_in_the_share_link_and_hidden_in_presentation_mod
     switch(at, "logistic")
     assert_clean(at)
     assert not [s for s in at.selectbox if s.key in ("plot_x", "plot_y")]  # the data group is hidden …
-    assert resolved[-1].plot_axes == (0, 3)  # … and the picture shows the best two: Alcohol, Color intensity
+    # … and the picture shows the two that separate all three cultivars best: Flavanoids, Proline
+    assert resolved[-1].plot_axes == (2, 5)
     assert any("The plots show a slice" in i.value for i in at.info)
     plain = open_page("upload")
     upload(plain, "wine.csv", wine_csv())
     by_prefix(plain.multiselect, "features_").set_value(chosen).run()
     button(plain, "use_upload").click().run()
     switch(plain, "logistic")
-    plain.selectbox(key="plot_y").set_value("Proline").run()
+    plain.selectbox(key="plot_y").set_value("Hue").run()
     link = next(c.value for c in plain.code if "?" in c.value)
-    assert "plot_y=Proline" in link and "plot_x=Alcohol" in link
+    assert "plot_y=Hue" in link and "plot_x=Flavanoids" in link
     switch(plain, "upload")
     plain.selectbox(key="data").set_value("moons").run()  # two features: no feature names in the link
     assert plain.code and not any("plot_" in c.value for c in plain.code)

@@ -12,6 +12,7 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
+from scratchnet.data import MAX_CLASSES
 from scratchnet.problem import Problem
 from ui.params import PARAMS, PARAMS_BY_KEY, SYNTHETIC, Param, Settings
 from ui.site import Page
@@ -107,6 +108,14 @@ def data_controls(hidden: set[str]) -> None:
             st.button("🎲 New", key="reseed", on_click=_next_seed, help="Draw a new sample (seed + 1).")
         draw("test")
     shown("feats", hidden)
+
+
+def class_controls(problem: Problem | None, hidden: set[str], page: str) -> None:
+    """For data with more than two classes: all of them (softmax) or one against the rest. The upload page
+    draws it beside the label instead."""
+    if problem is None or not 2 < problem.dataset.n_classes <= MAX_CLASSES or "data" in hidden or page == "upload":
+        return
+    draw("classes")
 
 
 def plot_controls(problem: Problem | None, hidden: set[str]) -> None:

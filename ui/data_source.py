@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from scratchnet.data import DataError, Dataset, load_sample, prepare_dataset, synthetic_dataset
+from scratchnet.data import MAX_CLASSES, DataError, Dataset, load_sample, prepare_dataset, synthetic_dataset
 from scratchnet.plane import SLICE_FAR, SLICE_NEAR
 from scratchnet.problem import Problem, axes_from_names
 from ui.params import SAMPLES, SYNTHETIC, UPLOADED, Settings
@@ -110,8 +110,25 @@ def resolve(settings: Settings) -> tuple[Problem | None, str | None]:
     except DataError as err:
         return None, str(err)
     extras = settings.feats if ds.n_features == 2 else ()
-    axes = axes_from_names(ds, settings.plot_x, settings.plot_y) if ds.n_features > 2 else None
-    return Problem(ds, (*sig, extras), extras, axes), None
+    one_vs_rest = settings.classes == "one-vs-rest"
+    labels = ds.labels_train if 2 < ds.n_classes <= MAX_CLASSES and not one_vs_rest else None  # all K classes
+    axes = axes_from_names(ds, settings.plot_x, settings.plot_y, labels) if ds.n_features > 2 else None
+    # the classes the models tell apart are part of what they train on: a change of mode restarts a run
+    return Problem(ds, (*sig, extras, ds.n_classes > 2 and one_vs_rest), extras, axes, one_vs_rest), None
+
+
+def class_explanation(problem: Problem | None) -> str | None:
+    """What the models tell apart, for data with more than two classes."""
+    if problem is None or problem.dataset.n_classes <= 2:
+        return None
+    ds = problem.dataset
+    if problem.n_classes > 2:
+        names = ", ".join(f"“{c}”" for c in ds.classes)
+        return (f"**{ds.n_classes} classes** ({names}): the models have one output per class, a softmax turns "
+                "them into probabilities, and each region is coloured by the class with the largest one.")
+    why = f"more than {MAX_CLASSES} classes: " if ds.n_classes > MAX_CLASSES else ""
+    return (f"**One vs the rest** ({why}“{ds.class_names[1]}” against the other {ds.n_classes - 1} classes): "
+            "choose the classes in the sidebar.")
 
 
 def slice_explanation(problem: Problem | None) -> str | None:

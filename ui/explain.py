@@ -101,6 +101,31 @@ def derivation() -> None:
              r"\frac{\partial J}{\partial W} = \frac{\partial L}{\partial W} + \lambda W")
     st.markdown("#### 7 · Where the steps start")
     st.markdown(initialisation_text())
+    softmax_derivation()
+
+
+def softmax_derivation() -> None:
+    """K ≥ 3 classes: softmax, its cross-entropy, the same error ŷ − y at the output, and the shared shift."""
+    st.markdown("#### 8 · More than two classes: softmax")
+    st.markdown("With K classes the model has K outputs z₁ … z_K, one score per class (logistic regression: "
+                "z = Wx + b with one row of W per class; the network: z = W2·h1 + b2). The softmax turns them into "
+                "probabilities that are positive and sum to 1:")
+    st.latex(r"\hat y_k = \operatorname{softmax}(z)_k = \frac{e^{z_k}}{\sum_{j=1}^{K} e^{z_j}}")
+    st.markdown("The cross-entropy is again the surprise at the true class y, −log ŷ_y:")
+    st.latex(r"L_i = -\log \hat y_{i,y_i} = \log\sum_{j} e^{z_{ij}} - z_{i,y_i}")
+    st.markdown("In code the log-sum-exp is taken as c + log Σⱼ e^(z_j − c) with c = max z: no e^ overflows and "
+                "the sum is at least 1, so the loss is exact even for scores of ±10⁴.")
+    st.latex(r"\frac{\partial L_i}{\partial z_k} = \frac{e^{z_k}}{\sum_j e^{z_j}} - [k = y_i] = \hat y_k - Y_k"
+             r"\qquad\Longrightarrow\qquad \frac{\partial L}{\partial Z} = \frac{1}{m}(P - Y)")
+    st.markdown("Y is y one-hot (1 for the true class, 0 elsewhere), P the m × K probabilities. It is the same "
+                "error ŷ − y as for two classes, one column per class, and the chain rule goes on as before: "
+                "dW = (P − Y)ᵀX / m, db = column means of P − Y; in the network dW2 = (P − Y)ᵀH1 / m and "
+                "dL/dH1 = (P − Y)·W2. A point is coloured by the class with the largest probability.")
+    st.markdown("**The coefficients are defined only up to a shared shift.** Adding the same vector to every row "
+                "of W (and the same number to every bᵢ) adds the same amount to every score, and the softmax "
+                "cancels it: the probabilities do not change. So two correct fits can have different weights. "
+                "Gradient descent never moves that shift (each row of P − Y sums to 0), and an L2 penalty picks "
+                "the weights whose rows sum to 0.")
 
 
 def initialisation_text() -> str:
@@ -112,7 +137,8 @@ def initialisation_text() -> str:
                    for (gain, who), names in schemes.items())
     return (f"Biases start at 0. The network's W1 is drawn from {w1}, where fan_in is the number of inputs; "
             "w2 from N(0, 1/h), h the number of hidden units (LeCun's). Logistic regression starts from small "
-            "random weights, w ~ N(0, 0.1²). The seed fixes all of them: same seed, same start.")
+            "random weights, w ~ N(0, 0.1²). With K classes every row of W2 and of W starts the same way. "
+            "The seed fixes all of them: same seed, same start.")
 
 
 def numbers(ctx: PageContext, kind: str) -> None:
@@ -124,11 +150,11 @@ def numbers(ctx: PageContext, kind: str) -> None:
         model = in_use.model
         st.caption(f"Using the model from the {PAGES[in_use.page].label} page, at iteration {in_use.iteration}.")
     else:
-        model = make_model(kind, problem.n_inputs, **ctx.settings.model_hyper())
+        model = make_model(kind, problem.n_inputs, problem.n_classes, **ctx.settings.model_hyper())
         st.caption("Using fresh starting weights (train on the model page to see these numbers move).")
     ds = problem.dataset
     index = st.number_input("Training example #", 0, ds.n_train - 1, 0, key="math_example")
-    x, y = problem.X_train[index], ds.y_train[index]
+    x, y = problem.X_train[index], problem.y_train[index]
     st.markdown(f"**One example, forward and backward** — inputs {', '.join(problem.input_names)} (standardised); "
                 f"λ = {model.l2:g}")
     table = trace_table(model, x, y)
@@ -138,7 +164,7 @@ def numbers(ctx: PageContext, kind: str) -> None:
     st.markdown("**Gradient check** — the hand-derived gradients of the objective against finite differences "
                 "(J(θ+ε) − J(θ−ε)) / 2ε, on up to 100 training examples")
     n = min(100, ds.n_train)
-    result = gradcheck(model, problem.X_train[:n], ds.y_train[:n])
+    result = gradcheck(model, problem.X_train[:n], problem.y_train[:n])
     st.dataframe(gradcheck_frame(result), hide_index=True, width="stretch",
                  column_order=("parameter", "relative error", "agrees", "max relative error", "‖analytic‖"),
                  column_config={

@@ -21,10 +21,11 @@ def home_page(ctx: PageContext) -> None:
     with left:
         if page.require_data(ctx):
             ds = ctx.problem.dataset
+            view = ctx.problem.view  # all K classes, when the models tell them apart
             st.markdown(f"**{ds.name}** — {ds.n_train} training and {ds.n_test} test points, "
                         f"features: {', '.join(ds.feature_names)}")
             with page.guard("the data plot"):
-                st.plotly_chart(figures.data_figure(ds, height=400), key="home_data",
+                st.plotly_chart(figures.data_figure(view, height=400), key="home_data",
                                 config={"displayModeBar": False})
             page.data_notes(ctx)
     with right:

@@ -20,7 +20,7 @@ from scratchnet import (
     sweep_verdicts,
     zigzag,
 )
-from scratchnet.plane import PlaneGrid, decision_grid
+from scratchnet.plane import PlaneGrid, class_regions, decision_grid
 from scratchnet.problem import Problem
 from ui import controls, page
 from ui.landscape_panel import has_surface, line_scan_chart, num, step_bound_note, surface_chart
@@ -62,19 +62,18 @@ def stored(signature: tuple[Any, ...]) -> LabResult | None:
 
 
 def run_lab(problem: Problem, settings: Settings, kind: str) -> LabResult:
-    ds = problem.dataset
-    start = make_model(kind, problem.n_inputs, **settings.model_hyper())
+    start = make_model(kind, problem.n_inputs, problem.n_classes, **settings.model_hyper())
     # the loss surface draws each run's path: keep about PATH_SNAPSHOTS points of it (two weights each)
     every = max(1, settings.iters // PATH_SNAPSHOTS) if has_surface(start) else 0
-    runs = compare_learning_rates(start, problem.X_train, ds.y_train, settings.lab_lrs, settings.iters,
-                                  problem.X_test, ds.y_test, batch_size=settings.batch_size, seed=settings.seed,
+    runs = compare_learning_rates(start, problem.X_train, problem.y_train, settings.lab_lrs, settings.iters,
+                                  problem.X_test, problem.y_test, batch_size=settings.batch_size, seed=settings.seed,
                                   snapshot_every=every)
     result = LabResult(
         signature=lab_signature(problem, settings, kind),
         start=start,
         runs=runs,
         verdicts=sweep_verdicts({lr: h for lr, (_, h) in runs.items()}),
-        grid=problem.plane_grid(resolution=30),
+        grid=problem.plane_grid(resolution=30 if problem.n_classes == 2 else 60),
         probas={},
     )
     draw_over_plotted_axes(result, problem)
@@ -87,8 +86,10 @@ def draw_over_plotted_axes(result: LabResult, problem: Problem) -> None:
     Choosing other features redraws from the stored models: nothing is trained again."""
     if result.probas and result.grid.axes == problem.plot_axes:
         return
-    result.grid = grid = problem.plane_grid(resolution=30)
-    result.probas = {lr: decision_grid(m, grid, problem.transform) for lr, (m, _) in result.runs.items()}
+    result.grid = grid = problem.plane_grid(resolution=30 if problem.n_classes == 2 else 60)  # regions: finer cells
+    probas = {lr: decision_grid(m, grid, problem.transform) for lr, (m, _) in result.runs.items()}
+    # K ≥ 3 classes: each panel draws the class regions
+    result.probas = probas if problem.n_classes == 2 else {lr: class_regions(p) for lr, p in probas.items()}
 
 
 # --- what each run did, in words ------------------------------------------------------------------------
@@ -161,7 +162,7 @@ def caption(result: LabResult, problem: Problem, batch_size: int | None = None) 
     text = ("Too small: every step is safe but short, so the loss is still falling steadily at the end, far "
             "above where a larger α got. Too large: a step lands past the valley's floor, up its far wall (the "
             "picture below), so the loss goes up. ")
-    if not isinstance(result.start, LogisticRegression):
+    if not isinstance(result.start, LogisticRegression):  # softmax regression's steps are bounded too (|P − Y| ≤ 1)
         text += ("A network's loss can spike far above its start and usually comes back down; ReLU units that "
                  "end up at 0 on every point die on the way. Diverged means a number stopped being finite. ")
     note = step_bound_note(result.start, problem, max(result.runs), batch_size)
@@ -210,7 +211,7 @@ def _comparison(ctx: PageContext, settings: Settings, kind: str) -> None:
         st.markdown("\n".join(f"- {line}" for line in explanation(result)))
         st.caption(caption(result, problem, settings.batch_size))
     draw_over_plotted_axes(result, problem)
-    st.plotly_chart(figures.lr_lab_boundaries_figure(problem.dataset, result.grid, result.probas, result.verdicts,
+    st.plotly_chart(figures.lr_lab_boundaries_figure(problem.view, result.grid, result.probas, result.verdicts,
                                                      fade=problem.fade),
                     key="lab_boundaries", config={"displayModeBar": False})
     overshoot_section(result, problem)

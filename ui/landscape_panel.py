@@ -32,7 +32,7 @@ def num(x: float) -> str:
 
 def has_surface(model: Model) -> bool:
     """The loss surface over (w1, w2) is drawn for logistic regression with exactly two inputs."""
-    return isinstance(model, LogisticRegression) and model.n_features == 2
+    return isinstance(model, LogisticRegression) and model.n_features == 2 and model.n_classes == 2
 
 
 def line_scan_chart(model: Model, problem: Problem, lr: float, *, key: str, caption: str = SCAN_CAPTION) -> None:
@@ -64,8 +64,11 @@ def step_bound_note(model: Model, problem: Problem, lr: float, batch_size: int |
                 "and grow until a number overflows: a true blow-up.")
     if not isinstance(model, LogisticRegression):
         return ""
-    bound = max_step_length(problem.X_train, lr, batch_size)
+    bound = max_step_length(problem.X_train, lr, batch_size, model.n_classes)
     penalty = " (with λ·α ≤ 2 the penalty keeps the weights bounded too)" if model.l2 else ""
+    if model.n_classes > 2:
+        return (f"Softmax regression cannot blow up here: ‖ŷ − y‖ ≤ √2 (y one-hot), so one step moves (W, b) by at "
+                f"most √2·α·mean‖(x, 1)‖, {num(bound)} here{penalty}. Too large an α zig-zags instead.")
     return (f"Logistic regression cannot blow up here: |ŷ − y| ≤ 1, so one step moves (w, b) by at most "
             f"α·mean‖(x, 1)‖, {num(bound)} here{penalty}. Too large an α zig-zags across the valley instead.")
 
@@ -92,7 +95,10 @@ def overshoot_panel(model: Model, problem: Problem, history: History, lr: float,
             surface_chart(model, problem, history, key=f"{key}_surface")
     else:
         line_scan_chart(model, problem, lr, key=f"{key}_scan")
-        if isinstance(model, LogisticRegression):
+        if isinstance(model, LogisticRegression) and model.n_classes > 2:
+            st.caption(f"The loss surface over (w1, w2) is for two classes; this model has {model.n_classes} rows of "
+                       "weights, too many to draw as one surface.")
+        elif isinstance(model, LogisticRegression):
             st.caption(f"The loss surface over (w1, w2) needs exactly two inputs; this model has {model.n_features}.")
     if note:
         st.caption(note)

@@ -36,7 +36,7 @@ def live_settings(ctx: PageContext) -> LiveSettings:
 
 # --- the component: a tiny loader; the view's module and CSS come once per mount, in a page run's payload -----
 ASSETS = Path(__file__).with_name("live_component")
-JS_FILES = ("plane.js", "charts.js", "units.js", "actions.js", "live.js")
+JS_FILES = ("plane.js", "regions.js", "charts.js", "units.js", "actions.js", "live.js")
 
 
 def _compact(source: str) -> str:
@@ -97,7 +97,7 @@ def get_live(page: str, kind: str, problem: Problem, settings: Settings, s: Live
     live = runs.get(page)
     if not isinstance(live, LiveRun) or live.signature != sig:
         def new_run() -> TrainingRun:
-            model = scratchnet.make_model(kind, problem.n_inputs, **settings.model_hyper())
+            model = scratchnet.make_model(kind, problem.n_inputs, problem.n_classes, **settings.model_hyper())
             return TrainingRun(model, problem.X_train, problem.y_train, problem.X_test, problem.y_test, lr=s.lr,
                                batch_size=settings.batch_size, seed=s.seed, snapshot_every=max(1, s.iters // 100))
 

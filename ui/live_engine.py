@@ -21,7 +21,7 @@ from typing import Any
 
 from scratchnet import History, Problem, TrainingRun, evaluate
 from scratchnet.models import Params
-from scratchnet.plane import decision_grid, hidden_unit_grids
+from scratchnet.plane import class_regions, decision_grid, hidden_unit_grids, unit_votes
 from ui import live_payload as P
 from ui import settings as S
 
@@ -289,7 +289,7 @@ class LiveRun:
         if look is None and self._current is not None:
             return self._current
         model = self._model_at(look)
-        grid, finite = P.quantise(decision_grid(model, self.grid, self.problem.transform))
+        grid, finite = self._grid(model)
         it = self.run.iteration if look is None else look
         frame: dict[str, Any] = {"it": it}
         if tail:
@@ -303,15 +303,25 @@ class LiveRun:
         self._current = (frame, grid)
         return self._current
 
+    def _grid(self, model: Any) -> tuple[Any, bool]:
+        """The frame's grid as bytes: P(class 1) per cell, or for K ≥ 3 classes the winning class and its
+        probability (the core's class_regions); and whether every cell was finite."""
+        proba = decision_grid(model, self.grid, self.problem.transform)
+        if self.problem.n_classes == 2:
+            return P.quantise(proba)
+        regions = class_regions(proba)
+        return P.quantise_regions(regions.winner, regions.confidence)
+
     def meta(self) -> dict[str, Any]:
         """The plane's axes, colours and points (the same for the whole run)."""
         if self._meta is None:
-            self._meta = P.plane_meta(self.problem.dataset, self.grid, self.problem.fade)
+            self._meta = P.plane_meta(self.problem.view, self.grid, self.problem.fade)
         return self._meta
 
     def plane_meta(self) -> dict[str, Any]:
-        """What the live view's meta carries: the plane (meta) and the charts' lines."""
-        return {**self.meta(), "page": self.page, "charts": P.chart_lines(self.run.model.param_info)}
+        """What the live view's meta carries: the plane (meta) and the charts' lines (with K classes, W2's rows)."""
+        classes = self.problem.class_names if self.run.model.n_classes > 2 else ()
+        return {**self.meta(), "page": self.page, "charts": P.chart_lines(self.run.model.param_info, classes)}
 
     def units_payload(self, look: int | None = None) -> dict[str, Any] | None:
         """The hidden-unit maps for the weights now (or at snapshot `look`): paused network runs only."""
@@ -321,7 +331,10 @@ class LiveRun:
             look = None
         model = self._model_at(look)
         h1 = hidden_unit_grids(model, self.unit_grid, self.problem.transform)
-        return {"units": P.encode_units(h1, model.params.get("w2"), MAX_UNIT_MAPS), "meta": self.meta(),
+        votes, weight = unit_votes(model)
+        units = (P.encode_units(h1, weight, MAX_UNIT_MAPS) if model.n_classes == 2
+                 else P.encode_units(h1, weight, MAX_UNIT_MAPS, votes))
+        return {"units": units, "meta": self.meta(),
                 "look": look, "it": self.run.iteration}
 
     # --- payloads ---------------------------------------------------------------------------------------------
@@ -381,7 +394,7 @@ class LiveRun:
                     break
             if history.diverged_at is not None or (frames and time.perf_counter() > deadline):
                 break
-            grid, finite = P.quantise(decision_grid(model, self.grid, self.problem.transform))
+            grid, finite = self._grid(model)
             frames.append(({"it": start + len(history)} | ({} if finite else {"nan": 1}), grid))
         if not frames:
             return None

@@ -83,6 +83,26 @@ def quantise(proba: np.ndarray) -> tuple[np.ndarray, bool]:
     return q, bool(finite.all())
 
 
+NAN_CLASS = 255  # the class byte of a non-finite cell (K ≥ 3): drawn white
+
+
+def quantise_regions(winner: np.ndarray, confidence: np.ndarray) -> tuple[np.ndarray, bool]:
+    """K ≥ 3 classes: each cell's winning class (a byte) and its probability (quantised as by quantise), as two
+    planes of one grid, (2h, w): rows 0 … h−1 the classes, h … 2h−1 the probabilities. A non-finite cell gets
+    class NAN_CLASS. Returns (bytes, all finite)."""
+    p = np.asarray(confidence, dtype=np.float64)
+    finite = np.isfinite(p)
+    classes = np.where(finite, np.asarray(winner), NAN_CLASS).astype(np.uint8)
+    return np.vstack([classes, quantise(p)[0]]), bool(finite.all())
+
+
+def split_regions(grids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """decode_grids' (n, 2h, w) K-class grids → (winning class (n, h, w), probability (n, h, w) in [0, 1]):
+    what regions.js reads, for tests and for checking."""
+    h = grids.shape[1] // 2
+    return grids[:, :h], grids[:, h:].astype(np.float64) / 255.0
+
+
 def encode_grids(grids: Sequence[np.ndarray], level: int = ZLIB_LEVEL) -> dict[str, Any]:
     """Quantised grids (all one shape) → {"enc", "n", "h", "w", "data": base64 of the deflated deltas}."""
     if not grids:
@@ -106,10 +126,12 @@ def decode_grids(encoded: dict[str, Any]) -> np.ndarray:
     return np.cumsum(deltas, axis=0, dtype=np.uint8)  # cumsum in uint8 wraps mod 256, undoing the deltas
 
 
-def encode_units(h1: np.ndarray, w2: np.ndarray | None, max_units: int) -> dict[str, Any]:
+def encode_units(h1: np.ndarray, w2: np.ndarray | None, max_units: int,
+                 votes: np.ndarray | None = None) -> dict[str, Any]:
     """Hidden-unit maps h1 (h, res, res) → one byte per cell of h1/peak·sign(w2) in [−1, 1] (the boundary's
     colours: a unit drawn orange votes for class 1 where it is bright). Up to `max_units` units, the ones
-    with the largest |w2| first when there are more."""
+    with the largest |w2| first when there are more. With K ≥ 3 classes `votes` names each unit's class
+    (scratchnet.plane.unit_votes, `w2` its weight to it): the map is h1/peak, coloured by that class."""
     h1 = np.asarray(h1, dtype=np.float64)
     h = h1.shape[0]
     w = None if w2 is None else np.asarray(w2, dtype=np.float64).reshape(-1)
@@ -119,13 +141,15 @@ def encode_units(h1: np.ndarray, w2: np.ndarray | None, max_units: int) -> dict[
         a = np.where(np.isfinite(h1[k]), h1[k], 0.0)
         peak = float(np.max(np.abs(a))) if a.size else 0.0
         z = a / peak if peak > 0 else np.zeros_like(a)
-        if w is not None and w[k] < 0:
+        if w is not None and w[k] < 0 and votes is None:
             z = -z
         maps.append(quantise((z + 1.0) / 2.0)[0])
         peaks.append(num(peak, 3))
     out = encode_grids(maps)
     out.update(ids=[int(k) + 1 for k in order], of=h, peak=peaks,
                w2=None if w is None else [num(w[k], 3) for k in order])
+    if votes is not None:
+        out["votes"] = [int(votes[k]) for k in order]
     return out
 
 
@@ -141,19 +165,26 @@ def series(history: History, t0: int, columns: Iterable[str]) -> dict[str, Any]:
     return {"t0": t0, "cols": cols, "lr": changes}
 
 
-def chart_lines(param_info: Sequence[ParamInfo]) -> dict[str, Any]:
+def chart_lines(param_info: Sequence[ParamInfo], classes: Sequence[str] = ()) -> dict[str, Any]:
     """What the two curve charts draw: series column → label, colour, dash. New curves (e.g. the penalty)
-    are a new entry here and a column in the History."""
+    are a new entry here and a column in the History. With K ≥ 3 `classes`, a per-class weight tensor (W2, or
+    softmax regression's W) is drawn as its K rows, each in its class's colour."""
     layer_colors = {1: "#009E73", 2: "#CC79A7"}
     loss = [
         {"key": "train_loss", "label": "train", "color": "#222222", "width": 2.5},
         {"key": "test_loss", "label": "test", "color": "#009E73", "width": 2.5, "dash": [7, 5]},
     ]
-    grad = [
-        {"key": f"grad_norm_{p.name}", "label": f"‖{p.grad_name}‖", "color": layer_colors.get(p.layer, "#555555"),
-         "width": 1.5 if p.is_bias else 2.5, "dash": [4, 3] if p.is_bias else None}
-        for p in param_info
-    ]
+    grad: list[dict[str, Any]] = []
+    for p in param_info:
+        if classes and p.per_class and not p.is_bias:
+            short = figures.short_labels(classes, 12)
+            grad += [{"key": f"grad_norm_{p.name}[{c}]", "label": f"‖{p.grad_name} · {name}‖",
+                      "color": figures.CLASS_COLORS[c % len(figures.CLASS_COLORS)], "width": 2.5, "dash": None}
+                     for c, name in enumerate(short)]
+            continue
+        grad.append({"key": f"grad_norm_{p.name}", "label": f"‖{p.grad_name}‖",
+                     "color": layer_colors.get(p.layer, "#555555"), "width": 1.5 if p.is_bias else 2.5,
+                     "dash": [4, 3] if p.is_bias else None})
     return {
         "loss": {"title": "Loss (cross-entropy)", "log": False, "lines": loss},
         "grad": {"title": "Gradient size ‖∂L/∂θ‖ per tensor", "log": True, "lines": grad},
@@ -161,14 +192,18 @@ def chart_lines(param_info: Sequence[ParamInfo]) -> dict[str, Any]:
 
 
 def series_columns(model: Model) -> list[str]:
-    return ["train_loss", "test_loss", *(f"grad_norm_{p.name}" for p in model.param_info)]
+    """The History columns the charts draw; with K ≥ 3 classes also each class row's of W2 (or W)."""
+    rows = [f"grad_norm_{p.name}[{c}]" for p in model.param_info if p.per_class and not p.is_bias
+            for c in range(model.n_classes)]
+    return ["train_loss", "test_loss", *(f"grad_norm_{p.name}" for p in model.param_info), *rows]
 
 
 # --- the plane and its points --------------------------------------------------------------------------------
 def plane_meta(ds: Dataset, grid: PlaneGrid, fade: SliceFadeLike | None = None, max_points: int = MAX_POINTS,
                seed: int = 0) -> dict[str, Any]:
     """Axes (original units; titles cut as the static figures cut them, full names apart), labels, colours,
-    and the points to draw (train filled, test open). With `fade` (more than two features: the plane is a
+    and the points to draw (train filled, test open). `ds` numbers its classes as the models do (Problem.view):
+    with K ≥ 3, "k" and each class's region tint ("tints") go along. With `fade` (more than two features: the plane is a
     slice), each point's opacity as one byte (alpha·255, nearest) in base64 — sent once with the meta, never
     per frame — and the note saying what the slice holds fixed."""
     i, j = grid.axes
@@ -188,7 +223,7 @@ def plane_meta(ds: Dataset, grid: PlaneGrid, fade: SliceFadeLike | None = None, 
         raw = np.asarray(ds.to_original(np.asarray(X)[idx]), dtype=np.float64)
         xs.append(raw[:, i])
         ys.append(raw[:, j])
-        cs += [int(v > 0.5) for v in np.asarray(yv)[idx]]
+        cs += [int(np.rint(v)) for v in np.asarray(yv)[idx]]  # 0/1, or the class number 0 … K−1
         tests += [is_test] * len(idx)
         if fade is not None:
             split = "test" if is_test else "train"
@@ -221,6 +256,8 @@ def plane_meta(ds: Dataset, grid: PlaneGrid, fade: SliceFadeLike | None = None, 
         "class_names": [str(c) for c in ds.class_names],
         "colors": list(figures.CLASS_COLORS),
         "scale": [scale[0][1], scale[1][1], scale[2][1]],
+        "k": len(ds.class_names),
+        "tints": [figures.tint(c, figures.BOUNDARY_TINT) for c in figures.CLASS_COLORS[: len(ds.class_names)]],
         "points": points,
     }
 

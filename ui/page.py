@@ -84,10 +84,12 @@ def setup(page: str) -> PageContext:
                       lesson=lesson_for(st.query_params.get(LESSON, ""), page))
     ctx.problem, ctx.data_error = data_source.resolve(ctx.settings)
     with plot_slot:
+        controls.class_controls(ctx.problem, hidden, page)
         controls.plot_controls(ctx.problem, hidden)
     st.title(info.heading)
+    several = ctx.problem is not None and ctx.problem.n_classes > 2
     if info.intro:
-        st.caption(info.intro)
+        st.caption(info.intro_k if several and info.intro_k else info.intro)
     lesson_banner(ctx)
     return ctx
 
@@ -137,6 +139,9 @@ def data_notes(ctx: PageContext) -> None:
                      f"{ctx.problem.dataset.n_features}, so they are off.")
     if notes:
         st.caption(" · ".join(notes))
+    class_text = data_source.class_explanation(ctx.problem)
+    if class_text:
+        st.caption(class_text)
     slice_text = data_source.slice_explanation(ctx.problem)
     if slice_text:
         st.info(slice_text, icon="📐")

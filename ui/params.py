@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from scratchnet.data import MAX_CLASSES, SYNTHETIC_KINDS
 from scratchnet.data import SAMPLES as SAMPLE_SPECS
-from scratchnet.data import SYNTHETIC_KINDS
 from scratchnet.features import EXTRA_FEATURES
 
 # --- choices ------------------------------------------------------------------------------------------
@@ -27,6 +27,9 @@ DATA_LABELS = {
     "circles": "Circle inside a ring",
     "xor": "XOR (four quadrants)",
     "spiral": "Two spirals",
+    "blobs3": "Three blobs (3 classes)",
+    "blobs4": "Four blobs (4 classes)",
+    "spiral3": "Three spiral arms (3 classes)",
     **{key: f"{spec.title} (real data)" for key, spec in SAMPLE_SPECS.items()},
     UPLOADED: "Your uploaded CSV",
 }
@@ -40,6 +43,7 @@ L2_OPTIONS = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 SPEED_OPTIONS = ("0.1×", "0.25×", "0.5×", "1×", "2×", "4×", "max")
 LAB_DEFAULT_LRS = (0.001, 0.01, 0.1, 1.0, 10.0)
 MODEL_LABELS = {"logistic": "Logistic regression", "net": "Neural network"}  # model kind → how a control shows it
+CLASS_MODES = {"all": "All classes (softmax)", "one-vs-rest": "One vs the rest (sigmoid)"}
 
 # --- playback: what the speed setting means -----------------------------------------------------------
 BASE_ITERATIONS_PER_SECOND = 250.0
@@ -157,6 +161,12 @@ PARAMS: tuple[Param, ...] = (
           hide="features",
           help="Feed the model x1², x1·x2, sin(x1)… as well as x1 and x2. Logistic regression with x1² and x2² "
           "can draw a circle. Only for data with two features."),
+    # data with more than two classes: all of them (a softmax output), or class 1 against the rest
+    Param("classes", str, "all", "radio", "Classes", tuple(CLASS_MODES), show=CLASS_MODES.__getitem__, hide="data",
+          help="All classes: the model has one output per class and a softmax turns them into probabilities; "
+          "each class gets its own colour. One vs the rest: the positive class against all the others, one "
+          f"sigmoid output, as for two classes. More than {MAX_CLASSES} classes: always one vs the rest.",
+          note={"all": "One output per class; softmax.", "one-vs-rest": "Class 1 against all the others."}),
     # the two features the plane pictures draw, for data with more than two ("" = the two that separate best)
     Param("plot_x", str, "", "selectbox", "Drawn across (x axis)", hide="data", from_data=True,
           help="With more than two features the plots show a slice: these two features vary, every other one "
@@ -216,6 +226,7 @@ class Settings:
     seed: int
     test: float
     feats: tuple[str, ...]
+    classes: str
     plot_x: str
     plot_y: str
     lr: float

@@ -15,6 +15,7 @@ class Page:
     icon: str
     heading: str  # the page's title
     intro: str = ""  # one line under the title
+    intro_k: str = ""  # the same for K ≥ 3 classes (a softmax output), where it differs
     kind: str | None = None  # the model kind the page trains live: "logistic" or "net"
     kind_setting: str | None = None  # or the setting whose Model choice picks it (lab, math page)
     sidebar: frozenset[str] = frozenset()  # model sections the sidebar shows here: "network", "optimiser"
@@ -37,18 +38,22 @@ PAGES: dict[str, Page] = {p.key: p for p in (
     Page("home", "app.py", "Home", "🏠", "scratchnet — watch a model learn"),
     Page("logistic", "pages/1_Logistic_regression.py", "Logistic regression", "📈", "Logistic regression",
          "z = w·x + b,  ŷ = σ(z).  Each step: w ← w − α·Xᵀ(ŷ − y)/m,  b ← b − α·mean(ŷ − y).",
+         "z = W·x + b (one score per class),  ŷ = softmax(z).  Each step: W ← W − α·(P − Y)ᵀX/m,  "
+         "b ← b − α·mean(P − Y), Y one-hot.",
          kind="logistic", sidebar=frozenset({"optimiser"}), settings=RUN_SETTINGS),
     Page("net", "pages/2_Neural_network.py", "Neural network", "🧠", "Neural network",
          "a1 = W1·x + b1,  h1 = g(a1),  z = w2·h1 + b2,  ŷ = σ(z).  Backprop: dL/dz = ŷ − y → dw2, db2 → "
          "dL/dh1 = (ŷ − y)·w2 → ⊙ g'(a1) → dW1, db1.",
+         "a1 = W1·x + b1,  h1 = g(a1),  z = W2·h1 + b2 (one score per class),  ŷ = softmax(z).  Backprop: "
+         "dL/dz = ŷ − onehot(y) → dW2, db2 → dL/dh1 = W2ᵀ·dL/dz → ⊙ g'(a1) → dW1, db1.",
          kind="net", sidebar=frozenset({"network", "optimiser"}), settings=RUN_SETTINGS),
     Page("lab", "pages/3_Learning_rate_lab.py", "Learning-rate lab", "🧪", "Learning-rate lab",
          "Same data, same starting weights, several learning rates side by side.",
          kind_setting="lab_model", sidebar=frozenset({"network", "optimiser"}),
          settings=("lab_model", "lab_lrs", "iters")),
     Page("upload", "pages/4_Your_data.py", "Your data (CSV)", "📄", "Your data",
-         "Upload a CSV with numeric feature columns and a label column with two values (or pick one class "
-         "against the rest). It stays in your browser session only — nobody else sees it."),
+         "Upload a CSV with numeric feature columns and a label column: two classes, up to six (one colour "
+         "each), or one class against the rest. It stays in your browser session only — nobody else sees it."),
     Page("math", "pages/5_The_math.py", "The math", "🧮", "The math",
          "Everything the app computes, derived by hand — and checked live against the model on the other pages.",
          kind_setting="math_model", settings=("math_model",)),

@@ -19,6 +19,7 @@ import streamlit as st
 import figures
 from figures.style import short_label
 from scratchnet.data import (
+    MAX_CLASSES,
     MISSING_CHOICES,
     SAMPLE_DIR,
     ColumnInfo,
@@ -34,7 +35,8 @@ from scratchnet.data import (
     suggest_label,
 )
 from scratchnet.data.choose import ID, TEXT, TWO_VALUES
-from scratchnet.problem import axes_from_names
+from scratchnet.problem import Problem, axes_from_names
+from ui import controls
 from ui.data_source import Choice, Upload, current_upload, prepared, store_upload
 from ui.page import PageContext, guard
 from ui.params import UPLOADED, Settings
@@ -141,26 +143,32 @@ def _choose_columns(draft: Draft, settings: Settings, in_use: Upload | None) -> 
                              key=f"label_{key}", persist_state="session")
     values = label_values(df, label)
     with right:
-        positive = _positive_choice(values, key, label, in_use)
+        several = 2 < len(values) <= MAX_CLASSES
+        mode = controls.draw("classes") if several else "one-vs-rest"  # the sidebar leaves it to this page
+        positive = _positive_choice(values, key, label, in_use, disabled=several and mode == "all")
     infos = draft.remember(("columns", label), lambda: describe_columns(df, label))
     offered = [i.name for i in infos if i.offered]
     try:
         check_feature_columns(df, label, infos)
     except DataError as err:
         st.error(str(err), icon="🚫")
-    suggestion = draft.remember(("suggestion", label, positive, settings.test, settings.seed), lambda: suggest_features(
-        df, label, positive, test_ratio=settings.test, seed=settings.seed, infos=infos))
+    every = several and mode == "all"  # all K classes: the features that separate all of them
+    suggestion = draft.remember(("suggestion", label, positive, every, settings.test, settings.seed),
+                                lambda: suggest_features(df, label, positive, test_ratio=settings.test,
+                                                         seed=settings.seed, infos=infos, all_classes=every))
     default = list(in_use.features) if in_use and in_use.label == label else list(suggestion.features)
     shown = {i.name: _option_text(i) for i in infos}
     features = st.multiselect("Feature columns (the model trains on all of them)", offered,
                               default=[f for f in default if f in offered], format_func=shown.__getitem__,
                               key=f"features_{key}_{label}", persist_state="session")
-    _explain_columns(infos, suggestion.scores, suggestion.features, features)
+    _explain_columns(infos, suggestion.scores, suggestion.features, features, every=every)
     missing = _missing_choice(df, features, label, key)
     _preview(draft, Choice(tuple(features), label, positive, missing), settings, in_use)
 
 
-def _positive_choice(values: list[str], key: str, label: str, in_use: Upload | None) -> str | None:
+def _positive_choice(
+    values: list[str], key: str, label: str, in_use: Upload | None, disabled: bool = False
+) -> str | None:
     if len(values) < 2:
         return None
     index = 0  # the most frequent value, when there are more than two
@@ -169,9 +177,9 @@ def _positive_choice(values: list[str], key: str, label: str, in_use: Upload | N
     elif len(values) == 2:
         index = values.index(guess_positive(values))
     return st.selectbox("Class 1 (positive)", values, index=index, key=f"positive_{key}_{label}",
-                        persist_state="session",
-                        help="With more than two values, this one is class 1 and all the others class 0 "
-                        "(one-vs-rest: models for more than two classes are not here yet).")
+                        persist_state="session", disabled=disabled,
+                        help=f"With more than two values and one vs the rest (always beyond {MAX_CLASSES} values), "
+                        "this one is class 1 and all the others class 0.")
 
 
 def _option_text(info: ColumnInfo) -> str:
@@ -182,15 +190,20 @@ def _option_text(info: ColumnInfo) -> str:
 
 
 def _explain_columns(
-    infos: list[ColumnInfo], scores: dict[str, float], suggested: tuple[str, ...], chosen: list[str]
+    infos: list[ColumnInfo], scores: dict[str, float], suggested: tuple[str, ...], chosen: list[str],
+    every: bool = False,
 ) -> None:
-    """Why the suggested features, and what the other columns are: IDs, text with two or more values."""
+    """Why the suggested features, and what the other columns are: IDs, text with two or more values. `every`:
+    the scores measure all the classes (scratchnet.data.separation for K labels)."""
     lines = []
     if len(suggested) >= 2 and scores:
         ranked = " · ".join(f"{short_label(n, NAME_LIMIT)} {_score(s)}" for n, s in list(scores.items())[:6])
-        lines.append(f"**Suggested: {' and '.join(suggested)}** — the columns whose class means lie furthest apart "
-                     f"on the training rows, in within-class standard deviations (a standardised mean "
-                     f"difference): {ranked}{' · …' if len(scores) > 6 else ''}.")
+        measure = ("the columns whose class means are spread furthest apart on the training rows, twice their "
+                   "spread in within-class standard deviations (a multiple of ANOVA's F)" if every else
+                   "the columns whose class means lie furthest apart on the training rows, in within-class "
+                   "standard deviations (a standardised mean difference)")
+        more = " · …" if len(scores) > 6 else ""
+        lines.append(f"**Suggested: {' and '.join(suggested)}** — {measure}: {ranked}{more}.")
     named = [(i, f"**{short_label(i.name, NAME_LIMIT)}**") for i in infos]
     about = []  # one paragraph about the other columns
     for info, name in named:
@@ -249,17 +262,21 @@ def _preview(draft: Draft, choice: Choice, settings: Settings, in_use: Upload | 
         st.caption(NOTHING_CHANGED)
         st.dataframe(draft.frame.head(200), height=240)
         return
+    if 2 < preview.n_classes <= MAX_CLASSES and settings.classes == "all":
+        classes = f"{preview.n_classes} classes, one colour each: " + ", ".join(f"“{c}”" for c in preview.classes)
+    else:
+        classes = f"class 1 = “{preview.class_names[1]}”, class 0 = “{preview.class_names[0]}”"
     st.success(f"Ready: {preview.n_train} training and {preview.n_test} test rows (test share {settings.test:.0%}, "
-               f"seed {settings.seed}, as in the sidebar); class 1 = “{preview.class_names[1]}”, class 0 = "
-               f"“{preview.class_names[0]}”.", icon="✔️")
+               f"seed {settings.seed}, as in the sidebar); {classes}.", icon="✔️")
     same = in_use is not None and in_use.choice == choice and settings.data == UPLOADED
     st.button("In use on every page ✓" if same else "Use this data set on every page", type="primary",
               on_click=use_upload, args=(draft, choice), key="use_upload", disabled=same)
     notes = [n for n in preview.notes if n not in draft.frame.attrs.get("notes", [])]  # the file's: shown above
-    if preview.n_classes > 2:
-        notes.append(f"The label has {preview.n_classes} values; the models here tell two classes apart, so this "
-                     f"is “{preview.class_names[1]}” against the other {preview.n_classes - 1} (one-vs-rest).")
-    axes = axes_from_names(preview, settings.plot_x, settings.plot_y)
+    if preview.n_classes > MAX_CLASSES:
+        notes.append(f"The label has {preview.n_classes} values; the models here tell at most {MAX_CLASSES} apart, "
+                     f"so this is “{preview.class_names[1]}” against the other {preview.n_classes - 1} (one-vs-rest).")
+    every = 2 < preview.n_classes <= MAX_CLASSES and settings.classes == "all"
+    axes = axes_from_names(preview, settings.plot_x, settings.plot_y, preview.labels_train if every else None)
     if preview.n_features > 2:
         names = preview.feature_names
         notes.append(f"The picture draws {names[axes[0]]} across and {names[axes[1]]} up (choose them in the "
@@ -269,5 +286,6 @@ def _preview(draft: Draft, choice: Choice, settings: Settings, in_use: Upload | 
     with table:
         st.dataframe(draft.frame.head(200), height=340)
     with picture:
-        st.plotly_chart(figures.data_figure(preview, axes, height=340), key="upload_preview",
+        view = Problem(preview, ("preview",), one_vs_rest=settings.classes == "one-vs-rest").view  # all K classes
+        st.plotly_chart(figures.data_figure(view, axes, height=340), key="upload_preview",
                         config={"displayModeBar": False})

@@ -21,7 +21,7 @@ from .choose import (
     suggest_features,
     suggest_label,
 )
-from .columns import LabelCoding, binary_coding, guess_positive, label_values
+from .columns import MAX_CLASSES, LabelCoding, binary_coding, guess_positive, label_values
 from .csv_reader import read_csv
 from .dataset import Dataset, dataset_from_arrays, split
 from .errors import (
@@ -44,9 +44,20 @@ from .errors import (
 )
 from .prepare import MAX_ROWS, MIN_ROWS, MISSING_CHOICES, missing_cells, prepare_dataset, split_rows
 from .samples import SAMPLE_DIR, SAMPLES, SampleSpec, load_sample
-from .synthetic import SYNTHETIC_KINDS, make_synthetic, synthetic_dataset
+from .synthetic import (
+    BINARY_KINDS,
+    MULTICLASS_KINDS,
+    SYNTHETIC_KINDS,
+    make_synthetic,
+    n_classes_of,
+    synthetic_dataset,
+)
 
 __all__ = [
+    "BINARY_KINDS",
+    "MAX_CLASSES",
+    "MULTICLASS_KINDS",
+    "n_classes_of",
     "MAX_ROWS",
     "MIN_ROWS",
     "MISSING_CHOICES",

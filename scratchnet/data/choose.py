@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import (
+    MAX_CLASSES,
     _check_column,
     _display_column,
     _empty_cells,
@@ -144,11 +145,14 @@ def separation(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Per column of X: |mean of class 1 − mean of class 0| / within-class standard deviation.
 
     Empty (NaN) and infinite cells are left out column by column. 0 where a class has no value; inf where
-    both classes are constant but differ (a perfect split).
+    both classes are constant but differ (a perfect split). With labels 0 … K−1 (K ≥ 3): see _k_separation.
     """
     X = np.asarray(X, dtype=np.float64)
     X = X.reshape(len(X), -1)
-    ones = np.asarray(y, dtype=np.float64).reshape(-1) > 0.5
+    labels = np.asarray(y, dtype=np.float64).reshape(-1)
+    if np.any(labels > 1):
+        return _k_separation(X, labels.astype(np.int64))
+    ones = labels > 0.5
     out = np.zeros(X.shape[1])
     with np.errstate(all="ignore"):
         for j in range(X.shape[1]):
@@ -163,6 +167,27 @@ def separation(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
+def _k_separation(X: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """K classes: 2 · (spread of the class means, Σ n_k (m_k − m)² / n, square-rooted) / within-class standard
+    deviation. For two equal classes that is |m1 − m0| / s, as above; squared it is a multiple of the ANOVA F
+    statistic, F = (score / 2)² · (n − K) / (K − 1), so columns rank as F ranks them."""
+    out = np.zeros(X.shape[1])
+    with np.errstate(all="ignore"):
+        for j in range(X.shape[1]):
+            ok = np.isfinite(X[:, j])
+            x, c = X[ok, j], labels[ok]
+            present = np.unique(c)
+            if present.size < 2:
+                continue
+            x = x / (float(np.max(np.abs(x))) or 1.0)  # in [-1, 1]: nothing below overflows
+            n = np.array([np.sum(c == k) for k in present], dtype=np.float64)
+            means = np.array([np.mean(x[c == k]) for k in present])
+            within = float(np.sqrt(sum(n_k * np.var(x[c == k]) for n_k, k in zip(n, present, strict=True)) / len(x)))
+            between = float(np.sqrt(np.sum(n * (means - np.mean(x)) ** 2) / len(x)))
+            out[j] = 2 * between / within if within > 0 else (np.inf if between > 0 else 0.0)
+    return out
+
+
 def suggest_features(
     df: pd.DataFrame,
     label: str,
@@ -173,8 +198,10 @@ def suggest_features(
     max_rows: int = MAX_ROWS,
     k: int = 2,
     infos: list[ColumnInfo] | None = None,
+    all_classes: bool = False,
 ) -> FeatureSuggestion:
-    """The k usable columns (not IDs) that separate class 1 from class 0 best on the training rows.
+    """The k usable columns (not IDs) that separate class 1 from class 0 best on the training rows (with
+    all_classes and 3 to MAX_CLASSES label values: that separate all the classes best).
 
     The training rows are those prepare_dataset(..., test_ratio, seed, max_rows) trains on (before any rows
     with empty cells are dropped). positive=None: as prepare_dataset guesses it, and with more than two label
@@ -196,11 +223,12 @@ def suggest_features(
     except DataError:
         return FeatureSuggestion(tuple([*usable, *spare][:k]), {}, measured=False)
     comma_first = _column_kind_hint(str(df.attrs.get("delimiter", ",")))
+    target = coding.codes if all_classes and 2 < len(coding.classes) <= MAX_CLASSES else coding.y
     scores = {}
     for name in usable:
         try:
             column, _ = _feature_values(df[name], name, rows, comma_first, allow_missing=True)
-            scores[name] = float(separation(column[train, None], coding.y[train])[0])
+            scores[name] = float(separation(column[train, None], target[train])[0])
         except DataError:  # infinite values: prepare_dataset explains them
             scores[name] = 0.0
     # rounded, so that columns tied up to rounding (one a multiple of the other) keep the table's order

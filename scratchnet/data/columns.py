@@ -24,6 +24,8 @@ from .errors import (
 )
 from .numbers import _MISSING_MARKERS, _display, _parse_number_column, _plain_float
 
+MAX_CLASSES = 6  # the most classes the models tell apart at once (one colour each); more: one-vs-rest only
+
 _POSITIVE_WORDS = frozenset(
     {
         "1",
@@ -194,6 +196,10 @@ def _label_coding(
                 f'Label "{label}": class 1 = "{chosen}", class 0 = the other {len(others)} values '
                 f"({_names_text(others, limit=5)})."
             )
+            if len(values) <= MAX_CLASSES:  # all classes are kept too: say both views
+                note = (f'Label "{label}": {len(values)} classes ({_names_text(sorted(values, key=_natural_key))}). '
+                        f'One-vs-rest: class 1 = "{chosen}", class 0 = the other {len(others)} values '
+                        f"({_names_text(others, limit=5)}).")
     elif len(values) == 2:
         chosen = guess_positive(values)
         other = values[0] if values[1] == chosen else values[1]
@@ -202,13 +208,21 @@ def _label_coding(
             f'Label "{label}": class 1 = "{chosen}", class 0 = "{other}" (choose the positive class to '
             "swap them)."
         )
+    elif len(values) <= MAX_CLASSES:
+        # every class is kept; one-vs-rest, if the student chooses it, starts with the first class
+        chosen = sorted(values, key=_natural_key)[0]
+        class_names = (f"not {chosen}", chosen)
+        others = [v for v in values if v != chosen]
+        note = (f'Label "{label}": {len(values)} classes ({_names_text(sorted(values, key=_natural_key))}). '
+                f'One-vs-rest: class 1 = "{chosen}", class 0 = the other {len(others)} values '
+                f"({_names_text(others, limit=5)}) (choose the positive class to change it).")
     else:
         listed = ", ".join(f'"{v}" ({counts[v]} row{"s" if counts[v] != 1 else ""})' for v in values[:8])
         if len(values) > 8:
             listed += f" and {len(values) - 8} more"
         advice = (
-            "Logistic regression tells two classes apart: pick the positive class (class 1) and all "
-            "the other values become class 0."
+            f"The models here tell up to {MAX_CLASSES} classes apart: pick the positive class (class 1) and all "
+            "the other values become class 0 (one-vs-rest)."
         )
         if len(values) > 10:
             advice += (

@@ -226,23 +226,35 @@ def dataset_from_arrays(
     test_ratio: float = 0.25,
     seed: int = 0,
     notes: Sequence[str] = (),
+    positive: int = 1,
 ) -> Dataset:
-    """Split (stratified, seeded), then standardise with the training set's mean and std."""
+    """Split (stratified, seeded), then standardise with the training set's mean and std.
+
+    y holds 0/1, or with K = len(class_names) > 2 class numbers 0..K−1: then every class is kept (Dataset.classes,
+    labels_*) and the two-class y is class `positive` against the rest."""
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if X.ndim != 2 or y.ndim != 1 or len(X) != len(y):
         raise ValueError(f"X must be (n, d) and y (n,); got X {X.shape} and y {y.shape}")
     if X.shape[1] != len(feature_names):
         raise ValueError(f"X has {X.shape[1]} columns but {len(feature_names)} feature names were given")
-    if not np.all((y == 0.0) | (y == 1.0)):
-        raise ValueError("y must contain only 0 and 1")
+    k = len(class_names)
+    if not np.all(np.isin(y, np.arange(max(k, 2)))):
+        raise ValueError(f"y must contain only the class numbers 0..{max(k, 2) - 1}")
     for j, feature in enumerate(feature_names):
         if not np.all(np.isfinite(X[:, j])):
             raise NonFiniteValueError(f'Column "{feature}" contains values that are not finite numbers.')
-    X_train, X_test, y_train, y_test = split(X, y, test_ratio=test_ratio, seed=seed)
+    X_train, X_test, labels_train, labels_test = split(X, y, test_ratio=test_ratio, seed=seed)  # stratified by class
+    if k <= 2:
+        return assemble(
+            name, (X_train, labels_train), (X_test, labels_test), feature_names=feature_names,
+            label_name=label_name, class_names=class_names, notes=notes,
+        )
+    chosen = str(class_names[positive])
     return assemble(
-        name, (X_train, y_train), (X_test, y_test), feature_names=feature_names, label_name=label_name,
-        class_names=class_names, notes=notes,
+        name, (X_train, (labels_train == positive) * 1.0), (X_test, (labels_test == positive) * 1.0),
+        feature_names=feature_names, label_name=label_name, class_names=(f"not {chosen}", chosen), notes=notes,
+        labels=(labels_train.astype(np.int64), labels_test.astype(np.int64)), classes=class_names, positive=positive,
     )
 
 

@@ -201,9 +201,10 @@ def prepare_dataset(
 ) -> Dataset:
     """Check the chosen columns of a table and turn them into a standardised two-class Dataset.
 
-    The label's two values map to 0/1 (class 1 = `positive`, or the value that looks positive); with more
-    than two values `positive` is required and all other values become class 0 (all K values stay in
-    Dataset.classes / labels_*). Features must be numbers or text with two values (read as 0/1, noted),
+    The label's two values map to 0/1 (class 1 = `positive`, or the value that looks positive). With 3 to
+    MAX_CLASSES values every class is kept (Dataset.classes / labels_*) and the 0/1 view is `positive` (else the
+    first class) against the rest; with more, `positive` is required (one-vs-rest only).
+    Features must be numbers or text with two values (read as 0/1, noted),
     finite and not constant. Empty cells: missing="tell" raises a MissingValueError naming them, "drop" drops
     those rows, "fill" fills feature cells with the training rows' mean (rows without a label are left out
     under both). Needs MIN_ROWS rows and 2 per class; above max_rows rows a seeded, stratified sample is used.

@@ -57,6 +57,32 @@ SAMPLES: dict[str, SampleSpec] = {
         "(the copy shipped with scikit-learn)",
         licence=_UCI_LICENCE,
     ),
+    "iris3": SampleSpec(
+        key="iris3",
+        title="Iris flowers: all three species",
+        file="iris.csv",
+        features=("petal length (cm)", "petal width (cm)"),
+        label="species",
+        positive="versicolor",
+        description="150 iris flowers, 50 of each species (setosa, versicolor, virginica), measured by their "
+        "petals. Setosa stands apart; versicolor and virginica touch. The file has the sepal measurements too.",
+        source="Fisher, R. A. (1936). Iris [Dataset]. UCI Machine Learning Repository. "
+        "https://doi.org/10.24432/C56C76 (the copy shipped with scikit-learn)",
+        licence=_UCI_LICENCE,
+    ),
+    "wine": SampleSpec(
+        key="wine",
+        title="Wine: three cultivars",
+        file="wine.csv",
+        features=("alcohol", "flavanoids"),
+        label="cultivar",
+        positive="cultivar 2",
+        description="178 wines from three grape cultivars grown in the same region of Italy, by chemical analysis: "
+        "alcohol (% by volume) and flavanoids (a group of phenols). The file has all 13 measurements.",
+        source="Aeberhard, S. & Forina, M. (1992). Wine [Dataset]. UCI Machine Learning Repository. "
+        "https://doi.org/10.24432/C5PC7J (the copy shipped with scikit-learn)",
+        licence=_UCI_LICENCE,
+    ),
 }
 
 

@@ -144,6 +144,7 @@ async function receive(v, P) {
     v.metaId += 1;
     v.planeKey = String(P.meta.axes); // other drawn features: frames from before are of another plane
     v.lut = colorTable(P.meta.scale);
+    v.regionLut = P.meta.k > 2 ? regionTable(P.meta.tints, P.meta.k) : null;
     v.unitLut = v.lut;
     Object.assign(v.plane, { meta: P.meta, metaId: v.metaId });
     buildLegend(v);
@@ -341,7 +342,8 @@ function draw(v) {
   // old axes) holds until the server's first frame over the new ones arrives
   if ((f !== v.drawnFrame || size !== v.drawnSize) && f.pk === v.planeKey) {
     drawPlane(v.boundary, v.plane, f.grid, f.gw, f.gh, {
-      axes: true, lut: v.lut, contour: 2.5, pointRadius: v.boundary.clientWidth > 500 ? 5 : 4, overlay: v.overlay,
+      axes: true, lut: v.lut, k: v.meta.k, regionLut: v.regionLut, contour: 2.5,
+      pointRadius: v.boundary.clientWidth > 500 ? 5 : 4, overlay: v.overlay,
       message: f.nan ? 'no boundary: the model’s outputs are not finite' : '',
     });
     v.drawnFrame = f;
@@ -390,7 +392,7 @@ function planeAttrs(v) {
   setAttr(v.root, 'data-y-title', m.ylabel);
   setAttr(v.root, 'data-points', String(m.points.x.length));
   setAttr(v.root, 'data-faded', String(alpha ? alpha.faded : 0));
-  const label = `Decision boundary over ${m.xname} (across) and ${m.yname} (up)`;
+  const label = `${m.k > 2 ? `Decision regions of ${m.k} classes` : 'Decision boundary'} over ${m.xname} (across) and ${m.yname} (up)`;
   setAttr(v.boundary, 'aria-label', label);
   setAttr(v.plot, 'title', m.tip ? `${label}.\n${m.tip}` : label);
 }
@@ -398,10 +400,11 @@ function planeAttrs(v) {
 function buildLegend(v) {
   const m = v.meta;
   const items = [];
+  const SHAPES = ['●', '▲', '■', '◆', '✚', '★'], OPEN = ['○', '△', '□', '◇', '✚', '☆'];
   for (const test of [0, 1]) {
-    for (const c of [0, 1]) {
-      const shape = c === 0 ? '●' : '▲';
-      const open = c === 0 ? '○' : '△';
+    for (let c = 0; c < m.classes.length; c++) {
+      const shape = SHAPES[c % SHAPES.length];
+      const open = OPEN[c % OPEN.length];
       const split = test ? 'test' : 'train';
       items.push([test ? open : shape, m.colors[c], `${split} · ${m.classes[c]}`, `${split} · ${m.class_names[c]}`]);
     }

@@ -124,10 +124,12 @@ function darker(hex, f) {
   return 'rgb(' + hexRgb(hex).map((c) => Math.round(c * f)).join(',') + ')';
 }
 
-// One point: class 0 a circle, class 1 a triangle; train filled with a dark rim, test open (white inside).
+// One point: class 0 a circle, class 1 a triangle, more classes as regions.js's classShape; train filled with
+// a dark rim, test open (white inside).
 function drawPoint(ctx, x, y, cls, test, colors, r) {
   ctx.beginPath();
   if (cls === 0) ctx.arc(x, y, r, 0, 2 * Math.PI);
+  else if (cls > 1) classShape(ctx, x, y, cls, r);
   else {
     const t = r * 1.25;
     ctx.moveTo(x, y - t);
@@ -240,7 +242,19 @@ function drawPlane(cv, st, grid, gw, gh, opts) {
   }
   const box = planeBox(meta, w, h, opts.axes);
   ctx.clearRect(0, 0, w, h);
-  if (grid) {
+  if (grid && opts.k > 2) { // K classes: the grid is two planes (regions.js), gh rows of classes then of probabilities
+    const rows = gh / 2;
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(regionImage(st.cache || (st.cache = {}), grid, gw, rows, opts.regionLut, opts.k), box.l, box.t, box.w, box.h);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(box.l, box.t, box.w, box.h);
+    ctx.clip();
+    ctx.strokeStyle = '#1A1A1A';
+    ctx.lineWidth = opts.contour;
+    regionBorders(ctx, grid, gw, rows, opts.k, (c) => box.l + (c / (gw - 1)) * box.w, (r) => box.t + (1 - r / (rows - 1)) * box.h, st.smooth || (st.smooth = {}));
+    ctx.restore();
+  } else if (grid) {
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(gridImage(st.cache || (st.cache = {}), grid, gw, gh, opts.lut), box.l, box.t, box.w, box.h);
     if (opts.contour) {

@@ -19,12 +19,17 @@ async function showUnits(parent, data) {
   u.data = data;
   u.maps = maps;
   u.lut = colorTable(data.meta.scale);
+  // K classes: each unit in the tint of the class it votes for (bright = large output; grey = negative)
+  u.luts = data.units.votes ? data.units.votes.map((c) => colorTable(['#8A8A8A', '#FFFFFF', data.meta.tints[c]])) : null;
   Object.assign(u.plane, { meta: data.meta, metaId: (u.plane.metaId || 0) + 1 });
   const d = data.units;
-  u.note.textContent = 'Each map is one unit’s output h1 = g(a1) over the plane (bright = large), coloured by the '
-    + 'class its weight w2 votes for: the boundary is their weighted sum. '
+  u.note.textContent = (u.luts
+    ? 'Each map is one unit’s output h1 = g(a1) over the plane (bright = large), coloured by the class its '
+      + 'largest weight in W2 raises: each class’s score is a weighted sum of these maps. '
+    : 'Each map is one unit’s output h1 = g(a1) over the plane (bright = large), coloured by the '
+      + 'class its weight w2 votes for: the boundary is their weighted sum. ')
     + (data.look !== null ? `Weights at iteration ${fmtIter(data.look)}.` : `Weights at iteration ${fmtIter(data.it)}.`)
-    + (d.of > d.ids.length ? ` The ${d.ids.length} units with the largest |w2| of ${d.of}.` : '');
+    + (d.of > d.ids.length ? ` The ${d.ids.length} units with the largest ${d.votes ? 'weight in W2' : '|w2|'} of ${d.of}.` : '');
   u.root.classList.toggle('sn-narrow', u.root.clientWidth < 640);
   if (u.views.length !== d.ids.length) {
     u.grid.replaceChildren();
@@ -34,7 +39,8 @@ async function showUnits(parent, data) {
     });
   }
   d.ids.forEach((id, k) => {
-    const w2 = d.w2 ? ` · w2 = ${d.w2[k] >= 0 ? '+' : ''}${d.w2[k]}` : '';
+    const w2 = d.votes ? ` · → ${u.data.meta.classes[d.votes[k]]} (${d.w2[k] >= 0 ? '+' : ''}${d.w2[k]})`
+      : d.w2 ? ` · w2 = ${d.w2[k] >= 0 ? '+' : ''}${d.w2[k]}` : '';
     u.views[k].cap.textContent = `unit ${id}${w2}${d.peak[k] ? '' : ' (silent everywhere)'}`;
     u.views[k].cv.setAttribute('aria-label', `hidden unit ${id}`);
   });
@@ -48,6 +54,6 @@ function drawUnits(u) {
   u.views.forEach((view, k) => {
     view.st.meta = u.plane.meta;
     view.st.metaId = u.plane.metaId;
-    drawPlane(view.cv, view.st, u.maps[k], d.w, d.h, { axes: false, lut: u.lut, contour: 0, pointRadius: 2.5 });
+    drawPlane(view.cv, view.st, u.maps[k], d.w, d.h, { axes: false, lut: u.luts ? u.luts[k] : u.lut, contour: 0, pointRadius: 2.5 });
   });
 }
