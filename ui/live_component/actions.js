@@ -86,12 +86,36 @@ function command(v, op, extra) {
 // A view whose page was left (Streamlit keeps it on screen until the next page has rendered) asks nothing more.
 // `path` is where it last heard from the server or was clicked, so a URL that merely changes spelling cannot
 // silence a view the student is using.
+// Leaving the page: no request may be in flight when the link's rerun goes out, and none may follow it.
+// Streamlit 1.67's frontend can get a fragment's deltas after it has cleared the page for the next one, and
+// then stops the whole app with "Bad delta path index" (a blank page): seen in 1 of 4 page switches mid-run
+// on a loaded machine. The click waits for the answer in flight (≤ 1 s); nothing is sent after it.
+const NAV_LINKS = '[data-testid=stSidebarNav] a, a[data-testid=stPageLink-NavLink]';
+
+function holdNavigation(v, e) {
+  const link = e.target && e.target.closest ? e.target.closest(NAV_LINKS) : null;
+  if (!link || link.dataset.snGo || gone(v)) return;
+  v.leaving = true;
+  setTimeout(() => { v.leaving = false; flush(v); }, 1500); // the link led nowhere (this page): carry on
+  if (!v.pending) return;
+  e.preventDefault();
+  e.stopImmediatePropagation();
+  const until = performance.now() + 1000;
+  const go = () => {
+    if (v.pending && performance.now() < until) { setTimeout(go, 15); return; }
+    link.dataset.snGo = '1';
+    link.click();
+    delete link.dataset.snGo;
+  };
+  setTimeout(go, 15);
+}
+
 function gone(v) {
   return !v.root.isConnected || location.pathname !== v.path;
 }
 
 function flush(v) {
-  if (v.pending || !v.queued || !v.send || gone(v)) return;
+  if (v.pending || !v.queued || !v.send || v.leaving || gone(v)) return;
   const cmd = v.queued;
   v.queued = null;
   cmd.req = ++v.req;
@@ -107,6 +131,6 @@ function flush(v) {
 function sendPending(v) {
   const cmd = v.pending;
   clearTimeout(v.timer);
-  v.timer = setTimeout(() => { if (v.pending === cmd && !gone(v)) sendPending(v); }, ACK_TIMEOUT_MS);
+  v.timer = setTimeout(() => { if (v.pending === cmd && !v.leaving && !gone(v)) sendPending(v); }, ACK_TIMEOUT_MS);
   v.send('cmd', cmd);
 }

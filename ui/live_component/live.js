@@ -71,6 +71,8 @@ function mountView(parent) {
   reset.addEventListener('click', () => resetRun(v));
   v.onKey = (e) => onKey(v, e);
   document.addEventListener('keydown', v.onKey);
+  v.onNav = (e) => holdNavigation(v, e);
+  document.addEventListener('click', v.onNav, true);
   v.resize = new ResizeObserver(() => { v.sized = false; v.dirty = true; schedule(v); });
   v.resize.observe(root);
   v.onWindow = () => { v.sized = false; v.dirty = true; schedule(v); };
@@ -81,6 +83,7 @@ function mountView(parent) {
 
 function unmountView(v) {
   document.removeEventListener('keydown', v.onKey);
+  document.removeEventListener('click', v.onNav, true);
   window.removeEventListener('resize', v.onWindow);
   v.resize.disconnect();
   if (v.raf) cancelAnimationFrame(v.raf);
