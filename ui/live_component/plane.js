@@ -54,8 +54,8 @@ function tickLabel(t) {
   return String(Number(t.toPrecision(4)));
 }
 
-// The grid as an image (row 0 = lowest y, so it is flipped), on a reusable offscreen canvas.
-function gridImage(cache, grid, w, h, lut) {
+// A w×h offscreen canvas and its pixel buffer, kept in `cache` and made again only when the size changes.
+function offscreen(cache, w, h) {
   if (!cache.canvas || cache.canvas.width !== w || cache.canvas.height !== h) {
     cache.canvas = document.createElement('canvas');
     cache.canvas.width = w;
@@ -63,6 +63,11 @@ function gridImage(cache, grid, w, h, lut) {
     cache.ctx = cache.canvas.getContext('2d');
     cache.img = cache.ctx.createImageData(w, h);
   }
+}
+
+// The grid as an image (row 0 = lowest y, so it is flipped), on a reusable offscreen canvas.
+function gridImage(cache, grid, w, h, lut) {
+  offscreen(cache, w, h);
   const px = cache.img.data;
   for (let r = 0; r < h; r++) {
     const src = (h - 1 - r) * w;
@@ -77,6 +82,18 @@ function gridImage(cache, grid, w, h, lut) {
   }
   cache.ctx.putImageData(cache.img, 0, 0);
   return cache.canvas;
+}
+
+// The boundary's dark line(s), drawn by `draw`, clipped to the plot box.
+function strokeInside(ctx, box, width, draw) {
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(box.l, box.t, box.w, box.h);
+  ctx.clip();
+  ctx.strokeStyle = '#1A1A1A';
+  ctx.lineWidth = width;
+  draw();
+  ctx.restore();
 }
 
 // A [1 2 1]/4 blur in both directions: where P is nearly flat, whole plateaus of cells quantise to the same
@@ -246,27 +263,14 @@ function drawPlane(cv, st, grid, gw, gh, opts) {
     const rows = gh / 2;
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(regionImage(st.cache || (st.cache = {}), grid, gw, rows, opts.regionLut, opts.k), box.l, box.t, box.w, box.h);
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(box.l, box.t, box.w, box.h);
-    ctx.clip();
-    ctx.strokeStyle = '#1A1A1A';
-    ctx.lineWidth = opts.contour;
-    regionBorders(ctx, grid, gw, rows, opts.k, (c) => box.l + (c / (gw - 1)) * box.w, (r) => box.t + (1 - r / (rows - 1)) * box.h, st.smooth || (st.smooth = {}));
-    ctx.restore();
+    strokeInside(ctx, box, opts.contour, () => regionBorders(ctx, grid, gw, rows, opts.k,
+      (c) => box.l + (c / (gw - 1)) * box.w, (r) => box.t + (1 - r / (rows - 1)) * box.h, st.smooth || (st.smooth = {})));
   } else if (grid) {
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(gridImage(st.cache || (st.cache = {}), grid, gw, gh, opts.lut), box.l, box.t, box.w, box.h);
     if (opts.contour) {
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(box.l, box.t, box.w, box.h);
-      ctx.clip();
-      ctx.strokeStyle = '#1A1A1A';
-      ctx.lineWidth = opts.contour;
-      const field = smoothed(grid, gw, gh, st.smooth || (st.smooth = {}));
-      contourPath(ctx, field, gw, gh, 127.5, (c) => box.l + (c / (gw - 1)) * box.w, (r) => box.t + (1 - r / (gh - 1)) * box.h);
-      ctx.restore();
+      strokeInside(ctx, box, opts.contour, () => contourPath(ctx, smoothed(grid, gw, gh, st.smooth || (st.smooth = {})),
+        gw, gh, 127.5, (c) => box.l + (c / (gw - 1)) * box.w, (r) => box.t + (1 - r / (gh - 1)) * box.h));
     }
   }
   const dpr = window.devicePixelRatio || 1;

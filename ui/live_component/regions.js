@@ -21,13 +21,7 @@ function regionTable(tints, k) {
 
 // The regions as an image (row 0 = lowest y, so it is flipped), on a reusable offscreen canvas.
 function regionImage(cache, grid, w, h, lut, k) {
-  if (!cache.canvas || cache.canvas.width !== w || cache.canvas.height !== h) {
-    cache.canvas = document.createElement('canvas');
-    cache.canvas.width = w;
-    cache.canvas.height = h;
-    cache.ctx = cache.canvas.getContext('2d');
-    cache.img = cache.ctx.createImageData(w, h);
-  }
+  offscreen(cache, w, h);
   const px = cache.img.data, plane = w * h;
   for (let r = 0; r < h; r++) {
     const src = (h - 1 - r) * w;
