@@ -86,33 +86,30 @@ def write_breast_cancer(directory: Path) -> Path:
     return path
 
 
-def write_iris3(directory: Path) -> Path:
-    from sklearn.datasets import load_iris
-
-    spec = SAMPLES["iris3"]
-    iris = load_iris(as_frame=True)
-    frame = iris.frame
-    names = list(iris.feature_names)
-    rows = [[number_text(v, 1) for v in row[names]] + [str(iris.target_names[int(row["target"])])]
-            for _, row in frame.iterrows()]
+def write_all_columns(directory: Path, key: str, bunch, decimals: int, label_of) -> Path:
+    """Every feature column of a scikit-learn data set (`bunch`, loaded as_frame) and its label as named by
+    `label_of(target index)`, into SAMPLES[key]'s file."""
+    spec = SAMPLES[key]
+    names = list(bunch.feature_names)
+    rows = [[number_text(v, decimals) for v in row[names]] + [label_of(int(row["target"]))]
+            for _, row in bunch.frame.iterrows()]
     path = directory / spec.file
     write_csv(path, (*names, spec.label), rows)
     return path
+
+
+def write_iris3(directory: Path) -> Path:
+    from sklearn.datasets import load_iris
+
+    iris = load_iris(as_frame=True)
+    return write_all_columns(directory, "iris3", iris, 1, lambda t: str(iris.target_names[t]))
 
 
 def write_wine(directory: Path) -> Path:
     from sklearn.datasets import load_wine
 
-    spec = SAMPLES["wine"]
-    wine = load_wine(as_frame=True)
-    frame = wine.frame
-    names = list(wine.feature_names)
     # sklearn names the cultivars class_0 … class_2; the UCI description numbers them 1 … 3
-    rows = [[number_text(v, 3) for v in row[names]] + [f"cultivar {int(row['target']) + 1}"]
-            for _, row in frame.iterrows()]
-    path = directory / spec.file
-    write_csv(path, (*names, spec.label), rows)
-    return path
+    return write_all_columns(directory, "wine", load_wine(as_frame=True), 3, lambda t: f"cultivar {t + 1}")
 
 
 def main() -> None:

@@ -28,6 +28,8 @@ class SampleSpec:
 
 
 _UCI_LICENCE = "CC BY 4.0 (Creative Commons Attribution 4.0 International)"
+_IRIS_SOURCE = ("Fisher, R. A. (1936). Iris [Dataset]. UCI Machine Learning Repository. "
+                "https://doi.org/10.24432/C56C76 (the copy shipped with scikit-learn)")
 
 SAMPLES: dict[str, SampleSpec] = {
     "iris": SampleSpec(
@@ -39,8 +41,7 @@ SAMPLES: dict[str, SampleSpec] = {
         positive="versicolor",
         description="100 iris flowers of two species, measured by their sepals (the green leaves under the "
         "petals). Fisher's classic 1936 data.",
-        source="Fisher, R. A. (1936). Iris [Dataset]. UCI Machine Learning Repository. "
-        "https://doi.org/10.24432/C56C76 (the copy shipped with scikit-learn)",
+        source=_IRIS_SOURCE,
         licence=_UCI_LICENCE,
     ),
     "breast_cancer": SampleSpec(
@@ -66,8 +67,7 @@ SAMPLES: dict[str, SampleSpec] = {
         positive="versicolor",
         description="150 iris flowers, 50 of each species (setosa, versicolor, virginica), measured by their "
         "petals. Setosa stands apart; versicolor and virginica touch. The file has the sepal measurements too.",
-        source="Fisher, R. A. (1936). Iris [Dataset]. UCI Machine Learning Repository. "
-        "https://doi.org/10.24432/C56C76 (the copy shipped with scikit-learn)",
+        source=_IRIS_SOURCE,
         licence=_UCI_LICENCE,
     ),
     "wine": SampleSpec(
