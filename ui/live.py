@@ -52,15 +52,24 @@ CODE = {
 }
 _component = st.components.v2.component("scratchnet_live", html="", js=_compact((ASSETS / "loader.js").read_text()),
                                         isolate_styles=False)
+_channel = st.components.v2.component("scratchnet_live_panel", html="",
+                                      js=_compact((ASSETS / "channel.js").read_text()),
+                                      isolate_styles=False)
 
 
 def component_key(page: str) -> str:
     return f"sn_live_{page}"
 
 
-def _receive(page: str) -> None:
-    """Trigger callback (runs before the rerun it causes): keep the browser's request for the run to answer."""
-    value = st.session_state.get(component_key(page))
+def panel_channel_key(page: str) -> str:
+    return f"sn_panel_{page}"
+
+
+def _receive(page: str, key: str) -> None:
+    """Trigger callback (runs before the rerun it causes): keep the browser's request for the run to answer.
+    Requests for frames come from the view (they rerun only its fragment); Play, Pause, Step, Reset and the end
+    of a run, which change what shows around the view, come through the panel's channel (they rerun the panel)."""
+    value = st.session_state.get(key)
     cmd = value.get("cmd") if isinstance(value, dict) else None
     live = runs.get(page)
     if isinstance(cmd, dict) and isinstance(live, LiveRun):
@@ -122,8 +131,10 @@ def model_page(ctx: PageContext) -> None:
 
 
 def training_panel(ctx: PageContext) -> None:
-    """The live view with its sliders and paused views, as one fragment: a request from the browser, a slider
-    or the look-back reruns only this part of the page."""
+    """The live view with its sliders and paused views, as one fragment: a slider, the look-back or a request
+    that changes the run's state reruns this part of the page. A request for frames reruns only the view, a
+    fragment inside it: every page rerun costs the browser a re-render (~80 ms of a weak laptop's CPU), and the
+    sliders need not be sent again several times a run."""
     st.fragment(_panel)(ctx)
 
 
@@ -137,24 +148,41 @@ def _panel(ctx: PageContext) -> None:
         s = live_settings(ctx)
         assert ctx.problem is not None and ctx.kind is not None
         live = get_live(ctx.page, ctx.kind, ctx.problem, ctx.settings, s)
-        inbox, live.inbox = live.inbox, []
         # α, λ or the limit first: a request that came in the same page run as a slider change (Streamlit merges
         # them) must not get frames trained past the frame on screen with the new values
         live.apply(s)
-        payload, mounting = None, any(cmd.get("op") == "hello" for cmd in inbox)
-        for cmd in inbox:
-            if cmd.get("op") != "hello":
-                payload = live.handle(cmd, s)
+        answer = _answer(live, s)  # before the paused views: a Pause shows them in this run
         with after:
             look = _paused_views(ctx, live, s)
+        with view:
+            key = panel_channel_key(ctx.page)
+            _channel(key=key, data={"page": ctx.page}, on_cmd_change=functools.partial(_receive, ctx.page, key))
+            st.fragment(_view)(ctx.page, live, s, look, {"answer": answer})
+
+
+def _answer(live: LiveRun, s: LiveSettings) -> tuple[dict[str, Any] | None, bool]:
+    """The payload for the browser's requests since the last run (None: none asked for frames), and whether a
+    view was mounted (it said hello: it needs the code)."""
+    inbox, live.inbox = live.inbox, []
+    payload, mounting = None, any(cmd.get("op") == "hello" for cmd in inbox)
+    for cmd in inbox:
+        if cmd.get("op") != "hello":
+            payload = live.handle(cmd, s)
+    return payload, mounting
+
+
+def _view(page: str, live: LiveRun, s: LiveSettings, look: int | None, first: dict[str, Any]) -> None:
+    """The component. In the panel's run it shows the panel's answer; rerun alone (a request for frames, with
+    the panel's settings of its last run) it answers the requests itself."""
+    with guard("the live view"):
+        payload, mounting = first.pop("answer", None) or _answer(live, s)
         if payload is None:
             mounting = mounting or not controls.in_fragment_rerun()  # a fragment rerun keeps the mounted view
             payload = live.snapshot(s, meta=mounting, look=look)
         if mounting:
             payload["code"] = CODE
-        with view:
-            _component(key=component_key(ctx.page), data=payload,
-                       on_cmd_change=functools.partial(_receive, ctx.page))
+        key = component_key(page)
+        _component(key=key, data=payload, on_cmd_change=functools.partial(_receive, page, key))
 
 
 def _toolbar(ctx: PageContext) -> None:

@@ -132,5 +132,7 @@ function sendPending(v) {
   const cmd = v.pending;
   clearTimeout(v.timer);
   v.timer = setTimeout(() => { if (v.pending === cmd && !v.leaving && !gone(v)) sendPending(v); }, ACK_TIMEOUT_MS);
-  v.send('cmd', cmd);
+  // frames: the view's own fragment; anything else: the panel's (channel.js), so what is around the view follows
+  const panel = cmd.op !== 'need' && v.meta && window.__snPanel && window.__snPanel[v.meta.page];
+  (panel || v.send)('cmd', cmd);
 }
