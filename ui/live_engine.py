@@ -33,7 +33,7 @@ MAX_SPEED_STRIDE = 40  # 'max' speed: iterations per frame
 # Playback one message carries: the browser asks for `want` seconds (it ramps up from a small first message,
 # so the first frames come fast, to long ones: every message costs the browser a page re-render).
 FIRST_CHUNK_SECONDS = 0.12  # after Play or a change
-CHUNK_SECONDS = (0.1, 1.5)  # the range of `want`
+CHUNK_SECONDS = (0.1, 4.0)  # the range of `want`
 CHUNK_TRAIN_BUDGET = 0.3  # seconds of training one message may take (big runs send fewer frames instead)
 PREROLL_BUDGET = 0.04  # seconds a paused payload may spend on the first frames of the next Play
 
