@@ -372,16 +372,20 @@ class TrainingRun:
             batch_size=batch_size, seed=seed, snapshot_every=self.snapshot_every, start=iteration,
         )
 
-    def lookahead(self, lr: float, l2: float | None = None) -> Iterator[tuple[Record, Model]]:
+    def lookahead(self, lr: float, l2: float | None = None, *, start: int | None = None,
+                  params: Params | None = None) -> Iterator[tuple[Record, Model]]:
         """The iterations that would come next, run on a copy: (record, the copy's model after that update), the run
         itself untouched. After `rewind(iteration, params)` to where the lookahead started, the run takes exactly
-        these steps (the same mini-batches too), so a UI can show them before the run has taken them."""
+        these steps (the same mini-batches too), so a UI can show them before the run has taken them. `start` and
+        `params` begin it at an earlier iteration the run passed, with the weights it had there."""
         model = self.model.copy()
+        if params is not None:
+            model.params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
         if l2 is not None:
             model.l2 = float(l2)
         X_test, y_test, batch_size, seed = self._train_args
         for rec in train(model, self.X, self.y, lr, 10**12, X_test, y_test, batch_size=batch_size, seed=seed,
-                         start=self.iteration):
+                         start=self.iteration if start is None else start):
             yield rec, model
 
 

@@ -55,27 +55,47 @@ class Browser:
         self.epoch = p["epoch"]
         self.shown = p["frames"][-1]["it"] if p.get("frames") else p["it"]
         self.buffered = self.shown
+        self.splice: str | None = None  # frames sent after an α change that it plays: said with each request
+        self.splice_req = 0
 
     def sync(self) -> None:
         """Take in the payload of a run the browser did not ask for (a slider, a new run), as live.js does."""
         p = payload(self.at)
         if p["epoch"] > self.epoch:
             self.epoch = p["epoch"]
-            if p["hold"]:  # α or the limit changed mid-run: stay on the frame on screen, ask from there
+            if p.get("splice"):
+                self._splice(p["splice"])
+            elif p["hold"]:  # α or the limit changed mid-run: stay on the frame on screen, ask from there
                 self.buffered = self.shown
             elif p.get("frames"):  # a new run
                 self.shown = self.buffered = p["frames"][-1]["it"]
+
+    def _splice(self, sp: dict[str, Any]) -> None:
+        """Frames with a new α from frame `base` on: played on into if not past it yet; else hold and ask again."""
+        if self.shown <= sp["base"] <= self.buffered:
+            self.buffered, self.splice, self.splice_req = sp["frames"][-1]["it"], sp["key"], 0
+        else:
+            self.buffered = self.shown
 
     def send(self, op: str, **fields: Any) -> dict[str, Any]:
         """Send one request (as the component's setTriggerValue does) and return the payload it got back."""
         self.sync()
         self.req += 1
         cmd = {"op": op, "req": self.req, "mount": self.mount, "epoch": self.epoch, "shown": self.shown, **fields}
+        if self.splice:
+            cmd["splice"] = self.splice
+            self.splice_req = self.splice_req or self.req
         return self.resend(cmd)
 
     def resend(self, cmd: dict[str, Any]) -> dict[str, Any]:
         trigger(self.at, cmd)
         p = payload(self.at)
+        if self.splice_req and p["ack"] >= self.splice_req:
+            self.splice, self.splice_req = None, 0
+        if p.get("splice") and p["epoch"] > self.epoch:
+            self.epoch = p["epoch"]
+            self._splice(p["splice"])
+            return p
         self.epoch = max(self.epoch, p["epoch"])
         if p.get("frames"):
             self.buffered = p["frames"][-1]["it"]

@@ -5,6 +5,7 @@ tests/test_live_browser.py.)"""
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -81,27 +82,64 @@ def test_pause_puts_the_run_at_the_frame_on_screen_and_step_goes_on_from_there()
     np.testing.assert_allclose(live.run.model.params["W1"], ref.model.params["W1"], rtol=1e-12)
 
 
-def test_alpha_changed_mid_run_applies_from_the_frame_on_screen_and_is_marked():
+def test_alpha_changed_mid_run_plays_on_into_frames_with_the_new_alpha_and_is_marked():
+    """One round trip: the slider's page run brings frames with the new α from a frame just ahead of the screen;
+    the browser plays on into them, and the run takes those same steps when its next request says so."""
     at = open_page("net")
     view = Browser(at)
     view.play()
     ahead = view.need()  # having shown the first message's frames; it is still on the last of them
     on_screen = view.shown
+    live = at.session_state["live:net"]
     assert ahead["frames"][-1]["it"] > on_screen
     at.select_slider(key="lr").set_value(0.3).run()
-    held = payload(at)
-    assert held["hold"] and held["state"] == "playing" and held["epoch"] == ahead["epoch"] + 1
-    p = view.need(show_all=False, want=0.12)  # live.js: hold the frame, ask again from it
+    p = payload(at)
+    sp = p["splice"]
+    base = sp["base"]
+    assert not p["hold"] and p["state"] == "playing" and p["epoch"] == ahead["epoch"] + 1 and "frames" not in p
+    assert on_screen <= base <= ahead["frames"][-1]["it"] and sp["frames"][0]["it"] > base
+    assert sp["series"]["t0"] == base and sp["series"]["lr"][0] == [base, 0.3]  # the mark, where the new α starts
+    assert live.run.iteration == ahead["frames"][-1]["it"]  # not taken yet: the browser may have passed `base`
+    view.sync()
+    assert view.splice == sp["key"] and view.buffered == sp["frames"][-1]["it"]
+    p = view.need(show_all=False)  # still on a frame before the new ones; it asks for more after them
+    assert p["base"] == sp["frames"][-1]["it"] and view.splice is None
+    lrs = live.run.history.columns["lr"]
+    assert lrs[:base] == [0.1] * base and set(lrs[base:]) == {0.3}
+    shown = sp["frames"][1]["it"]
+    view.pause(shown)
+    assert live.run.iteration == shown == len(live.run.history)
+    ref = reference_run(at)
+    ref.advance(base)
+    ref.advance(shown - base, lr=0.3)
+    for name, value in ref.model.params.items():  # the frames played are the steps the run took
+        np.testing.assert_allclose(live.run.model.params[name], value, rtol=1e-12, atol=1e-15)
+    p = Browser(at).send("hello")  # loader.js, when a message without the module mounted it
+    assert "code" in p and {"js", "css"} <= set(p["code"]) and "export default function" in p["code"]["js"]
+    assert "meta" in p and p["state"] == "paused" and p["it"] == shown
+
+
+def test_alpha_changed_mid_run_after_the_browser_passed_the_new_frames_start_applies_from_its_frame():
+    """The fallback: a browser already past the first frame of the new α's frames holds its frame and asks again
+    from there (two round trips, as before), and the run is put at that frame of the old α's timeline."""
+    at = open_page("net")
+    view = Browser(at)
+    view.play()
+    ahead = view.need()
+    live = at.session_state["live:net"]
+    live.seen = (view.shown, time.monotonic())  # where the server believes the browser is, exactly now
+    view.shown = ahead["frames"][-2]["it"]  # but it had got further than the server could know
+    at.select_slider(key="lr").set_value(0.3).run()
+    sp = payload(at)["splice"]
+    assert sp["base"] < view.shown
+    view.sync()
+    assert view.splice is None and view.buffered == view.shown
+    on_screen = view.shown
+    p = view.need(show_all=False, want=0.12)
     assert p["base"] == on_screen and p["frames"][0]["it"] > on_screen and not p["hold"]
     assert p["series"]["t0"] == on_screen and p["series"]["lr"][0] == [on_screen, 0.3]
-    lrs = at.session_state["live:net"].run.history.columns["lr"]
+    lrs = live.run.history.columns["lr"]
     assert lrs[:on_screen] == [0.1] * on_screen and set(lrs[on_screen:]) == {0.3}
-    later = p["frames"][2]["it"]
-    view.pause(later)
-    lrs = at.session_state["live:net"].run.history.columns["lr"]
-    assert len(lrs) == later
-    marks = [t for t, (a, b) in enumerate(zip(lrs, lrs[1:], strict=False), 1) if a != b]
-    assert marks == [on_screen]  # one α change, where the screen was
 
 
 def test_step_at_the_end_never_passes_the_limit():
@@ -235,7 +273,7 @@ def test_a_view_mounted_without_the_module_gets_it_by_asking():
 def test_alpha_changed_in_the_same_page_run_as_a_request_for_frames_is_not_skipped():
     """Streamlit merges a fragment's request that is still queued into the page run a slider change causes: the
     request must not get frames trained past the frame on screen with the new α (they would play old-α frames
-    up to the end of the buffer first, and mark α's change there)."""
+    up to the end of the buffer first, and mark α's change there). It gets the frames with the new α."""
     at = open_page("net")
     view = Browser(at)
     view.play()
@@ -246,13 +284,13 @@ def test_alpha_changed_in_the_same_page_run_as_a_request_for_frames_is_not_skipp
     view.req += 1
     p = view.resend({"op": "need", "req": view.req, "mount": view.mount, "epoch": view.epoch, "shown": on_screen,
                      "next": view.buffered, "want": 1.5})
-    assert p["hold"] and p["epoch"] == ahead["epoch"] + 1 and not p.get("frames")
-    view.buffered = view.shown  # live.js: hold the frame on screen, ask again from it
-    p = view.need(show_all=False, want=0.12)
-    assert p["base"] == on_screen and p["series"]["lr"][0] == [on_screen, 0.3]
+    sp = p["splice"]
+    assert p["ack"] == view.req and not p["hold"] and p["epoch"] == ahead["epoch"] + 1 and not p.get("frames")
+    assert on_screen <= sp["base"] < on_screen + 0.5 * 250 and sp["series"]["lr"][0] == [sp["base"], 0.3]
+    view.need(show_all=False)
+    base = sp["base"]
     lrs = at.session_state["live:net"].run.history.columns["lr"]
-    assert lrs[:on_screen] == [0.1] * on_screen and set(lrs[on_screen:]) == {0.3}
-
+    assert lrs[:base] == [0.1] * base and set(lrs[base:]) == {0.3}
 
 @pytest.mark.parametrize("page", ["logistic", "net"])
 def test_paused_model_page_shows_why_alpha_overshoots(page):

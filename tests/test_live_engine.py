@@ -105,22 +105,46 @@ def _cmd(live: LiveRun, op: str, req: int, **kw) -> dict:
     return {"op": op, "req": req, "mount": "m", "epoch": live.epoch, **kw}
 
 
-def test_alpha_moved_while_paused_needs_no_hold_but_while_playing_does():
+def test_alpha_moved_while_paused_needs_nothing_but_while_playing_sends_frames_from_just_ahead():
     live, s = _live()
     live.handle(_cmd(live, "step", 1, shown=0), s)
     faster = LiveSettings(**{**s.__dict__, "lr": 0.3})
     live.apply(faster)
-    assert not live.hold and live.state == "paused"
+    assert not live.hold and not live.splice and live.state == "paused"
     p = live.handle(_cmd(live, "play", 2, shown=10), faster)
     epoch = live.epoch
     live.apply(s)
-    assert live.hold and live.epoch == epoch + 1
+    assert live.splice and not live.hold and live.epoch == epoch + 1
     stale = live.handle({**_cmd(live, "need", 3, shown=p["frames"][0]["it"], next=p["frames"][-1]["it"]),
                          "epoch": epoch}, s)
-    assert stale["hold"] and "frames" not in stale and live.run.iteration == p["frames"][-1]["it"]
-    first = p["frames"][0]["it"]
-    again = live.handle(_cmd(live, "need", 4, shown=first, next=first, want=0.12), s)
-    assert again["base"] == first and not again["hold"] and live.run.history.columns["lr"][first] == 0.1
+    sp = stale["splice"]
+    assert not stale["hold"] and "frames" not in stale and live.run.iteration == p["frames"][-1]["it"]
+    assert p["frames"][0]["it"] <= sp["base"] <= p["frames"][-1]["it"] and not live.splice
+    base, last = sp["base"], sp["frames"][-1]["it"]
+    again = live.handle(_cmd(live, "need", 4, shown=base, next=last, splice=sp["key"], want=0.12), s)
+    lrs = live.run.history.columns["lr"]
+    assert again["base"] == last and lrs[10:base] == [0.3] * (base - 10) and set(lrs[base:]) == {0.1}
+
+
+def test_a_second_alpha_change_before_the_browser_answered_holds_the_frame_on_screen():
+    live, s = _live()
+    p = live.handle(_cmd(live, "play", 1, shown=0), s)
+    live.handle(_cmd(live, "need", 2, shown=p["frames"][-1]["it"], next=p["frames"][-1]["it"], want=1.5), s)
+    live.apply(LiveSettings(**{**s.__dict__, "lr": 0.3}))
+    first = live.splice_payload(LiveSettings(**{**s.__dict__, "lr": 0.3}), ack=2)
+    assert first["splice"] and not live.hold
+    live.apply(LiveSettings(**{**s.__dict__, "lr": 1.0}))  # its frames may be on screen already: the old way
+    assert live.hold and not live.splice
+
+
+def test_new_alpha_frames_that_reach_the_limit_say_where_the_run_ends():
+    live, s = _live()
+    s = LiveSettings(**{**s.__dict__, "iters": 40})
+    p = live.handle(_cmd(live, "play", 1, shown=0), s)
+    assert p["frames"][-1]["it"] < 40 and "end" not in p
+    live.apply(LiveSettings(**{**s.__dict__, "lr": 0.3}))
+    sp = live.splice_payload(LiveSettings(**{**s.__dict__, "lr": 0.3}), ack=1)["splice"]
+    assert sp["end"] == {"it": 40, "state": "finished"} and sp["frames"][-1]["it"] == 40
 
 
 def test_a_frame_the_run_never_sent_brings_the_browser_back_in_step():

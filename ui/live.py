@@ -168,6 +168,8 @@ def _answer(live: LiveRun, s: LiveSettings) -> tuple[dict[str, Any] | None, bool
     for cmd in inbox:
         if cmd.get("op") != "hello":
             payload = live.handle(cmd, s)
+    if payload is None and live.splice:  # α or λ moved mid-run: frames with the new values, at once
+        payload = live.splice_payload(s, ack=live.last_req)
     return payload, mounting
 
 

@@ -36,6 +36,9 @@ FIRST_CHUNK_SECONDS = 0.12  # after Play or a change
 CHUNK_SECONDS = (0.1, 4.0)  # the range of `want`
 CHUNK_TRAIN_BUDGET = 0.3  # seconds of training one message may take (big runs send fewer frames instead)
 PREROLL_BUDGET = 0.04  # seconds a paused payload may spend on the first frames of the next Play
+# α or λ moved mid-run: frames with the new values start this far ahead of where the browser is estimated to be
+# (the answer's way back and the browser's decoding), so the change shows without the view stopping.
+SPLICE_MARGIN = 0.12
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,9 @@ class LiveRun:
         self._current: tuple[dict[str, Any], Any] | None = None  # the frame for the weights now
         self._preroll_key: str | None = None  # the first frames of Play sent with the last paused payload
         self._preroll_its: list[int] = []
+        self.splice = False  # α or λ moved while playing: the next answer carries frames with the new values
+        self._splice: tuple[str, int, list[int]] | None = None  # (key, from, iterations) of those frames
+        self.seen: tuple[int, float] | None = None  # (iteration on screen, when) from the last request while playing
 
     def _plane(self, problem: Problem) -> None:
         """The grids over the problem's plotted axes (the decision boundary, the hidden-unit maps)."""
@@ -169,7 +175,13 @@ class LiveRun:
         changed = (s.lr, s.l2, s.iters) != self.applied
         if changed and self.state == "playing":
             self.epoch += 1
-            self.hold = True
+            # α or λ alone: frames with the new values from just ahead of the screen (once; a second change
+            # before the browser answered, or a new limit, holds the frame on screen and asks again from it)
+            alpha_only = (s.lr, s.l2) != self.applied[:2] and s.iters == self.applied[2]
+            if alpha_only and self._splice is None and not self.hold and self.seen is not None:
+                self.splice = True
+            else:
+                self.hold, self.splice = True, False
         self.applied = (s.lr, s.l2, s.iters)
         self._settle(s.iters)
         if self.state == "finished" and self.run.iteration < s.iters and not self.run.diverged:
@@ -199,7 +211,15 @@ class LiveRun:
             return self.snapshot(s, ack=req)
         self.last_req = req
         op, shown = cmd.get("op"), cmd.get("shown")
+        if self._splice is not None and cmd.get("splice") == self._splice[0]:
+            self._take_splice(s)  # the browser plays the frames sent after an α change: the run takes them too
+        elif self._splice is not None and cmd.get("epoch") == self.epoch:
+            self._splice = None  # it had passed their first frame: it asks again from its own
+        if op in ("need", "play") and isinstance(shown, int):
+            self.seen = (shown, time.monotonic())
         if op == "need":
+            if self.splice and cmd.get("epoch") == self.epoch - 1:  # asked for frames as α moved
+                return self.splice_payload(s, ack=req)
             if cmd.get("epoch") != self.epoch or self.state != "playing":  # the browser is behind
                 return self.snapshot(s, ack=req, frames=not self.hold)
             self.hold = False
@@ -373,29 +393,33 @@ class LiveRun:
             p["preroll"] = self._preroll(s)
         return p
 
-    # --- the first frames of the next Play, sent while paused ------------------------------------------------
-    def _preroll(self, s: LiveSettings) -> dict[str, Any] | None:
-        """The frames Play would show first, trained on a copy (TrainingRun.lookahead): the browser starts playing
-        them the moment Play is pressed, and the run takes the same steps when the request arrives."""
-        self._preroll_key, self._preroll_its = None, []
-        start = self.run.iteration
-        if self.run.diverged or start >= s.iters:
+    # --- frames trained on a copy: the first frames of the next Play, and the frames after an α change --------
+    def _ahead(self, s: LiveSettings, start: int, seconds: float, budget: float, *,
+               last: bool) -> dict[str, Any] | None:
+        """Frames from iteration `start` (a frame the run sent, or where it is) with the settings now, trained on a
+        copy (TrainingRun.lookahead): {"base", "frames", "grids", "series", "its", "end"}; None if none can be.
+        `last`: they may reach the iteration limit (and then say where the run ends)."""
+        params = self.run.model.get_params() if start == self.run.iteration else self.store.get(start)
+        if params is None or self.run.diverged or start >= s.iters:
             return None
         stride, fps = s.playback()
-        want = max(1, math.ceil(FIRST_CHUNK_SECONDS * fps))
-        deadline = time.perf_counter() + PREROLL_BUDGET
+        want = max(1, math.ceil(seconds * fps))
+        deadline = time.perf_counter() + budget
         history = History(tuple(self.run.model.params))
-        frames, ahead, model = [], self.run.lookahead(s.lr, s.l2), None
-        while len(frames) < want and start + (len(frames) + 1) * stride < s.iters:  # the end comes from the run
-            for _ in range(stride):
+        frames, ahead, model = [], self.run.lookahead(s.lr, s.l2, start=start, params=params), None
+        limit = s.iters if last else s.iters - 1
+        while len(frames) < want and start + len(history) < limit:
+            for _ in range(min(stride, limit - start - len(history))):
                 rec, model = next(ahead)
                 history.append(rec)
                 if rec.diverged:
                     break
-            if history.diverged_at is not None or (frames and time.perf_counter() > deadline):
+            if history.diverged_at is not None:
                 break
             grid, finite = self._grid(model)
             frames.append(({"it": start + len(history)} | ({} if finite else {"nan": 1}), grid))
+            if time.perf_counter() > deadline:
+                break
         if not frames:
             return None
         pb, c = self.problem, history.columns
@@ -403,22 +427,64 @@ class LiveRun:
             k = frame["it"] - start
             frame["s"] = (P.status_tail(c["train_loss"][k], c["test_loss"][k], c["train_acc"][k], c["test_acc"][k])
                           if k < len(history) else P.status_tail(*_losses(model, pb)))
-        end = frames[-1][0]["it"]
+        last = frames[-1][0]["it"]
         series = P.series(history, 0, P.series_columns(self.run.model))
-        series["cols"] = {k: v[: end - start] for k, v in series["cols"].items()}
-        series["t0"], series["lr"] = start, [[t + start, a] for t, a in series["lr"] if t < end - start]
-        self._preroll_key = f"{self.epoch}:{start}:{s.lr}:{s.l2}:{stride}:{s.iters}:{self.seq}"
-        self._preroll_its = [f["it"] for f, _ in frames]
-        return {"key": self._preroll_key, "base": start, "frames": [f for f, _ in frames],
-                "grids": P.encode_grids([g for _, g in frames]), "series": series}
+        series["cols"] = {k: v[: last - start] for k, v in series["cols"].items()}
+        series["t0"], series["lr"] = start, [[t + start, a] for t, a in series["lr"] if t < last - start]
+        end = {"it": last, "state": "finished"} if last >= s.iters else None
+        return {"base": start, "frames": [f for f, _ in frames], "grids": P.encode_grids([g for _, g in frames]),
+                "series": series, "its": [f["it"] for f, _ in frames], "end": end}
+
+    def _preroll(self, s: LiveSettings) -> dict[str, Any] | None:
+        """The frames Play would show first: the browser starts playing them the moment Play is pressed, and the
+        run takes the same steps when the request arrives (the run's end comes from the run, not from these)."""
+        self._preroll_key, self._preroll_its = None, []
+        start = self.run.iteration
+        ahead = self._ahead(s, start, FIRST_CHUNK_SECONDS, PREROLL_BUDGET, last=False)
+        if ahead is None:
+            return None
+        self._preroll_key = f"{self.epoch}:{start}:{s.lr}:{s.l2}:{s.playback()[0]}:{s.iters}:{self.seq}"
+        self._preroll_its = ahead.pop("its")
+        ahead.pop("end")
+        return {"key": self._preroll_key, **ahead}
 
     def _take_preroll(self, s: LiveSettings) -> None:
         """Take the preroll's steps for real (from a restarted generator, so mini-batches match too); keep each
         frame's weights for a later Pause, and send none of them again."""
-        self.run.rewind(self.run.iteration, self.run.model.get_params())
-        for it in self._preroll_its:
+        self._retake(self.run.iteration, self._preroll_its, s)
+
+    def _retake(self, start: int, its: list[int], s: LiveSettings) -> None:
+        """Put the run at frame `start` and take, for real, the steps a lookahead from there took."""
+        self._seek(start)
+        self.run.rewind(self.run.iteration, self.run.model.get_params())  # a restarted generator: same batches
+        for it in its:
             self._advance(it - self.run.iteration, s)
             self.store[it] = self.run.model.get_params()
+
+    # --- an α or λ change while playing --------------------------------------------------------------------
+    def splice_payload(self, s: LiveSettings, *, ack: int) -> dict[str, Any]:
+        """Frames with the new α from a frame just ahead of the one the browser is estimated to show: it plays on
+        into them if it has not passed that frame yet (the run takes them when it says so), and otherwise holds
+        its frame and asks again from there (what every change did before: two round trips, a visible stop)."""
+        self.splice = False
+        stride, fps = s.playback()
+        shown, when = self.seen or (self.shown, time.monotonic())
+        estimate = shown + (time.monotonic() - when + SPLICE_MARGIN) * stride * fps
+        start = min((k for k in self.store if k >= estimate), default=self.run.iteration)
+        ahead = self._ahead(s, start, FIRST_CHUNK_SECONDS * 2, CHUNK_TRAIN_BUDGET / 3, last=True)
+        if ahead is None:  # nothing to train from there (the end, a divergence): hold, as before
+            self.hold = True
+            return self.snapshot(s, ack=ack, frames=False)
+        key = f"{self.epoch}:{start}:{s.lr}:{s.l2}:{self.seq}"
+        self._splice = (key, start, ahead.pop("its"))
+        p = self._payload(s, ack=ack, base=None, frames=None, t0=None)
+        p["splice"] = {"key": key, **ahead}
+        return p
+
+    def _take_splice(self, s: LiveSettings) -> None:
+        key, start, its = self._splice  # type: ignore[misc]
+        self._splice = None
+        self._retake(start, its, s)
 
 
 def _losses(model: Any, pb: Problem) -> tuple[float, float, float, float]:

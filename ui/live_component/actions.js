@@ -124,6 +124,10 @@ function flush(v) {
   cmd.shown = shownIt(v);
   cmd.plane = v.planeKey || null; // the drawn features it shows: the server sends their meta if they changed
   if (cmd.op === 'need') cmd.next = v.frames.length ? v.frames[v.frames.length - 1].it : cmd.shown;
+  if (v.splice) { // playing frames sent after an α change: the run takes them first
+    cmd.splice = v.splice;
+    v.spliceReq = v.spliceReq || cmd.req;
+  }
   v.pending = cmd;
   sendPending(v);
 }

@@ -134,9 +134,11 @@ async function receive(v, P) {
   v.path = location.pathname;
   const grids = P.grids ? await decodeGrids(P.grids) : [];
   const pre = P.preroll ? await decodeGrids(P.preroll.grids) : [];
+  const spliced = P.splice ? await decodeGrids(P.splice.grids) : [];
   v.seq = P.seq;
   const first = v.mode === null;
   const newEpoch = P.epoch > v.epoch;
+  if (v.spliceReq && P.ack >= v.spliceReq) v.splice = v.spliceReq = 0; // the server has taken those frames
   if (v.pending && P.ack >= v.pending.req) {
     v.pending = null;
     clearTimeout(v.timer);
@@ -163,7 +165,17 @@ async function receive(v, P) {
   if (P.series) applySeries(v, P.series);
   const gw = P.grids ? P.grids.w : 0, gh = P.grids ? P.grids.h : 0;
   const frames = (P.frames || []).map((f, k) => Object.assign(f, { grid: grids[k], gw, gh, pk: v.planeKey }));
-  if (P.hold && newEpoch && v.mode === 'playing') {
+  const sp = P.splice;
+  if (sp && newEpoch && v.mode === 'playing' && shownIt(v) <= sp.base && v.frames.some((f) => f.it === sp.base)) {
+    // α or λ moved: the server trained on from a frame just ahead of this one; play on into those frames (the
+    // next request says so, and the run takes the same steps)
+    v.frames = v.frames.filter((f) => f.it <= sp.base).concat(sp.frames.map((f, k) => Object.assign(f, {
+      grid: spliced[k], gw: sp.grids.w, gh: sp.grids.h, pk: v.planeKey })));
+    applySeries(v, sp.series);
+    v.end = sp.end || null;
+    v.splice = sp.key;
+    v.spliceReq = 0;
+  } else if ((P.hold || sp) && newEpoch && v.mode === 'playing') {
     // α, λ or the limit changed mid-run: stay on this frame, and play what the server trains from here.
     dropAhead(v);
     v.clock = shownIt(v);
