@@ -37,8 +37,9 @@ CHUNK_SECONDS = (0.1, 4.0)  # the range of `want`
 CHUNK_TRAIN_BUDGET = 0.3  # seconds of training one message may take (big runs send fewer frames instead)
 PREROLL_BUDGET = 0.04  # seconds a paused payload may spend on the first frames of the next Play
 # α or λ moved mid-run: frames with the new values start this far ahead of where the browser is estimated to be
-# (the answer's way back and the browser's decoding), so the change shows without the view stopping.
-SPLICE_MARGIN = 0.12
+# when the answer arrives (besides the answer's measured way: the training of those frames), so the change shows
+# without the view stopping.
+SPLICE_MARGIN = 0.06
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class LiveRun:
         self.splice = False  # α or λ moved while playing: the next answer carries frames with the new values
         self._splice: tuple[str, int, list[int]] | None = None  # (key, from, iterations) of those frames
         self.seen: tuple[int, float] | None = None  # (iteration on screen, when) from the last request while playing
+        self.lag = 0.05  # seconds an answer spends on its way, besides the server's work (the browser measures it)
 
     def _plane(self, problem: Problem) -> None:
         """The grids over the problem's plotted axes (the decision boundary, the hidden-unit maps)."""
@@ -197,7 +199,12 @@ class LiveRun:
         """Answer one browser request with a payload (each request is acted on once). A browser that draws
         another plane than the run's (the features changed in a run that also carried this request) gets the
         plane's meta with the answer, whatever the answer is."""
+        t0 = time.perf_counter()
+        lag = cmd.get("lag")
+        if isinstance(lag, int | float) and 0 <= lag < 5000:
+            self.lag = lag / 1000
         p = self._handle(cmd, s)
+        p["ms"] = round((time.perf_counter() - t0) * 1000)  # the browser subtracts it from the time it waited
         plane = cmd.get("plane")
         if plane is not None and plane != self.plane_key and "meta" not in p:
             p["meta"] = self.plane_meta()
@@ -469,7 +476,8 @@ class LiveRun:
         self.splice = False
         stride, fps = s.playback()
         shown, when = self.seen or (self.shown, time.monotonic())
-        estimate = shown + (time.monotonic() - when + SPLICE_MARGIN) * stride * fps
+        # where it will be when this answer arrives: its way there and back, and the training below
+        estimate = shown + (time.monotonic() - when + min(self.lag, 0.4) + SPLICE_MARGIN) * stride * fps
         start = min((k for k in self.store if k >= estimate), default=self.run.iteration)
         ahead = self._ahead(s, start, FIRST_CHUNK_SECONDS * 2, CHUNK_TRAIN_BUDGET / 3, last=True)
         if ahead is None:  # nothing to train from there (the end, a divergence): hold, as before

@@ -124,6 +124,7 @@ function flush(v) {
   cmd.shown = shownIt(v);
   cmd.plane = v.planeKey || null; // the drawn features it shows: the server sends their meta if they changed
   if (cmd.op === 'need') cmd.next = v.frames.length ? v.frames[v.frames.length - 1].it : cmd.shown;
+  if (v.lag !== undefined) cmd.lag = v.lag; // how long its last answer took, the server's own work left out
   if (v.splice) { // playing frames sent after an α change: the run takes them first
     cmd.splice = v.splice;
     v.spliceReq = v.spliceReq || cmd.req;
@@ -134,6 +135,7 @@ function flush(v) {
 
 function sendPending(v) {
   const cmd = v.pending;
+  cmd.sentAt = cmd.sentAt || performance.now();
   clearTimeout(v.timer);
   v.timer = setTimeout(() => { if (v.pending === cmd && !v.leaving && !gone(v)) sendPending(v); }, ACK_TIMEOUT_MS);
   // frames: the view's own fragment; anything else: the panel's (channel.js), so what is around the view follows

@@ -139,6 +139,9 @@ async function receive(v, P) {
   const first = v.mode === null;
   const newEpoch = P.epoch > v.epoch;
   if (v.spliceReq && P.ack >= v.spliceReq) v.splice = v.spliceReq = 0; // the server has taken those frames
+  if (v.pending && P.ack === v.pending.req && P.ms !== undefined) {
+    v.lag = Math.round(Math.max(0, performance.now() - v.pending.sentAt - P.ms));
+  }
   if (v.pending && P.ack >= v.pending.req) {
     v.pending = null;
     clearTimeout(v.timer);
