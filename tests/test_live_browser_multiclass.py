@@ -47,6 +47,8 @@ def test_three_class_regions_are_painted_live_in_each_class_tint(browser, base_u
     screenshot(page, f"live-{name}-spiral3-midrun")
     shares = [hue_share(pixels, c) for c in figures.CLASS_COLORS[:3]]
     assert all(s > 0.08 for s in shares), shares  # three regions, each in its own class's shades
+    entries, lines, left = map(int, page.get_attribute("[data-testid=sn-grad]", "data-legend").split())
+    assert entries == 6 and left >= 0, (entries, lines, left)  # ‖dW1‖ … ‖db2‖, W2's three rows: none cut off
     label = page.get_attribute("[data-testid=sn-boundary]", "aria-label")
     assert label.startswith("Decision regions of 3 classes over x1"), label
     page.click("[data-testid=sn-play]")

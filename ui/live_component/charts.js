@@ -57,13 +57,22 @@ function strokeSeries(ctx, ys, limit, px, py, log) {
 function drawChart(cv, spec, data) {
   const [ctx, w, h] = fitCanvas(cv);
   ctx.clearRect(0, 0, w, h);
-  // legend beside the title when both fit on one line, else on a line of its own
+  // legend beside the title when both fit on one line, else on lines of their own (as many as it takes: W2's
+  // K rows make a long one on a laptop)
   ctx.font = FONT;
   const shown = spec.lines.filter((l) => data.cols[l.key] && data.cols[l.key].some((y) => y !== null));
-  const legendW = shown.reduce((sum, l) => sum + ctx.measureText(l.label).width + 38, 0);
+  const rows = [];
+  let row = [], rowW = 0;
+  for (const line of shown) {
+    const iw = ctx.measureText(line.label).width + 38;
+    if (row.length && rowW + iw > w - 14) { rows.push(row); row = []; rowW = 0; }
+    row.push(line);
+    rowW += iw;
+  }
+  if (row.length) rows.push(row);
   ctx.font = '600 ' + FONT;
-  const twoRows = 6 + ctx.measureText(spec.title).width + 20 + legendW > w;
-  const box = { l: 62, r: 14, t: twoRows ? 50 : 30, b: 40 };
+  const beside = rows.length <= 1 && 6 + ctx.measureText(spec.title).width + 20 + rowW <= w;
+  const box = { l: 62, r: 14, t: beside ? 30 : 30 + 20 * rows.length, b: 40 };
   const pw = Math.max(10, w - box.l - box.r), ph = Math.max(10, h - box.t - box.b);
   const log = spec.log;
   const xmax = Math.max(1, data.xmax);
@@ -156,23 +165,28 @@ function drawChart(cv, spec, data) {
   // legend, top right above the plot
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'left';
-  const ly = twoRows ? 36 : 16;
-  let x = w - box.r;
-  for (let i = shown.length - 1; i >= 0; i--) {
-    const line = shown[i];
-    const tw = ctx.measureText(line.label).width;
-    x -= tw;
-    ctx.fillStyle = INK;
-    ctx.fillText(line.label, x, ly);
-    x -= 26;
-    ctx.strokeStyle = line.color;
-    ctx.lineWidth = line.width || 2;
-    ctx.setLineDash(line.dash ? line.dash.map((d) => d * 0.7) : []);
-    ctx.beginPath();
-    ctx.moveTo(x, ly);
-    ctx.lineTo(x + 20, ly);
-    ctx.stroke();
-    x -= 12;
-  }
+  let left = w;
+  rows.forEach((items, r) => {
+    const ly = beside ? 16 : 36 + 20 * r;
+    let x = w - box.r;
+    for (let i = items.length - 1; i >= 0; i--) {
+      const line = items[i];
+      const tw = ctx.measureText(line.label).width;
+      x -= tw;
+      ctx.fillStyle = INK;
+      ctx.fillText(line.label, x, ly);
+      x -= 26;
+      ctx.strokeStyle = line.color;
+      ctx.lineWidth = line.width || 2;
+      ctx.setLineDash(line.dash ? line.dash.map((d) => d * 0.7) : []);
+      ctx.beginPath();
+      ctx.moveTo(x, ly);
+      ctx.lineTo(x + 20, ly);
+      ctx.stroke();
+      left = Math.min(left, x);
+      x -= 12;
+    }
+  });
   ctx.setLineDash([]);
+  setAttr(cv, 'data-legend', `${shown.length} ${rows.length} ${Math.floor(left)}`); // entries, lines, leftmost px
 }
