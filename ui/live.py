@@ -36,7 +36,7 @@ def live_settings(ctx: PageContext) -> LiveSettings:
 
 # --- the component: a tiny loader; the view's module and CSS come once per mount, in a page run's payload -----
 ASSETS = Path(__file__).with_name("live_component")
-JS_FILES = ("plane.js", "regions.js", "charts.js", "units.js", "actions.js", "live.js")
+JS_FILES = ("plane.js", "regions.js", "charts.js", "units.js", "actions.js", "playback.js", "live.js")
 
 
 def _compact(source: str) -> str:
