@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -173,3 +174,20 @@ def test_reset_starts_a_fresh_run_on_a_new_timeline():
     p = live.handle(_cmd(live, "reset", 2, shown=10), s)
     assert live.run.iteration == 0 and live.epoch == epoch + 1 and p["state"] == "idle" and p["frames"][0]["it"] == 0
     assert p["series"] == {"t0": 0, "cols": {k: [] for k in p["series"]["cols"]}, "lr": []}
+
+
+def test_new_alpha_frames_start_further_ahead_when_answers_take_longer_to_arrive():
+    """The browser reports how long its last answer took besides the server's work; frames after an α change
+    start that much further ahead of where it was, so it has not passed their first frame when they arrive."""
+    bases = []
+    for lag_ms in (0, 400):
+        live, s = _live()
+        p = live.handle(_cmd(live, "play", 1, shown=0), s)
+        p = live.handle(_cmd(live, "need", 2, shown=0, next=p["frames"][-1]["it"], want=4.0, lag=lag_ms), s)
+        assert p["ms"] >= 0
+        live.seen = (0, time.monotonic())  # the browser was at 0 just now
+        faster = LiveSettings(**{**s.__dict__, "lr": 0.3})
+        live.apply(faster)
+        bases.append(live.splice_payload(faster, ack=2)["splice"]["base"])
+    rate = s.rate  # iterations per second at 1×
+    assert bases[0] < bases[1] and abs((bases[1] - bases[0]) - 0.4 * rate) <= 2 * 6 + 0.05 * rate, bases
