@@ -40,13 +40,14 @@ from websockets.exceptions import ConnectionClosed
 
 PAGE = "Neural_network"
 LIVE_KEY = "sn_live_"  # ui.live.component_key(page): the live view's component key
+CHANNEL_KEY = "sn_panel_"  # ui.live.panel_channel_key(page): Play, Pause, Step, Reset and "done" go through it
 OPEN_TIMEOUT_S = 120.0
 XSRF_COOKIE, AFFINITY_COOKIE = "_streamlit_xsrf", "SN_REPLICA"
 FINISHED = ForwardMsg.ScriptFinishedStatus
 # live.js's constants
 LOW_WATER_S = 0.6  # seconds of buffered playback left when more frames are asked for
 ACK_TIMEOUT_S = 4.0  # a request not answered by then is sent again
-WANT_MAX_S, WANT_FIRST_S = 1.5, 0.12
+WANT_MAX_S, WANT_FIRST_S = 4.0, 0.12
 FRAME_S = 1 / 60  # the browser looks at its clock once per screen refresh (requestAnimationFrame)
 
 
@@ -218,7 +219,7 @@ class LiveView:
             self.mode, self.end = self.end["state"], None
             self.command("done")
         elif not self.end and self.pending is None and self.queued is None and self.ahead() < LOW_WATER_S:
-            self.command("need", want=min(WANT_MAX_S, 0.3 + 3 * self.ahead()))
+            self.command("need", want=min(WANT_MAX_S, 0.3 + 6 * self.ahead()))
 
     def ahead(self) -> float:
         """Seconds of playback buffered past the clock."""
@@ -299,6 +300,7 @@ class Student:
         self.view = LiveView()
         self.element_id = ""
         self.fragment_id = ""
+        self.channel: tuple[str, str] | None = None  # the panel's channel element: (element id, its fragment)
         self.loaded = False  # loader.js has the view's module (a payload with "code" came)
         self.hello = False  # loader.js asks for the module ("hello")
         self.got_new_session = False
@@ -349,10 +351,12 @@ class Student:
             cs.page_name = PAGE
         cs.cached_message_hashes.extend(self.cache.hashes())
         if cmd is not None:  # setTriggerValue('cmd', cmd): a rerun of the component's fragment
-            cs.fragment_id = self.fragment_id
+            # frames from the view (its own fragment); anything else through the panel's channel (channel.js)
+            element_id, fragment_id = ((self.element_id, self.fragment_id) if cmd.get("op") == "need"
+                                       or not self.channel else self.channel)
+            cs.fragment_id = fragment_id
             w = cs.widget_states.widgets.add()
-            w.id, w.json_trigger_value = trigger_widget_id(self.element_id), json.dumps([{"event": "cmd",
-                                                                                           "value": cmd}])
+            w.id, w.json_trigger_value = trigger_widget_id(element_id), json.dumps([{"event": "cmd", "value": cmd}])
         ci = cs.context_info
         ci.timezone, ci.timezone_offset, ci.locale = "UTC", 0, "en-US"
         ci.url, ci.is_embedded, ci.color_scheme = f"{self.base}/{PAGE}", False, "light"
@@ -479,6 +483,8 @@ class Student:
             self.result.errors.append(f"exception: {element.exception.message[:200]}")
         elif kind == "alert" and element.alert.format == element.alert.ERROR:
             self.result.errors.append(f"error message: {element.alert.body[:200]}")
+        if kind == "bidi_component" and element.bidi_component.id.split("-")[-1].startswith(CHANNEL_KEY):
+            self.channel = (element.bidi_component.id, msg.delta.fragment_id)
         reading = read_frames(msg)
         if reading is None:
             return
