@@ -16,7 +16,7 @@ import numpy as np
 
 from .activations import get_activation, sigmoid
 from .describe import ParamInfo, TraceStep
-from .losses import bce_and_sigmoid, bce_from_logits
+from .losses import bce_and_sigmoid, bce_from_logits, bce_rows_and_sigmoid
 
 Params = dict[str, np.ndarray]
 Cache = dict[str, Any]
@@ -59,7 +59,7 @@ class Model:
     def config(self) -> dict[str, Any]:
         raise NotImplementedError
 
-    # --- the output layer: σ and binary cross-entropy; softmax.py overrides these five for K ≥ 3 ------------
+    # --- the output layer: σ and binary cross-entropy; softmax.py overrides these six for K ≥ 3 -------------
     def proba_from_logits(self, z: np.ndarray) -> np.ndarray:
         """ŷ = σ(z), the probability of class 1."""
         return sigmoid(z)
@@ -71,6 +71,11 @@ class Model:
     def cross_entropy_and_proba(self, z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
         """(cross_entropy(z, y), proba_from_logits(z)) from one pass: a full-batch step needs both."""
         return bce_and_sigmoid(z, y)
+
+    def row_losses_and_proba(self, z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(each row's cross-entropy, ŷ): a mean over any rows is their cross_entropy, bit for bit, so one pass
+        over the training and the test rows serves both sets."""
+        return bce_rows_and_sigmoid(z, y)
 
     def targets(self, y: np.ndarray) -> np.ndarray:
         """y as `decide` answers: True for class 1."""
