@@ -56,6 +56,11 @@ class Model:
     def _backward_data(self, cache: Cache, delta: np.ndarray) -> Params:
         raise NotImplementedError
 
+    def logits_from_first_layer(self, a: np.ndarray) -> np.ndarray:
+        """z from a = X·Wᵀ + b, the first layer's product with its bias (the first two tensors of param_info):
+        the rest of forward, for a caller that has a cheaper way to that product (plane.decision_grid)."""
+        raise NotImplementedError
+
     def config(self) -> dict[str, Any]:
         raise NotImplementedError
 
@@ -272,6 +277,9 @@ class LogisticRegression(Model):
         z = X @ self.params["w"] + self.params["b"]
         return z, {"X": X, "z": z}
 
+    def logits_from_first_layer(self, a: np.ndarray) -> np.ndarray:
+        return a  # the first layer is the output: z = X·w + b
+
     def _backward_data(self, cache: Cache, delta: np.ndarray) -> Params:
         X = cache["X"]
         m = X.shape[0]
@@ -344,6 +352,9 @@ class TwoLayerNet(Model):
         h1 = self.activation.g(a1)  # h1 = g(a1)
         z = self._output_logits(h1)
         return z, {"X": X, "a1": a1, "h1": h1, "z": z}
+
+    def logits_from_first_layer(self, a: np.ndarray) -> np.ndarray:
+        return self._output_logits(self.activation.g(a))  # a is a1: z = w2ᵀ·g(a1) + b2
 
     def _output_logits(self, h1: np.ndarray) -> np.ndarray:
         return h1 @ self.params["w2"] + self.params["b2"]  # z = w2ᵀ·h1 + b2

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .models import Model, TwoLayerNet
+from .models import LogisticRegression, Model, TwoLayerNet
 
 Transform = Callable[[np.ndarray], np.ndarray]
 
@@ -48,10 +48,25 @@ def plane_grid(
 def decision_grid(model: Model, grid: PlaneGrid, transform: Transform | None = None) -> np.ndarray:
     """P(class 1) at every grid point, shape (res, res) — rows follow v, columns follow u. With K ≥ 3 classes,
     every class's probability: shape (res, res, K), summing to 1 along the last axis."""
-    inputs = grid.points if transform is None else transform(grid.points)
     with np.errstate(over="ignore", invalid="ignore"):
-        proba = model.predict_proba(inputs)
+        if transform is None and isinstance(model, LogisticRegression | TwoLayerNet):
+            proba = model.proba_from_logits(model.logits_from_first_layer(_first_layer_on_plane(model, grid)))
+        else:
+            proba = model.predict_proba(grid.points if transform is None else transform(grid.points))
     return proba.reshape(*grid.shape, *proba.shape[1:])
+
+
+def _first_layer_on_plane(model: Model, grid: PlaneGrid) -> np.ndarray:
+    """The first layer's X·Wᵀ + b at every grid point, shaped as forward has it ((res², units), or (res²,) for
+    logistic regression's w). Every input but the two drawn is 0 on the plane, so at (v, u) it is
+    u·W[:, i] + (v·W[:, j] + b): an outer sum of two axes, a third of the cost of the (res², d) product (the
+    same up to rounding in the last bit)."""
+    W, b = (np.asarray(model.params[p.name], dtype=np.float64) for p in model.param_info[:2])
+    i, j = grid.axes
+    W2d = W.reshape(-1, W.shape[-1])
+    # (units, res_v, res_u): the sums run along whole rows of the plane, not along a few units at a time
+    a = (W2d[:, j, None] * grid.v + b.reshape(-1, 1))[:, :, None] + (W2d[:, i, None] * grid.u)[:, None, :]
+    return a.reshape(-1) if W.ndim == 1 else a.reshape(W2d.shape[0], -1).T
 
 
 @dataclass(frozen=True)

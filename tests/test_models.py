@@ -15,6 +15,7 @@ from scratchnet import (
     fit,
     gradcheck,
     hidden_unit_grids,
+    make_model,
     model_from_dict,
     plane_grid,
     sigmoid,
@@ -302,6 +303,21 @@ def test_decision_grid_rows_follow_v_columns_follow_u():
     # a transform is applied to the grid points before the model sees them
     shifted = decision_grid(model, grid, transform=lambda pts: pts + np.array([0.0, 0.0, 1.0]))
     np.testing.assert_allclose(shifted, sigmoid(-grid.v[:, None] + 50.0 + 0 * grid.u), rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["logistic", "net"])
+@pytest.mark.parametrize("k", [2, 3])
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_decision_grid_is_the_model_on_the_grid_points(kind, k, activation):
+    # decision_grid takes the first layer from the plane's two axes (an outer sum): the same up to rounding,
+    # over any two of four features (the others held at 0)
+    X = np.random.default_rng(4).normal(size=(40, 4))
+    model = make_model(kind, 4, k, hidden_units=5, activation=activation, seed=3)
+    model.params = {name: v * 3.0 for name, v in model.params.items()}  # big enough logits to saturate somewhere
+    for axes in ((0, 1), (3, 1)):
+        grid = plane_grid(X, axes=axes, resolution=13)
+        expected = model.predict_proba(grid.points).reshape(grid.shape + ((k,) if k > 2 else ()))
+        np.testing.assert_allclose(decision_grid(model, grid), expected, rtol=1e-12, atol=1e-15)
 
 
 def test_hidden_unit_grids_match_the_hidden_layer():
