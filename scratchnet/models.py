@@ -10,6 +10,7 @@ With n_classes = K ≥ 3 the constructors give the softmax models of softmax.py 
 from __future__ import annotations
 
 import copy
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
@@ -20,6 +21,14 @@ from .losses import bce_and_sigmoid, bce_from_logits, bce_rows_and_sigmoid
 
 Params = dict[str, np.ndarray]
 Cache = dict[str, Any]
+
+
+@lru_cache(maxsize=16)
+def ones(m: int) -> np.ndarray:
+    """m ones, read-only: column sums as one mat-vec product (ones(m) @ A), without a new vector every step."""
+    v = np.ones(m)
+    v.flags.writeable = False
+    return v
 
 
 class Model:
@@ -378,7 +387,7 @@ class TwoLayerNet(Model):
         or b1 from these rows, so on the training set a dead ReLU unit stays dead."""
         h1 = cache["h1"]
         if self.activation.nonnegative:  # h1 ≥ 0: a column sums to 0 only if every entry is 0 (one mat-vec)
-            return int(np.count_nonzero(np.ones(h1.shape[0]) @ h1 == 0.0))
+            return int(np.count_nonzero(ones(h1.shape[0]) @ h1 == 0.0))
         return int(np.count_nonzero(~h1.any(axis=0)))
 
     def hidden(self, X: np.ndarray) -> np.ndarray:
@@ -393,7 +402,7 @@ class TwoLayerNet(Model):
         cache["dL_da1"] = dL_da1
         return {
             "W1": dL_da1.T @ X / m,  # dW1 = (dL/da1)ᵀ·xᵀ, averaged
-            "b1": np.ones(m) @ dL_da1 / m,  # db1 = dL/da1, averaged (column means as one mat-vec product)
+            "b1": ones(m) @ dL_da1 / m,  # db1 = dL/da1, averaged (column means as one mat-vec product)
             **self._output_grads(h1, delta),
         }
 
