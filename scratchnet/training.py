@@ -129,7 +129,7 @@ def train(
         step = float(lr() if callable(lr) else lr)
         if theta is None or any(model.params.get(k) is not v for k, v in views.items()):  # params replaced
             theta, views = _flatten(model.params)
-            model.params = views
+            model.params = dict(views)  # a dict of its own: set_params replaces entries in place
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             z, cache = model.forward(X)
             # each set's own forward pass: BLAS may round a row differently with other rows around it
@@ -180,7 +180,7 @@ def train(
                 rec.diverged, rec.message = True, f"the loss exploded past {max_loss:g} at iteration {t}"
             if not rec.diverged:
                 # θ ← θ − α·∂L/∂θ, every tensor in one op on the flat vector (a new one: records keep the old)
-                theta_new = theta - step * np.concatenate([g.reshape(-1) for g in grads.values()])
+                theta_new = theta - step * np.concatenate([grads[k].reshape(-1) for k in views])  # θ's order
         # Yield only outside the errstate block: a generator suspended inside it (a TrainingRun never resumes
         # after a divergence) would leave the caller's numpy error state at "ignore".
         if rec.diverged:
@@ -191,7 +191,7 @@ def train(
             yield rec
             return
         theta, views = theta_new, _views(theta_new, views)
-        model.params = views
+        model.params = dict(views)
         yield rec
 
 
