@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from .activations import sigmoid_given
@@ -47,6 +49,14 @@ def bce_naive(y_hat: np.ndarray, y: np.ndarray) -> float:
     """The textbook formula on probabilities; kept only to show students (and tests) where it breaks."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return float(-np.mean(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat)))
+
+
+@lru_cache(maxsize=16)
+def ones(m: int) -> np.ndarray:
+    """m ones, read-only: column sums as one mat-vec product (ones(m) @ A), without a new vector every step."""
+    v = np.ones(m)
+    v.flags.writeable = False
+    return v
 
 
 def class_labels(y: np.ndarray, n_classes: int) -> np.ndarray:

@@ -10,25 +10,16 @@ With n_classes = K ≥ 3 the constructors give the softmax models of softmax.py 
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
 
 from .activations import get_activation, sigmoid
 from .describe import ParamInfo, TraceStep
-from .losses import bce_and_sigmoid, bce_from_logits, bce_rows_and_sigmoid
+from .losses import bce_and_sigmoid, bce_from_logits, bce_rows_and_sigmoid, ones
 
 Params = dict[str, np.ndarray]
 Cache = dict[str, Any]
-
-
-@lru_cache(maxsize=16)
-def ones(m: int) -> np.ndarray:
-    """m ones, read-only: column sums as one mat-vec product (ones(m) @ A), without a new vector every step."""
-    v = np.ones(m)
-    v.flags.writeable = False
-    return v
 
 
 class Model:
@@ -65,11 +56,6 @@ class Model:
     def _backward_data(self, cache: Cache, delta: np.ndarray) -> Params:
         raise NotImplementedError
 
-    def logits_from_first_layer(self, a: np.ndarray) -> np.ndarray:
-        """z from a = X·Wᵀ + b, the first layer's product with its bias (the first two tensors of param_info):
-        the rest of forward, for a caller that has a cheaper way to that product (plane.decision_grid)."""
-        raise NotImplementedError
-
     def config(self) -> dict[str, Any]:
         raise NotImplementedError
 
@@ -87,8 +73,7 @@ class Model:
         return bce_and_sigmoid(z, y)
 
     def row_losses_and_proba(self, z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(each row's cross-entropy, ŷ): a mean over any rows is their cross_entropy, bit for bit, so one pass
-        over the training and the test rows serves both sets."""
+        """(each row's cross-entropy, ŷ): a mean over any rows is their cross_entropy, bit for bit."""
         return bce_rows_and_sigmoid(z, y)
 
     def targets(self, y: np.ndarray) -> np.ndarray:
@@ -286,9 +271,6 @@ class LogisticRegression(Model):
         z = X @ self.params["w"] + self.params["b"]
         return z, {"X": X, "z": z}
 
-    def logits_from_first_layer(self, a: np.ndarray) -> np.ndarray:
-        return a  # the first layer is the output: z = X·w + b
-
     def _backward_data(self, cache: Cache, delta: np.ndarray) -> Params:
         X = cache["X"]
         m = X.shape[0]
@@ -361,9 +343,6 @@ class TwoLayerNet(Model):
         h1 = self.activation.g(a1)  # h1 = g(a1)
         z = self._output_logits(h1)
         return z, {"X": X, "a1": a1, "h1": h1, "z": z}
-
-    def logits_from_first_layer(self, a: np.ndarray) -> np.ndarray:
-        return self._output_logits(self.activation.g(a))  # a is a1: z = w2ᵀ·g(a1) + b2
 
     def _output_logits(self, h1: np.ndarray) -> np.ndarray:
         return h1 @ self.params["w2"] + self.params["b2"]  # z = w2ᵀ·h1 + b2

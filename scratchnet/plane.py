@@ -50,7 +50,9 @@ def decision_grid(model: Model, grid: PlaneGrid, transform: Transform | None = N
     every class's probability: shape (res, res, K), summing to 1 along the last axis."""
     with np.errstate(over="ignore", invalid="ignore"):
         if transform is None and isinstance(model, LogisticRegression | TwoLayerNet):
-            proba = model.proba_from_logits(model.logits_from_first_layer(_first_layer_on_plane(model, grid)))
+            a = _first_layer_on_plane(model, grid)  # z = a for logistic regression; a net goes on from a1 = a
+            z = model._output_logits(model.activation.g(a)) if isinstance(model, TwoLayerNet) else a
+            proba = model.proba_from_logits(z)
         else:
             proba = model.predict_proba(grid.points if transform is None else transform(grid.points))
     return proba.reshape(*grid.shape, *proba.shape[1:])

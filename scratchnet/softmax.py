@@ -18,8 +18,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .describe import ParamInfo, TraceStep
-from .losses import class_labels, softmax_and_cross_entropy, softmax_cross_entropy, softmax_rows_and_cross_entropy
-from .models import MODEL_CLASSES, Cache, LogisticRegression, Model, Params, TwoLayerNet, ones
+from .losses import class_labels, ones, softmax_and_cross_entropy, softmax_cross_entropy, softmax_rows_and_cross_entropy
+from .models import MODEL_CLASSES, Cache, LogisticRegression, Model, Params, TwoLayerNet
 
 
 def softmax(Z: np.ndarray) -> np.ndarray:
