@@ -55,7 +55,7 @@ def evaluate(model: Model, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 def _flatten(params: Params) -> tuple[np.ndarray, Params]:
-    """θ as one vector, and params as views into it: one op then updates, checks or measures every tensor."""
+    """θ as one vector, and params as views into it: one op then updates or checks every tensor."""
     theta = np.concatenate([p.reshape(-1) for p in params.values()]).astype(np.float64, copy=False)
     return theta, _views(theta, params)
 

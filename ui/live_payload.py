@@ -23,10 +23,11 @@ from scratchnet import History, Model, ParamInfo, PlaneGrid
 from scratchnet.data import Dataset
 
 GRID_ENCODING = "u8-delta-zlib"
-ZLIB_LEVEL = 4  # on real runs: 4 is 11 % smaller than 3 for the same CPU; 6 saves 8 % more for 3x the CPU
-# The deltas are mostly runs of 0 (70 %) and ±1 (21 %): run-length matches alone (Z_RLE, any level) deflate a
-# default run in 0.55x the CPU of level 4's search, for 12 % more bytes (275 vs 245 kB).
+# The deltas are mostly runs of 0 (70 %) and ±1 (21 %): run-length matches alone (Z_RLE; every level deflates
+# alike) take 0.55x the CPU of the default strategy at level 4 on a default run, for 12 % more bytes (275 vs
+# 245 kB; level 6 would save 8 % more than level 4 for 3x its CPU).
 ZLIB_STRATEGY = zlib.Z_RLE
+ZLIB_LEVEL = 4
 MAX_POINTS = 800  # points drawn over the boundary; a seeded subset above that (the same in every frame)
 NAN_BYTE = 128  # a non-finite probability is drawn as 0.5 (white); the frame also says it had some
 JITTER_LEVELS = 12  # a drawn feature with at most this many values (a class, 0/1 text) is drawn jittered,
