@@ -320,6 +320,29 @@ def test_decision_grid_is_the_model_on_the_grid_points(kind, k, activation):
         np.testing.assert_allclose(decision_grid(model, grid), expected, rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("kind", ["logistic", "net"])
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_a_single_precision_grid_is_for_pictures(kind, activation):
+    # dtype=np.float32: two classes within 2e-5 of the float64 grid (a byte per cell shows steps of 1/255), over a
+    # wide range of probabilities and logits; K classes and transformed inputs stay float64
+    X = np.random.default_rng(5).normal(size=(40, 3))
+    model = make_model(kind, 3, hidden_units=6, activation=activation, seed=1)
+    model.params = {name: v * 10.0 for name, v in model.params.items()}
+    before = model.get_params()
+    grid = plane_grid(X, axes=(2, 0), resolution=31)
+    single, double = decision_grid(model, grid, dtype=np.float32), decision_grid(model, grid)
+    assert single.shape == double.shape and np.ptp(double) > 0.5
+    assert single.dtype == (np.float64 if activation == "sigmoid" and kind == "net" else np.float32)  # σ is float64
+    np.testing.assert_allclose(single, double, rtol=0, atol=2e-5)
+    for name in before:  # the model keeps its float64 weights
+        assert model.params[name].dtype == np.float64
+        np.testing.assert_array_equal(model.params[name], before[name])
+    k3 = make_model(kind, 3, 3, hidden_units=6, activation=activation, seed=1)
+    np.testing.assert_array_equal(decision_grid(k3, grid, dtype=np.float32), decision_grid(k3, grid))
+    shift = lambda pts: pts + 0.5  # noqa: E731
+    np.testing.assert_array_equal(decision_grid(model, grid, shift, np.float32), decision_grid(model, grid, shift))
+
+
 def test_hidden_unit_grids_match_the_hidden_layer():
     X = np.random.default_rng(2).normal(size=(30, 2))
     net = TwoLayerNet(2, 3, "relu", seed=0)
