@@ -20,8 +20,8 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 def sigmoid_given(z: np.ndarray, e: np.ndarray) -> np.ndarray:
     """σ(z) when e = e^(−|z|) is already at hand (the loss needs it too)."""
-    r = 1.0 / (1.0 + e)
-    return np.where(z >= 0, r, e * r)
+    r = np.asarray(1.0 / (1.0 + e))  # an array even for one z: `out` needs one
+    return np.multiply(e, r, out=r, where=z < 0)  # e·r where z < 0, in place: np.where costs a third more
 
 
 def sigmoid_prime(a: np.ndarray) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from .activations import sigmoid_given
@@ -28,17 +30,33 @@ def bce_from_logits(z: np.ndarray, y: np.ndarray) -> float:
 def bce_and_sigmoid(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     """(bce_from_logits(z, y), sigmoid(z)), bit for bit, from one e^(−|z|): a full-batch step needs both."""
     z = np.asarray(z, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
     if z.size == 0:
         return float("nan"), z.copy()
+    terms, y_hat = bce_rows_and_sigmoid(z, y)
+    return float(np.add.reduce(terms, axis=None)) / z.size, y_hat
+
+
+def bce_rows_and_sigmoid(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(each row's term softplus(z) − y·z, sigmoid(z)): the mean of any rows' terms is their cross-entropy, so
+    one pass serves the training and the test rows."""
+    z = np.asarray(z, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
     e = np.exp(-np.abs(z))
-    return float(np.add.reduce(softplus(z, e) - y * z, axis=None)) / z.size, sigmoid_given(z, e)
+    return softplus(z, e) - y * z, sigmoid_given(z, e)
 
 
 def bce_naive(y_hat: np.ndarray, y: np.ndarray) -> float:
     """The textbook formula on probabilities; kept only to show students (and tests) where it breaks."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return float(-np.mean(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat)))
+
+
+@lru_cache(maxsize=16)
+def ones(m: int) -> np.ndarray:
+    """m ones, read-only: column sums as one mat-vec product (ones(m) @ A), without a new vector every step."""
+    v = np.ones(m)
+    v.flags.writeable = False
+    return v
 
 
 def class_labels(y: np.ndarray, n_classes: int) -> np.ndarray:
@@ -65,9 +83,14 @@ def softmax_and_cross_entropy(Z: np.ndarray, labels: np.ndarray) -> tuple[float,
     Z = np.asarray(Z, dtype=np.float64)
     if Z.shape[0] == 0:
         return float("nan"), Z.copy()
-    rows = np.arange(Z.shape[0])
+    terms, P = softmax_rows_and_cross_entropy(Z, labels)
+    return float(np.add.reduce(terms)) / Z.shape[0], P
+
+
+def softmax_rows_and_cross_entropy(Z: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(each row's cross-entropy, P = softmax(Z)): as softmax_and_cross_entropy, before the mean over rows."""
+    Z = np.asarray(Z, dtype=np.float64)
     shifted = Z - Z.max(axis=1, keepdims=True)
     e = np.exp(shifted)
     s = e.sum(axis=1)
-    loss = float(np.add.reduce(np.log(s) - shifted[rows, labels])) / Z.shape[0]
-    return loss, e / s[:, None]
+    return np.log(s) - shifted[np.arange(Z.shape[0]), labels], e / s[:, None]

@@ -16,7 +16,7 @@ import numpy as np
 
 from .activations import get_activation, sigmoid
 from .describe import ParamInfo, TraceStep
-from .losses import bce_and_sigmoid, bce_from_logits
+from .losses import bce_and_sigmoid, bce_from_logits, bce_rows_and_sigmoid, ones
 
 Params = dict[str, np.ndarray]
 Cache = dict[str, Any]
@@ -59,7 +59,7 @@ class Model:
     def config(self) -> dict[str, Any]:
         raise NotImplementedError
 
-    # --- the output layer: σ and binary cross-entropy; softmax.py overrides these five for K ≥ 3 ------------
+    # --- the output layer: σ and binary cross-entropy; softmax.py overrides these six for K ≥ 3 -------------
     def proba_from_logits(self, z: np.ndarray) -> np.ndarray:
         """ŷ = σ(z), the probability of class 1."""
         return sigmoid(z)
@@ -71,6 +71,10 @@ class Model:
     def cross_entropy_and_proba(self, z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
         """(cross_entropy(z, y), proba_from_logits(z)) from one pass: a full-batch step needs both."""
         return bce_and_sigmoid(z, y)
+
+    def row_losses_and_proba(self, z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(each row's cross-entropy, ŷ): a mean over any rows is their cross_entropy, bit for bit."""
+        return bce_rows_and_sigmoid(z, y)
 
     def targets(self, y: np.ndarray) -> np.ndarray:
         """y as `decide` answers: True for class 1."""
@@ -362,7 +366,7 @@ class TwoLayerNet(Model):
         or b1 from these rows, so on the training set a dead ReLU unit stays dead."""
         h1 = cache["h1"]
         if self.activation.nonnegative:  # h1 ≥ 0: a column sums to 0 only if every entry is 0 (one mat-vec)
-            return int(np.count_nonzero(np.ones(h1.shape[0]) @ h1 == 0.0))
+            return int(np.count_nonzero(ones(h1.shape[0]) @ h1 == 0.0))
         return int(np.count_nonzero(~h1.any(axis=0)))
 
     def hidden(self, X: np.ndarray) -> np.ndarray:
@@ -377,7 +381,7 @@ class TwoLayerNet(Model):
         cache["dL_da1"] = dL_da1
         return {
             "W1": dL_da1.T @ X / m,  # dW1 = (dL/da1)ᵀ·xᵀ, averaged
-            "b1": np.ones(m) @ dL_da1 / m,  # db1 = dL/da1, averaged (column means as one mat-vec product)
+            "b1": ones(m) @ dL_da1 / m,  # db1 = dL/da1, averaged (column means as one mat-vec product)
             **self._output_grads(h1, delta),
         }
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from .models import Model, TwoLayerNet
+from .activations import sigmoid_given
+from .models import LogisticRegression, Model, TwoLayerNet
 
 Transform = Callable[[np.ndarray], np.ndarray]
 
@@ -45,13 +47,45 @@ def plane_grid(
     return PlaneGrid(u=u, v=v, points=points, axes=(i, j))
 
 
-def decision_grid(model: Model, grid: PlaneGrid, transform: Transform | None = None) -> np.ndarray:
+def decision_grid(
+    model: Model, grid: PlaneGrid, transform: Transform | None = None, dtype: type = np.float64
+) -> np.ndarray:
     """P(class 1) at every grid point, shape (res, res) — rows follow v, columns follow u. With K ≥ 3 classes,
-    every class's probability: shape (res, res, K), summing to 1 along the last axis."""
-    inputs = grid.points if transform is None else transform(grid.points)
+    every class's probability: shape (res, res, K), summing to 1 along the last axis.
+
+    dtype=np.float32 is for a picture only (one byte per cell shows steps of 1/255): two classes over the plane's
+    own features in single precision, ~1e-6 from the float64 grid, for a third less work (else float64)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        proba = model.predict_proba(inputs)
+        if transform is None and isinstance(model, LogisticRegression | TwoLayerNet):
+            single = dtype == np.float32 and model.n_classes == 2
+            m = _single_precision(model) if single else model
+            a = _first_layer_on_plane(m, grid)  # z = a for logistic regression; a net goes on from a1 = a
+            z = m._output_logits(m.activation.g(a)) if isinstance(m, TwoLayerNet) else a
+            proba = sigmoid_given(z, np.exp(-np.abs(z))) if single else m.proba_from_logits(z)  # σ keeps float32
+        else:
+            proba = model.predict_proba(grid.points if transform is None else transform(grid.points))
     return proba.reshape(*grid.shape, *proba.shape[1:])
+
+
+def _single_precision(model: Model) -> Model:
+    """A shallow copy of `model` with float32 parameters (the model itself untouched)."""
+    single = copy.copy(model)
+    single.params = {name: np.asarray(v, dtype=np.float32) for name, v in model.params.items()}
+    return single
+
+
+def _first_layer_on_plane(model: Model, grid: PlaneGrid) -> np.ndarray:
+    """The first layer's X·Wᵀ + b at every grid point, shaped as forward has it ((res², units), or (res²,) for
+    logistic regression's w), in the parameters' precision. Every input but the two drawn is 0 on the plane, so
+    at (v, u) it is u·W[:, i] + (v·W[:, j] + b): an outer sum of two axes, a third of the cost of the (res², d)
+    product (the same up to rounding in the last bit)."""
+    W, b = (np.asarray(model.params[p.name]) for p in model.param_info[:2])
+    u, v = grid.u.astype(W.dtype, copy=False), grid.v.astype(W.dtype, copy=False)
+    i, j = grid.axes
+    W2d = W.reshape(-1, W.shape[-1])
+    # (units, res_v, res_u): the sums run along whole rows of the plane, not along a few units at a time
+    a = (W2d[:, j, None] * v + b.reshape(-1, 1))[:, :, None] + (W2d[:, i, None] * u)[:, None, :]
+    return a.reshape(-1) if W.ndim == 1 else a.reshape(W2d.shape[0], -1).T
 
 
 @dataclass(frozen=True)

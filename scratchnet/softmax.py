@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .describe import ParamInfo, TraceStep
-from .losses import class_labels, softmax_and_cross_entropy, softmax_cross_entropy
+from .losses import class_labels, ones, softmax_and_cross_entropy, softmax_cross_entropy, softmax_rows_and_cross_entropy
 from .models import MODEL_CLASSES, Cache, LogisticRegression, Model, Params, TwoLayerNet
 
 
@@ -50,6 +50,9 @@ class SoftmaxOutput(Model):
 
     def cross_entropy_and_proba(self, z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
         return softmax_and_cross_entropy(z, class_labels(y, self.n_classes))
+
+    def row_losses_and_proba(self, z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return softmax_rows_and_cross_entropy(z, class_labels(y, self.n_classes))
 
     def targets(self, y: np.ndarray) -> np.ndarray:
         """y as class numbers, as `decide` answers."""
@@ -106,7 +109,7 @@ class SoftmaxRegression(SoftmaxOutput, LogisticRegression):
         m = X.shape[0]
         return {
             "W": delta.T @ X / m,  # dW = (ŷ − y)·xᵀ, averaged: (P − Y)ᵀ·X / m
-            "b": np.ones(m) @ delta / m,  # db = ŷ − y, averaged
+            "b": ones(m) @ delta / m,  # db = ŷ − y, averaged
         }
 
     def _forward_steps(self, t: Cache) -> list[TraceStep]:
@@ -157,7 +160,7 @@ class SoftmaxNet(SoftmaxOutput, TwoLayerNet):
         m = h1.shape[0]
         return {
             "W2": delta.T @ h1 / m,  # dW2 = (ŷ − y)·h1ᵀ, averaged
-            "b2": np.ones(m) @ delta / m,  # db2 = ŷ − y, averaged
+            "b2": ones(m) @ delta / m,  # db2 = ŷ − y, averaged
         }
 
     def _forward_steps(self, t: Cache) -> list[TraceStep]:

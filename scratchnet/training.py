@@ -54,8 +54,19 @@ def evaluate(model: Model, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         return model.cross_entropy(z, y), model.accuracy(z, model.targets(y))
 
 
-def _all_finite(arrays: dict[str, np.ndarray]) -> bool:
-    return all(np.isfinite(a).all() for a in arrays.values())  # the method: np.all's wrapper costs more here
+def _flatten(params: Params) -> tuple[np.ndarray, Params]:
+    """θ as one vector, and params as views into it: one op then updates or checks every tensor."""
+    theta = np.concatenate([p.reshape(-1) for p in params.values()]).astype(np.float64, copy=False)
+    return theta, _views(theta, params)
+
+
+def _views(vector: np.ndarray, like: Params) -> Params:
+    """`vector` cut into tensors named and shaped as `like`'s (views, no copies)."""
+    out, at = {}, 0
+    for name, p in like.items():
+        out[name] = vector[at : at + p.size].reshape(p.shape)
+        at += p.size
+    return out
 
 
 def _non_finite(loss: float, penalty: float, grad_norms: dict[str, float]) -> str:
@@ -99,29 +110,34 @@ def train(
     if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0] or X.shape[1] != model.n_features:
         raise ValueError(f"X must be (m, {model.n_features}) and y (m,); got {X.shape} and {y.shape}")
     has_test = X_test is not None and y_test is not None and len(y_test) > 0
-    if has_test:
-        X_test = np.asarray(X_test, dtype=np.float64)
-        y_test = np.asarray(y_test, dtype=np.float64)
     m = X.shape[0]
     target = model.targets(y)  # for accuracy, once (and a clear error for labels the model cannot have)
-    target_test = model.targets(y_test) if has_test else None
+    y_all, target_all = y, target
+    if has_test:  # losses and accuracies of both sets come from one pass over their logits, stacked
+        X_test = np.asarray(X_test, dtype=np.float64)
+        y_all = np.concatenate([y, np.asarray(y_test, dtype=np.float64)])
+        target_all = np.concatenate([target, model.targets(y_test)])
     mini = batch_size is not None and 0 < batch_size < m
     rng = np.random.default_rng([seed, start])
     order = np.arange(m)
     pos = m  # forces a fresh permutation at the first mini-batch
     previous: tuple[Params, float] | None = None  # the last step's gradients and their total norm
     per_class = [p.name for p in model.param_info if p.per_class and not p.is_bias]  # K classes: W or W2, by row
+    theta, views = None, None  # θ as one vector while the model's params are views into it
 
     for t in range(start, start + iterations):
         step = float(lr() if callable(lr) else lr)
+        if theta is None or any(model.params.get(k) is not v for k, v in views.items()):  # params replaced
+            theta, views = _flatten(model.params)
+            model.params = dict(views)  # a dict of its own: set_params replaces entries in place
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             z, cache = model.forward(X)
+            # each set's own forward pass: BLAS may round a row differently with other rows around it
+            z_all = np.concatenate([z, model.forward(X_test)[0]]) if has_test else z
+            losses, y_hat = model.row_losses_and_proba(z_all, y_all)
+            right = model.decide(z_all) == target_all
             dead = model.dead_units(cache)  # from h1 of this full-set pass: no second forward
-            # cross-entropy alone: the curves and the status line show it. Full batch, backward needs σ(z) too
-            if mini:
-                loss = model.cross_entropy(z, y)
-            else:
-                loss, cache["y_hat"] = model.cross_entropy_and_proba(z, y)
+            loss = float(np.add.reduce(losses[:m])) / m  # cross-entropy alone: the curves and the status line
             penalty = model.penalty()
             if mini:
                 if pos >= m:
@@ -131,11 +147,12 @@ def train(
                 _, cache = model.forward(X[idx])
                 grads = model.backward(cache, y[idx])
             else:
+                cache["y_hat"] = y_hat[:m]  # backward needs σ(z) too
                 grads = model.backward(cache, y)
-            norms = {k: float(np.sqrt(np.vdot(g, g))) for k, g in grads.items()}  # ‖g‖₂ per tensor
+            norms = {k: math.sqrt(np.vdot(g, g)) for k, g in grads.items()}  # ‖g‖₂ per tensor
             rows = {f"{name}[{c}]": float(v) for name in per_class
                     for c, v in enumerate(np.sqrt(np.einsum("ij,ij->i", grads[name], grads[name])))}
-            norm = float(np.sqrt(sum(n * n for n in norms.values())))
+            norm = math.sqrt(sum(n * n for n in norms.values()))
             cosine = None
             if previous is not None and norm * previous[1] > 0:
                 cosine = float(sum(np.vdot(g, previous[0][k]) for k, g in grads.items())) / (norm * previous[1])
@@ -144,7 +161,7 @@ def train(
                 iteration=t,
                 lr=step,
                 train_loss=loss,
-                train_acc=model.accuracy(z, target),
+                train_acc=np.count_nonzero(right[:m]) / m,
                 grad_norms=norms,
                 grads=grads,
                 params=model.get_params() if snapshot_every and t % snapshot_every == 0 else None,
@@ -154,27 +171,27 @@ def train(
                 row_norms=rows,
             )
             if has_test:
-                z_test, _ = model.forward(X_test)
-                rec.test_loss = model.cross_entropy(z_test, y_test)
-                rec.test_acc = model.accuracy(z_test, target_test)
+                rec.test_loss = float(np.add.reduce(losses[m:])) / (len(losses) - m)
+                rec.test_acc = np.count_nonzero(right[m:]) / (len(right) - m)
             problem = _non_finite(loss, penalty, rec.grad_norms)
             if problem:
                 rec.diverged, rec.message = True, f"{problem} at iteration {t}"
             elif max_loss is not None and rec.objective > max_loss:
                 rec.diverged, rec.message = True, f"the loss exploded past {max_loss:g} at iteration {t}"
             if not rec.diverged:
-                # θ ← θ − α·∂L/∂θ; asarray keeps 0-d biases arrays (a 0-d ufunc result is a numpy scalar)
-                new = {k: np.asarray(p - step * grads[k]) for k, p in model.params.items()}
+                # θ ← θ − α·∂L/∂θ, every tensor in one op on the flat vector (a new one: records keep the old)
+                theta_new = theta - step * np.concatenate([grads[k].reshape(-1) for k in views])  # θ's order
         # Yield only outside the errstate block: a generator suspended inside it (a TrainingRun never resumes
         # after a divergence) would leave the caller's numpy error state at "ignore".
         if rec.diverged:
             yield rec
             return
-        if not _all_finite(new):
+        if not np.isfinite(theta_new).all():
             rec.diverged, rec.message = True, f"a parameter overflowed at iteration {t}"
             yield rec
             return
-        model.params = new
+        theta, views = theta_new, _views(theta_new, views)
+        model.params = dict(views)
         yield rec
 
 

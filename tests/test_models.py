@@ -15,6 +15,7 @@ from scratchnet import (
     fit,
     gradcheck,
     hidden_unit_grids,
+    make_model,
     model_from_dict,
     plane_grid,
     sigmoid,
@@ -302,6 +303,44 @@ def test_decision_grid_rows_follow_v_columns_follow_u():
     # a transform is applied to the grid points before the model sees them
     shifted = decision_grid(model, grid, transform=lambda pts: pts + np.array([0.0, 0.0, 1.0]))
     np.testing.assert_allclose(shifted, sigmoid(-grid.v[:, None] + 50.0 + 0 * grid.u), rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["logistic", "net"])
+@pytest.mark.parametrize("k", [2, 3])
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_decision_grid_is_the_model_on_the_grid_points(kind, k, activation):
+    # decision_grid takes the first layer from the plane's two axes (an outer sum): the same up to rounding,
+    # over any two of four features (the others held at 0)
+    X = np.random.default_rng(4).normal(size=(40, 4))
+    model = make_model(kind, 4, k, hidden_units=5, activation=activation, seed=3)
+    model.params = {name: v * 3.0 for name, v in model.params.items()}  # big enough logits to saturate somewhere
+    for axes in ((0, 1), (3, 1)):
+        grid = plane_grid(X, axes=axes, resolution=13)
+        expected = model.predict_proba(grid.points).reshape(grid.shape + ((k,) if k > 2 else ()))
+        np.testing.assert_allclose(decision_grid(model, grid), expected, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("kind", ["logistic", "net"])
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_a_single_precision_grid_is_for_pictures(kind, activation):
+    # dtype=np.float32: two classes within 2e-5 of the float64 grid (a byte per cell shows steps of 1/255), over a
+    # wide range of probabilities and logits; K classes and transformed inputs stay float64
+    X = np.random.default_rng(5).normal(size=(40, 3))
+    model = make_model(kind, 3, hidden_units=6, activation=activation, seed=1)
+    model.params = {name: v * 10.0 for name, v in model.params.items()}
+    before = model.get_params()
+    grid = plane_grid(X, axes=(2, 0), resolution=31)
+    single, double = decision_grid(model, grid, dtype=np.float32), decision_grid(model, grid)
+    assert single.shape == double.shape and np.ptp(double) > 0.5
+    assert single.dtype == (np.float64 if activation == "sigmoid" and kind == "net" else np.float32)  # σ is float64
+    np.testing.assert_allclose(single, double, rtol=0, atol=2e-5)
+    for name in before:  # the model keeps its float64 weights
+        assert model.params[name].dtype == np.float64
+        np.testing.assert_array_equal(model.params[name], before[name])
+    k3 = make_model(kind, 3, 3, hidden_units=6, activation=activation, seed=1)
+    np.testing.assert_array_equal(decision_grid(k3, grid, dtype=np.float32), decision_grid(k3, grid))
+    shift = lambda pts: pts + 0.5  # noqa: E731
+    np.testing.assert_array_equal(decision_grid(model, grid, shift, np.float32), decision_grid(model, grid, shift))
 
 
 def test_hidden_unit_grids_match_the_hidden_layer():

@@ -265,7 +265,7 @@ def test_decision_grid_and_class_regions():
     grid = plane_grid(np.random.default_rng(0).normal(size=(30, 2)), resolution=9)
     proba = decision_grid(net, grid)
     assert proba.shape == (9, 9, 4)
-    np.testing.assert_allclose(proba.reshape(-1, 4), net.predict_proba(grid.points), rtol=0, atol=0)
+    np.testing.assert_allclose(proba.reshape(-1, 4), net.predict_proba(grid.points), rtol=1e-12, atol=1e-15)
     regions = class_regions(proba)
     winner, p_win = regions.winner, regions.confidence
     np.testing.assert_array_equal(winner.ravel(), net.predict(grid.points))

@@ -152,6 +152,31 @@ def test_record_describes_theta_t_before_its_update():
         assert rec.test_loss is None and not rec.diverged and rec.message == ""
 
 
+def test_params_replaced_or_edited_between_steps_are_the_ones_trained():
+    # train keeps θ as one vector with the model's params as views into it: a caller may still replace the
+    # params (set_params, a dict in another key order, as a rewind may pass) or edit one in place between steps
+    X, y = moons()
+    net = TwoLayerNet(2, 4, "tanh", seed=0)
+    steps = train(net, X, y, 0.5, 10)
+    next(steps)
+    theta = net.get_params()
+    theta["W1"][0, 0] += 0.25
+    twin = TwoLayerNet(2, 4, "tanh")
+    twin.set_params(theta)
+    net.params = dict(reversed(list(theta.items())))  # other order, other arrays
+    rec, expected = next(steps), next(train(twin, X, y, 0.5, 1))
+    assert rec.train_loss == expected.train_loss
+    for name in theta:
+        np.testing.assert_array_equal(net.params[name], twin.params[name])
+    net.set_params({"b2": np.array(1.5)})
+    net.params["b1"][1] = -2.0  # in place: a view into θ
+    twin.set_params(net.get_params())
+    rec, expected = next(steps), next(train(twin, X, y, 0.5, 1))
+    assert rec.train_loss == expected.train_loss and rec.params is None
+    for name in theta:
+        np.testing.assert_array_equal(net.params[name], twin.params[name])
+
+
 def test_train_rejects_mismatched_shapes():
     X, y = moons(20)
     with pytest.raises(ValueError):
