@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from scratchnet import Problem, TrainingRun, evaluate
 from scratchnet.models import Params
 from scratchnet.plane import class_regions, decision_grid, hidden_unit_grids, unit_votes
@@ -327,7 +329,7 @@ class LiveRun(Lookahead):
     def _grid(self, model: Any) -> tuple[Any, bool]:
         """The frame's grid as bytes: P(class 1) per cell, or for K ≥ 3 classes the winning class and its
         probability (the core's class_regions); and whether every cell was finite."""
-        proba = decision_grid(model, self.grid, self.problem.transform)
+        proba = decision_grid(model, self.grid, self.problem.transform, dtype=np.float32)  # a picture: bytes
         if self.problem.n_classes == 2:
             return P.quantise(proba)
         regions = class_regions(proba)
