@@ -177,6 +177,9 @@ async function receive(v, P) {
     v.end = sp.end || null;
     v.splice = sp.key;
     v.spliceReq = 0;
+    // say so at once (and ask for what follows them): until the run has taken them, a second change can only
+    // hold the frame on screen and ask again
+    if (!v.end) command(v, 'need', { want: 1.5 });
   } else if ((P.hold || sp) && newEpoch && v.mode === 'playing') {
     // α, λ or the limit changed mid-run: stay on this frame, and play what the server trains from here.
     dropAhead(v);
