@@ -16,7 +16,7 @@ import numpy as np
 
 from .activations import get_activation, sigmoid
 from .describe import ParamInfo, TraceStep
-from .losses import bce_and_sigmoid, bce_from_logits, bce_rows_and_sigmoid, ones
+from .losses import bce_from_logits, bce_rows_and_sigmoid, ones
 
 Params = dict[str, np.ndarray]
 Cache = dict[str, Any]
@@ -59,7 +59,7 @@ class Model:
     def config(self) -> dict[str, Any]:
         raise NotImplementedError
 
-    # --- the output layer: σ and binary cross-entropy; softmax.py overrides these six for K ≥ 3 -------------
+    # --- the output layer: σ and binary cross-entropy; softmax.py overrides these five for K ≥ 3 ------------
     def proba_from_logits(self, z: np.ndarray) -> np.ndarray:
         """ŷ = σ(z), the probability of class 1."""
         return sigmoid(z)
@@ -67,10 +67,6 @@ class Model:
     def cross_entropy(self, z: np.ndarray, y: np.ndarray) -> float:
         """Mean cross-entropy from logits, finite for any finite z."""
         return bce_from_logits(z, y)
-
-    def cross_entropy_and_proba(self, z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-        """(cross_entropy(z, y), proba_from_logits(z)) from one pass: a full-batch step needs both."""
-        return bce_and_sigmoid(z, y)
 
     def row_losses_and_proba(self, z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(each row's cross-entropy, ŷ): a mean over any rows is their cross_entropy, bit for bit."""

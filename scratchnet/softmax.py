@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .describe import ParamInfo, TraceStep
-from .losses import class_labels, ones, softmax_and_cross_entropy, softmax_cross_entropy, softmax_rows_and_cross_entropy
+from .losses import class_labels, ones, softmax_cross_entropy, softmax_rows_and_cross_entropy
 from .models import MODEL_CLASSES, Cache, LogisticRegression, Model, Params, TwoLayerNet
 
 
@@ -47,9 +47,6 @@ class SoftmaxOutput(Model):
 
     def cross_entropy(self, z: np.ndarray, y: np.ndarray) -> float:
         return softmax_cross_entropy(z, class_labels(y, self.n_classes))
-
-    def cross_entropy_and_proba(self, z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-        return softmax_and_cross_entropy(z, class_labels(y, self.n_classes))
 
     def row_losses_and_proba(self, z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return softmax_rows_and_cross_entropy(z, class_labels(y, self.n_classes))
