@@ -59,7 +59,7 @@ class Lookahead:
         for frame, _ in frames:  # losses at each frame's weights: the record one step on, or evaluated
             k = frame["it"] - start
             frame["s"] = (P.status_tail(c["train_loss"][k], c["test_loss"][k], c["train_acc"][k], c["test_acc"][k])
-                          if k < len(history) else P.status_tail(*_losses(model, pb)))
+                          if k < len(history) else P.status_tail(*losses(model, pb)))
         last = frames[-1][0]["it"]
         series = P.series(history, 0, P.series_columns(self.run.model))
         series["cols"] = {k: v[: last - start] for k, v in series["cols"].items()}
@@ -121,6 +121,7 @@ class Lookahead:
         self._retake(start, its, s)
 
 
-def _losses(model: Any, pb: Problem) -> tuple[float, float, float, float]:
+def losses(model: Any, pb: Problem) -> tuple[float, float, float, float]:
+    """(train loss, test loss, train accuracy, test accuracy) of `model` as it is, in status_tail's order."""
     (tl, ta), (vl, va) = evaluate(model, pb.X_train, pb.y_train), evaluate(model, pb.X_test, pb.y_test)
     return tl, vl, ta, va

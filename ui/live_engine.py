@@ -21,12 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from scratchnet import Problem, TrainingRun, evaluate
+from scratchnet import Problem, TrainingRun
 from scratchnet.models import Params
 from scratchnet.plane import class_regions, decision_grid, hidden_unit_grids, unit_votes
 from ui import live_payload as P
 from ui import settings as S
-from ui.live_ahead import CHUNK_TRAIN_BUDGET, FIRST_CHUNK_SECONDS, Lookahead
+from ui.live_ahead import CHUNK_TRAIN_BUDGET, FIRST_CHUNK_SECONDS, Lookahead, losses
 
 GRID_RESOLUTION = 100  # as TF Playground
 UNIT_RESOLUTION = 40
@@ -169,7 +169,8 @@ class LiveRun(Lookahead):
     # --- settings from a page run ---------------------------------------------------------------------------
     def apply(self, s: LiveSettings) -> None:
         """Every run of the page, before its requests: α, λ or the limit may have moved. While playing, the frames
-        already sent were trained with the old values, so the browser is told to hold and ask again."""
+        already sent were trained with the old values: for α or λ the next answer carries frames with the new
+        values from just ahead of the screen (splice_payload); otherwise the browser is told to hold and ask again."""
         changed = (s.lr, s.l2, s.iters) != self.applied
         if changed and self.state == "playing":
             self.epoch += 1
@@ -302,10 +303,8 @@ class LiveRun(Lookahead):
             dead = c["dead_units"][it]
             return P.status_tail(c["train_loss"][it], c["test_loss"][it], c["train_acc"][it], c["test_acc"][it],
                                  c["penalty"][it], (int(dead), units) if units and dead == dead else None)
-        pb = self.problem
-        (tl, ta), (vl, va) = evaluate(model, pb.X_train, pb.y_train), evaluate(model, pb.X_test, pb.y_test)
-        dead = model.dead_units(model.forward(pb.X_train)[1])
-        return P.status_tail(tl, vl, ta, va, model.penalty(), None if dead is None else (dead, units))
+        dead = model.dead_units(model.forward(self.problem.X_train)[1])
+        return P.status_tail(*losses(model, self.problem), model.penalty(), None if dead is None else (dead, units))
 
     def _frame(self, look: int | None = None, tail: bool = True) -> tuple[dict[str, Any], Any]:
         """(frame, quantised grid) for the weights now, or at snapshot `look` (looking back while paused)."""

@@ -181,7 +181,8 @@ async function receive(v, P) {
     // hold the frame on screen and ask again
     if (!v.end) command(v, 'need', { want: 1.5 });
   } else if ((P.hold || sp) && newEpoch && v.mode === 'playing') {
-    // α, λ or the limit changed mid-run: stay on this frame, and play what the server trains from here.
+    // α, λ or the limit changed mid-run (or the frames after a change start before this one): stay on this
+    // frame, and play what the server trains from here.
     dropAhead(v);
     v.clock = shownIt(v);
     v.queued = null;
