@@ -41,6 +41,9 @@ How each number is measured (identically for both views unless said):
   Performance.getMetrics TaskDuration over the same window — wall time, so it grows with machine load; "idle loaded
   page" is the browser's CPU per second before Play.
 * server CPU: psutil user+system (children included) of the tree's streamlit process, same window and run.
+* floors (new view, after each cost run; bench/floor.py): a bare page in the same Chromium drawing as many
+  boundary frames over the same time on canvases of the same sizes (browser CPU, same window); this repo's engine
+  driven in-process through the same run, and its training alone (server side, no Streamlit).
 * websocket bytes: payload lengths of the frames the page received (Playwright's framereceived, i.e. CDP
   Network.webSocketFrameReceived), same window and run.
 * K sessions: K fresh contexts loaded one after another, then Play pressed in each in turn; p95 of Play → first
@@ -75,6 +78,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import floor  # noqa: E402
 from live_session import (  # noqa: E402
     LR_SLIDER,
     NEW,
@@ -233,13 +237,19 @@ def cost_run(c: Ctx, iters: int) -> dict:
         time.sleep(1.0)
         idle = chromium_cpu_seconds() - b0
         srv0, br0, mt0 = server_cpu(c.tree.pid), chromium_cpu_seconds(), s.main_thread_seconds()
-        s.play()
+        t_play = s.play()
         done = s.wait_done(RUN_TIMEOUT_S)
         s.page.wait_for_timeout(SETTLE_S * 1000)
         n_bytes = s.ws_bytes(s.frame_play)
         srv1, br1, mt1 = server_cpu(c.tree.pid), chromium_cpu_seconds(), s.main_thread_seconds()
-        return {"cost_errors": s.exceptions() + (done is None), "idle_browser_cpu_per_s": idle,
-                "server_cpu": srv1 - srv0, "browser_cpu": br1 - br0, "main_thread": mt1 - mt0, "ws_bytes": n_bytes}
+        out = {"cost_errors": s.exceptions() + (done is None), "idle_browser_cpu_per_s": idle,
+               "server_cpu": srv1 - srv0, "browser_cpu": br1 - br0, "main_thread": mt1 - mt0, "ws_bytes": n_bytes}
+        if s.kind == NEW and done is not None:  # the same frames and sizes, drawn by a bare page (bench/floor.py)
+            draws = int(s.page.evaluate("() => document.querySelector('[data-testid=sn-live]').dataset.draws"))
+            out["browser_floor"] = floor.browser_floor(c.browser, VIEWPORT, s.page.evaluate(floor.SIZES_JS), draws,
+                                                       (done - t_play) / 1000, SETTLE_S)
+            out |= floor.engine_cpu(iters)
+        return out
     finally:
         s.close()
 
@@ -466,7 +476,10 @@ ROWS = [
     Row("browser CPU / default run (s)", _col("default", "browser_cpu"), ".2f", "≤ 1.5", lambda v: v <= 1.5),
     Row("  renderer main thread busy, wall (s)", _col("default", "main_thread"), ".2f"),
     Row("  idle loaded page, browser CPU / s (s)", _col("default", "idle_browser_cpu_per_s"), ".3f"),
+    Row("  floor: a bare page drawing the same frames (s)", _col("default", "browser_floor"), ".2f"),
     Row("server CPU / default run (s)", _col("default", "server_cpu"), ".2f", "≤ 0.3", lambda v: v <= 0.3),
+    Row("  its engine alone, in-process: training, pictures, JSON (s)", _col("default", "engine_cpu"), ".2f"),
+    Row("  its training alone, in-process (s)", _col("default", "training_cpu"), ".2f"),
     Row("websocket MB / default run", lambda r: None if (v := _col("default", "ws_bytes")(r)) is None else v / 1e6,
         ".2f", "≤ 1", lambda v: v <= 1),
     Row("K sessions: p95 Play → first change (ms)",
