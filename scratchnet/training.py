@@ -121,7 +121,7 @@ def train(
     rng = np.random.default_rng([seed, start])
     order = np.arange(m)
     pos = m  # forces a fresh permutation at the first mini-batch
-    previous: tuple[Params, float] | None = None  # the last step's gradients and their total norm
+    previous: tuple[np.ndarray, float] | None = None  # the last step's gradient (flat, θ's order) and its norm
     per_class = [p.name for p in model.param_info if p.per_class and not p.is_bias]  # K classes: W or W2, by row
     theta, views = None, None  # θ as one vector while the model's params are views into it
 
@@ -149,14 +149,15 @@ def train(
             else:
                 cache["y_hat"] = y_hat[:m]  # backward needs σ(z) too
                 grads = model.backward(cache, y)
-            norms = {k: math.sqrt(np.vdot(g, g)) for k, g in grads.items()}  # ‖g‖₂ per tensor
+            g = np.concatenate([grads[k] for k in views], axis=None)  # ∂L/∂θ as one vector in θ's order
+            norms = {k: math.sqrt(np.vdot(v, v)) for k, v in grads.items()}  # ‖g‖₂ per tensor
             rows = {f"{name}[{c}]": float(v) for name in per_class
                     for c, v in enumerate(np.sqrt(np.einsum("ij,ij->i", grads[name], grads[name])))}
-            norm = math.sqrt(sum(n * n for n in norms.values()))
+            norm = math.sqrt(np.vdot(g, g))
             cosine = None
             if previous is not None and norm * previous[1] > 0:
-                cosine = float(sum(np.vdot(g, previous[0][k]) for k, g in grads.items())) / (norm * previous[1])
-            previous = grads, norm
+                cosine = float(np.vdot(g, previous[0])) / (norm * previous[1])
+            previous = g, norm
             rec = Record(
                 iteration=t,
                 lr=step,
@@ -180,7 +181,7 @@ def train(
                 rec.diverged, rec.message = True, f"the loss exploded past {max_loss:g} at iteration {t}"
             if not rec.diverged:
                 # θ ← θ − α·∂L/∂θ, every tensor in one op on the flat vector (a new one: records keep the old)
-                theta_new = theta - step * np.concatenate([grads[k].reshape(-1) for k in views])  # θ's order
+                theta_new = theta - step * g
         # Yield only outside the errstate block: a generator suspended inside it (a TrainingRun never resumes
         # after a divergence) would leave the caller's numpy error state at "ignore".
         if rec.diverged:
