@@ -47,6 +47,7 @@ const charts = ['loss', 'grad'].map(id => {
   const cv = document.getElementById(id); return [fit(cv), cv.clientWidth, cv.clientHeight]; });
 const src = document.createElement('canvas'); src.width = 100; src.height = 100;
 const sx = src.getContext('2d'), img = sx.createImageData(100, 100), grid = new Uint8Array(10000);
+const ramp = new Uint8Array(300).map((_, i) => 255 / (1 + Math.exp(-(i - 200) / 8)));
 const lut = new Uint8ClampedArray(1024);
 for (let i = 0; i < 256; i++) { lut[4 * i] = 255 - i; lut[4 * i + 1] = 200; lut[4 * i + 2] = i; lut[4 * i + 3] = 255; }
 let n = 0, t0 = 0, chartT = -1e9;
@@ -55,8 +56,10 @@ function frame(now) {
   if (!t0) t0 = now;
   if (now - t0 >= n * PERIOD) {
     n++;
-    for (let r = 0; r < 100; r++) for (let c = 0; c < 100; c++)
-      grid[r * 100 + c] = 255 / (1 + Math.exp(-(c - 50 + 20 * Math.sin(r / 15 + n / 30)) / 8));
+    for (let r = 0; r < 100; r++) {  // a moving S-shaped boundary, from a table: the page only draws
+      const o = 150 + Math.round(20 * Math.sin(r / 15 + n / 30));
+      for (let c = 0; c < 100; c++) grid[r * 100 + c] = ramp[c + o];
+    }
     const p = img.data;
     for (let i = 0; i < 10000; i++) { const v = grid[i] * 4; p[4 * i] = lut[v]; p[4 * i + 1] = lut[v + 1];
       p[4 * i + 2] = lut[v + 2]; p[4 * i + 3] = 255; }
