@@ -2,11 +2,14 @@
 the same examples every run, so a red CI is always reproducible; locally it keeps exploring new ones."""
 
 import os
+import time
+import types
 
 import pytest
 from hypothesis import settings
 
 from tests.browser_support import chromium, streamlit_server
+from ui import live_ahead, live_engine
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
@@ -25,3 +28,14 @@ def browser():
     """Debian's Chromium driven by Playwright, one per test module."""
     with chromium() as b:
         yield b
+
+
+@pytest.fixture(autouse=True)
+def frames_as_asked(monkeypatch):
+    """The live engine trains frames against wall-clock budgets: a slow server sends fewer frames than asked for.
+    On a loaded test machine that made frame counts vary (a CI run once got 1 frame where a test read the
+    second). Stopped, that clock never runs out, so in-process tests get the frames they ask for; the budgets
+    themselves are tested with a clock of their own (test_live_engine). Browser tests' servers are not touched."""
+    stopped = types.SimpleNamespace(perf_counter=lambda: 0.0, monotonic=time.monotonic)
+    monkeypatch.setattr(live_engine, "time", stopped)
+    monkeypatch.setattr(live_ahead, "time", stopped)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
+import types
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from scratchnet import History, TrainingRun, make_model
 from scratchnet.data import synthetic_dataset
 from scratchnet.problem import Problem
+from ui import live_ahead, live_engine
 from ui import live_payload as P
 from ui.live_engine import FRAME_RATE, LiveRun, LiveSettings
 
@@ -104,6 +107,30 @@ def _live(iters: int = 200, speed: str = "1×") -> tuple[LiveRun, LiveSettings]:
 
 def _cmd(live: LiveRun, op: str, req: int, **kw) -> dict:
     return {"op": op, "req": req, "mount": "m", "epoch": live.epoch, **kw}
+
+
+def test_a_slow_server_sends_fewer_frames_than_asked_for_and_the_run_still_ends(monkeypatch):
+    """Each message trains only so long (the first frames of Play, requests, the frames after an α change): on a
+    slow server it carries fewer frames, at least one, and the browser asks again. Here the budgets' clock jumps a
+    second at every reading, so each runs out after one frame."""
+    ticks = itertools.count()
+    slow = types.SimpleNamespace(perf_counter=lambda: float(next(ticks)), monotonic=time.monotonic)
+    monkeypatch.setattr(live_engine, "time", slow)
+    monkeypatch.setattr(live_ahead, "time", slow)
+    live, s = _live(iters=60)
+    stride = s.playback()[0]
+    pre = live.snapshot(s)["preroll"]
+    assert [f["it"] for f in pre["frames"]] == [stride]
+    p = live.handle(_cmd(live, "play", 1, shown=0, preroll=pre["key"]), s)
+    assert [f["it"] for f in p["frames"]] == [2 * stride]
+    shown, req, sizes = 2 * stride, 1, []
+    while not p.get("end"):
+        req += 1
+        p = live.handle(_cmd(live, "need", req, shown=shown, next=shown, want=4.0), s)
+        sizes.append(len(p["frames"]))
+        shown = p["frames"][-1]["it"]
+    assert set(sizes) == {1} and p["end"] == {"it": 60, "state": "finished"} and live.run.iteration == 60
+    assert live.handle(_cmd(live, "done", req + 1, shown=60), s)["state"] == "finished"
 
 
 def test_alpha_moved_while_paused_needs_nothing_but_while_playing_sends_frames_from_just_ahead():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -297,9 +295,7 @@ def test_lr_callable_is_read_before_every_update():
 def test_advance_with_time_budget_returns_early():
     X, y = moons()
     run = TrainingRun(TwoLayerNet(2, 8), X, y, lr=0.1)
-    t0 = time.perf_counter()
-    done = run.advance(10**9, time_budget=0.05)
-    assert time.perf_counter() - t0 < 2.0
+    done = run.advance(10**9, time_budget=0.05)  # without the budget this would not end
     assert 1 <= done < 10**9 and run.iteration == done == len(run.history)
 
 
