@@ -2,7 +2,6 @@
 the same examples every run, so a red CI is always reproducible; locally it keeps exploring new ones."""
 
 import os
-import time
 import types
 
 import pytest
@@ -32,10 +31,11 @@ def browser():
 
 @pytest.fixture(autouse=True)
 def frames_as_asked(monkeypatch):
-    """The live engine trains frames against wall-clock budgets: a slow server sends fewer frames than asked for.
-    On a loaded test machine that made frame counts vary (a CI run once got 1 frame where a test read the
-    second). Stopped, that clock never runs out, so in-process tests get the frames they ask for; the budgets
-    themselves are tested with a clock of their own (test_live_engine). Browser tests' servers are not touched."""
-    stopped = types.SimpleNamespace(perf_counter=lambda: 0.0, monotonic=time.monotonic)
+    """The live engine reads the clock for its frame budgets (a slow server sends fewer frames than asked for) and
+    to estimate where a browser is by now (the frames after an α change). On a loaded test machine that made
+    results vary: a CI run once got 1 frame where a test read the second. In-process tests see the clock stopped,
+    so they get the frames they ask for and no time passes between two lines (a test setting `live.seen` uses
+    0.0); the budgets are tested with a clock of their own (test_live_engine). Browser tests are not touched."""
+    stopped = types.SimpleNamespace(perf_counter=lambda: 0.0, monotonic=lambda: 0.0)
     monkeypatch.setattr(live_engine, "time", stopped)
     monkeypatch.setattr(live_ahead, "time", stopped)

@@ -5,7 +5,6 @@ tests/test_live_browser.py.)"""
 from __future__ import annotations
 
 import json
-import time
 
 import numpy as np
 import pytest
@@ -127,7 +126,7 @@ def test_alpha_changed_mid_run_after_the_browser_passed_the_new_frames_start_app
     view.play()
     ahead = view.need()
     live = at.session_state["live:net"]
-    live.seen = (view.shown, time.monotonic())  # where the server believes the browser is, exactly now
+    live.seen = (view.shown, 0.0)  # where the server believes the browser is, exactly now (the clock: conftest)
     view.shown = ahead["frames"][-2]["it"]  # but it had got further than the server could know
     at.select_slider(key="lr").set_value(0.3).run()
     sp = payload(at)["splice"]

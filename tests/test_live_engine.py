@@ -212,7 +212,7 @@ def test_new_alpha_frames_start_further_ahead_when_answers_take_longer_to_arrive
         p = live.handle(_cmd(live, "play", 1, shown=0), s)
         p = live.handle(_cmd(live, "need", 2, shown=0, next=p["frames"][-1]["it"], want=4.0, lag=lag_ms), s)
         assert p["ms"] >= 0
-        live.seen = (0, time.monotonic())  # the browser was at 0 just now
+        live.seen = (0, 0.0)  # the browser was at 0 just now (the engine's clock is stopped: conftest)
         faster = LiveSettings(**{**s.__dict__, "lr": 0.3})
         live.apply(faster)
         bases.append(live.splice_payload(faster, ack=2)["splice"]["base"])
