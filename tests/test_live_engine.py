@@ -110,9 +110,9 @@ def _cmd(live: LiveRun, op: str, req: int, **kw) -> dict:
 
 
 def test_a_slow_server_sends_fewer_frames_than_asked_for_and_the_run_still_ends(monkeypatch):
-    """Each message trains only so long (the first frames of Play, requests, the frames after an α change): on a
-    slow server it carries fewer frames, at least one, and the browser asks again. Here the budgets' clock jumps a
-    second at every reading, so each runs out after one frame."""
+    """Each message trains only so long (the first frames of Play sent while paused, Play's answer, each request):
+    on a slow server it carries fewer frames, at least one, and the browser asks again. Here the budgets' clock
+    jumps a second at every reading, so each runs out after one frame."""
     ticks = itertools.count()
     slow = types.SimpleNamespace(perf_counter=lambda: float(next(ticks)), monotonic=time.monotonic)
     monkeypatch.setattr(live_engine, "time", slow)
