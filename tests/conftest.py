@@ -2,13 +2,12 @@
 the same examples every run, so a red CI is always reproducible; locally it keeps exploring new ones."""
 
 import os
-import types
 
 import pytest
 from hypothesis import settings
 
 from tests.browser_support import chromium, streamlit_server
-from ui import live_ahead, live_engine
+from tests.live_support import set_engine_clock
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
@@ -36,6 +35,4 @@ def frames_as_asked(monkeypatch):
     results vary: a CI run once got 1 frame where a test read the second. In-process tests see the clock stopped,
     so they get the frames they ask for and no time passes between two lines (a test setting `live.seen` uses
     0.0); the budgets are tested with a clock of their own (test_live_engine). Browser tests are not touched."""
-    stopped = types.SimpleNamespace(perf_counter=lambda: 0.0, monotonic=lambda: 0.0)
-    monkeypatch.setattr(live_engine, "time", stopped)
-    monkeypatch.setattr(live_ahead, "time", stopped)
+    set_engine_clock(monkeypatch, perf_counter=lambda: 0.0, monotonic=lambda: 0.0)

@@ -6,11 +6,14 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import types
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from ui import live_ahead, live_engine
 from ui.live_payload import decode_grids, split_regions
 
 MAIN = "sn_live_"
@@ -156,3 +159,11 @@ def trigger(at: AppTest, cmd: dict[str, Any]) -> None:
 def op_settles(op: str) -> bool:
     """Answers to these put the frame they carry on screen at once (no playback)."""
     return op in ("step", "reset", "pause", "done")
+
+
+def set_engine_clock(monkeypatch: Any, perf_counter: Callable[[], float], monotonic: Callable[[], float]) -> None:
+    """The clock the live engine reads (ui.live_engine and ui.live_ahead): perf_counter for its frame budgets,
+    monotonic for where a browser is by now."""
+    clock = types.SimpleNamespace(perf_counter=perf_counter, monotonic=monotonic)
+    for module in (live_engine, live_ahead):
+        monkeypatch.setattr(module, "time", clock)

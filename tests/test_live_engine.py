@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import itertools
 import json
-import time
-import types
 
 import numpy as np
 import pytest
+from live_support import set_engine_clock
 
 from scratchnet import History, TrainingRun, make_model
 from scratchnet.data import synthetic_dataset
 from scratchnet.problem import Problem
-from ui import live_ahead, live_engine
 from ui import live_payload as P
 from ui.live_engine import FRAME_RATE, LiveRun, LiveSettings
 
@@ -114,9 +112,7 @@ def test_a_slow_server_sends_fewer_frames_than_asked_for_and_the_run_still_ends(
     on a slow server it carries fewer frames, at least one, and the browser asks again. Here the budgets' clock
     jumps a second at every reading, so each runs out after one frame."""
     ticks = itertools.count()
-    slow = types.SimpleNamespace(perf_counter=lambda: float(next(ticks)), monotonic=time.monotonic)
-    monkeypatch.setattr(live_engine, "time", slow)
-    monkeypatch.setattr(live_ahead, "time", slow)
+    set_engine_clock(monkeypatch, perf_counter=lambda: float(next(ticks)), monotonic=lambda: 0.0)
     live, s = _live(iters=60)
     stride = s.playback()[0]
     pre = live.snapshot(s)["preroll"]
