@@ -137,10 +137,9 @@ class Dataset:
         return self.X_test.shape[0]
 
     def _power_of_two_scale(self) -> np.ndarray:
-        """Per column the power of two just above max(|mean|, std): dividing by it is exact, and std and mean
-        divided by it are at most 1, so neither direction overflows unless its result does."""
+        """Per column a power of two near max(|mean|, std): dividing by it is exact and avoids overflow."""
         _, exponent = np.frexp(np.maximum(np.abs(self.mean), self.std))
-        return np.ldexp(1.0, exponent)
+        return np.ldexp(1.0, exponent - 1)
 
     def to_original(self, X_std: np.ndarray) -> np.ndarray:
         """Standardised coordinates -> the file's units: raw = X · std + mean.
