@@ -1,9 +1,9 @@
 """A virtual classroom: N students open the Neural network page and press Play within 1 s — without N browsers.
 
-    python bench/bench_class.py --students 10 30 60 --replicas 1 2     # serve.sh with 1, then 2 replicas
-    python bench/bench_class.py --students 30 --replicas 2 --find-max  # + bisect for the largest N meeting the bar
-    python bench/bench_class.py --students 5 --url http://127.0.0.1:8501 [--state-dir DIR]   # a running server
-    python bench/bench_class.py ... --readme                           # write the tables into bench/README.md
+    python -m bench.bench_class --students 10 30 60 --replicas 1 2     # serve.sh with 1, then 2 replicas
+    python -m bench.bench_class --students 30 --replicas 2 --find-max  # + bisect for the largest N meeting the bar
+    python -m bench.bench_class --students 5 --url http://127.0.0.1:8501 [--state-dir DIR]   # a running server
+    python -m bench.bench_class ... --readme                           # write the tables into bench/README.md
 
 Each student is a browser tab without the browser (bench/class_client.py): it speaks Streamlit's websocket
 protocol, opens the page, and plays the live view as live.js does: Play, then "need" requests for more frames
@@ -30,7 +30,6 @@ import os
 import platform
 import random
 import statistics
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -40,10 +39,7 @@ from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from class_client import (  # noqa: E402
+from bench.class_client import (
     AFFINITY_COOKIE,
     PAGE,
     ForwardMsg,
@@ -52,9 +48,10 @@ from class_client import (  # noqa: E402
     StudentResult,
     read_frames,
 )
+from scratchnet.ui import settings as S
+from tests.browser_support import Replica, haproxy_stats, serve_replicas
 
-from tests.browser_support import Replica, haproxy_stats, serve_replicas  # noqa: E402
-from ui import settings as S  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 __all__ = ["AFFINITY_COOKIE", "ForwardMsg", "Reading", "read_frames", "run_class", "Target"]
 FINISH_FACTOR, P95_INTERVAL_S = 1.5, 0.5  # the bar

@@ -1,7 +1,7 @@
 """Time one full-batch training iteration of the two-layer net, four ways, in the same run.
 
-    python bench/bench_core.py            # the full table (about a minute)
-    python bench/bench_core.py --quick    # fewer, shorter blocks
+    python -m bench.bench_core            # the full table (about a minute)
+    python -m bench.bench_core --quick    # fewer, shorter blocks
 
 (a) ours, bare:   TwoLayerNet.forward → backward → θ -= α·g, through the public API
 (b) ours, app:    TrainingRun.advance as the app drives it (test set of N/4, a Record per iteration
@@ -23,11 +23,9 @@ import math
 import os
 import platform
 import statistics
-import sys
 import time
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
@@ -36,10 +34,8 @@ try:
 except ImportError:
     resource = None
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from scratchnet import TrainingRun, TwoLayerNet  # noqa: E402
-from ui.server import set_malloc_thresholds  # noqa: E402 — the app's allocator switch (no Streamlit)
+from scratchnet import TrainingRun, TwoLayerNet
+from scratchnet.ui.server import set_malloc_thresholds  # the app's allocator switch (no Streamlit)
 
 CONFIGS = ((200, 16), (1000, 16), (10000, 16), (1000, 64))
 LR = 0.1

@@ -1,9 +1,9 @@
 """The live view, old and new, measured back to back in one run: real `streamlit run` servers, one headless Chromium.
 
-    python bench/bench_live.py --quick                       # development: every section once, 3 sessions
-    python bench/bench_live.py                               # the note: 3 repeats, 10 sessions
-    python bench/bench_live.py --only default,pause --views new
-    python bench/bench_live.py --old /work/wt/old --new .     # trees (default: old = commit 7350279, new = this repo)
+    python -m bench.bench_live --quick                       # development: every section once, 3 sessions
+    python -m bench.bench_live                               # the note: 3 repeats, 10 sessions
+    python -m bench.bench_live --only default,pause --views new
+    python -m bench.bench_live --old /work/wt/old --new .     # trees (default: old = commit 7350279, new = this repo)
 
 `--old`/`--new` take a directory or a git commit (checked out as a temporary worktree). Each tree is served by its
 own server (tests/browser_support.streamlit_server, so the same Streamlit flags as the tests), both started at the
@@ -66,7 +66,6 @@ import platform
 import re
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -74,12 +73,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-import floor  # noqa: E402
-from live_session import (  # noqa: E402
+from bench import floor
+from bench.live_session import (
     LR_SLIDER,
     NEW,
     OLD,
@@ -89,13 +84,14 @@ from live_session import (  # noqa: E402
     settle_browser,
     status_iteration,
 )
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, streamlit_server
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, streamlit_server  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SECTIONS = ("default", "pause", "alpha", "sessions", "big")
 OLD_COMMIT = "7350279"  # the last commit with the old live view (plotly charts re-sent per fragment tick)
 DEFAULT_ITERS = 1000
-RATE_1X = 250.0  # iterations per second at speed 1× (ui/settings.py BASE_ITERATIONS_PER_SECOND)
+RATE_1X = 250.0  # iterations per second at speed 1× (scratchnet/ui/settings.py BASE_ITERATIONS_PER_SECOND)
 BIG_URL = "Neural_network?data=moons&n=10000&hidden=64&iters=10000"
 SETTLE_S = 2.0  # measured windows end this long after a run finished (the old view's end-of-run rerun included)
 RUN_TIMEOUT_S = 180.0
@@ -389,7 +385,7 @@ def big_run(c: Ctx, watch_s: float) -> dict:
 
 def big_training_alone(iterations: int = 10) -> str:
     """How fast this machine trains the big run right now, in-process (no server, no browser): for context."""
-    import ui  # noqa: F401  (the server's allocator settings)
+    from scratchnet import ui  # noqa: F401  (the server's allocator settings)
     from scratchnet.data import synthetic_dataset
     from scratchnet.models import make_model
     from scratchnet.training import TrainingRun

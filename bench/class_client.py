@@ -8,7 +8,7 @@ ship in the `streamlit` package and the `websockets` client Streamlit itself dep
   3. BackMsg.rerun_script(ClientState(page_name, query_string, context_info)) runs the page; later reruns name the
      page by the `navigation` message's page_script_hash, as the browser does; the browser's ForwardMsg cache is
      kept (cacheable messages, their hashes sent back, `ref_hash` answers resolved, entries expiring);
-  4. the live view is one st.components.v2 component (ui/live.py): its payload is the JSON of
+  4. the live view is one st.components.v2 component (scratchnet/ui/live.py): its payload is the JSON of
      `delta.new_element.bidi_component` (see `read_frames`). Its requests are what live.js's `setTriggerValue('cmd',
      cmd)` makes of them in the frontend (WidgetStateManager.setTriggerValue): a rerun of the component's fragment
      (`fragment_id` of its delta) whose widget_states hold the component's event widget

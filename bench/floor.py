@@ -5,7 +5,7 @@
   byte grid through a colour table, scaled onto the boundary canvas, and a 0.5 line; the status text and the two
   curve canvases at 10 Hz, as live.js redraws them. CPU of every Chromium process, from the first frame to 2 s
   after the last (bench_live's window).
-* server: the default run's engine in this process (ui/live_engine.LiveRun driven as live.js drives it: Play,
+* server: the default run's engine in this process (scratchnet/ui/live_engine.LiveRun driven as live.js drives it: Play,
   requests for frames, done; no Streamlit, no websocket), and its training alone (TrainingRun.advance).
 
 So a budget can be read against what no app on this machine could go below.
@@ -17,7 +17,7 @@ import json
 import time
 from typing import Any
 
-from live_session import chromium_cpu_seconds
+from bench.live_session import chromium_cpu_seconds
 
 # Sizes of the live view's canvases, read off a page that shows it (CSS px).
 SIZES_JS = """
@@ -115,7 +115,7 @@ def engine_cpu(iters: int, repeats: int = 3) -> dict[str, float]:
     from scratchnet import TrainingRun, make_model
     from scratchnet.data import synthetic_dataset
     from scratchnet.problem import Problem
-    from ui.live_engine import LiveRun, LiveSettings
+    from scratchnet.ui.live_engine import LiveRun, LiveSettings
 
     pb = Problem(synthetic_dataset("moons", n=200, noise=0.1, seed=0), ("moons", 0))
     s = LiveSettings(lr=0.1, l2=0.0, iters=iters, speed="1×", logy=False, hidden=8, act="relu", batch="full", seed=0)

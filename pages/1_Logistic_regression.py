@@ -1,6 +1,6 @@
 """Logistic regression, trained live."""
 
-from ui import live, page
+from scratchnet.ui import live, page
 
 ctx = page.setup("logistic")
 live.model_page(ctx)

@@ -1,6 +1,6 @@
 """The two-layer network, trained live."""
 
-from ui import live, page
+from scratchnet.ui import live, page
 
 ctx = page.setup("net")
 live.model_page(ctx)

@@ -1,6 +1,6 @@
 """Several learning rates from the same start, side by side."""
 
-from ui import lab, page
+from scratchnet.ui import lab, page
 
 ctx = page.setup("lab")
 lab.lab_page(ctx)

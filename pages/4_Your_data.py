@@ -1,6 +1,6 @@
 """Upload a CSV and choose its columns; it stays in this browser session."""
 
-from ui import page, upload
+from scratchnet.ui import page, upload
 
 ctx = page.setup("upload")
 upload.upload_page(ctx)

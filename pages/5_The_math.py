@@ -1,6 +1,6 @@
 """The derivation, checked live against the model in use."""
 
-from ui import explain, page
+from scratchnet.ui import explain, page
 
 ctx = page.setup("math")
 explain.math_page(ctx)

@@ -1,4 +1,4 @@
-"""Write the CSV files in sample_data/ (run from anywhere: `python scripts/make_sample_data.py`).
+"""Write the CSV files in sample_data/ (run from anywhere: `python -m scripts.make_sample_data`).
 
 - blobs.csv, moons.csv, circles.csv, xor.csv, spiral.csv: scratchnet.data.make_synthetic(kind, n=200,
   noise=0.1, seed=0), columns x1, x2, label (0/1), coordinates rounded to 4 decimals;
@@ -12,14 +12,12 @@ The output is byte-for-byte reproducible: same library data + same seed -> same 
 from __future__ import annotations
 
 import csv
-import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # so `scratchnet` imports when the script is run directly
+from scratchnet.data import SAMPLE_DIR, SAMPLES, SYNTHETIC_KINDS, make_synthetic
 
-from scratchnet.data import SAMPLE_DIR, SAMPLES, SYNTHETIC_KINDS, make_synthetic  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SYNTHETIC_N, SYNTHETIC_NOISE, SYNTHETIC_SEED, SYNTHETIC_DECIMALS = 200, 0.1, 0, 4
 

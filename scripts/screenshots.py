@@ -1,19 +1,15 @@
 """Screenshots of every page at 1366×768 (a classroom projector), the live view DURING a run at 1920×1080,
 1366×768 and a 390×844 phone, and docs/screenshot.png (1366×768, mid-run) for the README.
 
-Run by hand: `python scripts/screenshots.py`. Starts `streamlit run app.py` on a free port and writes
+Run by hand: `python -m scripts.screenshots`. Starts `streamlit run app.py` on a free port and writes
 artifacts/<page>.png, artifacts/live-<width>-midrun.png and docs/screenshot.png.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.browser_support import (  # noqa: E402
+from tests.browser_support import (
     chromium,
     new_page,
     screenshot,
@@ -21,6 +17,8 @@ from tests.browser_support import (  # noqa: E402
     wait_live,
     wait_ready,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PAGES = ["", "Logistic_regression", "Neural_network", "Learning_rate_lab", "Your_data", "The_math"]
 VIEWS = {

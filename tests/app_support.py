@@ -7,7 +7,7 @@ from pathlib import Path
 import live_support
 from streamlit.testing.v1 import AppTest
 
-from ui.site import PAGES as SITE
+from scratchnet.ui.site import PAGES as SITE
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {key: page.script for key, page in SITE.items()}

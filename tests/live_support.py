@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from ui import live_ahead, live_engine
-from ui.live_payload import decode_grids, split_regions
+from scratchnet.ui import live_ahead, live_engine
+from scratchnet.ui.live_payload import decode_grids, split_regions
 
 MAIN = "sn_live_"
 UNITS = "sn_units_"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from scratchnet.ui import settings as S
 from tests.browser_support import (
     EXCEPTION,
     LIVE,
@@ -33,7 +34,6 @@ from tests.browser_support import (
     wait_ready,
 )
 from tests.realistic_data import titanic_csv
-from ui import settings as S
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,7 @@ PAGE_TITLES = {
     "Your_data": "Your data",
     "The_math": "The math",
 }
-PLAY = "[data-testid=sn-play]"  # the live view's own buttons (ui/live_component)
+PLAY = "[data-testid=sn-play]"  # the live view's own buttons (scratchnet/ui/live_component)
 STEP = "[data-testid=sn-step]"
 RESET = "[data-testid=sn-reset]"
 

@@ -115,7 +115,7 @@ def test_more_than_six_classes_need_a_positive_class_and_are_one_against_the_res
 
 
 def test_every_multiclass_kind_is_offered():
-    from ui.params import DATA_LABELS, PARAMS_BY_KEY
+    from scratchnet.ui.params import DATA_LABELS, PARAMS_BY_KEY
 
     for kind in MULTICLASS_KINDS:
         assert kind in PARAMS_BY_KEY["data"].options and "classes" in DATA_LABELS[kind]

@@ -10,7 +10,7 @@ import pytest
 from scratchnet import ACTIVATIONS, LogisticRegression, TwoLayerNet, gradcheck, sigmoid
 from scratchnet.gradcheck import GradCheckResult, GradCheckRow
 from scratchnet.models import TraceStep
-from ui.explain import cell_text, gradcheck_frame, initialisation_text, trace_table
+from scratchnet.ui.explain import cell_text, gradcheck_frame, initialisation_text, trace_table
 
 X = np.array([0.4, -1.2])
 
@@ -133,7 +133,7 @@ def test_math_page_derives_softmax_and_traces_and_checks_k_classes():
     check = at.dataframe[1].value
     assert list(check["parameter"]) == ["W", "b"] and (check["relative error"] < 1e-6).all()
     assert list(check["agrees"]) == ["✔", "✔"]
-    from ui.params import PARAMS_BY_KEY
+    from scratchnet.ui.params import PARAMS_BY_KEY
 
     one_vs_rest = open_page("math", data="spiral3", classes=PARAMS_BY_KEY["classes"].encode("one-vs-rest"))
     quantities = list(one_vs_rest.dataframe[0].value["quantity"])

@@ -16,19 +16,19 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-import figures
-from figures import style as S
-from figures.plane import P_SCALE
 from scratchnet import (
     LogisticRegression,
     TwoLayerNet,
     decision_grid,
+    figures,
     fit,
     hidden_unit_grids,
     lr_verdict,
     plane_grid,
 )
 from scratchnet.data import Dataset
+from scratchnet.figures import style as S
+from scratchnet.figures.plane import P_SCALE
 from scratchnet.training import History
 
 NET_NORMS = ["‖dW1‖", "‖db1‖", "‖dw2‖", "‖db2‖"]

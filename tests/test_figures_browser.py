@@ -12,8 +12,7 @@ import pytest
 from browser_support import chromium
 from test_figures_fidelity import long_names_dataset
 
-import figures
-from scratchnet import LogisticRegression, TwoLayerNet, decision_grid, fit, plane_grid
+from scratchnet import LogisticRegression, TwoLayerNet, decision_grid, figures, fit, plane_grid
 
 WIDTHS = (330, 420, 600)  # a phone (390 px less Streamlit's padding), a third and half of 1366 px
 

@@ -13,10 +13,9 @@ import plotly.graph_objects as go
 import pytest
 from test_figures import _normalised, arr, make_dataset, synthetic_history, texts, to_dict, traces_of
 
-import figures
-from figures import style as S
-from scratchnet import LogisticRegression, TwoLayerNet, decision_grid, fit, plane_grid
+from scratchnet import LogisticRegression, TwoLayerNet, decision_grid, figures, fit, plane_grid
 from scratchnet.data import Dataset
+from scratchnet.figures import style as S
 
 LONG_CLASS = "not Grignolino, a red wine from Piedmont"  # 40 characters
 LONG_FEATURE = "colour intensity: absorbance at 520 nm.."  # 40 characters

@@ -6,11 +6,10 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-import figures
-from figures import style as S
-from figures.plane import region_z
-from scratchnet import TwoLayerNet, class_regions, decision_grid, fit, make_model
+from scratchnet import TwoLayerNet, class_regions, decision_grid, figures, fit, make_model
 from scratchnet.data import dataset_from_arrays, synthetic_dataset
+from scratchnet.figures import style as S
+from scratchnet.figures.plane import region_z
 from scratchnet.problem import Problem
 from tests.test_figures import arr
 from tests.test_figures_fidelity import CVD, lab, linear_rgb, min_delta_e

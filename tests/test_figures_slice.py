@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 from test_figures import arr, make_dataset, texts, to_dict, traces_of
 
-import figures
-from scratchnet import LogisticRegression
+from scratchnet import LogisticRegression, figures
 from scratchnet.plane import decision_grid, slice_fade
 from scratchnet.problem import Problem
 

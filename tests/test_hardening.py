@@ -30,7 +30,7 @@ from live_support import Browser
 from streamlit.testing.v1 import AppTest
 from test_csv_catalogue import CATALOGUE, Accepted, Case
 
-from ui import settings as S
+from scratchnet.ui import settings as S
 
 GOOD_CSV = b"x1,x2,label\n" + b"".join(  # x1 not increasing down the file: an ID would not be a default feature
     b"%d,%d.5,%s\n" % ((i * 5) % 12, (i * 7) % 5, b"yes" if i % 2 else b"no") for i in range(12)
@@ -268,7 +268,7 @@ def test_step_after_divergence_is_harmless():
 
 # --- 5. a failure inside a page ------------------------------------------------------------------------------
 def test_failure_inside_a_page_shows_a_friendly_message(monkeypatch):
-    from ui import live_engine
+    from scratchnet.ui import live_engine
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
@@ -289,7 +289,7 @@ def test_failure_inside_a_page_shows_a_friendly_message(monkeypatch):
 
 # --- 6. safety -----------------------------------------------------------------------------------------------
 def test_no_pickle_eval_or_exec_in_app_code():
-    files = [ROOT / "app.py", *(p for d in ("scratchnet", "ui", "figures", "pages") for p in (ROOT / d).rglob("*.py"))]
+    files = [ROOT / "app.py", *(p for d in ("scratchnet", "pages") for p in (ROOT / d).rglob("*.py"))]
     pattern = re.compile(r"\bpickle\b|(?<![\w.])eval\(|(?<![\w.])exec\(")
     hits = [f"{f.relative_to(ROOT)}:{n}" for f in files for n, line in enumerate(f.read_text().splitlines(), 1)
             if pattern.search(line)]

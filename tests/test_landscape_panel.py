@@ -9,12 +9,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import figures
-from scratchnet import LogisticRegression, TrainingRun, TwoLayerNet, fit, loss_surface, max_step_length
+from scratchnet import LogisticRegression, TrainingRun, TwoLayerNet, figures, fit, loss_surface, max_step_length
 from scratchnet.data import synthetic_dataset
 from scratchnet.features import expand_features
 from scratchnet.problem import Problem
-from ui import landscape_panel
+from scratchnet.ui import landscape_panel
 
 
 def problem(kind: str = "circles", extras: tuple[str, ...] = ()) -> Problem:
@@ -28,7 +27,7 @@ def paused_run(model, prob: Problem, lr: float, iterations: int) -> TrainingRun:
 
 
 def panel_script(model, prob, history, lr):
-    from ui.landscape_panel import overshoot_panel
+    from scratchnet.ui.landscape_panel import overshoot_panel
 
     overshoot_panel(model, prob, history, lr)
 

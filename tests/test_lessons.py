@@ -12,8 +12,8 @@ from scratchnet import LogisticRegression, TwoLayerNet, fit, loss_along_gradient
 from scratchnet.data import synthetic_dataset
 from scratchnet.landscape import overshoot_events, zigzag
 from scratchnet.problem import Problem
-from ui.lessons import PRESETS, PRESETS_BY_KEY
-from ui.params import DEFAULTS
+from scratchnet.ui.lessons import PRESETS, PRESETS_BY_KEY
+from scratchnet.ui.params import DEFAULTS
 
 SEEDS = range(10)
 
@@ -22,7 +22,7 @@ SEEDS = range(10)
 def data(key: str, seed: int, **override):
     values = {**DEFAULTS, **PRESETS_BY_KEY[key].params, **override}
     ds = synthetic_dataset(values["data"], n=values["n"], noise=values["noise"], seed=seed, test_ratio=values["test"])
-    # as the app builds it (ui.data_source.resolve): all K classes unless one-vs-rest is chosen
+    # as the app builds it (scratchnet.ui.data_source.resolve): all K classes unless one-vs-rest is chosen
     problem = Problem(ds, (key,), tuple(values["feats"]), one_vs_rest=values["classes"] == "one-vs-rest")
     return values, problem.X_train, problem.y_train, problem.X_test, problem.y_test
 

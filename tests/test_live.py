@@ -13,9 +13,9 @@ from live_support import Browser, grids, payload, status, trigger
 
 from scratchnet import TrainingRun, evaluate, make_model
 from scratchnet.plane import decision_grid, hidden_unit_grids
-from ui import settings as S
-from ui.live_engine import GRID_RESOLUTION
-from ui.live_payload import decode_grids
+from scratchnet.ui import settings as S
+from scratchnet.ui.live_engine import GRID_RESOLUTION
+from scratchnet.ui.live_payload import decode_grids
 
 
 def reference_run(at, lr: float = 0.1) -> TrainingRun:
@@ -225,7 +225,7 @@ def test_a_default_run_sends_well_under_a_megabyte():
 
 
 def test_a_failure_in_the_live_view_shows_the_friendly_message(monkeypatch):
-    from ui import live_payload
+    from scratchnet.ui import live_payload
 
     at = open_page("net")
     monkeypatch.setattr(live_payload, "encode_grids", lambda *a, **k: 1 / 0)

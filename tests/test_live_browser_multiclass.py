@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-import figures
+from scratchnet import figures
 from tests.browser_support import exceptions, live_attrs, screenshot, wait_live
 from tests.test_live_browser import PHONE, PROJECTOR, open_live
 

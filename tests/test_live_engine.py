@@ -12,8 +12,8 @@ from live_support import set_engine_clock
 from scratchnet import History, TrainingRun, make_model
 from scratchnet.data import synthetic_dataset
 from scratchnet.problem import Problem
-from ui import live_payload as P
-from ui.live_engine import FRAME_RATE, LiveRun, LiveSettings
+from scratchnet.ui import live_payload as P
+from scratchnet.ui.live_engine import FRAME_RATE, LiveRun, LiveSettings
 
 
 # --- encoding ------------------------------------------------------------------------------------------------
@@ -186,7 +186,7 @@ def test_leaving_the_page_stops_at_the_last_frame_reported_on_screen():
     its = [f["it"] for f in p["frames"]]
     live.handle(_cmd(live, "need", 2, shown=its[2], next=its[-1]), s)
     assert live.run.iteration > its[-1]
-    live.playing = False  # what ui.page does to every run when the page changes
+    live.playing = False  # what scratchnet.ui.page does to every run when the page changes
     assert live.state == "paused" and live.run.iteration == its[2] == len(live.run.history)
 
 

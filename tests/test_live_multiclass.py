@@ -10,12 +10,11 @@ import pytest
 from app_support import assert_clean, open_page
 from live_support import Browser, grids, payload, regions
 
-import figures
-from scratchnet import TrainingRun, make_model
+from scratchnet import TrainingRun, figures, make_model
 from scratchnet.plane import class_regions, decision_grid, hidden_unit_grids, unit_votes
-from ui.live_engine import GRID_RESOLUTION
-from ui.live_payload import NAN_CLASS, decode_grids, quantise_regions
-from ui.params import PARAMS_BY_KEY
+from scratchnet.ui.live_engine import GRID_RESOLUTION
+from scratchnet.ui.live_payload import NAN_CLASS, decode_grids, quantise_regions
+from scratchnet.ui.params import PARAMS_BY_KEY
 
 
 def reference_run(at, page: str) -> TrainingRun:

@@ -12,9 +12,9 @@ from live_support import Browser, grids, payload, regions, trigger
 from realistic_data import titanic_csv, wine_csv
 
 from scratchnet.plane import class_regions, decision_grid
-from ui import settings as S
-from ui.live_engine import GRID_RESOLUTION
-from ui.live_payload import DISTANCE_STEP, point_alphas
+from scratchnet.ui import settings as S
+from scratchnet.ui.live_engine import GRID_RESOLUTION
+from scratchnet.ui.live_payload import DISTANCE_STEP, point_alphas
 
 TITANIC = ["Pclass", "Sex", "SibSp", "Parch", "Fare"]  # five features, none with empty cells
 WINE = ["Alcohol", "Malic acid", "Flavanoids", "Color intensity", "Hue", "Proline"]

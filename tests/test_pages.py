@@ -13,9 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from scratchnet import make_model
 from scratchnet.data import synthetic_dataset
-from ui.explain import cell_text
-from ui.lessons import PRESETS, PRESETS_BY_KEY
-from ui.params import LAB_DEFAULT_LRS, STEP_ITERATIONS
+from scratchnet.ui.explain import cell_text
+from scratchnet.ui.lessons import PRESETS, PRESETS_BY_KEY
+from scratchnet.ui.params import LAB_DEFAULT_LRS, STEP_ITERATIONS
 
 
 @pytest.mark.parametrize("page", list(PAGES))

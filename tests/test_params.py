@@ -14,9 +14,9 @@ from app_support import PAGES, ROOT, assert_clean, open_page, switch
 from live_support import Browser
 
 from scratchnet import MODEL_KINDS, LogisticRegression, TwoLayerNet
-from ui.lessons import PRESETS
-from ui.params import DEFAULT_SETTINGS, HIDEABLE, PARAMS, PARAMS_BY_KEY, Param, Settings, share_query
-from ui.site import PAGES as SITE
+from scratchnet.ui.lessons import PRESETS
+from scratchnet.ui.params import DEFAULT_SETTINGS, HIDEABLE, PARAMS, PARAMS_BY_KEY, Param, Settings, share_query
+from scratchnet.ui.site import PAGES as SITE
 
 NUMERIC = [p for p in PARAMS if p.range is not None]
 CHOICE = [p for p in PARAMS if p.options and not p.many]
@@ -265,14 +265,15 @@ def test_math_page_uses_the_model_its_page_is_training():
 
 # --- the allocator is tuned by the app, not by importing ui ---------------------------------------
 def test_importing_ui_leaves_the_allocator_alone():
-    code = ("import ui, ui.params, ui.page, ui.live, ui.lab, ui.explain, ui.upload, ui.home, ui.settings, ui.server;"
-            "print(ui.server._tuned)")
+    modules = ("params", "page", "live", "lab", "explain", "upload", "home", "settings", "server")
+    imports = ", ".join(f"scratchnet.ui.{m}" for m in modules)
+    code = f"import {imports}; import scratchnet.ui as ui; print(ui.server._tuned)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False", out.stderr
-    import ui.server
+    from scratchnet.ui import server
 
     open_page("home")  # AppTest runs the page in this process: page.setup tunes it, once
-    assert ui.server._tuned is True
+    assert server._tuned is True
 
 
 def test_presentation_mode_starts_with_the_sidebar_collapsed(monkeypatch):

@@ -20,11 +20,11 @@ import os
 import re
 import signal
 import subprocess
-import sys
 
 import psutil
 import pytest
 
+from bench import bench_class
 from tests.browser_support import (
     ARTIFACTS,
     ROOT,
@@ -50,9 +50,6 @@ from tests.test_browser import (
     wait_paused,
     write_csv,
 )
-
-sys.path.insert(0, str(ROOT / "bench"))
-import bench_class  # noqa: E402
 
 SERVE = ROOT / "scripts" / "serve.sh"
 HAPROXY = "/usr/sbin/haproxy"

@@ -12,7 +12,7 @@ from live_support import Browser
 from realistic_data import titanic_csv, wine_csv
 from streamlit.testing.v1 import AppTest
 
-import ui.data_source as data_source
+import scratchnet.ui.data_source as data_source
 from scratchnet.data import read_csv
 
 TITANIC = titanic_csv()

@@ -9,7 +9,12 @@ from .csv_reader import read_csv
 from .dataset import Dataset
 from .prepare import prepare_dataset
 
-SAMPLE_DIR: Path = Path(__file__).resolve().parents[2] / "sample_data"
+_HERE = Path(__file__).resolve()
+# A checkout keeps the CSVs at its top level; an installed wheel carries them as scratchnet/sample_data.
+SAMPLE_DIR: Path = next(
+    (d for d in (_HERE.parents[2] / "sample_data", _HERE.parents[1] / "sample_data") if d.is_dir()),
+    _HERE.parents[2] / "sample_data",
+)
 
 
 @dataclass(frozen=True)

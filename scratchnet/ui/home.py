@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-import figures
-from ui import page
-from ui.lessons import PRESETS
-from ui.page import PageContext
-from ui.site import PAGES
+from scratchnet import figures
+from scratchnet.ui import page
+from scratchnet.ui.lessons import PRESETS
+from scratchnet.ui.page import PageContext
+from scratchnet.ui.site import PAGES
 
 
 def home_page(ctx: PageContext) -> None:

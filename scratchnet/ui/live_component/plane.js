@@ -290,7 +290,7 @@ function drawPlane(cv, st, grid, gw, gh, opts) {
 // Hovering the live plane names the point under the pointer: its split and class, its two drawn values (a
 // spread-out feature by its level) and, on a slice, how far its other features lie from their means. Only
 // pointer moves cost anything; nothing here runs per frame.
-const DIST_STEP = 0.04; // ui/live_payload.DISTANCE_STEP
+const DIST_STEP = 0.04; // scratchnet/ui/live_payload.DISTANCE_STEP
 
 function planeHover(v) {
   const tip = el('div', 'sn-tip', v.plot, { role: 'tooltip', 'data-testid': 'sn-tip' });

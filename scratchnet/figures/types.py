@@ -1,4 +1,4 @@
-"""What the figure builders read from their inputs, as Protocols: figures/ never imports the core's classes.
+"""What the figure builders read from their inputs, as Protocols: scratchnet/figures/ never imports the core's classes.
 
 Each Protocol names only the members a builder uses, read-only, so the core's dataclasses (and the
 small stand-ins tests make) satisfy them structurally.

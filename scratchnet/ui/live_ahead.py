@@ -1,7 +1,7 @@
 """Frames trained on a copy of a live run (TrainingRun.lookahead), sent before the run takes those steps: the
 first frames of the next Play (with every paused payload, so Play starts at once) and the frames after α or λ
 moved mid-run (at once, from a frame just ahead of the screen). The run takes the same steps when the browser's
-next request says it plays them. A part of ui/live_engine.LiveRun, kept apart for its size."""
+next request says it plays them. A part of scratchnet/ui/live_engine.LiveRun, kept apart for its size."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from scratchnet import History, Problem, evaluate
-from ui import live_payload as P
+from scratchnet.ui import live_payload as P
 
 if TYPE_CHECKING:
-    from ui.live_engine import LiveSettings
+    from scratchnet.ui.live_engine import LiveSettings
 
 FIRST_CHUNK_SECONDS = 0.12  # after Play or a change
 CHUNK_TRAIN_BUDGET = 0.3  # seconds of training one message may take (big runs send fewer frames instead)

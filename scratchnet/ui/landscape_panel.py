@@ -9,11 +9,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-import figures
-from scratchnet import History, LogisticRegression, Model, loss_along_gradient, loss_surface, max_step_length
+from scratchnet import History, LogisticRegression, Model, figures, loss_along_gradient, loss_surface, max_step_length
 from scratchnet.landscape import penalty_diverges, weight_path
 from scratchnet.problem import Problem
-from ui.params import fmt
+from scratchnet.ui.params import fmt
 
 SCAN_HEIGHT = 400
 SURFACE_HEIGHT = 420

@@ -1,12 +1,12 @@
-"""The lesson presets: a page set up for one idea, and what to look for there. Links are spelled by ui/params."""
+"""The lesson presets: a page set up for one idea, and what to look for there. Links are spelled by params.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from ui.params import encode_query, hide_query
-from ui.site import PAGES
+from scratchnet.ui.params import encode_query, hide_query
+from scratchnet.ui.site import PAGES
 
 LESSON = "lesson"  # the URL query name that says which lesson a link opened
 

@@ -2,7 +2,7 @@
 
 A setting's key is its widget's key and its URL query name: widgets are bound to the URL, so a link such as
 `/Neural_network?data=xor&hidden=4` opens exactly that setup. Everything derives from PARAMS: the widgets'
-options, ranges, labels and help (ui/controls.py), reading a URL, share links and lesson links. Plain data,
+options, ranges, labels and help (scratchnet/ui/controls.py), reading a URL, share links and lesson links. Plain data,
 no Streamlit.
 """
 

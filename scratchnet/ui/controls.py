@@ -1,4 +1,4 @@
-"""Sidebar and toolbar widgets, drawn from the settings table (ui/params.py). Every setting is bound to the URL
+"""Sidebar and toolbar widgets, drawn from the settings table (params.py). Every setting is bound to the URL
 and kept for the whole session.
 
 A control group the teacher hid (?hide=...) is not drawn; its value then comes from the URL or the
@@ -14,8 +14,8 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 from scratchnet.data import MAX_CLASSES
 from scratchnet.problem import Problem
-from ui.params import PARAMS, PARAMS_BY_KEY, SYNTHETIC, Param, Settings
-from ui.site import Page
+from scratchnet.ui.params import PARAMS, PARAMS_BY_KEY, SYNTHETIC, Param, Settings
+from scratchnet.ui.site import Page
 
 _DEFAULT_ARG = {"selectbox": "index", "radio": "index", "multiselect": "default"}  # the rest take value=
 

@@ -1,5 +1,5 @@
 """Streamlit glue shared by the pages: the settings table, sidebar controls, session state, the live-training loop.
 
 Importing `ui` changes nothing in the process: the server's allocator tuning runs from page.setup
-(ui/server.py), the code every page runs first.
+(scratchnet/ui/server.py), the code every page runs first.
 """

@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from scratchnet.problem import Problem
-from ui import controls, data_source, runs, server
-from ui.lessons import LESSON, Preset, lesson_for
-from ui.params import PARAMS_BY_KEY, SIDEBAR_KEYS, Settings, hide_query, parse_hidden
-from ui.runs import LIVE_PREFIX  # noqa: F401 — re-exported: pages and the live view imported it from here
-from ui.site import PAGES, Page
+from scratchnet.ui import controls, data_source, runs, server
+from scratchnet.ui.lessons import LESSON, Preset, lesson_for
+from scratchnet.ui.params import PARAMS_BY_KEY, SIDEBAR_KEYS, Settings, hide_query, parse_hidden
+from scratchnet.ui.runs import LIVE_PREFIX  # noqa: F401 — re-exported: pages and the live view imported it from here
+from scratchnet.ui.site import PAGES, Page
 
 log = logging.getLogger("scratchnet")
 

@@ -1,6 +1,6 @@
-"""The live-training view: one keyed component (ui/live_component) that stays mounted for the whole run.
+"""The live-training view: one keyed component (live_component/) that stays mounted for the whole run.
 
-The browser plays frames and owns Play / Pause / Step / Reset; a fragment answers its requests (ui/live_engine)
+The browser plays frames and owns Play / Pause / Step / Reset; a fragment answers its requests (live_engine.py)
 with a few frames at a time. The α / iterations / speed sliders sit inside the same fragment, below the view;
 what only matters when paused (look back, downloads, the divergence message) comes after them.
 """
@@ -19,12 +19,12 @@ import scratchnet
 from scratchnet import TrainingRun
 from scratchnet.landscape import overshoot_events
 from scratchnet.problem import Problem
-from ui import controls, runs
-from ui import settings as S
-from ui.landscape_panel import overshoot_panel
-from ui.live_engine import LiveRun, LiveSettings
-from ui.page import PageContext, data_notes, guard, require_data
-from ui.params import Settings
+from scratchnet.ui import controls, runs
+from scratchnet.ui import settings as S
+from scratchnet.ui.landscape_panel import overshoot_panel
+from scratchnet.ui.live_engine import LiveRun, LiveSettings
+from scratchnet.ui.page import PageContext, data_notes, guard, require_data
+from scratchnet.ui.params import Settings
 
 
 def live_settings(ctx: PageContext) -> LiveSettings:

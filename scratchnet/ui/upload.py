@@ -16,8 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-import figures
-from figures.style import short_label
+from scratchnet import figures
 from scratchnet.data import (
     MAX_CLASSES,
     MISSING_CHOICES,
@@ -35,11 +34,12 @@ from scratchnet.data import (
     suggest_label,
 )
 from scratchnet.data.choose import ID, TEXT, TWO_VALUES
+from scratchnet.figures.style import short_label
 from scratchnet.problem import Problem, axes_from_names
-from ui import controls
-from ui.data_source import Choice, Upload, current_upload, prepared, store_upload
-from ui.page import PageContext, guard
-from ui.params import UPLOADED, Settings
+from scratchnet.ui import controls
+from scratchnet.ui.data_source import Choice, Upload, current_upload, prepared, store_upload
+from scratchnet.ui.page import PageContext, guard
+from scratchnet.ui.params import UPLOADED, Settings
 
 DRAFT_KEY = "upload_draft"
 NOTHING_CHANGED = "Nothing changed: the data set you were using is still in use."
@@ -254,7 +254,7 @@ def _preview(draft: Draft, choice: Choice, settings: Settings, in_use: Upload | 
     assert draft.frame is not None
     try:
         preview = prepared(draft.file_key, draft.file_name, draft.frame, choice, settings.test, settings.seed)
-        if preview.n_features < 2:  # the plots draw the data over two axes (figures/plane.py)
+        if preview.n_features < 2:  # the plots draw the data over two axes (scratchnet/figures/plane.py)
             raise DataError(f"Only one feature column is chosen (“{choice.features[0]}”). Choose at least two: "
                             "the plots show the data over two axes.")
     except DataError as err:

@@ -17,10 +17,9 @@ from typing import Any
 
 import numpy as np
 
-import figures
-from figures import SliceFadeLike
-from scratchnet import History, Model, ParamInfo, PlaneGrid
+from scratchnet import History, Model, ParamInfo, PlaneGrid, figures
 from scratchnet.data import Dataset
+from scratchnet.figures import SliceFadeLike
 
 GRID_ENCODING = "u8-delta-zlib"
 # The deltas are mostly runs of 0 (70 %) and ±1 (21 %): run-length matches alone (Z_RLE; every level deflates

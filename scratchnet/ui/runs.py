@@ -12,13 +12,13 @@ from typing import Any, Protocol
 import streamlit as st
 
 from scratchnet import Model, TrainingRun
-from ui.site import live_page_for
+from scratchnet.ui.site import live_page_for
 
 LIVE_PREFIX = "live:"
 
 
 class LiveRun(Protocol):
-    """What the registry needs of a page's run (ui/live.py's LiveRun has more)."""
+    """What the registry needs of a page's run (scratchnet/ui/live.py's LiveRun has more)."""
 
     run: TrainingRun
     playing: bool

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ui.params import Settings
+from scratchnet.ui.params import Settings
 
 
 @dataclass(frozen=True)

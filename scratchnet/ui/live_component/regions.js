@@ -1,4 +1,4 @@
-// K ≥ 3 classes on the plane. Each cell is two bytes, sent as two planes of one grid (ui/live_payload.py
+// K ≥ 3 classes on the plane. Each cell is two bytes, sent as two planes of one grid (scratchnet/ui/live_payload.py
 // quantise_regions): rows 0 … h−1 the winning class, rows h … 2h−1 its probability (0 … 255). A cell is
 // coloured by its class, from white (the model cannot choose: probability 1/K) to the class's tint (sure),
 // and a dark line runs where the winning class changes. A class byte ≥ K marks a non-finite cell (white).

@@ -11,7 +11,7 @@ import streamlit as st
 from scratchnet.data import MAX_CLASSES, DataError, Dataset, load_sample, prepare_dataset, synthetic_dataset
 from scratchnet.plane import SLICE_FAR, SLICE_NEAR
 from scratchnet.problem import Problem, axes_from_names
-from ui.params import SAMPLES, SYNTHETIC, UPLOADED, Settings
+from scratchnet.ui.params import SAMPLES, SYNTHETIC, UPLOADED, Settings
 
 UPLOAD_KEY = "uploaded_data"  # session_state only: an upload is never shared between sessions
 PREPARED_KEY = "prepared_uploads"  # (file, columns, test share, seed) -> Dataset, this session only

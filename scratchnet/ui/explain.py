@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from scratchnet import ACTIVATIONS, GradCheckResult, Model, gradcheck, make_model
-from ui import controls, page, runs
-from ui.page import PageContext
-from ui.site import PAGES
+from scratchnet.ui import controls, page, runs
+from scratchnet.ui.page import PageContext
+from scratchnet.ui.site import PAGES
 
 
 def cell_text(values: Any, shown: int = 4) -> str:

@@ -8,13 +8,13 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-import figures
 from scratchnet import (
     History,
     LogisticRegression,
     Model,
     TwoLayerNet,
     compare_learning_rates,
+    figures,
     make_model,
     overshoot_events,
     sweep_verdicts,
@@ -22,10 +22,10 @@ from scratchnet import (
 )
 from scratchnet.plane import PlaneGrid, class_regions, decision_grid
 from scratchnet.problem import Problem
-from ui import controls, page
-from ui.landscape_panel import has_surface, line_scan_chart, num, step_bound_note, surface_chart
-from ui.page import PageContext
-from ui.params import Settings, fmt
+from scratchnet.ui import controls, page
+from scratchnet.ui.landscape_panel import has_surface, line_scan_chart, num, step_bound_note, surface_chart
+from scratchnet.ui.page import PageContext
+from scratchnet.ui.params import Settings, fmt
 
 RESULT_KEY = "lab_result"
 ENTRIES_PER_SECOND = 2e8  # (example × hidden unit × iteration) entries a second, measured on a 2-core server

@@ -5,8 +5,8 @@ New code imports from ui.params (the settings table, Settings), ui.lessons (the 
 
 from __future__ import annotations
 
-from ui.lessons import PRESETS, PRESETS_BY_KEY, Preset
-from ui.params import (
+from scratchnet.ui.lessons import PRESETS, PRESETS_BY_KEY, Preset
+from scratchnet.ui.params import (
     ACTIVATIONS,
     BASE_ITERATIONS_PER_SECOND,
     BATCH_OPTIONS,
@@ -32,7 +32,7 @@ from ui.params import (
     parse_hidden,
     share_query,
 )
-from ui.site import PAGES as SITE_PAGES
+from scratchnet.ui.site import PAGES as SITE_PAGES
 
 MODEL_CHOICES = {label: kind for kind, label in MODEL_LABELS.items()}  # "Neural network" → "net"
 PAGES = {key: (p.script, p.label, p.icon) for key, p in SITE_PAGES.items()}  # key → (script, label, icon)
