@@ -48,7 +48,7 @@ from bench.class_client import (
     StudentResult,
     read_frames,
 )
-from scratchnet.ui import settings as S
+from scratchnet.ui import params as S
 from tests.browser_support import Replica, haproxy_stats, serve_replicas
 
 ROOT = Path(__file__).resolve().parents[1]

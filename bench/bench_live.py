@@ -91,7 +91,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = ("default", "pause", "alpha", "sessions", "big")
 OLD_COMMIT = "7350279"  # the last commit with the old live view (plotly charts re-sent per fragment tick)
 DEFAULT_ITERS = 1000
-RATE_1X = 250.0  # iterations per second at speed 1× (scratchnet/ui/settings.py BASE_ITERATIONS_PER_SECOND)
+RATE_1X = 250.0  # iterations per second at speed 1× (scratchnet/ui/params.py BASE_ITERATIONS_PER_SECOND)
 BIG_URL = "Neural_network?data=moons&n=10000&hidden=64&iters=10000"
 SETTLE_S = 2.0  # measured windows end this long after a run finished (the old view's end-of-run rerun included)
 RUN_TIMEOUT_S = 180.0

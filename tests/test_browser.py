@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from scratchnet.ui import settings as S
+from scratchnet.ui import params as S
+from scratchnet.ui.lessons import PRESETS_BY_KEY
 from tests.browser_support import (
     EXCEPTION,
     LIVE,
@@ -362,7 +363,7 @@ def test_two_sessions_do_not_share_uploads_or_runs(browser, base_url, tmp_path):
 # --- 5. presets ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("key", ["net_xor", "crosses_circles"])
 def test_preset_link_sets_the_controls(page, base_url, key):
-    preset = S.PRESETS_BY_KEY[key]
+    preset = PRESETS_BY_KEY[key]
     open_app(page, base_url, preset.url())
     assert not errors(page), errors(page)
     params = preset.params

@@ -30,7 +30,7 @@ from live_support import Browser
 from streamlit.testing.v1 import AppTest
 from test_csv_catalogue import CATALOGUE, Accepted, Case
 
-from scratchnet.ui import settings as S
+from scratchnet.ui import params as S
 
 GOOD_CSV = b"x1,x2,label\n" + b"".join(  # x1 not increasing down the file: an ID would not be a default feature
     b"%d,%d.5,%s\n" % ((i * 5) % 12, (i * 7) % 5, b"yes" if i % 2 else b"no") for i in range(12)

@@ -12,7 +12,7 @@ from live_support import Browser, grids, payload, regions, trigger
 from realistic_data import titanic_csv, wine_csv
 
 from scratchnet.plane import class_regions, decision_grid
-from scratchnet.ui import settings as S
+from scratchnet.ui import params as S
 from scratchnet.ui.live_engine import GRID_RESOLUTION
 from scratchnet.ui.live_payload import DISTANCE_STEP, point_alphas
 

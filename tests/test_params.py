@@ -265,7 +265,7 @@ def test_math_page_uses_the_model_its_page_is_training():
 
 # --- the allocator is tuned by the app, not by importing ui ---------------------------------------
 def test_importing_ui_leaves_the_allocator_alone():
-    modules = ("params", "page", "live", "lab", "explain", "upload", "home", "settings", "server")
+    modules = ("params", "page", "live", "lab", "explain", "upload", "home", "server")
     imports = ", ".join(f"scratchnet.ui.{m}" for m in modules)
     code = f"import {imports}; import scratchnet.ui as ui; print(ui.server._tuned)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

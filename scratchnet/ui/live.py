@@ -20,7 +20,7 @@ from scratchnet import TrainingRun
 from scratchnet.landscape import overshoot_events
 from scratchnet.problem import Problem
 from scratchnet.ui import controls, runs
-from scratchnet.ui import settings as S
+from scratchnet.ui import params as S
 from scratchnet.ui.landscape_panel import overshoot_panel
 from scratchnet.ui.live_engine import LiveRun, LiveSettings
 from scratchnet.ui.page import PageContext, data_notes, guard, require_data

@@ -25,7 +25,7 @@ from scratchnet import Problem, TrainingRun
 from scratchnet.models import Params
 from scratchnet.plane import class_regions, decision_grid, hidden_unit_grids, unit_votes
 from scratchnet.ui import live_payload as P
-from scratchnet.ui import settings as S
+from scratchnet.ui import params as S
 from scratchnet.ui.live_ahead import CHUNK_TRAIN_BUDGET, FIRST_CHUNK_SECONDS, Lookahead, losses
 
 GRID_RESOLUTION = 100  # as TF Playground

@@ -47,7 +47,6 @@ CLASS_MODES = {"all": "All classes (softmax)", "one-vs-rest": "One vs the rest (
 
 # --- playback: what the speed setting means -----------------------------------------------------------
 BASE_ITERATIONS_PER_SECOND = 250.0
-TICK_SECONDS = 0.15  # a redraw every 150 ms: about 6 visible updates a second
 STEP_ITERATIONS = 10
 
 # Control groups a teacher can hide with ?hide=data,model,... (presentation mode)
@@ -311,9 +310,3 @@ def iterations_per_second(speed: str) -> float | None:
     if speed == "max":
         return None
     return BASE_ITERATIONS_PER_SECOND * float(speed.rstrip("×"))
-
-
-def iterations_per_tick(speed: str) -> int | None:
-    """Updates one redraw covers when redraws come on time (every TICK_SECONDS)."""
-    rate = iterations_per_second(speed)
-    return None if rate is None else max(1, round(rate * TICK_SECONDS))

@@ -18,7 +18,7 @@ LIVE_PREFIX = "live:"
 
 
 class LiveRun(Protocol):
-    """What the registry needs of a page's run (scratchnet/ui/live.py's LiveRun has more)."""
+    """What the registry needs of a page's run (live_engine.py's LiveRun has more)."""
 
     run: TrainingRun
     playing: bool

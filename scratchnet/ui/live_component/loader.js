@@ -1,5 +1,5 @@
 // The component's own module, which Streamlit sends with every message of a run: kept tiny. The live view
-// itself (plane.js + charts.js + live.js, ~25 KB) comes once, in the payload of the page run that mounts it,
+// itself (the files live.py lists in JS_FILES, about 40 KB) comes once, in the payload of the page run that mounts it,
 // and is imported from a blob URL (as Streamlit does with component code); later messages carry only frames.
 let view = null;
 export default async function (component) {
