@@ -10,4 +10,6 @@ source scripts/debian_packages.sh
 need_debian_packages /usr/bin/chromium "chromium fonts-noto-color-emoji" /usr/sbin/haproxy haproxy
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 python3 -m ruff check .
-python3 -m pytest -q "$@"
+# Hypothesis draws the same examples on every run and machine (the "ci" profile, tests/hypothesis_profiles.py); a
+# later --hypothesis-profile in "$@" (e.g. =explore) wins.
+python3 -m pytest -q --hypothesis-profile=ci "$@"

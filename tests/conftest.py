@@ -1,15 +1,16 @@
-"""Test-wide settings and the browser tests' shared fixtures. Under CI (the CI variable is set), hypothesis draws
-the same examples every run, so a red CI is always reproducible; locally it keeps exploring new ones."""
+"""Test-wide settings and the browser tests' shared fixtures. Hypothesis' profiles live in hypothesis_profiles.py:
+under CI (the CI variable is set, or scripts/test.sh) it draws the same examples every run, so a red CI is always
+reproducible; a plain local `pytest` keeps drawing new ones."""
 
 import os
 
 import pytest
 from hypothesis import settings
 
+import tests.hypothesis_profiles  # noqa: F401  (registers the "ci" and "explore" profiles)
 from tests.browser_support import chromium, streamlit_server
 from tests.live_support import set_engine_clock
 
-settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 

@@ -18,8 +18,9 @@ from scratchnet.data import (
     read_csv,
     suggest_columns,
 )
+from tests.hypothesis_profiles import examples
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 MAGIC_PREFIXES = [
     b"",
