@@ -10,6 +10,8 @@ source scripts/debian_packages.sh
 need_debian_packages /usr/bin/chromium "chromium fonts-noto-color-emoji" /usr/sbin/haproxy haproxy
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 python3 -m ruff check .
-# Hypothesis draws the same examples on every run and machine (the "ci" profile, tests/hypothesis_profiles.py); a
-# later --hypothesis-profile in "$@" (e.g. =explore) wins.
-python3 -m pytest -q --hypothesis-profile=ci "$@"
+# Two workers (pytest-xdist), each taking whole files, so a file's module fixtures (one Streamlit server, one
+# Chromium) stay in one process; each worker's servers get ports of their own. Hypothesis draws the same examples on
+# every run and machine (the "ci" profile, tests/hypothesis_profiles.py). Options in "$@" come later and win
+# (-n 0 runs in one process, --hypothesis-profile=explore explores).
+python3 -m pytest -q -n 2 --dist loadfile --hypothesis-profile=ci "$@"
