@@ -37,3 +37,13 @@ def frames_as_asked(monkeypatch):
     so they get the frames they ask for and no time passes between two lines (a test setting `live.seen` uses
     0.0); the budgets are tested with a clock of their own (test_live_engine). Browser tests are not touched."""
     set_engine_clock(monkeypatch, perf_counter=lambda: 0.0, monotonic=lambda: 0.0)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (scripts/test.sh: --dist loadfile --no-loadscope-reorder), the files with browser tests
+    go first: they hold the longest tests (a replica killed and failed over alone takes ~45 s), and a long file
+    handed out last would leave the other worker idle at the end. Within a file the order stays as written."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    browser_files = {item.path for item in items if item.get_closest_marker("browser")}
+    items.sort(key=lambda item: item.path not in browser_files)  # stable: files and tests keep their order
