@@ -40,9 +40,15 @@ def frames_as_asked(monkeypatch):
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (scripts/test.sh: --dist loadfile --no-loadscope-reorder), the files with browser tests
+    """Every test using the browser or server fixtures carries the browser mark (checked here). Under pytest-xdist
+    (scripts/test.sh: --dist loadfile --no-loadscope-reorder), the files with browser tests
     go first: they hold the longest tests (a replica killed and failed over alone takes ~45 s), and a long file
     handed out last would leave the other worker idle at the end. Within a file the order stays as written."""
+    unmarked = [item.nodeid for item in items
+                if {"browser", "base_url", "served"} & set(getattr(item, "fixturenames", ()))
+                and not item.get_closest_marker("browser")]
+    if unmarked:  # `-m "not browser"` must run on a machine without Chromium or HAProxy
+        raise pytest.UsageError(f"tests that start Chromium or HAProxy need @pytest.mark.browser: {unmarked}")
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
     browser_files = {item.path for item in items if item.get_closest_marker("browser")}
