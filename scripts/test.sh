@@ -10,4 +10,9 @@ source scripts/debian_packages.sh
 need_debian_packages /usr/bin/chromium "chromium fonts-noto-color-emoji" /usr/sbin/haproxy haproxy
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 python3 -m ruff check .
-python3 -m pytest -q "$@"
+# Two workers (pytest-xdist), each taking whole files, so a file's module fixtures (one Streamlit server, one
+# Chromium) stay in one process; each worker's servers get ports of their own. Files go out in the order
+# tests/conftest.py gives them (the browser files, which hold the longest tests, first). Hypothesis draws the same
+# examples on every run and machine (the "ci" profile, tests/hypothesis_profiles.py). Options in "$@" come later and win
+# (-n 0 runs in one process, --hypothesis-profile=explore explores).
+python3 -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --hypothesis-profile=ci "$@"

@@ -63,18 +63,30 @@ def _healthy(base: str) -> bool:
         return False
 
 
+def _listening_port(pid: int) -> int | None:
+    """The loopback TCP port process `pid` listens on, once it does (the system chose it: port 0)."""
+    import psutil
+
+    with contextlib.suppress(psutil.Error):
+        for c in psutil.Process(pid).net_connections("tcp"):
+            if c.status == psutil.CONN_LISTEN and c.laddr.ip == "127.0.0.1":
+                return c.laddr.port
+    return None
+
+
 @contextlib.contextmanager
 def streamlit_server(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str] | None = None,
                      root: Path = ROOT) -> Iterator[str]:
     """Start `root`'s app.py in its own process group; yield its base URL; kill the whole group afterwards.
 
+    Streamlit binds port 0, so the system hands it a free port and nothing else can take it first (a port
+    picked here and bound later could be, by a parallel test worker or another checkout's tests); the port is
+    read back from the process's own listening socket, so the health check can only reach this server.
     `root` is this checkout unless a benchmark serves another tree (an older commit) beside it.
     """
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-        "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+        "--server.address", "127.0.0.1", "--server.port", "0", "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",  # other edits to the tree must not rerun the app mid-test
         *(extra_args or []),
     ]
@@ -88,14 +100,16 @@ def streamlit_server(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str
 
     try:
         deadline = time.monotonic() + timeout
-        while not _healthy(base):
+        port = None
+        while port is None or not _healthy(f"http://127.0.0.1:{port}"):
             if proc.poll() is not None:
                 raise RuntimeError(f"streamlit exited with code {proc.returncode}:\n{server_log()}")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not answer /_stcore/health within {timeout:.0f} s:\n"
                                    f"{server_log()}")
             time.sleep(0.2)
-        yield base
+            port = port or _listening_port(proc.pid)
+        yield f"http://127.0.0.1:{port}"
     finally:
         _stop_group(proc)
         log.close()
@@ -165,11 +179,45 @@ def haproxy_stats(sock: Path, backend: str = "replicas") -> dict[str, dict[str, 
     return {r["svname"]: r for r in rows if r.get("pxname") == backend and r["svname"] not in ("BACKEND", "FRONTEND")}
 
 
+PORT_TAKEN = re.compile(r"Address already in use|cannot bind|is not available")
+
+
+def _group_listens(pgid: int, port: int) -> bool:
+    """Whether a process of group `pgid` (serve.sh's: its HAProxy) listens on `port`, not another program."""
+    import psutil
+
+    for proc in psutil.process_iter():
+        with contextlib.suppress(psutil.Error):
+            if os.getpgid(proc.pid) == pgid and any(
+                    c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in proc.net_connections("tcp")):
+                return True
+    return False
+
+
 @contextlib.contextmanager
 def serve_replicas(replicas: int = 2, timeout: float = SERVER_START_TIMEOUT * 2,
-                   extra_args: list[str] | None = None) -> Iterator[Served]:
+                   extra_args: list[str] | None = None, attempts: int = 3) -> Iterator[Served]:
     """`bash scripts/serve.sh --replicas N --port P` on a free port, in its own process group; yields once HAProxy
-    sees every replica UP; stops it (SIGTERM: serve.sh stops its children) and kills what is left afterwards."""
+    sees every replica UP; stops it (SIGTERM: serve.sh stops its children) and kills what is left afterwards.
+
+    HAProxy and the replicas bind ports chosen free a moment before: if another program took one meanwhile,
+    serve.sh stops at start-up and this starts it again on new ports (up to `attempts` times)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with _serve_replicas_once(replicas, timeout, extra_args) as served:
+                yield served
+                return
+        except _PortTaken:
+            if attempt == attempts:
+                raise
+
+
+class _PortTaken(RuntimeError):
+    pass
+
+
+@contextlib.contextmanager
+def _serve_replicas_once(replicas: int, timeout: float, extra_args: list[str] | None) -> Iterator[Served]:
     port = free_port()
     state_dir = Path(tempfile.mkdtemp(prefix="sn-serve-"))  # short: a unix socket path has ~100 bytes
     log_path = state_dir / "serve.log"
@@ -181,11 +229,13 @@ def serve_replicas(replicas: int = 2, timeout: float = SERVER_START_TIMEOUT * 2,
     try:
         def all_up() -> bool:
             if proc.poll() is not None:
-                raise RuntimeError(f"serve.sh exited with code {proc.returncode}:\n{served.log()}")
+                error = _PortTaken if PORT_TAKEN.search(served.log()) else RuntimeError
+                raise error(f"serve.sh exited with code {proc.returncode}:\n{served.log()}")
             if not (state_dir / "haproxy.sock").exists() or not _healthy(served.base):
                 return False
             stats = served.stats()
-            return len(stats) == replicas and all(s["status"] == "UP" for s in stats.values())
+            return (len(stats) == replicas and all(s["status"] == "UP" for s in stats.values())
+                    and _group_listens(proc.pid, port))
 
         deadline = time.monotonic() + timeout
         while not all_up():

@@ -13,6 +13,7 @@ from scipy.special import expit
 
 from scratchnet import LogisticRegression, TwoLayerNet, bce_from_logits, gradcheck, sigmoid
 from scratchnet.losses import bce_naive
+from tests.hypothesis_profiles import examples
 
 
 def strict():
@@ -144,7 +145,7 @@ def random_setups(draw, scale_range=(0.2, 1.5)):
     return model, X, y
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(setup=random_setups())
 def test_gradients_match_finite_differences(setup):
     model, X, y = setup
@@ -159,7 +160,7 @@ def test_gradients_match_finite_differences(setup):
     assert result.worst < 1e-5, result.table()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(setup=random_setups(scale_range=(0.01, 30.0)))
 def test_outputs_are_finite_and_in_range(setup):
     model, X, y = setup
@@ -175,7 +176,7 @@ def test_outputs_are_finite_and_in_range(setup):
     assert all(np.all(np.isfinite(g)) for g in model.backward(cache, y).values())
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     z=hnp.arrays(np.float64, st.integers(1, 40), elements=st.floats(-1e300, 1e300)),
     data=st.data(),
@@ -192,7 +193,7 @@ def test_loss_and_sigmoid_on_arbitrary_logits(z, data):
     np.testing.assert_allclose(loss, np.mean(reference_bce(z, y)), rtol=1e-12, atol=1e-15)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     z=hnp.arrays(np.float64, st.integers(0, 40), elements=st.floats(-1e300, 1e300)),
     data=st.data(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from pathlib import Path
 
@@ -253,6 +254,49 @@ def test_huge_and_tiny_values_standardise_to_finite_numbers() -> None:
     assert np.all(np.isfinite(back))
     assert np.all((back[:, 0] > 0.9e300) & (back[:, 0] < 9.1e300))
     assert np.all((back[:, 1] > 0.9e-300) & (back[:, 1] < 9.1e-300))
+
+
+def test_a_test_value_far_beyond_the_training_spread_round_trips() -> None:
+    """Found by test_numeric_tables_standardise_exactly in CI: training values ~1e-242, a test value ~1e66, so its
+    standard coordinate is near the float maximum. Scaled by a power of two below max(|mean|, std), to_standard gave
+    inf and to_original 1.8e308; scaled by the one above, both directions are exact."""
+    ds = dataclasses.replace(synthetic_dataset("moons", n=40, seed=0), mean=np.array([1.23198666e-242, 0.0]),
+                             std=np.array([2.46397332e-242, 1.0]))
+    raw = np.array([[3.5e66, 0.5], [3.7e66, -0.5], [4.4e66, 2.0]])
+    z = ds.to_standard(raw)
+    assert np.all(np.isfinite(z)) and z[:, 0].min() > 1.4e308
+    np.testing.assert_array_equal(ds.to_original(z), raw)
+    np.testing.assert_array_equal(ds.to_standard(ds.to_original(z)), z)
+
+
+def test_the_power_of_two_scale_stops_at_the_largest_float_power() -> None:
+    """mean or std ≥ 2^1023: the power just above is 2^1024 = inf (what broke the first fix); 2^1023 is used."""
+    ds = dataclasses.replace(synthetic_dataset("moons", n=40, seed=0), mean=np.array([1.7e308, -1.7e308]),
+                             std=np.array([1.7e308, 1e308]))
+    z = np.array([[0.0, 0.5], [-1.0, 1.0], [-0.5, 1.5]])
+    raw = ds.to_original(z)
+    np.testing.assert_allclose(raw, [[1.7e308, -1.2e308], [0.0, -7e307], [8.5e307, -2e307]], rtol=1e-15)
+    np.testing.assert_array_equal(ds.to_standard(raw), z)
+    assert np.all(ds.to_original(np.array([[2.0, -1.0]])) == [np.finfo(float).max, -np.finfo(float).max])  # clipped
+
+
+def test_a_test_value_no_float_can_standardise_uses_all_rows_and_says_so() -> None:
+    """Training values ~1e-243 and a test value 1e66: its standard coordinate (~1e309) is beyond the float range,
+    so clipping it lost the value (to_original gave 7.8e64 for 1e66). That column is standardised with all rows."""
+    X = np.column_stack([[1e-243 if i % 3 else 0.0 for i in range(12)], np.arange(12.0)])
+    X[4, 0] = 1e66  # a test row with split seed 0
+    y = np.array([0.0, 0, 1, 1] + [i % 2 for i in range(8)])
+    ds = dataset_from_arrays(X, y, name="far", feature_names=("far", "plain"))
+    assert 1e66 in X[:, 0][np.isin(X[:, 1], ds.to_original(ds.X_test)[:, 1])]
+    Z = np.vstack([ds.X_train, ds.X_test])
+    assert np.all(np.abs(Z) <= np.sqrt(len(X)))
+    back = ds.to_original(Z)
+    np.testing.assert_allclose(np.sort(back[:, 0]), np.sort(X[:, 0]), rtol=1e-15, atol=1e-9 * 1e66)
+    np.testing.assert_allclose(ds.to_standard(back), Z, rtol=1e-12, atol=1e-12)
+    assert ds.notes == ('Column "far" has a test value too far from its training values to standardise with their '
+                        "spread; it was standardised with the mean and spread of all rows instead.",)
+    plain = dataset_from_arrays(X[:, 1:], y, name="plain", feature_names=("plain",))
+    np.testing.assert_allclose(ds.X_train[:, 1], plain.X_train[:, 0], rtol=1e-12)  # the other column as before
 
 
 def test_dataset_arrays_are_read_only_and_validated() -> None:

@@ -45,7 +45,11 @@ def test_gradcheck_passes_a_correct_tensor_with_one_tiny_entry():
     b1 = next(r for r in result.rows if r.name == "b1")
     g = net.gradients(X, y)["b1"]
     assert np.abs(g).min() < 1e-6 and b1.max_abs_diff < 1e-11  # the tiny entry, and its rounding-sized error
-    assert b1.max_rel_error > 1e-6  # what the per-entry measure says: a false alarm, kept for the table
+    # Per entry, rounding on the tiny entry counts ‖g‖ / min|g| (~6,400) times more than over the tensor: the table's
+    # per-entry error (8.1e-7 here, ~1e-6 elsewhere: its exact size is rounding, BLAS and CPU) is bounded by the
+    # rounding-sized difference over that entry, and never below the per-tensor error
+    assert np.linalg.norm(g) / np.abs(g).min() > 1000
+    assert result["b1"] <= b1.max_rel_error <= b1.max_abs_diff / (2 * np.abs(g).min() - b1.max_abs_diff)
     assert result["b1"] < 1e-8 and result.passed()
     numeric = np.empty_like(g)  # an independent central difference over b1
     for i in range(g.size):

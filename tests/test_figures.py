@@ -10,6 +10,7 @@ import base64
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -622,5 +623,7 @@ def test_live_figures_sizes_and_float32(ds, grid, net, logreg, diverged):
 
 
 def test_figures_never_import_streamlit():
-    code = "import sys, figures; sys.exit(1 if 'streamlit' in sys.modules else 0)"
-    assert subprocess.run([sys.executable, "-c", code], cwd=".", capture_output=True).returncode == 0
+    code = "import sys, scratchnet.figures; sys.exit(1 if 'streamlit' in sys.modules else 0)"
+    root = Path(__file__).resolve().parent.parent  # the checkout, whatever directory pytest runs in
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -14,6 +14,8 @@ from test_figures_fidelity import long_names_dataset
 
 from scratchnet import LogisticRegression, TwoLayerNet, decision_grid, figures, fit, plane_grid
 
+pytestmark = pytest.mark.browser  # Debian's Chromium draws the figures
+
 WIDTHS = (330, 420, 600)  # a phone (390 px less Streamlit's padding), a third and half of 1366 px
 
 BOXES = """(selector) => {

@@ -86,6 +86,7 @@ def kill_replica(served: Served, name: str) -> int:
 
 
 # --- the configuration -----------------------------------------------------------------------------------------
+@pytest.mark.browser  # runs the installed HAProxy
 def test_rendered_config_is_valid_haproxy(tmp_path):
     """The multi-machine form (README): remote replicas, every one with a health check and its own cookie."""
     out = subprocess.run(["bash", str(SERVE), "--print-config", "--bind", "0.0.0.0", "--port", "80",

@@ -137,9 +137,11 @@ class Dataset:
         return self.X_test.shape[0]
 
     def _power_of_two_scale(self) -> np.ndarray:
-        """Per column a power of two near max(|mean|, std): dividing by it is exact and avoids overflow."""
+        """Per column the power of two just above max(|mean|, std), capped at 2^1023 (2^1024 is inf): dividing by
+        it is exact, and mean and std divided by it are below 2, so neither direction overflows unless its result
+        does (a test value ~1e66 over training values ~1e-242 has a standard coordinate near the float maximum)."""
         _, exponent = np.frexp(np.maximum(np.abs(self.mean), self.std))
-        return np.ldexp(1.0, exponent - 1)
+        return np.ldexp(1.0, np.minimum(exponent, _MAX_EXPONENT))
 
     def to_original(self, X_std: np.ndarray) -> np.ndarray:
         """Standardised coordinates -> the file's units: raw = X · std + mean.
@@ -149,13 +151,14 @@ class Dataset:
         f = self._power_of_two_scale()  # (X · std/f + mean/f) · f cannot overflow unless raw does
         with np.errstate(over="ignore"):
             raw = (np.asarray(X_std, dtype=np.float64) * (self.std / f) + self.mean / f) * f
-        largest = np.finfo(np.float64).max
-        return np.clip(raw, -largest, largest)
+        return np.clip(raw, -_LARGEST, _LARGEST)
 
     def to_standard(self, X_raw: np.ndarray) -> np.ndarray:
-        """The file's units -> standardised coordinates: (raw − mean) / std."""
+        """The file's units -> standardised coordinates: (raw − mean) / std, clipped to the float range."""
         f = self._power_of_two_scale()
-        return (np.asarray(X_raw, dtype=np.float64) / f - self.mean / f) / (self.std / f)
+        with np.errstate(over="ignore"):
+            standard = (np.asarray(X_raw, dtype=np.float64) / f - self.mean / f) / (self.std / f)
+        return np.clip(standard, -_LARGEST, _LARGEST)
 
 
 # A column whose spread is below this fraction of its largest |value| counts as constant: standardising it
@@ -163,6 +166,7 @@ class Dataset:
 _CONSTANT_TOLERANCE = 1e-12
 _TINY = np.finfo(np.float64).tiny  # the smallest normal float: a spread below it cannot be divided by
 _LARGEST = np.finfo(np.float64).max
+_MAX_EXPONENT = np.finfo(np.float64).maxexp - 1  # 1023: 2.0**1023 is the largest power of two a float holds
 
 
 def _spread(values: np.ndarray) -> tuple[float, float]:
@@ -210,8 +214,19 @@ def _standardise(
         if size[j] < _TINY:
             how = "not scaled, as that value is (almost) 0"
         notes.append(f'Column "{name}" has the same value in every training row; it was {how}.')
-    with np.errstate(over="ignore"):  # only a test value ~1e308 times the training values overflows
-        X_test_std = np.clip((X_test / scale - mean_scaled) / std_scaled, -_LARGEST, _LARGEST)
+    with np.errstate(over="ignore"):  # only a test value ~1e308 training spreads away overflows
+        X_test_std = (X_test / scale - mean_scaled) / std_scaled
+    for j in np.flatnonzero(~np.all(np.isfinite(X_test_std), axis=0)):
+        # No float holds that test value's standard coordinate (clipping it would lose the value): this column
+        # is standardised with all its rows, so every coordinate is at most ~√n.
+        both = np.concatenate([X_train[:, j], X_test[:, j]])
+        scale[j] = np.max(np.abs(both))
+        mean_scaled[j], std_scaled[j] = np.mean(both / scale[j]), np.std(both / scale[j])
+        train_scaled[:, j] = X_train[:, j] / scale[j]
+        X_test_std[:, j] = (X_test[:, j] / scale[j] - mean_scaled[j]) / std_scaled[j]
+        notes = [note for note in notes if not note.startswith(f'Column "{names[j]}"')]  # replaced by this one
+        notes.append(f'Column "{names[j]}" has a test value too far from its training values to standardise '
+                     "with their spread; it was standardised with the mean and spread of all rows instead.")
     return (train_scaled - mean_scaled) / std_scaled, X_test_std, mean_scaled * scale, std_scaled * scale, notes
 
 
