@@ -1,7 +1,8 @@
 """WCAG 2.1 A and AA in a real Chromium. axe-core (the npm package scripts/test.sh installs into .node/, never a
 CDN) finds no violation on any page, nor on the model pages during and after a run. The live view's canvases are
 named by what they show now, a polite live region follows a run a few times (not every frame), and Play, Step
-and Reset are reached by Tab, show where the focus is, and work from the keyboard."""
+and Reset (and the view's sliders and checkbox) are reached by Tab, show where the focus is, and work from the
+keyboard."""
 
 from __future__ import annotations
 
@@ -107,15 +108,16 @@ def test_a_run_stays_accessible_and_is_spoken_a_few_times(browser, base_url, axe
     page.context.close()
 
 
-FOCUSED = """() => { const e = document.activeElement, s = getComputedStyle(e);
+# the focused control's name, and whether it (or, for a checkbox, its label) has a ring of at least 2 px
+FOCUSED = """() => { const e = document.activeElement, s = getComputedStyle(e.closest('label') || e);
   return [e.dataset.testid || e.getAttribute('aria-label') || e.tagName, s.outlineStyle !== 'none' &&
           parseFloat(s.outlineWidth) >= 2]; }"""
 
 
-def test_play_step_and_reset_are_reached_by_tab_with_a_visible_focus(browser, base_url):
+def test_the_live_views_controls_are_reached_by_tab_with_a_visible_focus(browser, base_url):
     page = open_page(browser, base_url, PAGES["logistic"].url_path)
     page.locator("[data-testid=stMain] h1").click()  # start from the page, not the address bar
-    controls = ("sn-play", "sn-step", "sn-reset", "Learning rate α")
+    controls = ("sn-play", "sn-step", "sn-reset", "Learning rate α", "Log-scale loss")
     seen: dict[str, bool] = {}
     for _ in range(60):
         page.keyboard.press("Tab")
@@ -124,7 +126,7 @@ def test_play_step_and_reset_are_reached_by_tab_with_a_visible_focus(browser, ba
         if all(c in seen for c in controls):
             break
     assert all(c in seen for c in controls), list(seen)
-    assert seen["sn-play"] and seen["sn-step"] and seen["sn-reset"], seen  # a 2 px outline on each
+    assert all(seen[c] for c in ("sn-play", "sn-step", "sn-reset", "Log-scale loss")), seen
     # Space on the focused Play button plays (once: the page's own Space shortcut leaves a button's key alone)
     page.focus("[data-testid=sn-play]")
     page.keyboard.press("Space")

@@ -122,6 +122,11 @@ h1 {font-size: 1.6rem !important; padding-bottom: .2rem !important;}
 /* a display formula wider than its column wraps at + − = as inline maths does, instead of a scroll box that a
    keyboard cannot reach */
 .katex-display > .katex {white-space: normal;}
+/* keyboard focus: Streamlit marks a focused checkbox, radio option or sidebar page link with a faint grey box only */
+[data-testid="stCheckbox"] label:has(input:focus-visible), [data-testid="stRadioOption"]:has(input:focus-visible),
+[data-testid="stPageLink-NavLink"]:focus-visible {
+  outline: 2px solid currentColor; outline-offset: 2px; border-radius: 4px;
+}
 </style>
 """
 
