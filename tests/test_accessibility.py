@@ -62,6 +62,17 @@ def test_every_page_has_no_wcag_aa_violation(browser, base_url, axe_source, key)
     page.context.close()
 
 
+def test_your_data_has_no_wcag_aa_violation_with_a_csv_loaded(browser, base_url, axe_source):
+    """A loaded CSV adds the label and feature choices (one of them disabled for a softmax), the suggestion, the
+    preview."""
+    page = open_page(browser, base_url, PAGES["upload"].url_path)
+    page.set_input_files("input[type=file]", str(ROOT / "sample_data" / "wine.csv"))
+    page.wait_for_selector("[data-testid=stAlertContentSuccess]")
+    wait_ready(page)
+    assert violations(page, axe_source) == []
+    page.context.close()
+
+
 def label(page, testid: str) -> str:
     return page.get_attribute(f"[data-testid={testid}]", "aria-label") or ""
 

@@ -122,6 +122,8 @@ h1 {font-size: 1.6rem !important; padding-bottom: .2rem !important;}
 /* a display formula wider than its column wraps at + − = as inline maths does, instead of a scroll box that a
    keyboard cannot reach */
 .katex-display > .katex {white-space: normal;}
+/* a disabled widget's label: Streamlit's 40 % of the text colour is 2.3:1; this grey still reads as "off" at 4.8:1 */
+label[data-testid="stWidgetLabel"][disabled] p {color: #737270;}
 /* keyboard focus: Streamlit marks a focused checkbox, radio option or sidebar page link with a faint grey box only */
 [data-testid="stCheckbox"] label:has(input:focus-visible), [data-testid="stRadioOption"]:has(input:focus-visible),
 [data-testid="stPageLink-NavLink"]:focus-visible {
