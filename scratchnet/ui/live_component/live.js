@@ -294,7 +294,7 @@ function speak(v, f) {
     const ys = v.series.cols[l.key] || [], y = ys[Math.min(f.it, ys.length) - 1];
     return y == null ? '' : `${l.label} ${Number(y).toPrecision(2)}`;
   }).filter(Boolean);
-  v.said.textContent = text;
+  v.said.textContent = parts.join(', '); // a comma is a pause; a screen reader may say "dot" for ·
   setAttr(v.boundary, 'aria-label', `${v.planeLabel || 'Decision boundary'}, ${says('accuracy')}`);
   setAttr(v.loss, 'aria-label', `${v.meta.charts.loss.title}, ${says('train loss', 'test loss')}`);
   setAttr(v.grad, 'aria-label', `${v.meta.charts.grad.title}, ${[at, ...grads].join(', ')}`);
