@@ -287,11 +287,10 @@ function speak(v, f) {
   const same = v.mode === v.saidMode && v.attrMeta === v.saidMeta;
   if (same && (f.it === v.saidIt || (v.mode === 'playing' && now - v.saidT < SPEAK_MS))) return;
   Object.assign(v, { saidMode: v.mode, saidMeta: v.attrMeta, saidIt: f.it, saidT: now });
-  const text = statusOf(v, f).replace(/\*/g, '');
-  const parts = text.split(' · '), at = `iteration ${fmtIter(f.it)}`;
+  const parts = statusOf(v, f).replace(/\*/g, '').split(' · '), at = `iteration ${fmtIter(f.it)}`;
   const says = (...words) => [at, ...parts.filter((p) => words.some((w) => p.startsWith(w)))].join(', ');
   const grads = v.meta.charts.grad.lines.map((l) => {
-    const ys = v.series.cols[l.key] || [], y = ys[Math.min(f.it, ys.length) - 1];
+    const ys = v.series.cols[l.key] || [], y = ys[Math.min(f.it, ys.length) - 1]; // the last point drawn
     return y == null ? '' : `${l.label} ${Number(y).toPrecision(2)}`;
   }).filter(Boolean);
   v.said.textContent = parts.join(', '); // a comma is a pause; a screen reader may say "dot" for ·
