@@ -116,6 +116,19 @@ section[data-testid="stSidebar"] .block-container {padding-top: 1rem;}
 h1 {font-size: 1.6rem !important; padding-bottom: .2rem !important;}
 .sn-status {font-size: 1.05rem; margin: .1rem 0 .2rem 0;}
 .sn-status b {font-variant-numeric: tabular-nums;}
+/* WCAG AA (4.5:1): Streamlit draws captions at 60 % opacity, 3.8:1 on white and less on the grey of a
+   bordered box or inline code; this grey keeps them quieter than body text at 6:1 */
+[data-testid="stCaptionContainer"] {color: #5f5e5b; opacity: 1;}
+/* a display formula wider than its column wraps at + − = as inline maths does, instead of a scroll box that a
+   keyboard cannot reach */
+.katex-display > .katex {white-space: normal;}
+/* a disabled widget's label: Streamlit's 40 % of the text colour is 2.3:1; this grey still reads as "off" at 4.8:1 */
+label[data-testid="stWidgetLabel"][disabled] p {color: #737270;}
+/* keyboard focus: Streamlit marks a focused checkbox, radio option or sidebar page link with a faint grey box only */
+[data-testid="stCheckbox"] label:has(input:focus-visible), [data-testid="stRadioOption"]:has(input:focus-visible),
+[data-testid="stPageLink-NavLink"]:focus-visible {
+  outline: 2px solid currentColor; outline-offset: 2px; border-radius: 4px;
+}
 </style>
 """
 

@@ -46,6 +46,8 @@ function mountView(parent) {
   stepBtn.textContent = 'Step';
   reset.textContent = 'Reset';
   status.textContent = 'Loading…';
+  // what a screen reader hears (speak()): a few times a run, where the status line above changes 10 times a second
+  const said = el('div', 'sn-said', bar, { 'data-testid': 'sn-said', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
   const notice = el('div', 'sn-notice', root, { role: 'note' });
   notice.hidden = true;
   const main = el('div', 'sn-main', root);
@@ -58,7 +60,7 @@ function mountView(parent) {
   const loss = el('canvas', '', el('div', 'sn-chart', charts), { 'data-testid': 'sn-loss', role: 'img', 'aria-label': 'Loss curves' });
   const grad = el('canvas', '', el('div', 'sn-chart', charts), { 'data-testid': 'sn-grad', role: 'img', 'aria-label': 'Gradient norms' });
   const v = {
-    root, play, stepBtn, reset, status, notice, main, plot, boundary, overlay, legend, charts, loss, grad,
+    root, play, stepBtn, reset, status, said, notice, main, plot, boundary, overlay, legend, charts, loss, grad,
     send: null, queue: Promise.resolve(), mount: Math.random().toString(36).slice(2), req: 0, pending: null,
     queued: null, timer: 0, seq: 0, epoch: -1, mode: null, frames: [], cur: -1, clock: 0, lastT: 0, end: null,
     series: { cols: {}, lr: [] }, meta: null, metaId: 0, view: { fps: 45, stride: 6, logy: false }, target: 0,
@@ -238,10 +240,14 @@ function render(v) {
   schedule(v);
 }
 
-function statusLine(v, f) {
+function statusOf(v, f) {
   const where = f.look !== undefined ? `Looking back at iteration ${fmtIter(f.it)} of ${fmtIter(f.look)}`
     : `Iteration ${fmtIter(f.it)} / ${fmtIter(v.target)}`;
-  const text = `${where} · ${v.mode} · ${f.s}`;
+  return `${where} · ${v.mode} · ${f.s}`;
+}
+
+function statusLine(v, f) {
+  const text = statusOf(v, f);
   if (text === v.statusText) return;
   v.statusText = text;
   // one unbreakable span per "·" part (a long line wraps between parts, never inside "test 92%"), numbers in
@@ -271,6 +277,26 @@ function statusLine(v, f) {
     if (t.data !== part) t.data = part;
   }
   v.statusText = text;
+}
+
+// For a screen reader: the live region and the canvases' names say what is on screen, at once for a new state,
+// step or plane; while playing at most every SPEAK_MS (a few times a run, never 40 times a second).
+const SPEAK_MS = 3000;
+function speak(v, f) {
+  const now = performance.now();
+  const same = v.mode === v.saidMode && v.attrMeta === v.saidMeta;
+  if (same && (f.it === v.saidIt || (v.mode === 'playing' && now - v.saidT < SPEAK_MS))) return;
+  Object.assign(v, { saidMode: v.mode, saidMeta: v.attrMeta, saidIt: f.it, saidT: now });
+  const parts = statusOf(v, f).replace(/\*/g, '').split(' · '), at = `iteration ${fmtIter(f.it)}`;
+  const says = (...words) => [at, ...parts.filter((p) => words.some((w) => p.startsWith(w)))].join(', ');
+  const grads = v.meta.charts.grad.lines.map((l) => {
+    const ys = v.series.cols[l.key] || [], y = ys[Math.min(f.it, ys.length) - 1]; // the last point drawn
+    return y == null ? '' : `${l.label} ${Number(y).toPrecision(2)}`;
+  }).filter(Boolean);
+  v.said.textContent = parts.join(', '); // a comma is a pause; a screen reader may say "dot" for ·
+  setAttr(v.boundary, 'aria-label', `${v.planeLabel || 'Decision boundary'}, ${says('accuracy')}`);
+  setAttr(v.loss, 'aria-label', `${v.meta.charts.loss.title}, ${says('train loss', 'test loss')}`);
+  setAttr(v.grad, 'aria-label', `${v.meta.charts.grad.title}, ${[at, ...grads].join(', ')}`);
 }
 
 function lrMarks(v, limit) {
@@ -350,6 +376,7 @@ function draw(v) {
   } else if (v.mode === 'playing') {
     v.dirty = true; // the curves catch up on a later frame
   }
+  speak(v, f);
   setAttr(v.root, 'data-shown-it', String(f.it)); // looking back: the frame looked at
   setAttr(v.root, 'data-draws', String(v.draws));
   setAttr(v.root, 'data-lr-marks', String(marks.length));
@@ -371,7 +398,7 @@ function planeAttrs(v) {
   setAttr(v.root, 'data-points', String(m.points.x.length));
   setAttr(v.root, 'data-faded', String(alpha ? alpha.faded : 0));
   const label = `${m.k > 2 ? `Decision regions of ${m.k} classes` : 'Decision boundary'} over ${m.xname} (across) and ${m.yname} (up)`;
-  setAttr(v.boundary, 'aria-label', label);
+  v.planeLabel = label; // speak() adds the iteration and accuracy on screen
   setAttr(v.plot, 'title', m.tip ? `${label}.\n${m.tip}` : label);
 }
 

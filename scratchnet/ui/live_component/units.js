@@ -42,7 +42,7 @@ async function showUnits(parent, data) {
     const w2 = d.votes ? ` · → ${u.data.meta.classes[d.votes[k]]} (${d.w2[k] >= 0 ? '+' : ''}${d.w2[k]})`
       : d.w2 ? ` · w2 = ${d.w2[k] >= 0 ? '+' : ''}${d.w2[k]}` : '';
     u.views[k].cap.textContent = `unit ${id}${w2}${d.peak[k] ? '' : ' (silent everywhere)'}`;
-    u.views[k].cv.setAttribute('aria-label', `hidden unit ${id}`);
+    u.views[k].cv.setAttribute('aria-label', `Hidden unit ${id}: its output over the plane${w2}, weights at iteration ${fmtIter(data.look !== null ? data.look : data.it)}`);
   });
   drawUnits(u);
   return undefined;
