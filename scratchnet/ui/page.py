@@ -16,6 +16,7 @@ from scratchnet.ui.lessons import LESSON, Preset, lesson_for
 from scratchnet.ui.params import PARAMS_BY_KEY, SIDEBAR_KEYS, Settings, hide_query, parse_hidden
 from scratchnet.ui.runs import LIVE_PREFIX  # noqa: F401 — re-exported: pages and the live view imported it from here
 from scratchnet.ui.site import PAGES, Page
+from scratchnet.ui.text import md
 
 log = logging.getLogger("scratchnet")
 
@@ -133,7 +134,7 @@ def data_notes(ctx: PageContext) -> None:
     """What the data loader changed or decided, in one caption (e.g. which label value is class 1)."""
     if ctx.problem is None:
         return
-    notes = list(ctx.problem.dataset.notes)
+    notes = [md(n) for n in ctx.problem.dataset.notes]  # plain text naming the student's columns
     if ctx.settings.feats and not ctx.problem.extras:
         notes.append(f"Extra inputs (x1², sin(x1), …) need data with exactly two features; this data set has "
                      f"{ctx.problem.dataset.n_features}, so they are off.")
