@@ -74,6 +74,7 @@ def setup(page: str) -> PageContext:
                        initial_sidebar_state="collapsed" if hidden else "auto")
     st.markdown(_CSS, unsafe_allow_html=True)
     _pause_runs_on_page_switch(page)
+    snapped = controls.read_url(page)
     with st.sidebar:
         st.markdown("## scratchnet")
         if "nav" not in hidden:
@@ -81,6 +82,8 @@ def setup(page: str) -> PageContext:
         controls.data_controls(hidden)
         plot_slot = st.container()  # filled once the data set is known: its features
         controls.model_controls(info, hidden)
+    if snapped:
+        st.rerun()  # once, so the snapped values reach their widgets (controls.read_url)
     ctx = PageContext(page, controls.settings(), hidden=hidden,
                       lesson=lesson_for(st.query_params.get(LESSON, ""), page))
     ctx.problem, ctx.data_error = data_source.resolve(ctx.settings)
@@ -92,6 +95,9 @@ def setup(page: str) -> PageContext:
     if info.intro:
         st.caption(info.intro_k if several and info.intro_k else info.intro)
     lesson_banner(ctx)
+    changed = controls.url_changes(page)
+    if changed:
+        st.info(changed, icon="🔗")
     return ctx
 
 
