@@ -70,6 +70,14 @@ def streamlit_server(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str
 
     `root` is this checkout unless a benchmark serves another tree (an older commit) beside it.
     """
+    with streamlit_process(timeout, extra_args, root) as (base, _):
+        yield base
+
+
+@contextlib.contextmanager
+def streamlit_process(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str] | None = None,
+                      root: Path = ROOT) -> Iterator[tuple[str, subprocess.Popen]]:
+    """streamlit_server, yielding the server's process too (its pid: memory, CPU time)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     cmd = [
@@ -95,7 +103,7 @@ def streamlit_server(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str
                 raise RuntimeError(f"streamlit did not answer /_stcore/health within {timeout:.0f} s:\n"
                                    f"{server_log()}")
             time.sleep(0.2)
-        yield base
+        yield base, proc
     finally:
         _stop_group(proc)
         log.close()
