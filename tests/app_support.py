@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import live_support
@@ -13,6 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = {key: page.script for key, page in SITE.items()}
 TIMEOUT = 60
 FRIENDLY = "Something went wrong"
+
+
+def shown(markdown: str) -> str:
+    """A markdown text as the student reads it: the backslash escapes of their own text (scratchnet.ui.text.md)
+    undone; the app's own markup (**bold**) stays."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
 
 
 def open_page(page: str, **query: object) -> AppTest:

@@ -84,6 +84,14 @@ def streamlit_server(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str
     read back from the process's own listening socket, so the health check can only reach this server.
     `root` is this checkout unless a benchmark serves another tree (an older commit) beside it.
     """
+    with streamlit_process(timeout, extra_args, root) as (base, _):
+        yield base
+
+
+@contextlib.contextmanager
+def streamlit_process(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str] | None = None,
+                      root: Path = ROOT) -> Iterator[tuple[str, subprocess.Popen]]:
+    """streamlit_server, yielding the server's process too (its pid: memory, CPU time)."""
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
         "--server.address", "127.0.0.1", "--server.port", "0", "--browser.gatherUsageStats", "false",
@@ -109,7 +117,7 @@ def streamlit_server(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str
                                    f"{server_log()}")
             time.sleep(0.2)
             port = port or _listening_port(proc.pid)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", proc
     finally:
         _stop_group(proc)
         log.close()

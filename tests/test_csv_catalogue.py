@@ -38,6 +38,7 @@ from scratchnet.data import (
     SingleClassError,
     TooFewColumnsError,
     TooFewRowsError,
+    TooLargeError,
     TooManyClassesError,
     UnclosedQuoteError,
     UnreadableFileError,
@@ -189,7 +190,7 @@ def wide_table_csv(n_columns: int, n_rows: int = 20, seed: int = 2) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-WIDE_COLUMNS = (*(f"c{j:04d}" for j in range(1, 1001)), "label")
+WIDE_COLUMNS = (*(f"c{j:04d}" for j in range(1, 300)), "label")  # MAX_COLUMNS, the label included
 SPECIES = ["setosa", "versicolor", "virginica"]
 MULTILINE = with_cell(rows(12, column_x1, column_x2, lambda i: "ok", yes_no), 1, 2, '"Smith, J\nsecond line"')
 
@@ -634,10 +635,15 @@ CATALOGUE: list[Case] = [
     ),
     # Size
     Case(
-        "1,000 columns",
+        "300 columns",
+        wide_table_csv(299),
+        # the two of 299 noise columns whose class means lie furthest apart on the training rows
+        Accepted(WIDE_COLUMNS, 20, ("c0083", "c0138"), "label", ("0", "1"), 'class 1 = "1"'),
+    ),
+    Case(
+        "1,000 columns (too many)",
         wide_table_csv(1000),
-        # the two of 1,000 noise columns whose class means lie furthest apart on the training rows
-        Accepted(WIDE_COLUMNS, 20, ("c0810", "c0908"), "label", ("0", "1"), 'class 1 = "1"'),
+        Rejected(TooLargeError, ("1,001 columns", "at most 300")),
     ),
     Case(
         "200,000 rows (subsampled)",

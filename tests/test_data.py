@@ -31,6 +31,7 @@ from scratchnet.data import (
     SingleClassError,
     TooFewColumnsError,
     TooFewRowsError,
+    TooLargeError,
     TooManyClassesError,
     UnclosedQuoteError,
     UnreadableFileError,
@@ -504,6 +505,8 @@ ERROR_EXAMPLES: dict[type[DataError], tuple[bytes, tuple[str, ...] | None, str |
                           "pick the positive class"),
     ConstantFeatureError: (b"a,b,label\n" + b"1,2,yes\n3,2,no\n" * 6, None, None, 'Column "b"'),
     TooFewRowsError: (b"a,b,label\n1,2,yes\n3,4,no\n", None, None, "only 2 data rows"),
+    TooLargeError: (b",".join(b"c%d" % i for i in range(400)) + b"\n" + b"1," * 399 + b"1\n", None, None,
+                    "400 columns"),
     ColumnChoiceError: (IRIS_LIKE, ("sepal", "colour"), "species", 'no column called "colour"'),
 }
 

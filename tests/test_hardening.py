@@ -24,6 +24,7 @@ from app_support import (
     has_button,
     iteration,
     open_page,
+    shown,
     status,
     switch,
 )
@@ -49,7 +50,7 @@ def widget_with_prefix(widgets, prefix: str):
 
 
 def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    return [shown(e.value) for e in at.error]
 
 
 # --- 1. every catalogue file through the real upload page ----------------------------------------------------
@@ -107,7 +108,7 @@ def test_every_catalogue_file_through_the_upload_page():
         expected = case.expected
         if isinstance(expected, Accepted):
             assert ok, f"{case.id} should be accepted: {errors(at)}"
-            ready = next(s.value for s in at.success if s.value.startswith("Ready"))
+            ready = next(shown(s.value) for s in at.success if s.value.startswith("Ready"))
             assert f"class 1 = “{expected.class_names[1]}”" in ready, (case.id, ready)
         elif case.features is not None or not ok:
             # the page reproduced the catalogue's choice (or rejected on its own defaults): same message
@@ -143,12 +144,12 @@ def test_bad_upload_keeps_the_data_set_in_use():
     at = open_page("upload")
     upload(at, "good.csv", GOOD_CSV)
     button(at, "use_upload").click().run()
-    assert any("In use: **good.csv**" in i.value for i in at.info)
+    assert any("In use: **good.csv**" in shown(i.value) for i in at.info)
     upload(at, "bad.csv", BAD_CSV)
     assert_clean(at)
     assert any("only 1 data row" in e for e in errors(at)), errors(at)
     assert not has_button(at, "use_upload")
-    assert any("In use: **good.csv**" in i.value for i in at.info)
+    assert any("In use: **good.csv**" in shown(i.value) for i in at.info)
     assert at.selectbox(key="data").value == S.UPLOADED
     switch(at, "net")
     Browser(at).step()

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from app_support import assert_clean, button, open_page, switch
+from app_support import assert_clean, button, open_page, shown, switch
 from live_support import Browser
 from realistic_data import titanic_csv, wine_csv
 from streamlit.testing.v1 import AppTest
@@ -34,11 +34,11 @@ def ready(at: AppTest) -> tuple[int, int]:
 
 
 def captions(at: AppTest) -> str:
-    return "\n".join(c.value for c in at.caption)
+    return "\n".join(shown(c.value) for c in at.caption)
 
 
 def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    return [shown(e.value) for e in at.error]
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def test_more_than_two_classes_are_all_kept_or_one_vs_rest_as_chosen():
     assert by_prefix(at.selectbox, "label_").value == "cultivar"
     mode = at.radio(key="classes")
     assert mode.value == "all" and by_prefix(at.selectbox, "positive_").disabled
-    assert any("3 classes, one colour each" in s.value for s in at.success)
+    assert any("3 classes, one colour each" in shown(s.value) for s in at.success)
     # the default features separate all three cultivars (not one against the rest)
     assert by_prefix(at.multiselect, "features_").value == ["Flavanoids", "Proline"]
     assert "class means are spread furthest apart" in captions(at) and "ANOVA's F" in captions(at)
@@ -138,7 +138,7 @@ def test_more_than_two_classes_are_all_kept_or_one_vs_rest_as_chosen():
     positive = by_prefix(at.selectbox, "positive_")
     assert not positive.disabled
     positive.set_value("Grignolino").run()
-    assert any("class 1 = “Grignolino”, class 0 = “not Grignolino”" in s.value for s in at.success)
+    assert any("class 1 = “Grignolino”, class 0 = “not Grignolino”" in shown(s.value) for s in at.success)
     assert 'One-vs-rest: class 1 = "Grignolino"' in captions(at)
 
 
@@ -173,7 +173,7 @@ def test_the_file_and_its_choices_stay_across_pages_and_can_be_replaced():
     switch(at, "upload")
     assert_clean(at)
     assert at.file_uploader(key="csv_file").value is None  # Streamlit's uploader is empty again …
-    assert any(m.value.startswith("**titanic.csv** — 400 rows × 12 columns") for m in at.markdown)  # … the file isn't
+    assert any(shown(m.value).startswith("**titanic.csv** — 400 rows × 12 columns") for m in at.markdown)  # … kept
     assert by_prefix(at.multiselect, "features_").value == ["Sex", "Age", "Fare"]
     assert by_prefix(at.radio, "missing_").value == "fill"
     assert button(at, "use_upload").proto.label == "In use on every page ✓"
@@ -183,8 +183,8 @@ def test_the_file_and_its_choices_stay_across_pages_and_can_be_replaced():
     assert at.session_state["uploaded_data"].upload_id != first.upload_id
     assert at.file_uploader(key="csv_file").proto.label == "Replace the file: drop another CSV here"
     upload(at, "wine.csv", wine_csv())  # replacing is one upload
-    assert any(m.value.startswith("**wine.csv** — 178 rows") for m in at.markdown)
-    assert any("In use: **titanic.csv**" in i.value for i in at.info)  # until the new one is used
+    assert any(shown(m.value).startswith("**wine.csv** — 178 rows") for m in at.markdown)
+    assert any("In use: **titanic.csv**" in shown(i.value) for i in at.info)  # until the new one is used
 
 
 def test_bad_input_never_loses_the_data_in_use():
@@ -197,7 +197,7 @@ def test_bad_input_never_loses_the_data_in_use():
     upload(at, "photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(64))
     assert_clean(at)
     assert any("PNG image" in e for e in errors(at))
-    assert any("In use: **titanic.csv**" in i.value for i in at.info)
+    assert any("In use: **titanic.csv**" in shown(i.value) for i in at.info)
     switch(at, "logistic")
     Browser(at).step()
     assert_clean(at)

@@ -2,7 +2,8 @@
 
 Everything a student can get wrong in a file ends in a DataError whose str() is the message to show:
 it names the column, the rows (spreadsheet numbering: the header is row 1, the first data row is row 2)
-and what to do about it. The size of an upload is limited by Streamlit (server.maxUploadSize), not here.
+and what to do about it. The size of an upload in bytes is limited by Streamlit (server.maxUploadSize); its
+shape (columns, rows, cells) by read_csv, before it parses the whole file.
 
 errors (DataError and its subclasses), numbers, csv_reader + frame (read_csv), columns (labels, feature
 values), choose (what each column can be, default label and features), dataset (split, standardisation,
@@ -22,7 +23,7 @@ from .choose import (
     suggest_label,
 )
 from .columns import MAX_CLASSES, LabelCoding, binary_coding, guess_positive, label_values
-from .csv_reader import read_csv
+from .csv_reader import MAX_CELLS, MAX_COLUMNS, MAX_FILE_ROWS, read_csv
 from .dataset import Dataset, dataset_from_arrays, split
 from .errors import (
     ColumnChoiceError,
@@ -38,6 +39,7 @@ from .errors import (
     SingleClassError,
     TooFewColumnsError,
     TooFewRowsError,
+    TooLargeError,
     TooManyClassesError,
     UnclosedQuoteError,
     UnreadableFileError,
@@ -55,7 +57,10 @@ from .synthetic import (
 
 __all__ = [
     "BINARY_KINDS",
+    "MAX_CELLS",
     "MAX_CLASSES",
+    "MAX_COLUMNS",
+    "MAX_FILE_ROWS",
     "MULTICLASS_KINDS",
     "n_classes_of",
     "MAX_ROWS",
@@ -82,6 +87,7 @@ __all__ = [
     "SingleClassError",
     "TooFewColumnsError",
     "TooFewRowsError",
+    "TooLargeError",
     "TooManyClassesError",
     "UnclosedQuoteError",
     "UnreadableFileError",

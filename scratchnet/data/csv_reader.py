@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import EmptyFileError, UnclosedQuoteError, UnreadableFileError
+from .errors import EmptyFileError, TooLargeError, UnclosedQuoteError, UnreadableFileError
 from .frame import _build_frame
 
 _SAVE_AS_CSV = (
@@ -145,6 +145,15 @@ def _reject_non_table_text(text: str) -> None:
         raise UnreadableFileError("This file is XML, not a CSV table. " + _SAVE_AS_CSV)
 
 
+# What a class needs, and what one upload may cost the shared server: parsing is ~1 s of CPU per million cells
+# (a 200,001-column file took 2 minutes and 1.6 GB before these limits). Training samples MAX_ROWS (20,000)
+# rows anyway. Checked from the header and the line count before the whole file is parsed.
+MAX_COLUMNS = 300
+MAX_FILE_ROWS = 250_000
+MAX_CELLS = 1_500_000
+_LIMIT_ADVICE = ("Keep the columns you need (the label and a few features) and, for a very long table, a sample "
+                 "of its rows, then upload that file.")
+
 _DELIMITERS = (",", ";", "\t")
 _SEP_LINE = re.compile(r"sep=(.)[ \t]*(?:\r\n|\r|\n|$)")
 _SNIFF_CHARS = 65536
@@ -222,6 +231,7 @@ def read_csv(source: bytes | str | os.PathLike) -> pd.DataFrame:
     _reject_non_table_text(text)
 
     delimiter, text = _delimiter(text)
+    _check_size(text, delimiter)
     records = _read_records(text, delimiter)
     frame = _build_frame(records, delimiter, notes)
     frame.attrs["notes"] = notes
@@ -238,12 +248,41 @@ def _delimiter(text: str) -> tuple[str, str]:
     return _choose_delimiter(text), text
 
 
+def _too_large(what: str) -> TooLargeError:
+    return TooLargeError(f"This file is too large for the app: {what}. {_LIMIT_ADVICE}")
+
+
+def _check_size(text: str, delimiter: str) -> None:
+    """Refuse a table beyond MAX_COLUMNS, MAX_FILE_ROWS or MAX_CELLS from its first record and its line count,
+    before the whole file is parsed (both cost a scan in C, not a parse)."""
+    breaks = text.count("\n") or text.count("\r")
+    lines = breaks + (not text.endswith(("\n", "\r")))  # the spreadsheet's rows, the header included
+    if lines > MAX_FILE_ROWS:
+        raise _too_large(f"it has about {lines:,} rows, and at most {MAX_FILE_ROWS:,} can be read")
+    start = len(text) - len(text.lstrip())
+    head = text[start : start + 1_000_000]  # a header past 1 MB is far too wide anyway
+    first = next(_records(head, delimiter), [])
+    if len(first) > MAX_COLUMNS:
+        at_least = "at least " if len(head) < len(text) - start and "\n" not in head and "\r" not in head else ""
+        raise _too_large(f"its first row has {at_least}{len(first):,} columns, and at most {MAX_COLUMNS:,} can be read")
+    if len(first) * lines > MAX_CELLS:
+        raise _too_large(f"it has about {lines:,} rows × {len(first):,} columns = {len(first) * lines:,} values, "
+                         f"and at most {MAX_CELLS:,} can be read")
+
+
 def _read_records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
-    """Every record as (spreadsheet row number, cells); a file that csv cannot split is an UnreadableFileError."""
+    """Every record as (spreadsheet row number, cells); a file that csv cannot split is an UnreadableFileError.
+    A row wider than MAX_COLUMNS, or more than MAX_CELLS in all, stops the reading at once (TooLargeError)."""
     records: list[tuple[int, list[str]]] = []
     reader = _records(text, delimiter)
+    cells = 0
     try:
         for row_number, fields in enumerate(reader, start=1):
+            cells += len(fields)
+            if len(fields) > MAX_COLUMNS or cells > MAX_CELLS:
+                raise _too_large(f"row {row_number} has {len(fields):,} values, and at most {MAX_COLUMNS:,} columns "
+                                 f"can be read" if len(fields) > MAX_COLUMNS else
+                                 f"it has more than {MAX_CELLS:,} values, and no more can be read")
             records.append((row_number, fields))
     except csv.Error as exc:
         raise UnreadableFileError(

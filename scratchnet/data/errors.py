@@ -21,6 +21,10 @@ class RowLengthError(DataError):
     """Some data rows have more values than the header has column names."""
 
 
+class TooLargeError(DataError):
+    """The table has more columns, rows or cells than a class needs (csv_reader's limits), refused before parsing."""
+
+
 class UnclosedQuoteError(DataError):
     """A quote mark opens a value that never closes, so the rest of the file became one value."""
 

@@ -76,7 +76,8 @@ def _abs(g: np.ndarray) -> np.ndarray:
 
 def _input_names(input_names: Sequence[str], d: int) -> list[str]:
     """The d input names (x1, x2 … where missing)."""
-    return [str(n) for n in input_names[:d]] + [f"x{k + 1}" for k in range(len(input_names), d)]
+    names = [str(n) for n in input_names[:d]] + [f"x{k + 1}" for k in range(len(input_names), d)]
+    return S.short_labels(names, S.HOVER_LIMIT)  # the hover's names; the ticks are cut shorter
 
 
 def _two_lines(label: str, width: int = 8) -> str:
@@ -127,7 +128,8 @@ def _unit_view(
 
 def _class_names(classes: Sequence[str], k: int) -> list[str]:
     """The K class names (class 0, class 1 … where missing)."""
-    return [str(c) for c in classes[:k]] + [f"class {c}" for c in range(len(classes), k)]
+    names = [str(c) for c in classes[:k]] + [f"class {c}" for c in range(len(classes), k)]
+    return S.short_labels(names, S.HOVER_LIMIT)
 
 
 def _class_view(

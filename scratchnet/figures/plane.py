@@ -79,7 +79,8 @@ def point_traces(
     groups = _groups(ds, include_test)
     counts = _allocate([g[3].size for g in groups], max(int(max_points), len(groups)))
     short = S.short_labels(ds.class_names, S.CLASS_LIMIT)
-    fx, fy = ds.feature_names[i], ds.feature_names[j]
+    fx, fy = S.short_labels([ds.feature_names[i], ds.feature_names[j]], S.HOVER_LIMIT)
+    classes = S.short_labels(ds.class_names, S.HOVER_LIMIT)
     traces = []
     for (split, c, X, idx), n in zip(groups, counts, strict=True):
         if n < idx.size:
@@ -88,7 +89,7 @@ def point_traces(
         raw = np.asarray(ds.to_original(np.asarray(X)[idx]), dtype=np.float64)
         x, y = raw[:, i], raw[:, j]
         hover = (
-            f"{split} · {ds.class_names[c]}<br>{fx} = %{{x:{S.hover_format(x)}}}"
+            f"{split} · {classes[c]}<br>{fx} = %{{x:{S.hover_format(x)}}}"
             f"<br>{fy} = %{{y:{S.hover_format(y)}}}"
         )
         marker = _marker(split, c, size)
@@ -202,7 +203,9 @@ def slice_note(ds: DatasetLike, axes: tuple[int, int], held: bool = True, faded:
     d = ds.n_features
     text = f"{d - 2} other features held at their mean" if held else f"showing 2 of {d} features"
     others = [str(n) for k, n in enumerate(ds.feature_names) if k not in axes]
-    tip = ("Held at their training mean: " if held else "Not drawn: ") + ", ".join(others)
+    listed = ", ".join(S.short_labels(others, S.HOVER_LIMIT)[: S.HOVER_NAMES])
+    listed += f" and {len(others) - S.HOVER_NAMES} more" if len(others) > S.HOVER_NAMES else ""
+    tip = ("Held at their training mean: " if held else "Not drawn: ") + listed
     if faded:
         text += " · faint = far from this slice"
         tip += ("\nA point is drawn fainter the further its own values of these lie from their means:"

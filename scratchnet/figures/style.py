@@ -234,6 +234,10 @@ def short_sci(x: float) -> str:
 # --- labels ---------------------------------------------------------------------------------------------
 CLASS_LIMIT = 18  # characters of a class name in a legend entry ("train · " comes before it)
 FEATURE_LIMIT = 30  # characters of a feature name in an axis title
+# characters of a name in a hover or tooltip: a 3,000-character column name made a 17,751-px hover box; downloads
+# (the history CSV, the data itself) keep names whole
+HOVER_LIMIT = 80
+HOVER_NAMES = 20  # names listed in one hover; the rest are counted
 
 
 def short_label(text: str, limit: int) -> str:

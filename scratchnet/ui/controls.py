@@ -16,6 +16,7 @@ from scratchnet.data import MAX_CLASSES
 from scratchnet.problem import Problem
 from scratchnet.ui.params import PARAMS, PARAMS_BY_KEY, SYNTHETIC, Param, Settings
 from scratchnet.ui.site import Page
+from scratchnet.ui.text import md
 
 _DEFAULT_ARG = {"selectbox": "index", "radio": "index", "multiselect": "default"}  # the rest take value=
 
@@ -69,6 +70,41 @@ def draw(key: str, **extra: Any) -> Any:
 
 
 NUMERIC_RANGES = {p.key: p.range for p in PARAMS if p.range is not None}  # old name, from the table
+URL_CHANGES_KEY = "url_changes"  # (the page a link opened, what its values became): worked out once per session
+SNAPPED_KEY = "url_snapped"  # values snapped onto a slider's steps, for its widget on the next run
+
+
+def read_url(page: str) -> bool:
+    """Call before any widget. Once per session, work out what the link's values became (URL_CHANGES_KEY); True
+    when some were snapped onto a slider's steps: then the page must rerun once (rerun_for_url), because on a
+    session's first run Streamlit seeds a bound widget from the URL over any assignment. On that second run
+    the snapped values are assigned here, before their widgets."""
+    if URL_CHANGES_KEY in st.session_state:
+        for key, value in st.session_state.pop(SNAPPED_KEY, {}).items():
+            st.session_state[key] = value
+        return False
+    changes, snapped = [], {}
+    for p in PARAMS:
+        raw = st.query_params.get_all(p.key)
+        change = p.url_change(raw)
+        if change:
+            changes.append(change)
+            if p.range is not None and p.decode(raw) is not None:
+                snapped[p.key] = p.decode(raw)
+    st.session_state[URL_CHANGES_KEY] = (page, changes)
+    if snapped:
+        st.session_state[SNAPPED_KEY] = snapped
+    return bool(snapped)
+
+
+def url_changes(page: str) -> str | None:
+    """What the link's values became, said on the page it opened (a bad value is never dropped silently)."""
+    opened, changes = st.session_state.get(URL_CHANGES_KEY, ("", []))
+    if opened != page:
+        st.session_state[URL_CHANGES_KEY] = (opened, [])  # said; gone once the student moves on
+    if opened != page or not changes:
+        return None
+    return "Some values in this link could not be used as given: " + "; ".join(md(c) for c in changes) + "."
 
 
 def parse_param(key: str, raw: list[str]) -> Any:

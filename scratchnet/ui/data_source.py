@@ -12,6 +12,7 @@ from scratchnet.data import MAX_CLASSES, DataError, Dataset, load_sample, prepar
 from scratchnet.plane import SLICE_FAR, SLICE_NEAR
 from scratchnet.problem import Problem, axes_from_names
 from scratchnet.ui.params import SAMPLES, SYNTHETIC, UPLOADED, Settings
+from scratchnet.ui.text import md, md_list
 
 UPLOAD_KEY = "uploaded_data"  # session_state only: an upload is never shared between sessions
 PREPARED_KEY = "prepared_uploads"  # (file, columns, test share, seed) -> Dataset, this session only
@@ -108,7 +109,7 @@ def resolve(settings: Settings) -> tuple[Problem | None, str | None]:
                               "must be uploaded again: open **Your data (CSV)**.")
             ds, sig = upload.dataset(test, seed), (UPLOADED, upload.upload_id, test, seed)
     except DataError as err:
-        return None, str(err)
+        return None, md(err)  # markdown: the message names the student's columns
     extras = settings.feats if ds.n_features == 2 else ()
     one_vs_rest = settings.classes == "one-vs-rest"
     labels = ds.labels_train if 2 < ds.n_classes <= MAX_CLASSES and not one_vs_rest else None  # all K classes
@@ -123,11 +124,11 @@ def class_explanation(problem: Problem | None) -> str | None:
         return None
     ds = problem.dataset
     if problem.n_classes > 2:
-        names = ", ".join(f"“{c}”" for c in ds.classes)
+        names = ", ".join(f"“{md(c)}”" for c in ds.classes)
         return (f"**{ds.n_classes} classes** ({names}): the models have one output per class, a softmax turns "
                 "them into probabilities, and each region is coloured by the class with the largest one.")
     why = f"more than {MAX_CLASSES} classes: " if ds.n_classes > MAX_CLASSES else ""
-    return (f"**One vs the rest** ({why}“{ds.class_names[1]}” against the other {ds.n_classes - 1} classes): "
+    return (f"**One vs the rest** ({why}“{md(ds.class_names[1])}” against the other {ds.n_classes - 1} classes): "
             "choose the classes in the sidebar.")
 
 
@@ -136,8 +137,8 @@ def slice_explanation(problem: Problem | None) -> str | None:
     if problem is None or problem.dataset.n_features <= 2:
         return None
     d = problem.dataset.n_features
-    (x, y), held = problem.plot_names, problem.held_names
-    listed = ", ".join(held[:6]) + (f" and {len(held) - 6} more" if len(held) > 6 else "")
+    (x, y), held = (md(n) for n in problem.plot_names), problem.held_names
+    listed = md_list(held[:6]) + (f" and {len(held) - 6} more" if len(held) > 6 else "")
     return (
         f"**The plots show a slice.** The model uses all {d} features, but a screen has two axes: the plots draw "
         f"**{x}** across and **{y}** up, with the other {d - 2} ({listed}) held at their training mean. "

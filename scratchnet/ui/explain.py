@@ -12,6 +12,7 @@ from scratchnet import ACTIVATIONS, GradCheckResult, Model, gradcheck, make_mode
 from scratchnet.ui import controls, page, runs
 from scratchnet.ui.page import PageContext
 from scratchnet.ui.site import PAGES
+from scratchnet.ui.text import md_list
 
 
 def cell_text(values: Any, shown: int = 4) -> str:
@@ -155,7 +156,7 @@ def numbers(ctx: PageContext, kind: str) -> None:
     ds = problem.dataset
     index = st.number_input("Training example #", 0, ds.n_train - 1, 0, key="math_example")
     x, y = problem.X_train[index], problem.y_train[index]
-    st.markdown(f"**One example, forward and backward** — inputs {', '.join(problem.input_names)} (standardised); "
+    st.markdown(f"**One example, forward and backward** — inputs {md_list(problem.input_names)} (standardised); "
                 f"λ = {model.l2:g}")
     table = trace_table(model, x, y)
     st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3,

@@ -9,6 +9,7 @@ from scratchnet.ui import page
 from scratchnet.ui.lessons import PRESETS
 from scratchnet.ui.page import PageContext
 from scratchnet.ui.site import PAGES
+from scratchnet.ui.text import md, md_list
 
 
 def home_page(ctx: PageContext) -> None:
@@ -22,8 +23,8 @@ def home_page(ctx: PageContext) -> None:
         if page.require_data(ctx):
             ds = ctx.problem.dataset
             view = ctx.problem.view  # all K classes, when the models tell them apart
-            st.markdown(f"**{ds.name}** — {ds.n_train} training and {ds.n_test} test points, "
-                        f"features: {', '.join(ds.feature_names)}")
+            st.markdown(f"**{md(ds.name)}** — {ds.n_train} training and {ds.n_test} test points, "
+                        f"features: {md_list(ds.feature_names)}")
             with page.guard("the data plot"):
                 st.plotly_chart(figures.data_figure(view, height=400), key="home_data",
                                 config={"displayModeBar": False})

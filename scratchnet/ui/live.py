@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ def live_settings(ctx: PageContext) -> LiveSettings:
 # --- the component: a tiny loader; the view's module and CSS come once per mount, in a page run's payload -----
 ASSETS = Path(__file__).with_name("live_component")
 JS_FILES = ("plane.js", "regions.js", "charts.js", "units.js", "actions.js", "playback.js", "live.js")
+SERVER_SESSION_KEY = "live_server_session"  # session_state: see server_session
 
 
 def _compact(source: str) -> str:
@@ -183,8 +185,16 @@ def _view(page: str, live: LiveRun, s: LiveSettings, look: int | None, first: di
             payload = live.snapshot(s, meta=mounting, look=look)
         if mounting:
             payload["code"] = CODE
+        payload["sid"] = server_session()
         key = component_key(page)
         _component(key=key, data=payload, on_cmd_change=functools.partial(_receive, page, key))
+
+
+def server_session() -> str:
+    """This server session's mark, in every payload. A browser that sees it change was reconnected to a server
+    session without its run (a replica died or restarted): it starts over from that session's frame and says so
+    (live.js `restarted`), instead of ignoring the new session's payloads until their numbers caught up."""
+    return st.session_state.setdefault(SERVER_SESSION_KEY, secrets.token_hex(6))
 
 
 def _toolbar(ctx: PageContext) -> None:

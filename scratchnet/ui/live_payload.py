@@ -238,6 +238,7 @@ def plane_meta(ds: Dataset, grid: PlaneGrid, fade: SliceFadeLike | None = None, 
             distances.append(np.asarray(fade.distance[split], dtype=np.float64)[idx])
     scale = figures.BOUNDARY_SCALE
     xlabel, ylabel = figures.axis_titles(ds, (i, j))
+    xname, yname = figures.short_labels([ds.feature_names[i], ds.feature_names[j]], figures.HOVER_LIMIT)
     note, tip = figures.slice_note(ds, (i, j), faded=fade is not None) if ds.n_features > 2 else ("", "")
     rng = np.random.default_rng([seed, 2])
     (px, jx), (py, jy) = (_jittered(np.concatenate(v) if v else np.zeros(0), rng, lim[0], lim[-1])
@@ -255,12 +256,12 @@ def plane_meta(ds: Dataset, grid: PlaneGrid, fade: SliceFadeLike | None = None, 
         "axes": [int(i), int(j)],
         "xlabel": xlabel,
         "ylabel": ylabel,
-        "xname": str(ds.feature_names[i]),
-        "yname": str(ds.feature_names[j]),
+        "xname": xname,  # the tooltip's names: cut to HOVER_LIMIT as the static figures' hovers
+        "yname": yname,
         "note": note,
         "tip": tip,
         "classes": figures.short_labels(ds.class_names, figures.CLASS_LIMIT),
-        "class_names": [str(c) for c in ds.class_names],
+        "class_names": figures.short_labels(ds.class_names, figures.HOVER_LIMIT),
         "colors": list(figures.CLASS_COLORS),
         "scale": [scale[0][1], scale[1][1], scale[2][1]],
         "k": len(ds.class_names),

@@ -16,6 +16,7 @@ from scratchnet.ui.lessons import LESSON, Preset, lesson_for
 from scratchnet.ui.params import PARAMS_BY_KEY, SIDEBAR_KEYS, Settings, hide_query, parse_hidden
 from scratchnet.ui.runs import LIVE_PREFIX  # noqa: F401 — re-exported: pages and the live view imported it from here
 from scratchnet.ui.site import PAGES, Page
+from scratchnet.ui.text import md
 
 log = logging.getLogger("scratchnet")
 
@@ -73,6 +74,7 @@ def setup(page: str) -> PageContext:
                        initial_sidebar_state="collapsed" if hidden else "auto")
     st.markdown(_CSS, unsafe_allow_html=True)
     _pause_runs_on_page_switch(page)
+    snapped = controls.read_url(page)
     with st.sidebar:
         st.markdown("## scratchnet")
         if "nav" not in hidden:
@@ -80,6 +82,8 @@ def setup(page: str) -> PageContext:
         controls.data_controls(hidden)
         plot_slot = st.container()  # filled once the data set is known: its features
         controls.model_controls(info, hidden)
+    if snapped:
+        st.rerun()  # once, so the snapped values reach their widgets (controls.read_url)
     ctx = PageContext(page, controls.settings(), hidden=hidden,
                       lesson=lesson_for(st.query_params.get(LESSON, ""), page))
     ctx.problem, ctx.data_error = data_source.resolve(ctx.settings)
@@ -91,6 +95,9 @@ def setup(page: str) -> PageContext:
     if info.intro:
         st.caption(info.intro_k if several and info.intro_k else info.intro)
     lesson_banner(ctx)
+    changed = controls.url_changes(page)
+    if changed:
+        st.info(changed, icon="🔗")
     return ctx
 
 
@@ -146,7 +153,7 @@ def data_notes(ctx: PageContext) -> None:
     """What the data loader changed or decided, in one caption (e.g. which label value is class 1)."""
     if ctx.problem is None:
         return
-    notes = list(ctx.problem.dataset.notes)
+    notes = [md(n) for n in ctx.problem.dataset.notes]  # plain text naming the student's columns
     if ctx.settings.feats and not ctx.problem.extras:
         notes.append(f"Extra inputs (x1², sin(x1), …) need data with exactly two features; this data set has "
                      f"{ctx.problem.dataset.n_features}, so they are off.")

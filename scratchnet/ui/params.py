@@ -132,7 +132,27 @@ class Param:
             return None
         if self.type is int:
             return int(number) if number.is_integer() else None
+        if self.step:  # onto the slider's steps, as its widget would put it (?test=0.001 → 0)
+            number = min(hi, round(lo + round((number - lo) / self.step) * self.step, 10))
         return number
+
+    def url_change(self, raw: Sequence[str]) -> str | None:
+        """What reading `raw` (a URL's strings for this key) changed, in words for the student; None when it was
+        used as given. A value that is not allowed gives the default; one off the slider's steps snaps to one."""
+        value = self.decode(raw)
+        if not raw or self.from_data or (self.many and value is not None and len(value) == len(raw)):
+            return None
+        text = raw[-1].strip()
+        if value is None:
+            return f"{self.key}={text} is not allowed, so {self.label} is {self._shown(self.default)}"
+        if self.many:
+            return f"{self.key}: only {', '.join(self.encode(value)) or 'none'} of the values given are allowed"
+        if self.range is not None and float(text) != value:
+            return f"{self.key}={text} became {self._shown(value)} (the slider moves in steps of {fmt(self.step)})"
+        return None
+
+    def _shown(self, value: Any) -> str:
+        return (", ".join(self.encode(value)) or "none") if self.many else str(self.encode(value))
 
     def note_for(self, value: Any) -> str:
         return self.note if isinstance(self.note, str) else self.note.get(value, "")

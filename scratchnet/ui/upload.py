@@ -40,6 +40,7 @@ from scratchnet.ui import controls
 from scratchnet.ui.data_source import Choice, Upload, current_upload, prepared, store_upload
 from scratchnet.ui.page import PageContext, guard
 from scratchnet.ui.params import UPLOADED, Settings
+from scratchnet.ui.text import md, md_list
 
 DRAFT_KEY = "upload_draft"
 NOTHING_CHANGED = "Nothing changed: the data set you were using is still in use."
@@ -97,9 +98,10 @@ def upload_page(ctx: PageContext) -> None:
     """What is in use, the uploader (which also replaces the file), then the file's columns and a preview."""
     in_use = current_upload()
     if in_use is not None:
-        features = ", ".join(in_use.features[:4]) + (f" and {len(in_use.features) - 4} more"
-                                                       if len(in_use.features) > 4 else "")
-        st.info(f"In use: **{in_use.file_name}** — features {features}; label {in_use.label}.", icon="✅")
+        features = md_list(in_use.features[:4], limit=NAME_LIMIT) + (
+            f" and {len(in_use.features) - 4} more" if len(in_use.features) > 4 else "")
+        st.info(f"In use: **{md(in_use.file_name, NAME_LIMIT)}** — features {features}; label "
+                f"{md(in_use.label, NAME_LIMIT)}.", icon="✅")
     draft: Draft | None = st.session_state.get(DRAFT_KEY)
     left, right = st.columns([2, 1])
     with right:
@@ -115,7 +117,7 @@ def upload_page(ctx: PageContext) -> None:
         if draft is None:
             return
         if draft.error:
-            st.error(draft.error, icon="🚫")
+            st.error(md(draft.error), icon="🚫")
             st.caption(NOTHING_CHANGED)
         else:
             _choose_columns(draft, ctx.settings, in_use if in_use and in_use.file_key == draft.file_key else None)
@@ -125,14 +127,14 @@ def _choose_columns(draft: Draft, settings: Settings, in_use: Upload | None) -> 
     """Label, class 1, features and empty cells for a file that parsed; the Use button once they make a data set."""
     df = draft.frame
     assert df is not None
-    st.markdown(f"**{draft.file_name}** — {len(df):,} rows × {df.shape[1]:,} columns")
+    st.markdown(f"**{md(draft.file_name, NAME_LIMIT)}** — {len(df):,} rows × {df.shape[1]:,} columns")
     for note in df.attrs.get("notes", []):
-        st.caption(note)
+        st.caption(md(note))
     columns = [str(c) for c in df.columns]
     try:
         check_table(df)
     except DataError as err:
-        st.error(str(err), icon="🚫")
+        st.error(md(err), icon="🚫")
         st.caption(NOTHING_CHANGED)
         return
     key = draft.file_key
@@ -151,7 +153,7 @@ def _choose_columns(draft: Draft, settings: Settings, in_use: Upload | None) -> 
     try:
         check_feature_columns(df, label, infos)
     except DataError as err:
-        st.error(str(err), icon="🚫")
+        st.error(md(err), icon="🚫")
     every = several and mode == "all"  # all K classes: the features that separate all of them
     suggestion = draft.remember(("suggestion", label, positive, every, settings.test, settings.seed),
                                 lambda: suggest_features(df, label, positive, test_ratio=settings.test,
@@ -197,27 +199,28 @@ def _explain_columns(
     the scores measure all the classes (scratchnet.data.separation for K labels)."""
     lines = []
     if len(suggested) >= 2 and scores:
-        ranked = " · ".join(f"{short_label(n, NAME_LIMIT)} {_score(s)}" for n, s in list(scores.items())[:6])
+        ranked = " · ".join(f"{md(n, NAME_LIMIT)} {_score(s)}" for n, s in list(scores.items())[:6])
         measure = ("the columns whose class means are spread furthest apart on the training rows, twice their "
                    "spread in within-class standard deviations (a multiple of ANOVA's F)" if every else
                    "the columns whose class means lie furthest apart on the training rows, in within-class "
                    "standard deviations (a standardised mean difference)")
         more = " · …" if len(scores) > 6 else ""
-        lines.append(f"**Suggested: {' and '.join(suggested)}** — {measure}: {ranked}{more}.")
-    named = [(i, f"**{short_label(i.name, NAME_LIMIT)}**") for i in infos]
+        lines.append(f"**Suggested: {md_list(suggested, ' and ', NAME_LIMIT)}** — "
+                     f"{measure}: {ranked}{more}.")
+    named = [(i, f"**{md(i.name, NAME_LIMIT)}**") for i in infos]
     about = []  # one paragraph about the other columns
     for info, name in named:
         if info.kind == ID:
-            about.append(f"{name} {info.reason}: you can choose it, it is never suggested.")
+            about.append(f"{name} {md(info.reason)}: you can choose it, it is never suggested.")
         elif info.kind == TWO_VALUES and info.coding is not None and info.name not in chosen:
             zero, one = info.coding
-            about.append(f"{name} is text with two values, read as {zero} = 0, {one} = 1"
-                         + (f" ({info.reason})." if info.reason else "."))
+            about.append(f"{name} is text with two values, read as {md(zero, NAME_LIMIT)} = 0, "
+                         f"{md(one, NAME_LIMIT)} = 1" + (f" ({md(info.reason)})." if info.reason else "."))
     many = [name for info, name in named if info.kind == TEXT and "one-hot" in info.reason]
     if many:
         about.append(f"Not offered as features: {', '.join(many)} — text with more than two different values "
                      "(one-hot encoding, a 0/1 column per value, is not supported here).")
-    about += [f"Not offered: {name} — {info.reason}." for info, name in named
+    about += [f"Not offered: {name} — {md(info.reason)}." for info, name in named
               if not info.offered and not (info.kind == TEXT and "one-hot" in info.reason)]
     if about:
         lines.append(" ".join(about))
@@ -241,7 +244,7 @@ def _missing_choice(df: pd.DataFrame, features: list[str], label: str, key: str)
         "drop": f"Drop rows with missing values ({rows:,} row{'s' if rows != 1 else ''})",
         "fill": f"Fill with the training mean ({cells:,} cell{'s' if cells != 1 else ''})",
     }
-    where = ", ".join(f"{short_label(c, NAME_LIMIT)} {n:,}" for c, n in per_column.items())
+    where = ", ".join(f"{md(c, NAME_LIMIT)} {n:,}" for c, n in per_column.items())
     help_text = ("Drop: those rows are left out. Fill: each empty cell gets its column's mean over the training "
                  "rows only, so nothing about the test rows leaks into training."
                  + (" Rows without a label are left out either way." if label_gaps else ""))
@@ -255,31 +258,36 @@ def _preview(draft: Draft, choice: Choice, settings: Settings, in_use: Upload | 
     try:
         preview = prepared(draft.file_key, draft.file_name, draft.frame, choice, settings.test, settings.seed)
         if preview.n_features < 2:  # the plots draw the data over two axes (scratchnet/figures/plane.py)
-            raise DataError(f"Only one feature column is chosen (“{choice.features[0]}”). Choose at least two: "
+            raise DataError(f"Only one feature column is chosen (“{short_label(choice.features[0], NAME_LIMIT)}”). "
+                            "Choose at least two: "
                             "the plots show the data over two axes.")
     except DataError as err:
-        st.error(str(err), icon="🚫")
+        st.error(md(err), icon="🚫")
         st.caption(NOTHING_CHANGED)
         st.dataframe(draft.frame.head(200), height=240)
         return
     if 2 < preview.n_classes <= MAX_CLASSES and settings.classes == "all":
-        classes = f"{preview.n_classes} classes, one colour each: " + ", ".join(f"“{c}”" for c in preview.classes)
+        classes = f"{preview.n_classes} classes, one colour each: " + ", ".join(
+            f"“{md(c, NAME_LIMIT)}”" for c in preview.classes)
     else:
-        classes = f"class 1 = “{preview.class_names[1]}”, class 0 = “{preview.class_names[0]}”"
+        classes = (f"class 1 = “{md(preview.class_names[1], NAME_LIMIT)}”, "
+                   f"class 0 = “{md(preview.class_names[0], NAME_LIMIT)}”")
     st.success(f"Ready: {preview.n_train} training and {preview.n_test} test rows (test share {settings.test:.0%}, "
                f"seed {settings.seed}, as in the sidebar); {classes}.", icon="✔️")
     same = in_use is not None and in_use.choice == choice and settings.data == UPLOADED
     st.button("In use on every page ✓" if same else "Use this data set on every page", type="primary",
               on_click=use_upload, args=(draft, choice), key="use_upload", disabled=same)
-    notes = [n for n in preview.notes if n not in draft.frame.attrs.get("notes", [])]  # the file's: shown above
+    notes = [md(n) for n in preview.notes if n not in draft.frame.attrs.get("notes", [])]  # the file's: shown above
     if preview.n_classes > MAX_CLASSES:
         notes.append(f"The label has {preview.n_classes} values; the models here tell at most {MAX_CLASSES} apart, "
-                     f"so this is “{preview.class_names[1]}” against the other {preview.n_classes - 1} (one-vs-rest).")
+                     f"so this is “{md(preview.class_names[1], NAME_LIMIT)}” against the other "
+                     f"{preview.n_classes - 1} (one-vs-rest).")
     every = 2 < preview.n_classes <= MAX_CLASSES and settings.classes == "all"
     axes = axes_from_names(preview, settings.plot_x, settings.plot_y, preview.labels_train if every else None)
     if preview.n_features > 2:
         names = preview.feature_names
-        notes.append(f"The picture draws {names[axes[0]]} across and {names[axes[1]]} up (choose them in the "
+        notes.append(f"The picture draws {md(names[axes[0]], NAME_LIMIT)} across and "
+                     f"{md(names[axes[1]], NAME_LIMIT)} up (choose them in the "
                      "sidebar once the data is in use); the model trains on all the chosen features.")
     st.caption(" · ".join(notes))
     table, picture = st.columns([1, 1])

@@ -77,6 +77,7 @@ function resetRun(v) {
 
 // Queue a request (the latest user action wins; a request for frames never replaces one).
 function command(v, op, extra) {
+  if (op !== 'need' && op !== 'frame') v.restartNote = null; // the student acted: the restart is old news
   if (op === 'need' && v.queued) return;
   v.queued = Object.assign({ op }, extra || {});
   flush(v);

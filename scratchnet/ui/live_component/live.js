@@ -130,7 +130,19 @@ function applySeries(v, s) {
   v.series.lr = v.series.lr.filter(([t]) => t < s.t0).concat(s.lr);
 }
 
+// The page reconnected to a server session without this run (its replica died or restarted): start over from
+// what the new one has (its seq and epoch start again), and say so until the student acts (actions.js command).
+const RESTARTED = 'The server restarted; your settings are kept; press Play to start again.';
+
+function restarted(v) {
+  clearTimeout(v.timer);
+  Object.assign(v, { seq: 0, epoch: -1, mode: null, pending: null, queued: null, frames: [], cur: -1, end: null,
+    preroll: null, splice: 0, spliceReq: 0, series: { cols: {}, lr: [] }, restartNote: RESTARTED });
+}
+
 async function receive(v, P) {
+  if (P.sid && v.sid && P.sid !== v.sid) restarted(v);
+  if (P.sid) v.sid = P.sid;
   if (!(P.seq > v.seq)) return;
   v.path = location.pathname;
   const grids = P.grids ? await decodeGrids(P.grids) : [];
@@ -162,9 +174,10 @@ async function receive(v, P) {
   }
   v.view = P.view;
   v.target = P.target;
-  if (v.notice.hidden !== !P.notice) v.sized = false; // the boundary's top moved
-  v.notice.hidden = !P.notice;
-  v.notice.textContent = P.notice || '';
+  const note = P.notice || v.restartNote || '';
+  if (v.notice.hidden !== !note) v.sized = false; // the boundary's top moved
+  v.notice.hidden = !note;
+  v.notice.textContent = note;
   v.epoch = P.epoch;
   if (P.series) applySeries(v, P.series);
   const gw = P.grids ? P.grids.w : 0, gh = P.grids ? P.grids.h : 0;

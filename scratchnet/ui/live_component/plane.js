@@ -318,7 +318,7 @@ function planeHover(v) {
       lines.push(`other features: ${(m.distBytes[best] * DIST_STEP).toFixed(1)} SD from their means`);
     }
     tip.textContent = lines.join('\n');
-    tip.style.left = `${Math.min(mx + 12, r.width - tip.offsetWidth - 4)}px`;
+    tip.style.left = `${Math.max(0, Math.min(mx + 12, r.width - tip.offsetWidth - 4))}px`;
     tip.style.top = `${Math.max(0, my - tip.offsetHeight - 10)}px`;
   });
 }
