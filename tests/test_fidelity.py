@@ -45,7 +45,7 @@ def test_gradcheck_passes_a_correct_tensor_with_one_tiny_entry():
     b1 = next(r for r in result.rows if r.name == "b1")
     g = net.gradients(X, y)["b1"]
     assert np.abs(g).min() < 1e-6 and b1.max_abs_diff < 1e-11  # the tiny entry, and its rounding-sized error
-    assert b1.max_rel_error > 1e-6  # what the per-entry measure says: a false alarm, kept for the table
+    assert b1.max_rel_error > 100 * result["b1"]  # per entry the noise looms large: kept for the table only
     assert result["b1"] < 1e-8 and result.passed()
     numeric = np.empty_like(g)  # an independent central difference over b1
     for i in range(g.size):
