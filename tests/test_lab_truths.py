@@ -57,7 +57,7 @@ def test_verdicts_agree_with_one_another_and_the_words_with_the_curves(data, kin
                 if "far above" in line:
                     best = min(lowest.values())
                     assert loss[-1] - best > max(0.05, 0.25 * best)
-                    assert f"α = " in line and numbers(line)[2] == pytest.approx(best, rel=5e-3)
+                    assert "α = " in line and numbers(line)[2] == pytest.approx(best, rel=5e-3)
             if "ended lowest" in line or "the lowest end of these runs" in line:
                 assert ends[lr] == min(ends.values())
             elif result.verdicts[lr] == "good" or (overshoot_events(h) and overshoot_events(h)[-1].recovered):
