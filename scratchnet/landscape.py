@@ -3,7 +3,8 @@
 - Reading a run: overshoot events (a jump that may recover) and the verdicts 'too small' / 'good' /
   'too large' / 'diverged', alone (lr_verdict) or side by side (sweep_verdicts).
 - Why α overshoots: the objective along the current gradient direction, L(θ − t·∇L), with the point α lands
-  on (loss_along_gradient); for logistic regression with two inputs, the loss surface over (w1, w2) with the
+  on (loss_along_gradient), e.g. from the weights just before a run's first rise (before_first_rise); for
+  logistic regression with two inputs, the loss surface over (w1, w2) with the
   path gradient descent took (loss_surface).
 - Logistic regression and large α: each step is bounded (max_step_length), so without a penalty it cannot
   blow up; what too large an α does there is zig-zag across the valley (negative step_cosine).
@@ -17,7 +18,7 @@ import numpy as np
 
 from .losses import softplus
 from .models import LogisticRegression, Model
-from .training import History
+from .training import History, fit
 
 # --- what a run says about α: overshoot events and verdicts -----------------------------------------------
 SPIKE_RISE = 0.2  # an overshoot: the (epoch-averaged) objective climbs 20 % above the best it had reached …
@@ -210,6 +211,27 @@ def loss_along_gradient(model: Model, X: np.ndarray, y: np.ndarray, lr: float, n
         t = np.linspace(0.0, t_max, n)
         loss = np.array([at(ti) for ti in t])
         return LineScan(t=t, loss=loss, lr=float(lr), loss_at_lr=at(lr), slope=slope)
+
+
+def first_rise(history: History) -> int | None:
+    """The first iteration t at which the objective is above the one before it: the step taken from θ_(t−1)
+    landed higher than where it started, the overshoot a picture should show. None if it never rose."""
+    objective = history.array("objective")
+    rises = np.flatnonzero(np.diff(objective) > 0)
+    return int(history.array("iteration")[rises[0] + 1]) if rises.size else None
+
+
+def before_first_rise(start: Model, X: np.ndarray, y: np.ndarray, history: History) -> tuple[int, Model] | None:
+    """(t, the model at θ_(t−1)) for the first rise t of a full-batch run from `start` (see first_rise), replayed
+    from `start` with the run's α: full-batch descent is deterministic, so its scan's α lands on the run's
+    θ_t. None if the run never rose or used mini-batches (its steps followed single batches' gradients)."""
+    t = first_rise(history)
+    if t is None or history.epoch_length > 1:
+        return None
+    model = start.copy()
+    if t > 1:
+        fit(model, X, y, float(history.array("lr")[0]), t - 1)
+    return t, model
 
 
 # --- why α overshoots: the loss surface of logistic regression with two inputs -----------------------------

@@ -108,3 +108,34 @@ def test_with_a_penalty_the_lab_quotes_and_plots_the_objective(seed):
     # without a penalty the lab shows the cross-entropy
     plain = lab("moons", seed, "net", 50, 8)
     assert quantity(h for _, h in plain.runs.values()) == ("train_loss", "loss")
+
+
+# --- item 1: the picture draws the step that overshot -----------------------------------------------------------
+@pytest.mark.parametrize("data", SYNTHETIC_KINDS)
+@pytest.mark.parametrize("kind", ["net", "logistic"])
+def test_the_picture_draws_the_step_that_overshot(data, kind):
+    """For every too-large α the line starts at the weights just before the first rise, and α lands above that
+    start, on the run's own next value (the issue: moons seed 1 drew the first step, which landed below)."""
+    from scratchnet import loss_along_gradient
+    from scratchnet.landscape import before_first_rise, first_rise
+    from scratchnet.ui.lab import step_words
+
+    for seed in SEEDS:
+        result = lab(data, seed, kind)
+        ds = synthetic_dataset(data, n=DEFAULTS["n"], noise=DEFAULTS["noise"], seed=seed, test_ratio=DEFAULTS["test"])
+        problem = Problem(ds, ("x",), tuple(DEFAULTS["feats"]))
+        for lr, (_, h) in result.runs.items():
+            step = before_first_rise(result.start, problem.X_train, problem.y_train, h)
+            if result.verdicts[lr] in ("too large", "diverged"):
+                assert step is not None, (seed, lr)  # a too-large run rose somewhere: that step is drawn
+            if step is None:
+                assert first_rise(h) is None
+                continue
+            t, before = step
+            scan = loss_along_gradient(before, problem.X_train, problem.y_train, lr)
+            objective = h.array("objective")
+            assert scan.loss[0] == pytest.approx(objective[t - 1], rel=1e-9)
+            assert scan.loss_at_lr == pytest.approx(objective[t], rel=1e-9) and scan.loss_at_lr > scan.loss[0]
+            assert np.all(np.diff(objective[:t]) <= 0)  # the first rise: none before it
+            words = step_words(lr, result.verdicts[lr], h, step, "loss")
+            assert f"into iteration {t}:" in words and f"iteration {t - 1}" in words

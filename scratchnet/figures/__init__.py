@@ -6,7 +6,7 @@ Pass the Figure itself to st.plotly_chart (not fig.to_dict(): a dict is re-valid
 
 from .curves import loss_figure, lr_lab_loss_figure
 from .gradients import gradient_figure
-from .landscape import line_scan_figure, loss_surface_figure
+from .landscape import SCAN_TITLE, line_scan_figure, loss_surface_figure
 from .panels import hidden_units_figure
 from .plane import (
     axis_titles,
@@ -63,6 +63,7 @@ __all__ = [
     "decimate",
     "gradient_figure",
     "hidden_units_figure",
+    "SCAN_TITLE",
     "line_scan_figure",
     "loss_figure",
     "loss_surface_figure",

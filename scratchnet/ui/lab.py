@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,7 @@ from scratchnet import (
     sweep_verdicts,
     zigzag,
 )
+from scratchnet.landscape import before_first_rise
 from scratchnet.plane import PlaneGrid, class_regions, decision_grid
 from scratchnet.problem import Problem
 from scratchnet.ui import controls, page
@@ -43,6 +44,7 @@ class LabResult:
     verdicts: dict[float, str]
     grid: PlaneGrid
     probas: dict[float, np.ndarray]
+    before_rise: dict[float, tuple[int, Model] | None] = field(default_factory=dict)  # see overshot_step
 
 
 def lab_signature(problem: Problem, settings: Settings, kind: str) -> tuple[Any, ...]:
@@ -245,25 +247,52 @@ def _default_lr(result: LabResult) -> float:
     return max(large or result.runs)
 
 
+def overshot_step(result: LabResult, problem: Problem, lr: float) -> tuple[int, Model] | None:
+    """(t, the model at θ_(t−1)) for the first step of α's run that raised the objective (replayed once from the
+    common start, then kept with the result); None if it never rose or used mini-batches."""
+    if lr not in result.before_rise:
+        result.before_rise[lr] = before_first_rise(result.start, problem.X_train, problem.y_train, result.runs[lr][1])
+    return result.before_rise[lr]
+
+
+def step_words(lr: float, verdict: str, history: History, step: tuple[int, Model] | None, what: str) -> str:
+    """What the line-scan picture shows, from the run's own numbers: the step that first raised the objective
+    (its iteration, where it started and landed), or the first step from the common start."""
+    said = f"α = {fmt(lr)} was **{VERDICT_WORDS[verdict]}**. "
+    objective = history.array("objective")
+    if step is not None:
+        t, _ = step
+        return said + (f"The step that overshot first was the one into iteration {t}: from the weights of iteration "
+                       f"{t - 1} ({what} {num(float(objective[t - 1]))}) it landed at {num(float(objective[t]))}, "
+                       "higher than it started. The picture follows −∇ from those weights.")
+    if history.epoch_length > 1:
+        return said + ("With mini-batches each step follows one batch's gradient, not the line drawn here: the "
+                       "picture shows a first full-batch step from the common start.")
+    return said + ("Its " + what + " never rose from one iteration to the next: the picture shows its first step "
+                   "from the common start.")
+
+
 def overshoot_section(result: LabResult, problem: Problem) -> None:
-    """Why α overshoots: the first step of a chosen α from the common start; for logistic regression with two
-    inputs, the loss surface and the path that α took."""
+    """Why α overshoots: for the chosen α, the line along −∇ from the weights just before its first rise (else
+    from the common start); for logistic regression with two inputs, the loss surface and the path α took."""
     st.markdown("#### Why α overshoots")
     lrs = sorted(result.runs)
     pick, words = st.columns([1, 3], vertical_alignment="bottom")
     with pick:
         lr = st.selectbox("Learning rate to look at", lrs, index=lrs.index(_default_lr(result)), format_func=fmt,
                           key=f"lab_scan_lr_{'_'.join(map(fmt, lrs))}")  # a new sweep, a new choice
-    with words:
-        st.markdown(f"α = {fmt(lr)} was **{VERDICT_WORDS[result.verdicts[lr]]}**. Its first step from the common "
-                    "start: where it lands on the loss along the gradient" +
-                    (", and the path it took over the loss surface." if has_surface(result.start) else "."))
-    scan_caption = ("The loss a first step of any length t along −∇L would reach from the common start; the dot "
-                    "is where α's step lands. A step that lands above the start overshoots.")
     model, history = result.runs[lr]
+    step = overshot_step(result, problem, lr)
+    _, what = quantity(h for _, h in result.runs.values())
+    with words:
+        st.markdown(step_words(lr, result.verdicts[lr], history, step, what))
+    at, where = (step[1], f"the weights of iteration {step[0] - 1}") if step else (result.start, "the common start")
+    scan_caption = (f"The {what} a step of any length t along −∇ would reach from {where}; the dot is where α's "
+                    "step lands. A step that lands above the start overshoots.")
+    title = f"Loss along the gradient from iteration {step[0] - 1}'s weights" if step else None
     left, right = st.columns(2)
     with left:
-        line_scan_chart(result.start, problem, lr, key="lab_scan", caption=scan_caption)
+        line_scan_chart(at, problem, lr, key="lab_scan", caption=scan_caption, title=title)
     with right:
         if has_surface(model):
             surface_chart(model, problem, history, key="lab_surface")
