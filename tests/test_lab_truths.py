@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from scratchnet import compare_learning_rates, falls_steadily, make_model, overshoot_events, sweep_verdicts
+from scratchnet import compare_learning_rates, falls_steadily, figures, make_model, overshoot_events, sweep_verdicts
 from scratchnet.data import SYNTHETIC_KINDS, synthetic_dataset
 from scratchnet.problem import Problem
 from scratchnet.ui.lab import LabResult, explanation_line, quantity
@@ -87,8 +87,6 @@ def test_two_blobs_tiny_alpha_is_too_small_next_to_a_best_near_zero(seed):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_with_a_penalty_the_lab_quotes_and_plots_the_objective(seed):
-    from scratchnet import figures
-
     result = lab("moons", seed, "net", 50, 8, l2=1.0)
     histories = {lr: h for lr, (_, h) in result.runs.items()}
     column, what = quantity(histories.values())
@@ -139,3 +137,54 @@ def test_the_picture_draws_the_step_that_overshot(data, kind):
             assert np.all(np.diff(objective[:t]) <= 0)  # the first rise: none before it
             words = step_words(lr, result.verdicts[lr], h, step, "loss")
             assert f"into iteration {t}:" in words and f"iteration {t - 1}" in words
+
+
+# --- item 10: every line its own colour ---------------------------------------------------------------------------
+@pytest.mark.parametrize("kind,classes", [("net", 2), ("net", 3), ("logistic", 2), ("logistic", 3), ("net", 6)])
+def test_every_line_of_the_live_charts_has_its_own_colour(kind, classes):
+    """3-class network: ‖dW1‖ and ‖dW2 · class 2‖ were both #009E73, softmax regression's ‖db‖ had class 2's
+    green, and so had the test loss. Every line of both charts differs from every other in colour or dash (a
+    layer's bias is its weight's colour, dotted); only a class's own row wears a class colour; the colours stay
+    apart for colour-blind eyes (CIE76 ΔE)."""
+    from scratchnet.ui.live_payload import chart_lines
+    from tests.test_figures_fidelity import CVD, min_delta_e
+
+    model = make_model(kind, 2, classes, hidden_units=4)
+    names = tuple(f"c{k}" for k in range(classes)) if classes > 2 else ()
+    charts = chart_lines(model.param_info, names)
+    lines = charts["loss"]["lines"] + charts["grad"]["lines"]
+    styles = [(line["color"], str(line.get("dash"))) for line in lines]
+    assert len(set(styles)) == len(styles), styles
+    colours = [line["color"] for line in lines]
+    plane = set(figures.CLASS_COLORS[:classes])
+    rows = [line for line in lines if " · " in line["label"]]  # ‖dW2 · class‖: in its class's colour
+    assert all(line["color"] in plane for line in rows) and len({line["color"] for line in rows}) == len(rows)
+    assert not {line["color"] for line in lines if line not in rows} & set(figures.CLASS_COLORS)
+    palette = sorted(set(colours) | plane)
+    assert min_delta_e(palette) >= 20
+    for matrix in CVD.values():
+        assert min_delta_e(palette, matrix) >= 15
+    assert charts["grad"]["title"].startswith("Gradient size ‖∂J/∂θ‖") and "J = L + penalty" in charts["grad"]["title"]
+
+
+# --- item 3: the model page's overshoot warning quotes the plotted cross-entropy ------------------------------
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_overshoot_warning_quotes_the_training_loss_the_chart_plots(seed, monkeypatch):
+    """Network on moons, 64 units, α = 10, λ = 0.01: it said "the loss jumped from 1.33 to 8.64" (the objective)
+    while the plotted cross-entropy went 0.74 → 3.92."""
+    from scratchnet import TrainingRun
+    from scratchnet.ui import live
+
+    ds = synthetic_dataset("moons", n=DEFAULTS["n"], noise=DEFAULTS["noise"], seed=seed, test_ratio=DEFAULTS["test"])
+    run = TrainingRun(make_model("net", 2, 2, hidden_units=64, l2=0.01, seed=seed), ds.X_train, ds.y_train, lr=10.0)
+    run.advance(20)
+    said = []
+    monkeypatch.setattr(live.st, "warning", lambda text, **_: said.append(text))
+    live._overshoot_message(run)
+    assert len(said) == 1 and "the training loss jumped from" in said[0]
+    before, peak = numbers(said[0].split("jumped from")[1])[:2]
+    loss = run.history.array("train_loss")
+    assert peak == pytest.approx(loss.max(), rel=5e-3)  # the plotted curve's peak, not J's
+    assert before == pytest.approx(np.minimum.accumulate(loss)[int(np.argmax(loss)) - 1], rel=5e-3) or \
+        any(before == pytest.approx(v, rel=5e-3) for v in loss)
+    assert np.any(run.history.array("penalty") > 0.01 * loss.max())  # J differs from L here: the test can fail

@@ -176,10 +176,10 @@ def chart_lines(param_info: Sequence[ParamInfo], classes: Sequence[str] = ()) ->
     """What the two curve charts draw: series column → label, colour, dash. New curves (e.g. the penalty)
     are a new entry here and a column in the History. With K ≥ 3 `classes`, a per-class weight tensor (W2, or
     softmax regression's W) is drawn as its K rows, each in its class's colour."""
-    layer_colors = {1: "#009E73", 2: "#CC79A7"}
+    layer_colors = figures.LAYER_COLORS
     loss = [
-        {"key": "train_loss", "label": "train", "color": "#222222", "width": 2.5},
-        {"key": "test_loss", "label": "test", "color": "#009E73", "width": 2.5, "dash": [7, 5]},
+        {"key": "train_loss", "label": "train", "color": figures.TRAIN_LOSS_COLOR, "width": 2.5},
+        {"key": "test_loss", "label": "test", "color": figures.TEST_LOSS_COLOR, "width": 2.5, "dash": [7, 5]},
     ]
     grad: list[dict[str, Any]] = []
     for p in param_info:
@@ -194,7 +194,8 @@ def chart_lines(param_info: Sequence[ParamInfo], classes: Sequence[str] = ()) ->
                      "dash": [4, 3] if p.is_bias else None})
     return {
         "loss": {"title": "Loss (cross-entropy)", "log": False, "lines": loss},
-        "grad": {"title": "Gradient size ‖∂L/∂θ‖ per tensor", "log": True, "lines": grad},
+        # J = L + penalty is what the gradients are of (J = L when λ = 0; λ may change mid-run)
+        "grad": {"title": "Gradient size ‖∂J/∂θ‖ per tensor, J = L + penalty", "log": True, "lines": grad},
     }
 
 
