@@ -239,3 +239,25 @@ def test_two_blobs_are_linearly_separable_at_noise_0(seed):
     noisy = synthetic_dataset("blobs", n=200, noise=1.0, seed=seed)
     side = noisy.X_train[:, 0] + noisy.X_train[:, 1]
     assert np.any((side > 0) != (noisy.y_train > 0.5))  # why the name must say "at noise 0"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_dead_units_are_one_definition_for_the_status_and_the_maps(seed):
+    """'A learning rate too large': the status counts units at 0 on every training point; the unit maps mark the
+    same units (dead_unit_mask). Silence over the whole plane was another, smaller set (15 against 46 at seed 0)."""
+    from scratchnet.plane import dead_unit_mask, hidden_unit_grids
+    from scratchnet.ui.live_payload import encode_units
+
+    values, X, y, _, _ = data("lr_too_large", seed)
+    model = TwoLayerNet(2, values["hidden"], values["act"], seed=seed)
+    h = fit(model, X, y, values["lr"], values["iters"])
+    mask = dead_unit_mask(model, X)
+    assert int(mask.sum()) == model.dead_units(model.forward(X)[1]) >= 6
+    assert int(mask.sum()) >= h.last("dead_units")  # dead for good: the last record's count, one step earlier
+    grid = Problem(synthetic_dataset("moons", n=values["n"], noise=values["noise"], seed=seed,
+                                     test_ratio=values["test"]), ("moons",), ()).plane_grid(resolution=30)
+    units = encode_units(hidden_unit_grids(model, grid), model.params["w2"], values["hidden"], dead=mask)
+    assert units["dead"] == [bool(mask[i - 1]) for i in units["ids"]]
+    if seed == 0:
+        silent_on_plane = sum(p == 0 for p in units["peak"])
+        assert silent_on_plane < int(mask.sum()) == 46  # why "silent everywhere" could not be the definition

@@ -134,11 +134,12 @@ def decode_grids(encoded: dict[str, Any]) -> np.ndarray:
 
 
 def encode_units(h1: np.ndarray, w2: np.ndarray | None, max_units: int,
-                 votes: np.ndarray | None = None) -> dict[str, Any]:
+                 votes: np.ndarray | None = None, dead: np.ndarray | None = None) -> dict[str, Any]:
     """Hidden-unit maps h1 (h, res, res) → one byte per cell of h1/peak·sign(w2) in [−1, 1] (the boundary's
     colours: a unit drawn orange votes for class 1 where it is bright). Up to `max_units` units, the ones
     with the largest |w2| first when there are more. With K ≥ 3 classes `votes` names each unit's class
-    (scratchnet.plane.unit_votes, `w2` its weight to it): the map is h1/peak, coloured by that class."""
+    (scratchnet.plane.unit_votes, `w2` its weight to it): the map is h1/peak, coloured by that class. `dead`
+    marks the units at 0 on every training point (scratchnet.plane.dead_unit_mask), as the status counts them."""
     h1 = np.asarray(h1, dtype=np.float64)
     h = h1.shape[0]
     w = None if w2 is None else np.asarray(w2, dtype=np.float64).reshape(-1)
@@ -157,6 +158,8 @@ def encode_units(h1: np.ndarray, w2: np.ndarray | None, max_units: int,
                w2=None if w is None else [num(w[k], 3) for k in order])
     if votes is not None:
         out["votes"] = [int(votes[k]) for k in order]
+    if dead is not None:
+        out["dead"] = [bool(dead[k]) for k in order]
     return out
 
 
