@@ -164,8 +164,8 @@ def numbers(ctx: PageContext, kind: str) -> None:
     st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3,
                  column_config={"quantity": st.column_config.TextColumn(width="medium"),
                                 "value": st.column_config.TextColumn(width="large")})
-    st.markdown("**Gradient check** — the hand-derived gradients of the objective against finite differences "
-                "(J(θ+ε) − J(θ−ε)) / 2ε, on up to 100 training examples")
+    st.markdown("**Gradient check** — the hand-derived gradients of the objective J = L + penalty against finite "
+                "differences (L(θ+ε) − L(θ−ε)) / 2ε, the penalty's differenced apart, on up to 100 training examples")
     n = min(100, ds.n_train)
     result = gradcheck(model, problem.X_train[:n], problem.y_train[:n])
     st.dataframe(gradcheck_frame(result), hide_index=True, width="stretch",

@@ -289,7 +289,7 @@ def overshoot_section(result: LabResult, problem: Problem) -> None:
     at, where = (step[1], f"the weights of iteration {step[0] - 1}") if step else (result.start, "the common start")
     scan_caption = (f"The {what} a step of any length t along −∇ would reach from {where}; the dot is where α's "
                     "step lands. A step that lands above the start overshoots.")
-    title = f"Loss along the gradient from iteration {step[0] - 1}'s weights" if step else None
+    title = f"Loss along the gradient, iteration {step[0] - 1}" if step else None
     left, right = st.columns(2)
     with left:
         line_scan_chart(at, problem, lr, key="lab_scan", caption=scan_caption, title=title)
