@@ -3,7 +3,8 @@
 - Reading a run: overshoot events (a jump that may recover) and the verdicts 'too small' / 'good' /
   'too large' / 'diverged', alone (lr_verdict) or side by side (sweep_verdicts).
 - Why α overshoots: the objective along the current gradient direction, L(θ − t·∇L), with the point α lands
-  on (loss_along_gradient); for logistic regression with two inputs, the loss surface over (w1, w2) with the
+  on (loss_along_gradient), e.g. from the weights just before a run's first rise (before_first_rise); for
+  logistic regression with two inputs, the loss surface over (w1, w2) with the
   path gradient descent took (loss_surface).
 - Logistic regression and large α: each step is bounded (max_step_length), so without a penalty it cannot
   blow up; what too large an α does there is zig-zag across the valley (negative step_cosine).
@@ -17,7 +18,7 @@ import numpy as np
 
 from .losses import softplus
 from .models import LogisticRegression, Model
-from .training import History
+from .training import History, fit
 
 # --- what a run says about α: overshoot events and verdicts -----------------------------------------------
 SPIKE_RISE = 0.2  # an overshoot: the (epoch-averaged) objective climbs 20 % above the best it had reached …
@@ -74,7 +75,8 @@ def overshoot_events(history: History, name: str = "objective") -> list[Overshoo
 ZIGZAG_SHARE = 0.25  # oscillation: in the second half, the loss rises on a quarter of the steps (see _oscillates)
 FAR_NATS, FAR_SHARE = 0.05, 0.25  # "far above the best": by more than 0.05 nats and a quarter of the best,
 CATCH_UP_RUNS = 2.0  # and at its final pace more than two more runs of the same length away from it,
-STILL_TO_GO = 1 / 3  # or still a third of the way back up from the best to where every run started
+STILL_TO_GO = 1 / 3  # or still a third of the way back up from the best to where every run started,
+COVERED_FACTORS = 1 / 3  # or, counted in factors (log L), less than a third of the way down to the best
 
 
 def _oscillates(loss: np.ndarray, epoch_length: int) -> bool:
@@ -83,6 +85,13 @@ def _oscillates(loss: np.ndarray, epoch_length: int) -> bool:
     tail = loss[loss.size // 2 :]
     rises = np.diff(tail) > (1e-4 if epoch_length <= 1 else 1e-2) * tail[:-1]
     return rises.size >= 4 and rises.mean() >= ZIGZAG_SHARE
+
+
+def falls_steadily(history: History) -> bool:
+    """The (epoch-averaged) objective is still falling steadily at the end: its second half fell at least half
+    as far as its first (see _falls_straight)."""
+    loss = history.smoothed()
+    return loss.size >= 2 and _falls_straight(loss)
 
 
 def _falls_straight(loss: np.ndarray) -> bool:
@@ -97,13 +106,15 @@ def _far_behind(loss: np.ndarray, best: float, window: int) -> bool:
     """Still falling, far above `best`, and more than CATCH_UP_RUNS runs from it at its final pace or still
     STILL_TO_GO of the way back up to the start. A 1/t cross-entropy tail is about one run from where it
     heads, a run with too short steps several; a straight-line pace flatters a run that started high and
-    fell fast (a poor initialisation), which the share still to go catches."""
+    fell fast (a poor initialisation), which the share still to go catches. A best near 0 (1e-6 on separable
+    blobs) makes any linear share look small: counted in factors, 0.89 → 0.24 is a tenth of the way to 5e-6."""
     window = min(max(window, 1), loss.size - 1)
     gap = loss[-1] - best
     pace = (loss[-1 - window] - loss[-1]) / window  # fall per iteration, near the end
     if not (gap > max(FAR_NATS, FAR_SHARE * best) and pace > 0):
         return False
-    return bool(gap > CATCH_UP_RUNS * pace * loss.size or gap > STILL_TO_GO * (loss[0] - best))
+    factors = best > 0 and loss[0] > best and np.log(loss[0] / loss[-1]) < COVERED_FACTORS * np.log(loss[0] / best)
+    return bool(gap > CATCH_UP_RUNS * pace * loss.size or gap > STILL_TO_GO * (loss[0] - best) or factors)
 
 
 def lr_verdict(history: History) -> str:
@@ -127,9 +138,13 @@ def sweep_verdicts(histories: dict[float, History]) -> dict[float, str]:
     """Verdicts for runs from the same start, as a student compares the curves side by side.
 
     'too small' means here: still falling at the end, far above the best loss any run reached (more than
-    0.05 nats and 25 %), and either more than two more runs from it at its final pace or still a third of
-    the way back up from it to the common start. A run close to the best is 'good' even if alone its curve
-    looks unfinished, unless the best run itself is still falling steadily (then no run has shown a floor).
+    0.05 nats and 25 %), and either more than two more runs from it at its final pace, or still a third of
+    the way back up from it to the common start, or less than a third of the way down to it in factors. A run
+    close to the best is 'good' even if alone its curve looks unfinished, unless the best run itself is still
+    falling steadily (then no run has shown a floor).
+
+    The verdicts agree with one another: 'too small' goes to the smallest α only. Once an α (not too large)
+    is judged good, no larger α is 'too small' (its steps are longer than a good one's): it is 'good' too.
     """
     verdicts = {lr: lr_verdict(h) for lr, h in histories.items()}
     smooth = {lr: h.smoothed() for lr, h in histories.items() if h.diverged_at is None and len(h) >= 2}
@@ -138,12 +153,15 @@ def sweep_verdicts(histories: dict[float, History]) -> dict[float, str]:
     best_lr = min(smooth, key=lambda lr: float(np.nanmin(smooth[lr])))
     best = float(np.nanmin(smooth[best_lr]))
     floor_seen = verdicts[best_lr] != "too small"  # else every run may still be on its way down
-    for lr, loss in smooth.items():
+    short = True  # still in the run of smallest α's that are all too small
+    for lr in sorted(smooth):
         if verdicts[lr] not in ("good", "too small"):
             continue
+        loss = smooth[lr]
         window = max(loss.size // 10, histories[lr].epoch_length)
         behind = _far_behind(loss, best, window)
-        verdicts[lr] = "too small" if behind or (verdicts[lr] == "too small" and not floor_seen) else "good"
+        short = short and (behind or (verdicts[lr] == "too small" and not floor_seen))
+        verdicts[lr] = "too small" if short else "good"
     return verdicts
 
 
@@ -193,6 +211,27 @@ def loss_along_gradient(model: Model, X: np.ndarray, y: np.ndarray, lr: float, n
         t = np.linspace(0.0, t_max, n)
         loss = np.array([at(ti) for ti in t])
         return LineScan(t=t, loss=loss, lr=float(lr), loss_at_lr=at(lr), slope=slope)
+
+
+def first_rise(history: History) -> int | None:
+    """The first iteration t at which the objective is above the one before it: the step taken from θ_(t−1)
+    landed higher than where it started, the overshoot a picture should show. None if it never rose."""
+    objective = history.array("objective")
+    rises = np.flatnonzero(np.diff(objective) > 0)
+    return int(history.array("iteration")[rises[0] + 1]) if rises.size else None
+
+
+def before_first_rise(start: Model, X: np.ndarray, y: np.ndarray, history: History) -> tuple[int, Model] | None:
+    """(t, the model at θ_(t−1)) for the first rise t of a full-batch run from `start` (see first_rise), replayed
+    from `start` with the run's α: full-batch descent is deterministic, so its scan's α lands on the run's
+    θ_t. None if the run never rose or used mini-batches (its steps followed single batches' gradients)."""
+    t = first_rise(history)
+    if t is None or history.epoch_length > 1:
+        return None
+    model = start.copy()
+    if t > 1:
+        fit(model, X, y, float(history.array("lr")[0]), t - 1)
+    return t, model
 
 
 # --- why α overshoots: the loss surface of logistic regression with two inputs -----------------------------

@@ -125,6 +125,15 @@ def hidden_unit_grids(net: TwoLayerNet, grid: PlaneGrid, transform: Transform | 
     return h1.T.reshape(net.hidden_units, *grid.shape)
 
 
+def dead_unit_mask(net: TwoLayerNet, X: np.ndarray) -> np.ndarray:
+    """Per hidden unit, True where it outputs 0 on every row of X (the training points): the definition the
+    status line's count uses (Model.dead_units), so the unit maps name the same units dead. A unit can be dead
+    on the training points and still light up somewhere else on the plane."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        h1 = net.hidden(np.asarray(X, dtype=np.float64))
+    return ~h1.any(axis=0)
+
+
 def unit_votes(net: TwoLayerNet) -> tuple[np.ndarray, np.ndarray]:
     """Per hidden unit, the class its output raises most where the unit is active, and that weight: 1 where
     w2 > 0 (else 0) and w2 itself for two classes; for K classes the row of W2 with the largest weight from the

@@ -126,7 +126,8 @@ def test_the_penalty_overshoot_blows_up(seed):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_logistic_regression_cannot_do_xor(seed):
     h = run("lr_cant_xor", seed)
-    assert h.last("train_acc") < 0.62 and h.last("test_acc") < 0.62  # "never above about 60 %"
+    assert "never above 65 %, training or test, at any iteration" in PRESETS_BY_KEY["lr_cant_xor"].look_for
+    assert h.array("train_acc").max() <= 0.65 and h.array("test_acc").max() <= 0.65  # at every iteration
     assert h.array("grad_norm_w")[-1] < 1e-6  # at its optimum, and still wrong
 
 
@@ -149,11 +150,12 @@ FIRST_ITERATIONS = 200
 def test_sigmoid_units_start_with_a_vanishing_first_layer_gradient(seed):
     sig = run("vanishing_sigmoid", seed, iters=FIRST_ITERATIONS)
     relu = run("vanishing_sigmoid", seed, iters=FIRST_ITERATIONS, act="relu")
-    ratio = sig.array("grad_norm_w2")[0] / sig.array("grad_norm_W1")[0]
-    assert 1.95 <= ratio <= 195  # "between 2× and 190×"
+    # ‖dW1‖ ≪ ‖dw2‖ is no sigmoid symptom (ReLU's ratio is 2.6–6.5×, above sigmoid's at seeds 3 and 8): not claimed
+    assert "‖dw2‖" not in PRESETS_BY_KEY["vanishing_sigmoid"].look_for
+    larger = relu.array("grad_norm_W1")[0] / sig.array("grad_norm_W1")[0]
+    assert 4 <= larger < 26.5  # "starts 4 to 26 times larger"
     if seed == 0:
-        assert round(ratio) == 55
-    assert 4 <= relu.array("grad_norm_W1")[0] / sig.array("grad_norm_W1")[0] <= 27  # "4 to 26 times larger"
+        assert round(larger) == 26  # "26× at seed 0"
     assert np.all(sig.array("train_loss") > 0.55)  # "for 200 iterations the loss stays above 0.55"
     assert relu.last("train_loss") < 0.1  # "by iteration 200 its loss is below 0.1"
 
@@ -181,8 +183,9 @@ def test_logistic_regression_draws_straight_borders_between_three_classes(seed):
     assert set(model.predict(around)) == {0, 1, 2}
     # "switch the data to Three spiral arms: accuracy stays below 45 %, barely above the 33 % of a guess"
     spiral = run("three_classes_straight", seed, data="spiral3")
-    assert spiral.last("train_acc") < 0.45 and spiral.last("test_acc") < 0.45
-    assert np.all(spiral.array("train_acc") < 0.45) and "33 %" in preset.look_for
+    # "accuracy never reaches 55 % (training or test, at any iteration)": seed 4's test accuracy peaks at 51 %
+    assert np.all(spiral.array("train_acc") < 0.55) and np.all(spiral.array("test_acc") < 0.55)
+    assert "never reaches 55 % (training or test, at any iteration)" in preset.look_for and "33 %" in preset.look_for
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -190,7 +193,7 @@ def test_a_network_bends_the_borders_around_the_spirals_arms(seed):
     h = run("net_spiral3", seed)
     assert h.diverged_at is None
     assert h.last("train_acc") == 1.0 and h.last("test_acc") >= 0.96  # "100 %", "96 % or more"
-    straight = run("net_spiral3", seed, model_page="logistic")  # "where logistic regression stays below 45 %"
+    straight = run("net_spiral3", seed, model_page="logistic")  # "where logistic regression ends below 45 %"
     assert straight.last("test_acc") < 0.45 and straight.last("train_acc") < 0.45
 
 
@@ -218,3 +221,43 @@ def test_no_lesson_promises_a_blow_up_it_does_not_show():
             assert preset.key in ("penalty_blowup", "lr_too_large", "lr_zigzag"), preset.key
     assert "not a blow-up" in PRESETS_BY_KEY["lr_too_large"].look_for
     assert "cannot blow up" in PRESETS_BY_KEY["lr_zigzag"].look_for
+
+
+# --- the data set's name: "Two blobs (linearly separable at noise 0)" --------------------------------------------
+@pytest.mark.parametrize("seed", SEEDS)
+def test_two_blobs_are_linearly_separable_at_noise_0(seed):
+    """At noise 0 the line x1 + x2 = 0 separates them for every size (offsets are clipped to 1.2 < √2 from each
+    centre); with noise it need not (n = 10,000 at noise 0.15, or noise 1.0), so the name says 'at noise 0'."""
+    from scratchnet.ui.params import DATA_LABELS, N_OPTIONS
+
+    assert DATA_LABELS["blobs"] == "Two blobs (linearly separable at noise 0)"
+    for n in N_OPTIONS:
+        ds = synthetic_dataset("blobs", n=n, noise=0.0, seed=seed)
+        for X, y in ((ds.X_train, ds.y_train), (ds.X_test, ds.y_test)):
+            side = X[:, 0] + X[:, 1]
+            assert np.all((side > 0) == (y > 0.5))
+    noisy = synthetic_dataset("blobs", n=200, noise=1.0, seed=seed)
+    side = noisy.X_train[:, 0] + noisy.X_train[:, 1]
+    assert np.any((side > 0) != (noisy.y_train > 0.5))  # why the name must say "at noise 0"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_dead_units_are_one_definition_for_the_status_and_the_maps(seed):
+    """'A learning rate too large': the status counts units at 0 on every training point; the unit maps mark the
+    same units (dead_unit_mask). Silence over the whole plane was another, smaller set (15 against 46 at seed 0)."""
+    from scratchnet.plane import dead_unit_mask, hidden_unit_grids
+    from scratchnet.ui.live_payload import encode_units
+
+    values, X, y, _, _ = data("lr_too_large", seed)
+    model = TwoLayerNet(2, values["hidden"], values["act"], seed=seed)
+    h = fit(model, X, y, values["lr"], values["iters"])
+    mask = dead_unit_mask(model, X)
+    assert int(mask.sum()) == model.dead_units(model.forward(X)[1]) >= 6
+    assert int(mask.sum()) >= h.last("dead_units")  # dead for good: the last record's count, one step earlier
+    grid = Problem(synthetic_dataset("moons", n=values["n"], noise=values["noise"], seed=seed,
+                                     test_ratio=values["test"]), ("moons",), ()).plane_grid(resolution=30)
+    units = encode_units(hidden_unit_grids(model, grid), model.params["w2"], values["hidden"], dead=mask)
+    assert units["dead"] == [bool(mask[i - 1]) for i in units["ids"]]
+    if seed == 0:
+        silent_on_plane = sum(p == 0 for p in units["peak"])
+        assert silent_on_plane < int(mask.sum()) == 46  # why "silent everywhere" could not be the definition

@@ -12,7 +12,7 @@ from app_support import FRIENDLY, assert_clean, open_page
 from live_support import Browser, grids, payload, status, trigger
 
 from scratchnet import TrainingRun, evaluate, make_model
-from scratchnet.plane import decision_grid, hidden_unit_grids
+from scratchnet.plane import dead_unit_mask, decision_grid, hidden_unit_grids
 from scratchnet.ui import params as S
 from scratchnet.ui.live_engine import GRID_RESOLUTION
 from scratchnet.ui.live_payload import decode_grids
@@ -256,6 +256,10 @@ def test_status_shows_dead_relu_units_and_the_penalty_apart():
     model, problem = live.run.model, live.problem
     dead = int(text.split("dead ReLU units ")[1].split(" / ")[0])
     assert dead == model.dead_units(model.forward(problem.X_train)[1]) and dead >= 20 and "/ 64" in text
+    # the unit maps call the same units dead (#23 item 9: they said "silent everywhere" over the whole plane)
+    units = live.units_payload()["units"]
+    mask = dead_unit_mask(model, problem.X_train)
+    assert int(mask.sum()) == dead and units["dead"] == [bool(mask[i - 1]) for i in units["ids"]]
     shown_loss = float(text.split("train loss ")[1].split(" ")[0])
     shown_penalty = float(text.split("penalty (λ/2)‖W‖² ")[1].split(" ")[0])
     assert shown_loss == pytest.approx(evaluate(model, problem.X_train, problem.y_train)[0], abs=1e-4)

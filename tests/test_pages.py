@@ -118,8 +118,8 @@ def test_lab_verdicts_say_what_the_runs_did():
     """The issue's sweep (8 ReLU units on moons, seed 0): 0.01 was "just right" next to 1's loss of 0.003."""
     at = open_page("lab")
     lines = lab_lines(at)
-    assert "— too small**" in lines["0.01"] and "still falling steadily at the end" in lines["0.01"]
-    assert "far above the best loss reached (0.00339, α = 1)" in lines["0.01"]
+    assert "— too small**" in lines["0.01"] and "still falling at the end (0.715 → 0.307)" in lines["0.01"]
+    assert "far above the lowest loss reached (0.00339, α = 1)" in lines["0.01"]
     for lr in ("0.1", "1"):
         assert "— just right**" in lines[lr], lines[lr]
     assert "overshoot spikes — the loss jumped to 59.5 at iteration 5, then recovered by iteration 6" in lines["10"]

@@ -6,7 +6,7 @@ Pass the Figure itself to st.plotly_chart (not fig.to_dict(): a dict is re-valid
 
 from .curves import loss_figure, lr_lab_loss_figure
 from .gradients import gradient_figure
-from .landscape import line_scan_figure, loss_surface_figure
+from .landscape import SCAN_TITLE, line_scan_figure, loss_surface_figure
 from .panels import hidden_units_figure
 from .plane import (
     axis_titles,
@@ -24,7 +24,10 @@ from .style import (
     CLASS_LIMIT,
     CLASS_SYMBOLS,
     HOVER_LIMIT,
+    LAYER_COLORS,
     LR_COLORS,
+    TEST_LOSS_COLOR,
+    TRAIN_LOSS_COLOR,
     decimate,
     lr_colors,
     region_scale,
@@ -47,6 +50,9 @@ __all__ = [
     "BOUNDARY_SCALE",
     "BOUNDARY_TINT",
     "CLASS_COLORS",
+    "LAYER_COLORS",
+    "TEST_LOSS_COLOR",
+    "TRAIN_LOSS_COLOR",
     "CLASS_LIMIT",
     "CLASS_SYMBOLS",
     "HOVER_LIMIT",
@@ -65,6 +71,7 @@ __all__ = [
     "decimate",
     "gradient_figure",
     "hidden_units_figure",
+    "SCAN_TITLE",
     "line_scan_figure",
     "loss_figure",
     "loss_surface_figure",

@@ -188,8 +188,11 @@ def lr_lab_loss_figure(
     *,
     max_points: int = DEFAULT_MAX_POINTS,
     height: int = 330,
+    column: str = "train_loss",
+    title: str = "training loss",
 ) -> go.Figure:
-    """Training loss per learning rate (log axis); a diverged run ends in an × at its last finite loss."""
+    """Training loss per learning rate (log axis); a diverged run ends in an × at its last finite loss.
+    `column` / `title`: another quantity of the History instead (the objective J when λ > 0)."""
     lrs = sorted(histories)
     layout = S.base_layout(
         height,
@@ -199,7 +202,7 @@ def lr_lab_loss_figure(
         showlegend=True,
         legend=S.legend(x=1.01, xanchor="left", y=1.0, yanchor="top"),
         xaxis=S.axis("iteration"),
-        yaxis=S.axis("training loss", type="log", exponentformat="power"),
+        yaxis=S.axis(title, type="log", exponentformat="power"),
     )
     traces = []
     for lr, color in zip(lrs, lr_colors(len(lrs)), strict=True):
@@ -210,9 +213,10 @@ def lr_lab_loss_figure(
             traces.append(line([], [], name, color, ""))
             continue
         it = history.array("iteration")
-        loss = history.array("train_loss")
+        loss = history.array(column)
         x, y = curve_xy(it, loss, max_points, keep_divergence(history, it), log=True)
-        hover = f"lr = {S.fmt_lr(lr)}<br>iteration %{{x}}<br>loss %{{y:.4g}}<extra></extra>"
+        symbol = "J" if column == "objective" else "loss"
+        hover = f"lr = {S.fmt_lr(lr)}<br>iteration %{{x}}<br>{symbol} %{{y:.4g}}<extra></extra>"
         traces.append(line(x, y, name, color, hover, legendgroup=name))
         traces += _diverged_cross(history, loss, lr, name, color)
     spans = [histories[lr].array("iteration") for lr in lrs if len(histories[lr])]

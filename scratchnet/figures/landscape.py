@@ -138,22 +138,27 @@ def _scan_traces(t: np.ndarray, loss: np.ndarray, loss0: float, slope: float, lo
     return [curve, tangent_line, lowest, start]
 
 
-def line_scan_figure(scan: LineScanLike, *, height: int = 400) -> go.Figure:
+SCAN_TITLE = "Loss along the gradient: L(θ − t·∇L)"
+
+
+def line_scan_figure(scan: LineScanLike, *, height: int = 400, title: str = SCAN_TITLE,
+                     quantity: str = "loss L") -> go.Figure:
     """L(θ − t·∇L) for step sizes t from 0 to t_max: the start, the tangent (the slope −‖∇L‖² the
     gradient promises), the lowest point on this line, and where the chosen α lands, labelled
-    'α = …'. Above the plot, in words: a step that lands higher than the start overshoots."""
+    'α = …'. Above the plot, in words: a step that lands higher than the start overshoots. `quantity`
+    names the y axis (the objective J when λ > 0)."""
     t = np.asarray(scan.t, dtype=np.float64).reshape(-1)
     loss = np.asarray(scan.loss, dtype=np.float64).reshape(-1)
     lr, at_lr = float(scan.lr), float(scan.loss_at_lr)
     layout = _big_layout(
         height,
-        "Loss along the gradient: L(θ − t·∇L)",
+        title,
         top=84,  # the title, then two lines on what the step does
         bottom=84,  # the x axis, then the legend
         showlegend=True,
         legend=S.legend(orientation="h", x=0.0, xanchor="left", y=-0.2, yanchor="top", font={"size": S.FONT_SIZE}),
         xaxis=_big_axis("step size t along −∇L"),
-        yaxis=_big_axis("loss L"),
+        yaxis=_big_axis(quantity),
     )
     finite = np.isfinite(loss)
     if not finite.any():

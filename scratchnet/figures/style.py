@@ -27,8 +27,10 @@ BOUNDARY_LINE = "#1A1A1A"
 DIVERGED_COLOR = "#D55E00"  # vermillion
 MARKER_LINE_COLOR = "#555555"
 TRAIN_LOSS_COLOR = "#222222"
-TEST_LOSS_COLOR = "#009E73"
-LAYER_COLORS = {1: "#009E73", 2: "#CC79A7"}  # gradient norms: layer 1 green, layer 2 purple
+# Lines beside the class colours get hues of their own (Paul Tol's indigo and wine, a dark brown): the test
+# loss and each layer's gradient norms never share a class's colour (tests/test_lab_truths.py checks ΔE).
+TEST_LOSS_COLOR = "#8B4513"  # dark brown, dashed
+LAYER_COLORS = {1: "#332288", 2: "#882255"}  # gradient norms: layer 1 indigo, layer 2 wine (biases dotted)
 # Learning rates in the lab: Okabe–Ito hues (their yellow, too faint on white for a projector, swapped for
 # a dark brown), ordered so that every sweep of n ≤ 8 rates gets the n most distinct ones (CIE76 ΔE in
 # Lab, for normal vision and simulated protanopia / deuteranopia: tests/test_figures_fidelity.py).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -14,12 +14,14 @@ from scratchnet import (
     Model,
     TwoLayerNet,
     compare_learning_rates,
+    falls_steadily,
     figures,
     make_model,
     overshoot_events,
     sweep_verdicts,
     zigzag,
 )
+from scratchnet.landscape import before_first_rise
 from scratchnet.plane import PlaneGrid, class_regions, decision_grid
 from scratchnet.problem import Problem
 from scratchnet.ui import controls, page
@@ -42,6 +44,7 @@ class LabResult:
     verdicts: dict[float, str]
     grid: PlaneGrid
     probas: dict[float, np.ndarray]
+    before_rise: dict[float, tuple[int, Model] | None] = field(default_factory=dict)  # see overshot_step
 
 
 def lab_signature(problem: Problem, settings: Settings, kind: str) -> tuple[Any, ...]:
@@ -93,29 +96,44 @@ def draw_over_plotted_axes(result: LabResult, problem: Problem) -> None:
 
 
 # --- what each run did, in words ------------------------------------------------------------------------
-def _spikes(h: History, what: str, end: float) -> str:
+def penalised(h: History) -> bool:
+    """λ > 0 in this run: the lab then shows the objective J = L + penalty, the quantity descent minimises."""
+    return bool(np.any(h.array("penalty") > 0))
+
+
+def quantity(histories: Any) -> tuple[str, str]:
+    """(History column, its name in words) of the one quantity the lab's curves and texts show: the
+    cross-entropy L, or with λ > 0 the objective J = L + penalty (verdicts judge J: descent minimises it)."""
+    if any(penalised(h) for h in histories):
+        return "objective", "objective J = L + penalty"
+    return "train_loss", "loss"
+
+
+def _spikes(h: History, what: str, end: float, ended_lowest: bool = False) -> str:
     """An overshoot in words: the highest jump, where it peaked, whether and when it came back."""
     events = overshoot_events(h)
     e = max(events, key=lambda ev: ev.peak)
     more = f" ({len(events)} spikes in all)" if len(events) > 1 else ""
     if e.recovered:
+        ending = (f"then ended lowest of these runs, at {num(end)}" if ended_lowest else f"it ended at {num(end)}")
         return (f"overshoot spikes — the {what} jumped to {num(e.peak)} at iteration {e.peak_iteration}, then "
-                f"recovered by iteration {e.recovered_at}{more}; it ended at {num(end)}.")
+                f"recovered by iteration {e.recovered_at}{more}; {ending}.")
     return (f"overshoot — the {what} jumped to {num(e.peak)} at iteration {e.peak_iteration} and never came back "
             f"down to {num(e.before)}{more}; it ended at {num(end)}.")
 
 
-def describe(verdict: str, lr: float, model: Model, h: History, best: tuple[float, float] | None) -> str:
-    """One run in the words of its verdict. `best` is (lowest loss any run of the sweep reached, its α)."""
+def describe(verdict: str, lr: float, model: Model, h: History, best: tuple[float, float] | None,
+             what: str = "loss", lowest_end: float | None = None) -> str:
+    """One run in the words of its verdict. `best` is (lowest value any run of the sweep reached, its α),
+    `what` the quantity's name (see quantity), `lowest_end` the lowest final value of the sweep."""
     if verdict == "diverged":
         return f"diverged — {h.message}: a number stopped being finite, and no step can bring it back."
-    penalised = bool(np.any(h.array("penalty") > 0))
-    what = "objective (loss + penalty)" if penalised else "loss"
-    loss = h.smoothed("objective" if penalised else "train_loss")  # epoch averages for mini-batch
+    loss = h.smoothed()  # the objective (= L when λ = 0), epoch averages for mini-batch: what verdicts judge
     start, end = float(loss[0]), float(loss[-1])
+    ended_lowest = lowest_end is not None and end <= lowest_end
     if verdict == "too large":
         if overshoot_events(h):
-            text = _spikes(h, what, end)
+            text = _spikes(h, what, end, ended_lowest)
         elif end > start:
             text = f"the {what} ended above where it started ({num(start)} → {num(end)})."
         else:
@@ -125,15 +143,16 @@ def describe(verdict: str, lr: float, model: Model, h: History, best: tuple[floa
         if h.epoch_length == 1 and len(h) > 2 and reversed_steps >= (len(h) - 1) / 2:
             text += f" {reversed_steps} of its {len(h) - 1} steps reversed the one before: a zig-zag across the valley."
     elif verdict == "too small":
+        falling = "still falling steadily" if falls_steadily(h) else "still falling"
         if best is not None and best[0] < float(np.nanmin(loss)):
-            text = (f"still falling steadily at the end ({num(start)} → {num(end)}), far above the best loss reached "
+            text = (f"{falling} at the end ({num(start)} → {num(end)}), far above the lowest {what} reached "
                     f"({num(best[0])}, α = {fmt(best[1])}): right direction, steps too short.")
         else:
-            text = (f"still falling steadily at the end ({num(start)} → {num(end)}): no run here has reached a floor "
-                    "yet — try a larger α or more iterations.")
+            text = (f"{falling} at the end ({num(start)} → {num(end)}): no run here has reached a floor yet — try "
+                    "a larger α or more iterations.")
     else:
-        lowest = best is not None and best[1] == lr
-        text = f"fell from {num(start)} to {num(end)}" + (", the lowest of these runs." if lowest else ".")
+        text = f"the {what} fell from {num(start)} to {num(end)}" + (", the lowest end of these runs."
+                                                                   if ended_lowest else ".")
     dead = h.last("dead_units")
     if isinstance(model, TwoLayerNet) and dead > 0:
         text += f" {int(dead)} of its {model.hidden_units} hidden units ended dead (0 on every training point)."
@@ -141,13 +160,15 @@ def describe(verdict: str, lr: float, model: Model, h: History, best: tuple[floa
 
 
 def explanation_line(result: LabResult, lr: float) -> str:
-    """What the run at `lr` did, in the words of its verdict, next to the best loss of the sweep."""
-    finite = {a: float(np.nanmin(h.smoothed())) for a, (_, h) in result.runs.items()
-              if h.diverged_at is None and len(h)}
-    best_lr = min(finite, key=finite.get) if finite else None
-    best = (finite[best_lr], best_lr) if best_lr is not None else None
+    """What the run at `lr` did, in the words of its verdict, next to the best value of the sweep."""
+    finite = {a: h.smoothed() for a, (_, h) in result.runs.items() if h.diverged_at is None and len(h)}
+    lowest = {a: float(np.nanmin(v)) for a, v in finite.items()}
+    best_lr = min(lowest, key=lowest.get) if lowest else None
+    best = (lowest[best_lr], best_lr) if best_lr is not None else None
+    lowest_end = min(float(v[-1]) for v in finite.values()) if finite else None
     model, history = result.runs[lr]
-    return describe(result.verdicts[lr], lr, model, history, best)
+    _, what = quantity(h for _, h in result.runs.values())
+    return describe(result.verdicts[lr], lr, model, history, best, what, lowest_end)
 
 
 def explanation(result: LabResult) -> list[str]:
@@ -159,7 +180,7 @@ def explanation(result: LabResult) -> list[str]:
 def caption(result: LabResult, problem: Problem, batch_size: int | None = None) -> str:
     """What the three verdicts mean, true for the model compared (a network's loss can spike far above its
     start and usually recovers; logistic regression's steps are bounded)."""
-    text = ("Too small: every step is safe but short, so the loss is still falling steadily at the end, far "
+    text = ("Too small: every step is safe but short, so the loss is still falling at the end, far "
             "above where a larger α got. Too large: a step lands past the valley's floor, up its far wall (the "
             "picture below), so the loss goes up. ")
     if not isinstance(result.start, LogisticRegression):  # softmax regression's steps are bounded too (|P − Y| ≤ 1)
@@ -205,7 +226,10 @@ def _comparison(ctx: PageContext, settings: Settings, kind: str) -> None:
         return
     left, right = st.columns([1.5, 1])
     with left:
-        st.plotly_chart(figures.lr_lab_loss_figure({lr: h for lr, (_, h) in result.runs.items()}, result.verdicts),
+        histories = {lr: h for lr, (_, h) in result.runs.items()}
+        column, what = quantity(histories.values())
+        st.plotly_chart(figures.lr_lab_loss_figure(histories, result.verdicts, column=column,
+                                                   title="training " + what),
                         key="lab_losses", config={"displayModeBar": False})
     with right:
         st.markdown("\n".join(f"- {line}" for line in explanation(result)))
@@ -223,25 +247,52 @@ def _default_lr(result: LabResult) -> float:
     return max(large or result.runs)
 
 
+def overshot_step(result: LabResult, problem: Problem, lr: float) -> tuple[int, Model] | None:
+    """(t, the model at θ_(t−1)) for the first step of α's run that raised the objective (replayed once from the
+    common start, then kept with the result); None if it never rose or used mini-batches."""
+    if lr not in result.before_rise:
+        result.before_rise[lr] = before_first_rise(result.start, problem.X_train, problem.y_train, result.runs[lr][1])
+    return result.before_rise[lr]
+
+
+def step_words(lr: float, verdict: str, history: History, step: tuple[int, Model] | None, what: str) -> str:
+    """What the line-scan picture shows, from the run's own numbers: the step that first raised the objective
+    (its iteration, where it started and landed), or the first step from the common start."""
+    said = f"α = {fmt(lr)} was **{VERDICT_WORDS[verdict]}**. "
+    objective = history.array("objective")
+    if step is not None:
+        t, _ = step
+        return said + (f"The step that overshot first was the one into iteration {t}: from the weights of iteration "
+                       f"{t - 1} ({what} {num(float(objective[t - 1]))}) it landed at {num(float(objective[t]))}, "
+                       "higher than it started. The picture follows −∇ from those weights.")
+    if history.epoch_length > 1:
+        return said + ("With mini-batches each step follows one batch's gradient, not the line drawn here: the "
+                       "picture shows a first full-batch step from the common start.")
+    return said + ("Its " + what + " never rose from one iteration to the next: the picture shows its first step "
+                   "from the common start.")
+
+
 def overshoot_section(result: LabResult, problem: Problem) -> None:
-    """Why α overshoots: the first step of a chosen α from the common start; for logistic regression with two
-    inputs, the loss surface and the path that α took."""
+    """Why α overshoots: for the chosen α, the line along −∇ from the weights just before its first rise (else
+    from the common start); for logistic regression with two inputs, the loss surface and the path α took."""
     st.markdown("#### Why α overshoots")
     lrs = sorted(result.runs)
     pick, words = st.columns([1, 3], vertical_alignment="bottom")
     with pick:
         lr = st.selectbox("Learning rate to look at", lrs, index=lrs.index(_default_lr(result)), format_func=fmt,
                           key=f"lab_scan_lr_{'_'.join(map(fmt, lrs))}")  # a new sweep, a new choice
-    with words:
-        st.markdown(f"α = {fmt(lr)} was **{VERDICT_WORDS[result.verdicts[lr]]}**. Its first step from the common "
-                    "start: where it lands on the loss along the gradient" +
-                    (", and the path it took over the loss surface." if has_surface(result.start) else "."))
-    scan_caption = ("The loss a first step of any length t along −∇L would reach from the common start; the dot "
-                    "is where α's step lands. A step that lands above the start overshoots.")
     model, history = result.runs[lr]
+    step = overshot_step(result, problem, lr)
+    _, what = quantity(h for _, h in result.runs.values())
+    with words:
+        st.markdown(step_words(lr, result.verdicts[lr], history, step, what))
+    at, where = (step[1], f"the weights of iteration {step[0] - 1}") if step else (result.start, "the common start")
+    scan_caption = (f"The {what} a step of any length t along −∇ would reach from {where}; the dot is where α's "
+                    "step lands. A step that lands above the start overshoots.")
+    title = f"Loss along the gradient, iteration {step[0] - 1}" if step else None
     left, right = st.columns(2)
     with left:
-        line_scan_chart(result.start, problem, lr, key="lab_scan", caption=scan_caption)
+        line_scan_chart(at, problem, lr, key="lab_scan", caption=scan_caption, title=title)
     with right:
         if has_surface(model):
             surface_chart(model, problem, history, key="lab_surface")

@@ -34,10 +34,14 @@ def has_surface(model: Model) -> bool:
     return isinstance(model, LogisticRegression) and model.n_features == 2 and model.n_classes == 2
 
 
-def line_scan_chart(model: Model, problem: Problem, lr: float, *, key: str, caption: str = SCAN_CAPTION) -> None:
-    """The objective along the full-batch gradient at the model's θ, with where one step of α lands."""
+def line_scan_chart(model: Model, problem: Problem, lr: float, *, key: str, caption: str = SCAN_CAPTION,
+                    title: str | None = None) -> None:
+    """The objective along the full-batch gradient at the model's θ, with where one step of α lands: named
+    J = L + penalty on its axis when λ > 0 (what the scan computes), the loss L otherwise."""
     scan = loss_along_gradient(model, problem.X_train, problem.y_train, lr)
-    st.plotly_chart(figures.line_scan_figure(scan, height=SCAN_HEIGHT), key=key, config=CHART_CONFIG)
+    quantity = "objective J = L + penalty" if model.l2 else "loss L"
+    st.plotly_chart(figures.line_scan_figure(scan, height=SCAN_HEIGHT, title=title or figures.SCAN_TITLE,
+                                             quantity=quantity), key=key, config=CHART_CONFIG)
     st.caption(caption)
 
 

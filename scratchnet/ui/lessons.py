@@ -66,8 +66,8 @@ PRESETS: tuple[Preset, ...] = (
         "lr_cant_xor", "Logistic regression can't do XOR", "logistic",
         {"data": "xor", "lr": 0.3, "iters": 500},
         "A single straight line cannot separate the four quadrants, so accuracy stays near a coin toss "
-        "(never above about 60 %). The gradients shrink to almost nothing: the model is at its best and it is "
-        "still wrong.",
+        "(never above 65 %, training or test, at any iteration). The gradients shrink to almost nothing: the "
+        "model is at its best and it is still wrong.",
     ),
     Preset(
         "net_xor", "Hidden units make XOR possible", "net",
@@ -84,10 +84,10 @@ PRESETS: tuple[Preset, ...] = (
     Preset(
         "vanishing_sigmoid", "Vanishing gradients with sigmoid units", "net",
         {"data": "circles", "lr": 0.3, "iters": 2000, "hidden": 16, "act": "sigmoid"},
-        "In the gradient panel ‖dW1‖ starts several times below ‖dw2‖ (55× at seed 0; between 2× and 190× for "
-        "seeds 0–9): every step back through a sigmoid multiplies by at most ¼. For 200 iterations the loss "
-        "stays above 0.55, near a coin toss's 0.69. Switch Activation to ReLU: its first-layer gradient starts "
-        "4 to 26 times larger, and by iteration 200 its loss is below 0.1.",
+        "Every step back through a sigmoid multiplies the gradient by σ' ≤ ¼, so little reaches the first layer: "
+        "for 200 iterations the loss stays above 0.55, near a coin toss's 0.69. Note ‖dW1‖ in the gradient "
+        "panel, then switch Activation to ReLU and press Reset: its first-layer gradient ‖dW1‖ starts 4 to 26 "
+        "times larger (26× at seed 0), and by iteration 200 its loss is below 0.1.",
     ),
     Preset(
         "three_classes_straight", "Logistic regression draws straight borders between three classes", "logistic",
@@ -95,14 +95,14 @@ PRESETS: tuple[Preset, ...] = (
         "With three classes the model gives each class a score z_k = W_k·x + b_k, and a softmax turns the scores "
         "into probabilities: each region is the class with the largest. Two classes meet where their scores are "
         "equal, a straight line, and the three borders meet in one point. Test accuracy ends at 98 % or more. "
-        "Now switch the data to Three spiral arms: straight borders cut across the arms, and accuracy stays below "
-        "45 %, barely above the 33 % of a guess.",
+        "Now switch the data to Three spiral arms: straight borders cut across the arms, and accuracy never "
+        "reaches 55 % (training or test, at any iteration), not far above the 33 % of a guess.",
     ),
     Preset(
         "net_spiral3", "A network bends the borders around the spiral's arms", "net",
         {"data": "spiral3", "lr": 1.0, "iters": 2000, "hidden": 32},
         "With 32 ReLU units the borders curve around the three arms: training accuracy reaches 100 % and test "
-        "accuracy ends at 96 % or more, where logistic regression stays below 45 %. Open 'What each hidden unit "
+        "accuracy ends at 96 % or more, where logistic regression ends below 45 %. Open 'What each hidden unit "
         "learned': each unit is one straight fold, and the softmax's W2 weighs the folds into three curved "
         "regions.",
     ),

@@ -260,8 +260,9 @@ def _paused_views(ctx: PageContext, live: LiveRun, s: LiveSettings) -> int | Non
 
 
 def _overshoot_message(run: TrainingRun) -> None:
-    """The largest jump of the loss, in words: a spike that recovers is an overshoot, not a divergence."""
-    events = overshoot_events(run.history)
+    """The largest jump of the loss, in words: a spike that recovers is an overshoot, not a divergence. It
+    quotes the training loss the chart plots (the cross-entropy L, without the penalty even when λ > 0)."""
+    events = overshoot_events(run.history, "train_loss")
     if not events:
         return
     worst = max(events, key=lambda e: e.peak)
@@ -269,7 +270,7 @@ def _overshoot_message(run: TrainingRun) -> None:
     after = (f"then recovered by iteration {worst.recovered_at:,}" if worst.recovered
              else "and has not come back down yet")
     st.warning(
-        f"**Overshoot:** the loss jumped from {worst.before:.3g} to **{worst.peak:.3g}** at iteration "
+        f"**Overshoot:** the training loss jumped from {worst.before:.3g} to **{worst.peak:.3g}** at iteration "
         f"{worst.peak_iteration:,}, {after}{more}. A step θ ← θ − α·∂L/∂θ went past the bottom of the valley and "
         "landed higher up the far side. Press Step to watch it one step at a time, or try a smaller α.",
         icon="📈",

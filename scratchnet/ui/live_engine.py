@@ -23,7 +23,7 @@ import numpy as np
 
 from scratchnet import Problem, TrainingRun
 from scratchnet.models import Params
-from scratchnet.plane import class_regions, decision_grid, hidden_unit_grids, unit_votes
+from scratchnet.plane import class_regions, dead_unit_mask, decision_grid, hidden_unit_grids, unit_votes
 from scratchnet.ui import live_payload as P
 from scratchnet.ui import params as S
 from scratchnet.ui.live_ahead import CHUNK_TRAIN_BUDGET, FIRST_CHUNK_SECONDS, Lookahead, losses
@@ -354,8 +354,8 @@ class LiveRun(Lookahead):
         model = self._model_at(look)
         h1 = hidden_unit_grids(model, self.unit_grid, self.problem.transform)
         votes, weight = unit_votes(model)
-        units = (P.encode_units(h1, weight, MAX_UNIT_MAPS) if model.n_classes == 2
-                 else P.encode_units(h1, weight, MAX_UNIT_MAPS, votes))
+        dead = dead_unit_mask(model, self.problem.X_train)  # as the status counts them: on the training points
+        units = P.encode_units(h1, weight, MAX_UNIT_MAPS, None if model.n_classes == 2 else votes, dead)
         return {"units": units, "meta": self.meta(),
                 "look": look, "it": self.run.iteration}
 

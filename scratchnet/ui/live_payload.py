@@ -134,11 +134,12 @@ def decode_grids(encoded: dict[str, Any]) -> np.ndarray:
 
 
 def encode_units(h1: np.ndarray, w2: np.ndarray | None, max_units: int,
-                 votes: np.ndarray | None = None) -> dict[str, Any]:
+                 votes: np.ndarray | None = None, dead: np.ndarray | None = None) -> dict[str, Any]:
     """Hidden-unit maps h1 (h, res, res) → one byte per cell of h1/peak·sign(w2) in [−1, 1] (the boundary's
     colours: a unit drawn orange votes for class 1 where it is bright). Up to `max_units` units, the ones
     with the largest |w2| first when there are more. With K ≥ 3 classes `votes` names each unit's class
-    (scratchnet.plane.unit_votes, `w2` its weight to it): the map is h1/peak, coloured by that class."""
+    (scratchnet.plane.unit_votes, `w2` its weight to it): the map is h1/peak, coloured by that class. `dead`
+    marks the units at 0 on every training point (scratchnet.plane.dead_unit_mask), as the status counts them."""
     h1 = np.asarray(h1, dtype=np.float64)
     h = h1.shape[0]
     w = None if w2 is None else np.asarray(w2, dtype=np.float64).reshape(-1)
@@ -157,6 +158,8 @@ def encode_units(h1: np.ndarray, w2: np.ndarray | None, max_units: int,
                w2=None if w is None else [num(w[k], 3) for k in order])
     if votes is not None:
         out["votes"] = [int(votes[k]) for k in order]
+    if dead is not None:
+        out["dead"] = [bool(dead[k]) for k in order]
     return out
 
 
@@ -176,10 +179,10 @@ def chart_lines(param_info: Sequence[ParamInfo], classes: Sequence[str] = ()) ->
     """What the two curve charts draw: series column → label, colour, dash. New curves (e.g. the penalty)
     are a new entry here and a column in the History. With K ≥ 3 `classes`, a per-class weight tensor (W2, or
     softmax regression's W) is drawn as its K rows, each in its class's colour."""
-    layer_colors = {1: "#009E73", 2: "#CC79A7"}
+    layer_colors = figures.LAYER_COLORS
     loss = [
-        {"key": "train_loss", "label": "train", "color": "#222222", "width": 2.5},
-        {"key": "test_loss", "label": "test", "color": "#009E73", "width": 2.5, "dash": [7, 5]},
+        {"key": "train_loss", "label": "train", "color": figures.TRAIN_LOSS_COLOR, "width": 2.5},
+        {"key": "test_loss", "label": "test", "color": figures.TEST_LOSS_COLOR, "width": 2.5, "dash": [7, 5]},
     ]
     grad: list[dict[str, Any]] = []
     for p in param_info:
@@ -194,7 +197,8 @@ def chart_lines(param_info: Sequence[ParamInfo], classes: Sequence[str] = ()) ->
                      "dash": [4, 3] if p.is_bias else None})
     return {
         "loss": {"title": "Loss (cross-entropy)", "log": False, "lines": loss},
-        "grad": {"title": "Gradient size ‖∂L/∂θ‖ per tensor", "log": True, "lines": grad},
+        # J = L + penalty is what the gradients are of (J = L when λ = 0; λ may change mid-run)
+        "grad": {"title": "Gradient size ‖∂J/∂θ‖ per tensor, J = L + penalty", "log": True, "lines": grad},
     }
 
 

@@ -22,7 +22,7 @@ SYNTHETIC = SYNTHETIC_KINDS
 SAMPLES = tuple(SAMPLE_SPECS)
 UPLOADED = "uploaded"
 DATA_LABELS = {
-    "blobs": "Two blobs (linearly separable)",
+    "blobs": "Two blobs (linearly separable at noise 0)",
     "moons": "Two moons",
     "circles": "Circle inside a ring",
     "xor": "XOR (four quadrants)",

@@ -201,7 +201,8 @@ def _explain_columns(
     if len(suggested) >= 2 and scores:
         ranked = " · ".join(f"{md(n, NAME_LIMIT)} {_score(s)}" for n, s in list(scores.items())[:6])
         measure = ("the columns whose class means are spread furthest apart on the training rows, twice their "
-                   "spread in within-class standard deviations (a multiple of ANOVA's F)" if every else
+                   "spread in within-class standard deviations (its square is proportional to ANOVA's F, so the "
+                   "columns rank as F ranks them)" if every else
                    "the columns whose class means lie furthest apart on the training rows, in within-class "
                    "standard deviations (a standardised mean difference)")
         more = " · …" if len(scores) > 6 else ""

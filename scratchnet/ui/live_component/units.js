@@ -41,7 +41,8 @@ async function showUnits(parent, data) {
   d.ids.forEach((id, k) => {
     const w2 = d.votes ? ` · → ${u.data.meta.classes[d.votes[k]]} (${d.w2[k] >= 0 ? '+' : ''}${d.w2[k]})`
       : d.w2 ? ` · w2 = ${d.w2[k] >= 0 ? '+' : ''}${d.w2[k]}` : '';
-    u.views[k].cap.textContent = `unit ${id}${w2}${d.peak[k] ? '' : ' (silent everywhere)'}`;
+    // dead as the status counts it: 0 on every training point (it may still light up elsewhere on the plane)
+    u.views[k].cap.textContent = `unit ${id}${w2}${d.dead && d.dead[k] ? ' · dead: 0 on every training point' : ''}`;
     u.views[k].cv.setAttribute('aria-label', `Hidden unit ${id}: its output over the plane${w2}, weights at iteration ${fmtIter(data.look !== null ? data.look : data.it)}`);
   });
   drawUnits(u);
