@@ -387,7 +387,7 @@ def big_training_alone(iterations: int = 10) -> str:
     """How fast this machine trains the big run right now, in-process (no server, no browser): for context."""
     from scratchnet import ui  # noqa: F401  (the server's allocator settings)
     from scratchnet.data import synthetic_dataset
-    from scratchnet.models import make_model
+    from scratchnet.network import make_model
     from scratchnet.training import TrainingRun
 
     ds = synthetic_dataset("moons", n=10000, noise=0.15, seed=0)

@@ -129,7 +129,8 @@ def flat_views(vector: np.ndarray, like: Params) -> Params:
 def l1_shrink(theta: np.ndarray, shrink: np.ndarray) -> np.ndarray:
     """θ − shrink, where shrink = α·λ₁·sign(w_t) on the weights (0 on biases), as TF Playground's nn.ts takes
     the L1 step: a weight that the shrink carries across zero ("crossed 0 due to the regularization term") is
-    set to exactly 0, so weights really reach 0 and stay there until the data's gradient moves them again."""
+    set to exactly 0, so weights really reach 0. (nn.ts also marks such a link dead and never updates it again;
+    here a weight at 0 gets no L1 push, sign(0) = 0, and moves again only if the data's gradient moves it.)"""
     shrunk = theta - shrink
     shrunk[theta * shrunk < 0] = 0.0
     return shrunk
