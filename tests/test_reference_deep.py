@@ -51,10 +51,10 @@ def sklearn_run(net: Network, X: np.ndarray, y: np.ndarray, lr: float, activatio
 
 @pytest.mark.parametrize("solver", list(SOLVERS))
 @pytest.mark.parametrize("data, layers, activation, lr, lam", [
-    ("moons", (6, 4), "relu", 0.3, 0.0),
-    ("moons", (5, 4, 3), "tanh", 0.3, 1e-3),
+    ("moons", (6, 4), "relu", 0.3, 1e-3),
+    ("moons", (5, 4, 3), "tanh", 0.3, 1e-2),
     ("blobs3", (6, 5), "tanh", 0.2, 1e-3),
-    ("spiral3", (8, 6, 4), "relu", 0.2, 0.0),
+    ("spiral3", (8, 6, 4), "relu", 0.2, 1e-2),
 ])
 def test_network_matches_mlpclassifier(solver, data, layers, activation, lr, lam):
     X, y = DATA[data]()
@@ -63,8 +63,9 @@ def test_network_matches_mlpclassifier(solver, data, layers, activation, lr, lam
     ours, theirs = SOLVERS[solver]
     net = Network(2, layers, activation, l2=lam, seed=3, n_classes=k)
     start = net.get_params()
-    clf = sklearn_run(net, X, y, lr * (0.05 if solver == "adam" else 1.0), activation, theirs, lam * len(y))
-    history = fit(net, X, y.astype(np.float64), lr * (0.05 if solver == "adam" else 1.0), STEPS, optimizer=ours)
+    lr = lr / 20 if solver == "adam" else lr  # Adam's first steps move every weight by ≈ α: a smaller α suits it
+    clf = sklearn_run(net, X, y, lr, activation, theirs, lam * len(y))
+    history = fit(net, X, y.astype(np.float64), lr, STEPS, optimizer=ours)
     assert history.diverged_at is None and len(history) == STEPS
 
     n = net.depth + 1
@@ -72,7 +73,10 @@ def test_network_matches_mlpclassifier(solver, data, layers, activation, lr, lam
     sk |= ({f"w{n}": clf.coefs_[-1][:, 0], f"b{n}": clf.intercepts_[-1][0]} if k == 2
            else {f"W{n}": clf.coefs_[-1].T, f"b{n}": clf.intercepts_[-1]})
     assert np.linalg.norm(net.params["W1"] - start["W1"]) > 0.1  # the runs went somewhere
-    for name, value in net.params.items():
-        scale = np.max(np.abs(value))
-        np.testing.assert_allclose(value, sk[name], rtol=0, atol=1e-12 * scale, err_msg=name)
+    ours_theta = np.concatenate([np.ravel(v) for v in net.params.values()])
+    sk_theta = np.concatenate([np.ravel(sk[name]) for name in net.params])
+    assert np.linalg.norm(ours_theta - sk_theta) <= 1e-12 * np.linalg.norm(sk_theta)  # θ as one vector
+    for name, value in net.params.items():  # each tensor too; Adam divides by √v, so a tensor whose gradient is
+        # near 0 turns a last-bit difference in g (sklearn adds αW before dividing by m) into a bigger relative one
+        assert np.linalg.norm(value - sk[name]) <= 1e-10 * np.linalg.norm(sk[name]), name
     np.testing.assert_array_equal(net.predict(X), clf.predict(X))
