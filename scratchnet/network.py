@@ -1,4 +1,4 @@
-"""A network of 0–6 hidden layers, 1–32 units each, with one backward recursion derived by hand (no autograd).
+"""A network of 0–6 hidden layers (TF Playground's largest: 6 × 8), one backward recursion derived by hand.
 
 Shapes as in models.py, one example per row; layer l has W_l (n_l, n_{l−1}) and b_l (n_l,), h_0 = X:
     a_l = h_{l−1}·W_lᵀ + b_l,   h_l = g(a_l)                         l = 1 … L (the hidden layers)
@@ -28,11 +28,11 @@ from .models import MODEL_CLASSES, MODEL_KINDS, Cache, Model, Params
 from .softmax import SOFTMAX_VARIANTS, SoftmaxOutput, _check_classes
 
 MAX_HIDDEN_LAYERS = 6
-MAX_UNITS = 32
+MAX_UNITS = 64  # the one-layer page's slider goes to 64; the app's layers control offers 1–32 per layer
 
 
 def check_layers(hidden_layers: Sequence[int]) -> tuple[int, ...]:
-    """The widths as a tuple of ints, or a clear error: 0–6 layers of 1–32 units."""
+    """The widths as a tuple of ints, or a clear error: 0–6 layers of 1–64 units."""
     try:
         layers = tuple(int(h) for h in hidden_layers)
     except (TypeError, ValueError):

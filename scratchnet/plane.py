@@ -128,13 +128,16 @@ def hidden_unit_grids(net: TwoLayerNet, grid: PlaneGrid, transform: Transform | 
 def unit_votes(net: TwoLayerNet) -> tuple[np.ndarray, np.ndarray]:
     """Per hidden unit, the class its output raises most where the unit is active, and that weight: 1 where
     w2 > 0 (else 0) and w2 itself for two classes; for K classes the row of W2 with the largest weight from the
-    unit, and that entry of W2."""
+    unit, and that entry of W2. A deeper network's first-layer units use w_out·W_L·…·W_2 in place of w2."""
+    depth = getattr(net, "depth", 1)
+    out = depth + 1
+    w = np.asarray(net.params[f"w{out}" if net.n_classes == 2 else f"W{out}"], dtype=np.float64)
+    for layer in range(depth, 1, -1):  # deeper: the first layer's units reach the output through every path,
+        w = w @ net.params[f"W{layer}"]  # summed as if the units above were linear (w_out·W_L·…·W_2)
     if net.n_classes == 2:
-        w2 = np.asarray(net.params["w2"], dtype=np.float64)
-        return (w2 > 0).astype(np.int64), w2
-    W2 = np.asarray(net.params["W2"], dtype=np.float64)
-    votes = np.argmax(W2, axis=0)
-    return votes, W2[votes, np.arange(W2.shape[1])]
+        return (w > 0).astype(np.int64), w
+    votes = np.argmax(w, axis=0)
+    return votes, w[votes, np.arange(w.shape[1])]
 
 
 # --- the slice: with more than two features, the plane is a slice through feature space -------------------
