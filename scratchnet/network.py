@@ -118,16 +118,32 @@ class Network(Model):
 
     def forward(self, X: np.ndarray) -> tuple[np.ndarray, Cache]:
         X = np.asarray(X, dtype=np.float64)
-        p, cache, h = self.params, {"X": X}, X
-        for i in range(1, self.depth + 1):
-            a = h @ p[f"W{i}"].T  # a_l = W_l·h_{l−1} + b_l, one row per example
-            a += p[f"b{i}"]
-            h = self.activation.g(a)  # h_l = g(a_l)
-            cache[f"a{i}"], cache[f"h{i}"] = a, h
-        w, b = self._out()
-        z = h @ p[w] + p[b] if self.n_classes == 2 else h @ p[w].T + p[b]  # z = w_{L+1}·h_L + b_{L+1}
+        cache: Cache = {"X": X}
+        z = self._logits(self._layers(X, 1, cache))
         cache["z"] = z
         return z, cache
+
+    def _layers(self, h: np.ndarray, first: int, cache: Cache | None = None) -> np.ndarray:
+        """h_L from h_{first−1}: a_l = h_{l−1}·W_lᵀ + b_l, h_l = g(a_l) for l = first … L (kept in `cache`)."""
+        p = self.params
+        for i in range(first, self.depth + 1):
+            # layer 1 as TwoLayerNet computes it (the same bits); deeper, a contiguous W_lᵀ: the same product,
+            # ~10× faster for BLAS on a picture's 10,000 rows × 8 units
+            a = h @ (p[f"W{i}"].T if i == 1 else np.ascontiguousarray(p[f"W{i}"].T))
+            a += p[f"b{i}"]
+            h = self.activation.g(a)
+            if cache is not None:
+                cache[f"a{i}"], cache[f"h{i}"] = a, h
+        return h
+
+    def _logits(self, h: np.ndarray) -> np.ndarray:
+        """z = w_{L+1}·h_L + b_{L+1} (K classes: W_{L+1}·h_L + b_{L+1}), one row per example."""
+        w, b = self._out()
+        return h @ self.params[w] + self.params[b] if self.n_classes == 2 else h @ self.params[w].T + self.params[b]
+
+    def _output_logits(self, h1: np.ndarray) -> np.ndarray:
+        """z from the first hidden layer's outputs (plane.decision_grid starts there, as for TwoLayerNet)."""
+        return self._logits(self._layers(h1, 2))
 
     def _backward_data(self, cache: Cache, delta: np.ndarray) -> Params:
         p, m, L = self.params, delta.shape[0], self.depth

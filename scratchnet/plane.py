@@ -10,6 +10,7 @@ import numpy as np
 
 from .activations import sigmoid_given
 from .models import LogisticRegression, Model, TwoLayerNet
+from .network import Network
 
 Transform = Callable[[np.ndarray], np.ndarray]
 
@@ -56,11 +57,12 @@ def decision_grid(
     dtype=np.float32 is for a picture only (one byte per cell shows steps of 1/255): two classes over the plane's
     own features in single precision, ~1e-6 from the float64 grid, for a third less work (else float64)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        if transform is None and isinstance(model, LogisticRegression | TwoLayerNet):
+        if transform is None and isinstance(model, LogisticRegression | TwoLayerNet | Network):
             single = dtype == np.float32 and model.n_classes == 2
             m = _single_precision(model) if single else model
-            a = _first_layer_on_plane(m, grid)  # z = a for logistic regression; a net goes on from a1 = a
-            z = m._output_logits(m.activation.g(a)) if isinstance(m, TwoLayerNet) else a
+            a = _first_layer_on_plane(m, grid)  # z = a without hidden layers; a net goes on from a1 = a
+            hidden = isinstance(m, TwoLayerNet) or getattr(m, "depth", 0) > 0
+            z = m._output_logits(m.activation.g(a)) if hidden else a
             proba = sigmoid_given(z, np.exp(-np.abs(z))) if single else m.proba_from_logits(z)  # σ keeps float32
         else:
             proba = model.predict_proba(grid.points if transform is None else transform(grid.points))

@@ -215,3 +215,16 @@ def test_pause_step_and_rewind_keep_the_optimizer_state_exact(optimizer):
 
 def _take(iterator, n):
     return [next(iterator) for _ in range(n)]
+
+
+@pytest.mark.parametrize("k", [2, 3])
+@pytest.mark.parametrize("layers", [(), (5,), (6, 4), (8,) * 6])
+def test_the_planes_fast_path_draws_the_networks_probabilities(k, layers):
+    from scratchnet.plane import decision_grid, plane_grid
+
+    X, _ = data(k)
+    net = Network(2, layers, "tanh", seed=4, n_classes=k)
+    grid = plane_grid(X, (0, 1), 40)
+    expected = net.predict_proba(grid.points).reshape(40, 40, *((k,) if k > 2 else ()))
+    np.testing.assert_allclose(decision_grid(net, grid), expected, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(decision_grid(net, grid, dtype=np.float32), expected, rtol=0, atol=1e-5)
