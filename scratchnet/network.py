@@ -169,7 +169,10 @@ class Network(Model):
         weights from these rows; None without hidden layers."""
         if not self.depth:
             return None
-        return sum(int(np.count_nonzero(~cache[f"h{i}"].any(axis=0))) for i in range(1, self.depth + 1))
+        hs = [cache[f"h{i}"] for i in range(1, self.depth + 1)]
+        if self.activation.nonnegative:  # h ≥ 0: a column sums to 0 only if every entry is 0 (one mat-vec each)
+            return sum(int(np.count_nonzero(ones(h.shape[0]) @ h == 0.0)) for h in hs)
+        return sum(int(np.count_nonzero(~h.any(axis=0))) for h in hs)
 
     def hidden(self, X: np.ndarray, layer: int = 1) -> np.ndarray:
         """h_layer for every row of X, shape (m, n_layer): what each unit of that hidden layer outputs."""
