@@ -179,12 +179,13 @@ def layers_control() -> None:
     """TF Playground's network shape: ＋/− a hidden layer; one layer's units on the slider, several as "6,4"."""
     s = settings()
     shape = s.hidden_layers
-    label, add, remove = st.columns([4, 1, 1], vertical_alignment="center")
-    label.markdown(f"**{len(shape)} hidden layer{'s' if len(shape) > 1 else ''}**")
-    add.button("＋", key="layer_add", on_click=_set_shape, args=((*shape, min(shape[-1], LAYER_UNITS)),),
-               disabled=len(shape) >= MAX_HIDDEN_LAYERS, help="Add a hidden layer (as many units as the last).")
-    remove.button("−", key="layer_remove", on_click=_set_shape, args=(shape[:-1],), disabled=len(shape) <= 1,
-                  help="Remove the last hidden layer.")
+    st.markdown(f"**{len(shape)} hidden layer{'s' if len(shape) > 1 else ''}**")
+    add, remove = st.columns(2)
+    add.button("+ Layer", key="layer_add", on_click=_set_shape, args=((*shape, min(shape[-1], LAYER_UNITS)),),
+               disabled=len(shape) >= MAX_HIDDEN_LAYERS, help="Add a hidden layer (as many units as the last).",
+               width="stretch")
+    remove.button("− Layer", key="layer_remove", on_click=_set_shape, args=(shape[:-1],), disabled=len(shape) <= 1,
+                  help="Remove the last hidden layer.", width="stretch")
     if len(shape) == 1 and not s.layers:
         draw("hidden")
         return
@@ -205,12 +206,9 @@ def _set_shape(widths: tuple[int, ...]) -> None:
 
 def weights_seed_control() -> None:
     """The starting weights' seed, apart from the data's: a new one keeps the points."""
-    left, right = st.columns([3, 2], vertical_alignment="bottom")
-    with left:
-        draw("wseed")
-    with right:
-        st.button("🎲 New weights", key="reweigh", on_click=_next_weights,
-                  help="Keep the points, draw fresh starting weights (weights seed + 1). The run starts again.")
+    draw("wseed")
+    st.button("🎲 New weights", key="reweigh", on_click=_next_weights, width="stretch",
+              help="Keep the points, draw fresh starting weights (weights seed + 1). The run starts again.")
 
 
 def _next_weights() -> None:

@@ -212,7 +212,7 @@ PARAMS: tuple[Param, ...] = (
     Param("layers", str, "", "text_input", "Hidden layers (units each)", hide="model", parse=parse_layers,
           help=f"Units per hidden layer, input side first, as TF Playground writes a network's shape: 6,4 is two "
           f"layers of 6 and 4 units. Up to {MAX_HIDDEN_LAYERS} layers of 1–{LAYER_UNITS} units. Empty: one layer "
-          "of 'Hidden units'. ＋ and − add or remove a layer."),
+          "of 'Hidden units'. + Layer and − Layer add or remove one."),
     Param("act", str, "relu", "selectbox", "Activation", ACTIVATIONS, hide="model", hyper="activation",
           help="ReLU (as derived): g'(a) is 0 or 1. tanh and sigmoid squash; sigmoid's slope is at most 0.25, "
           "so gradients shrink on the way back. Linear: g(a) = a, so the network is one linear map whatever its "
