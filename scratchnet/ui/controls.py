@@ -168,11 +168,12 @@ def model_controls(page: Page, hidden: set[str]) -> None:
         draw("l2")
         if network:
             draw("l1")
-        opt = draw("opt")
-        if opt != "sgd":
-            draw("beta")
-        if opt == "adam":
-            draw("beta2")
+        if page.kind is not None:  # the pages that train live take an optimizer (the lab compares plain descent)
+            opt = draw("opt")
+            if opt != "sgd":
+                draw("beta")
+            if opt == "adam":
+                draw("beta2")
 
 
 def layers_control() -> None:
