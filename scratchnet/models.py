@@ -197,7 +197,7 @@ class Model:
             TraceStep("x", "", t["X"][0]),
             *self._forward_steps(t),
             *self._output_steps(t),
-            TraceStep("penalty", "(λ/2)·‖W‖²", t["penalty"]),
+            TraceStep("penalty", "(λ/2)·‖W‖²" + (" + λ₁·‖W‖₁" if self.l1 else ""), t["penalty"]),
             TraceStep("objective J", "L + penalty", t["loss"]),
             TraceStep("dL/dz", self._delta_formula, t["dL_dz"][0] if self.n_classes > 2 else float(t["dL_dz"][0])),
             *self._backward_steps(t),

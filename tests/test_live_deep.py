@@ -34,7 +34,7 @@ def test_a_six_layer_run_is_the_cores_run_and_pauses_with_unit_maps():
     assert expected.shape == (GRID_RESOLUTION, GRID_RESOLUTION)
     assert np.max(np.abs(grids(last)[-1] - expected)) <= 1 / 255 + 1e-12  # the frame on screen is the core's
     units = live(at).units_payload()
-    assert units is not None and units["it"] == 100  # the first layer's maps, paused
+    assert units is not None and units["it"] == 100 and units["depth"] == 6  # the first layer's maps, paused
 
 
 def test_layer_buttons_add_and_remove_layers_and_say_the_run_restarted():

@@ -123,6 +123,10 @@ def test_the_trace_has_a_row_per_layer():
     for expected in ["a1", "h1", "a2", "h2", "z", "δ2 = dL/da2", "δ1 = dL/da1", "dW1", "+ λ₁·sign(W1)", "∂J/∂w3"]:
         assert expected in symbols
     rows = {step.symbol: step for step in net.trace_steps(np.array([0.3, -0.2]), 1)}
+    assert rows["penalty"].formula == "(λ/2)·‖W‖² + λ₁·‖W‖₁"
+    assert rows["penalty"].value == pytest.approx(0.05 * sum(np.vdot(net.params[w], net.params[w]) for w in
+                                                              net.weight_names)
+                                                  + 0.1 * sum(np.abs(net.params[w]).sum() for w in net.weight_names))
     assert rows["∂J/∂W2"].formula == "dW2 + λ·W2 + λ₁·sign(W2)"
     np.testing.assert_allclose(rows["∂J/∂W2"].value, rows["dW2"].value + 0.1 * net.params["W2"]
                                + 0.1 * np.sign(net.params["W2"]), rtol=1e-15)
@@ -228,3 +232,16 @@ def test_the_planes_fast_path_draws_the_networks_probabilities(k, layers):
     expected = net.predict_proba(grid.points).reshape(40, 40, *((k,) if k > 2 else ()))
     np.testing.assert_allclose(decision_grid(net, grid), expected, rtol=0, atol=1e-14)
     np.testing.assert_allclose(decision_grid(net, grid, dtype=np.float32), expected, rtol=0, atol=1e-5)
+
+
+def test_a_first_layer_units_path_weight_is_its_weight_in_a_linear_network():
+    """The unit maps colour a deeper net's first-layer units by w_out·W_L·…·W_2: with linear units above them
+    that is exactly each unit's weight in z (z = h1·path + a constant)."""
+    from scratchnet.plane import unit_votes
+
+    X, _ = data(2, m=30)
+    net = Network(2, (4, 3, 2), "linear", seed=1)
+    votes, path = unit_votes(net)
+    rest = net.decision_function(X) - net.hidden(X) @ path
+    np.testing.assert_allclose(rest, rest[0], rtol=0, atol=1e-12)
+    assert np.array_equal(votes, (path > 0).astype(np.int64))

@@ -356,7 +356,7 @@ class LiveRun(Lookahead):
         votes, weight = unit_votes(model)
         units = (P.encode_units(h1, weight, MAX_UNIT_MAPS) if model.n_classes == 2
                  else P.encode_units(h1, weight, MAX_UNIT_MAPS, votes))
-        return {"units": units, "meta": self.meta(),
+        return {"units": units, "meta": self.meta(), "depth": getattr(model, "depth", 1),  # > 1: first-layer maps
                 "look": look, "it": self.run.iteration}
 
     # --- payloads ---------------------------------------------------------------------------------------------
