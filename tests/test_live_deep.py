@@ -4,7 +4,7 @@ is the core's, a change says whether it restarts the run, bad input keeps the st
 from __future__ import annotations
 
 import numpy as np
-from app_support import button, open_page
+from app_support import assert_clean, button, open_page, switch
 from live_support import Browser, grids, payload, status
 
 from scratchnet import Adam, Momentum, Network, TrainingRun, make_model
@@ -78,3 +78,20 @@ def test_a_bad_shape_says_so_and_keeps_a_network():
     assert live(at).run.model.hidden_units == 8  # one layer of `hidden` units until it is fixed
     at.text_input(key="layers").set_value("3,3,3").run()
     assert live(at).run.model.hidden_layers == (3, 3, 3) and not at.warning
+
+
+def test_the_math_page_shows_the_runs_next_update_and_the_l1_zeros():
+    at = open_page("net", layers="6,4", l1="0.01", opt="Momentum", iters="50", lr="0.3")
+    Browser(at).play_to_end()
+    run = live(at).run
+    switch(at, "math")
+    assert_clean(at)
+    table = next(df.value for df in at.dataframe if "θ_(t+1) − θ_t" in list(df.value.get("quantity", [])))
+    state = run.state_at(run.iteration)
+    theta = run.model.params["W1"].reshape(-1)[:4]
+    v_next = table.set_index("quantity").loc["v_(t+1)"].to_numpy()
+    np.testing.assert_allclose(table.set_index("quantity").loc["W1 (θ_t)"].to_numpy(), theta, rtol=1e-15)
+    np.testing.assert_allclose(v_next - 0.9 * state.slots["v"][:4],
+                               -0.3 * table.set_index("quantity").loc["g_t = ∂J/∂θ"].to_numpy(), rtol=1e-9)
+    zeros = sum(int(np.count_nonzero(run.model.params[w] == 0.0)) for w in run.model.weight_names)
+    assert any(f"has set {zeros} of the" in c.value for c in at.caption)

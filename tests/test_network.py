@@ -245,3 +245,26 @@ def test_a_first_layer_units_path_weight_is_its_weight_in_a_linear_network():
     rest = net.decision_function(X) - net.hidden(X) @ path
     np.testing.assert_allclose(rest, rest[0], rtol=0, atol=1e-12)
     assert np.array_equal(votes, (path > 0).astype(np.int64))
+
+
+# --- the math page's claim about momentum on a bowl (scratchnet/ui/explain_deep.py) ----------------------------
+@pytest.mark.parametrize("beta", [0.5, 0.9, 0.99])
+def test_momentum_on_a_bowl_oscillates_past_one_threshold_and_diverges_past_another(beta):
+    """f(θ) = h·θ²/2, g = h·θ: heavy-ball momentum starts to overshoot 0 once αh > (1 − √β)² and diverges only
+    once αh > 2(1 + β)."""
+
+    def path(alpha_h: float, steps: int = 3000) -> np.ndarray:
+        theta, state, out = np.array([1.0]), OptimizerState(), []
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging path overflows on the way
+            for _ in range(steps):
+                theta = Momentum(beta).update(theta, theta.copy(), alpha_h, state)  # h = 1, so α = αh
+                out.append(theta[0])
+        return np.array(out)
+
+    calm, swing = (1 - np.sqrt(beta)) ** 2, 2 * (1 + beta)
+    below = path(0.9 * calm)
+    assert np.all(below > 0)  # creeps to 0 from one side
+    above = path(1.1 * calm)
+    assert np.any(above < 0) and abs(above[-1]) < 1e-6  # overshoots 0, yet converges
+    assert abs(path(0.98 * swing)[-1]) < 1.0  # still (slowly) converging just below 2(1 + β)
+    assert not abs(path(1.02 * swing)[-1]) < 1e6  # diverges just above it (to inf or nan)

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from scratchnet import ACTIVATIONS, GradCheckResult, Model, gradcheck, make_model
-from scratchnet.ui import controls, page, runs
+from scratchnet.ui import controls, explain_deep, page, runs
 from scratchnet.ui.page import PageContext
 from scratchnet.ui.site import PAGES
 
@@ -46,12 +46,14 @@ def math_page(ctx: PageContext) -> None:
     theory, live_numbers = st.columns([1, 1.05])
     with theory:
         derivation()
+        explain_deep.theory()
     with live_numbers:
         kind = controls.draw("math_model", horizontal=True)
         ctx.settings = ctx.settings.replace(math_model=kind)
         if page.require_data(ctx):
             with page.guard("the live numbers"):
                 numbers(ctx, kind)
+                explain_deep.live_numbers(kind)
 
 
 def derivation() -> None:
