@@ -88,11 +88,12 @@ from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, streamlit_s
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SECTIONS = ("default", "pause", "alpha", "sessions", "big")
+SECTIONS = ("default", "pause", "alpha", "sessions", "big", "deep")
 OLD_COMMIT = "7350279"  # the last commit with the old live view (plotly charts re-sent per fragment tick)
 DEFAULT_ITERS = 1000
 RATE_1X = 250.0  # iterations per second at speed 1× (scratchnet/ui/params.py BASE_ITERATIONS_PER_SECOND)
 BIG_URL = "Neural_network?data=moons&n=10000&hidden=64&iters=10000"
+DEEP_QUERY = "&layers=8,8,8,8,8,8"  # TF Playground's largest network, 6 layers × 8 units (a view without layers: 1 × 8)
 SETTLE_S = 2.0  # measured windows end this long after a run finished (the old view's end-of-run rerun included)
 RUN_TIMEOUT_S = 180.0
 PAUSE_AT = 250
@@ -195,9 +196,9 @@ def default_run(c: Ctx, iters: int = DEFAULT_ITERS) -> dict:
     return {**seen_run(c, iters), **cost_run(c, iters)}
 
 
-def seen_run(c: Ctx, iters: int) -> dict:
+def seen_run(c: Ctx, iters: int, query: str = "") -> dict:
     """Rate, blank frames, remounts, Play → first change, duration: the sampler on, one session."""
-    s = c.session(f"Neural_network?iters={iters}")
+    s = c.session(f"Neural_network?iters={iters}{query}")
     try:
         settle_browser()
         frames0 = s.page.evaluate("() => window.__bench.frames")
@@ -387,7 +388,7 @@ def big_training_alone(iterations: int = 10) -> str:
     """How fast this machine trains the big run right now, in-process (no server, no browser): for context."""
     from scratchnet import ui  # noqa: F401  (the server's allocator settings)
     from scratchnet.data import synthetic_dataset
-    from scratchnet.models import make_model
+    from scratchnet.network import make_model
     from scratchnet.training import TrainingRun
 
     ds = synthetic_dataset("moons", n=10000, noise=0.15, seed=0)
@@ -487,6 +488,8 @@ ROWS = [
     Row("K sessions: browser CPU / run (s)", _k(lambda x: x["browser_cpu_per_run"]), ".2f"),
     Row("big run: Pause → frozen (ms)", _col("big", "frozen_ms", top), ".0f", "≤ 150", lambda v: v <= 150),
     Row("big run: visible boundary updates/s", _col("big", "updates_per_s"), ".1f", "≥ 10", lambda v: v >= 10),
+    Row("6×8 network: visible boundary updates/s", _col("deep", "updates_per_s"), ".1f", "≥ 30", lambda v: v >= 30),
+    Row("6×8 network: run duration / nominal", _col("deep", "duration_ratio"), ".2f"),
     Row("errors (exceptions, timeouts)",
         lambda r: sum(x.get("errors", 0) + x.get("cost_errors", 0) for sec in SECTIONS for x in r.get(sec, [])),
         ".0f", "0", lambda v: v == 0),
@@ -573,7 +576,8 @@ def main() -> None:
 
         jobs: dict[str, Callable[[Ctx], dict]] = {
             "default": default_run, "pause": pause_run, "alpha": lambda c: alpha_run(c, 2 if args.quick else 4),
-            "sessions": lambda c: k_sessions(c, k), "big": lambda c: big_run(c, 2.0 if args.quick else 4.0)}
+            "sessions": lambda c: k_sessions(c, k), "big": lambda c: big_run(c, 2.0 if args.quick else 4.0),
+            "deep": lambda c: seen_run(c, DEFAULT_ITERS, DEEP_QUERY)}
         for sec in sections:
             n = repeats if sec in ("default", "pause") else 1
             print(f"## {sec}: load average {load()}", flush=True)

@@ -26,9 +26,9 @@ from .models import (
     ParamInfo,
     TraceStep,
     TwoLayerNet,
-    make_model,
-    model_from_dict,
 )
+from .network import Network, SoftmaxNetwork, make_model, model_from_dict
+from .optimizers import SGD, Adam, Momentum, OptimizerState
 from .plane import ClassRegions, PlaneGrid, class_regions, decision_grid, hidden_unit_grids, plane_grid
 from .problem import Problem
 from .softmax import SoftmaxNet, SoftmaxRegression, softmax
@@ -44,6 +44,7 @@ from .training import (
 
 __all__ = [
     "ACTIVATIONS",
+    "Adam",
     "ClassRegions",
     "GradCheckResult",
     "History",
@@ -52,11 +53,16 @@ __all__ = [
     "MODEL_KINDS",
     "LogisticRegression",
     "Model",
+    "Momentum",
+    "Network",
+    "OptimizerState",
     "Overshoot",
     "ParamInfo",
     "Problem",
     "PlaneGrid",
     "Record",
+    "SGD",
+    "SoftmaxNetwork",
     "SoftmaxNet",
     "SoftmaxRegression",
     "TraceStep",

@@ -53,6 +53,16 @@ def tanh_prime(a: np.ndarray) -> np.ndarray:
     return 1.0 - t * t
 
 
+def linear(a: np.ndarray) -> np.ndarray:
+    """g(a) = a: a layer of these units is an affine map, so a stack of them still draws a straight boundary."""
+    return a
+
+
+def linear_prime(a: np.ndarray) -> np.ndarray:
+    """g'(a) = 1 everywhere."""
+    return np.ones_like(a)
+
+
 @dataclass(frozen=True)
 class Activation:
     """A hidden-layer activation g with its derivative g' and the init scale that suits it."""
@@ -70,6 +80,7 @@ ACTIVATIONS: dict[str, Activation] = {
     "relu": Activation("relu", relu, relu_prime, 2.0, "He", has_kink=True, nonnegative=True),
     "tanh": Activation("tanh", tanh, tanh_prime, 1.0, "LeCun", has_kink=False, nonnegative=False),
     "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime, 1.0, "LeCun", has_kink=False, nonnegative=True),
+    "linear": Activation("linear", linear, linear_prime, 1.0, "LeCun", has_kink=False, nonnegative=False),
 }
 
 

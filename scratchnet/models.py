@@ -30,6 +30,7 @@ class Model:
     param_info: ClassVar[tuple[ParamInfo, ...]]  # every tensor, in the order of params
     params: Params
     n_classes: int = 2  # K: two classes have one logit z and ŷ = σ(z); softmax.py's models have K logits
+    l1: float = 0.0  # λ₁ of the L1 penalty λ₁·‖W‖₁ (network.py's Network takes it; training applies its zero rule)
     _delta_formula: ClassVar[str] = "ŷ − y"  # dL/dz, as the trace writes it
 
     def __new__(cls, *args: Any, n_classes: int = 2, **kwargs: Any) -> Model:
@@ -107,23 +108,34 @@ class Model:
     def _dL_dz(self, y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
         return y_hat - y  # dL_i/dz_i = ŷ_i − y_i
 
-    def add_penalty_gradients(self, data_grads: Params) -> Params:
-        """data_grads + λW for each weight tensor (biases unchanged); data_grads itself when λ = 0, else a new
-        dict (data_grads untouched)."""
-        if not self.l2:
-            return data_grads
-        # d/dW of (λ/2)·‖W‖² is λ·W
-        return {k: g + self.l2 * self.params[k] if k in self.weight_names else g for k, g in data_grads.items()}
+    def add_penalty_gradients(self, data_grads: Params, l1: bool = True) -> Params:
+        """data_grads + λW (+ λ₁·sign(W) unless l1=False) for each weight tensor (biases unchanged); data_grads
+        itself when no penalty applies, else a new dict (data_grads untouched)."""
+        out = data_grads
+        if self.l2:  # d/dW of (λ/2)·‖W‖² is λ·W
+            out = {k: g + self.l2 * self.params[k] if k in self.weight_names else g for k, g in out.items()}
+        if l1 and self.l1:  # d/dW of λ₁·‖W‖₁ is λ₁·sign(W) (0 at W = 0, as TF Playground takes it)
+            out = {k: g + self.l1 * np.sign(self.params[k]) if k in self.weight_names else g for k, g in out.items()}
+        return out
 
     def backward(self, cache: Cache, y: np.ndarray) -> Params:
         """Gradients of the objective (cross-entropy + penalty); same keys and shapes as params."""
         return self.add_penalty_gradients(self.data_backward(cache, y))
 
+    def smooth_backward(self, cache: Cache, y: np.ndarray) -> Params:
+        """∂(cross-entropy + L2)/∂θ, what an optimizer steps on: training takes the L1 term as a step of its own."""
+        if not self.l1:
+            return self.backward(cache, y)
+        return self.add_penalty_gradients(self.data_backward(cache, y), l1=False)
+
     def penalty(self) -> float:
-        """(λ/2)·Σ‖W‖² over the weight tensors."""
-        if not self.l2:
-            return 0.0
-        return 0.5 * self.l2 * float(sum(np.vdot(self.params[n], self.params[n]) for n in self.weight_names))
+        """(λ/2)·Σ‖W‖² + λ₁·Σ‖W‖₁ over the weight tensors."""
+        out = 0.0
+        if self.l2:
+            out = 0.5 * self.l2 * float(sum(np.vdot(self.params[n], self.params[n]) for n in self.weight_names))
+        if self.l1:
+            out += self.l1 * float(sum(np.abs(self.params[n]).sum() for n in self.weight_names))
+        return out
 
     def dead_units(self, cache: Cache) -> int | None:
         """Hidden units whose output is 0 on every row the cache saw; None for a model without hidden units."""
@@ -185,7 +197,7 @@ class Model:
             TraceStep("x", "", t["X"][0]),
             *self._forward_steps(t),
             *self._output_steps(t),
-            TraceStep("penalty", "(λ/2)·‖W‖²", t["penalty"]),
+            TraceStep("penalty", "(λ/2)·‖W‖²" + (" + λ₁·‖W‖₁" if self.l1 else ""), t["penalty"]),
             TraceStep("objective J", "L + penalty", t["loss"]),
             TraceStep("dL/dz", self._delta_formula, t["dL_dz"][0] if self.n_classes > 2 else float(t["dL_dz"][0])),
             *self._backward_steps(t),
@@ -203,11 +215,16 @@ class Model:
         raise NotImplementedError
 
     def _gradient_steps(self, t: Cache, name: str, formula: str) -> list[TraceStep]:
-        """d<name> from the data term alone; for a penalised weight with λ > 0, + λ·<name> and the sum."""
+        """d<name> from the data term alone; for a penalised weight with λ > 0, + λ·<name> (with λ₁ > 0,
+        + λ₁·sign(<name>)) and the sum."""
         rows = [TraceStep(f"d{name}", formula, t["data_grads"][name])]
-        if self.l2 and name in self.weight_names:
-            rows += [TraceStep(f"+ λ·{name}", "", self.l2 * self.params[name]),
-                     TraceStep(f"∂J/∂{name}", f"d{name} + λ·{name}", t["grads"][name])]
+        terms = [(f"λ·{name}", self.l2 * self.params.get(name, 0.0)), (f"λ₁·sign({name})",
+                  self.l1 * np.sign(self.params.get(name, 0.0)))] if name in self.weight_names else []
+        terms = [(term, value) for (term, value), on in zip(terms, (self.l2, self.l1), strict=False) if on]
+        if terms:
+            rows += [TraceStep(f"+ {term}", "", value) for term, value in terms]
+            rows.append(TraceStep(f"∂J/∂{name}", " + ".join([f"d{name}", *(term for term, _ in terms)]),
+                                  t["grads"][name]))
         return rows
 
     def copy(self) -> Model:
@@ -414,26 +431,3 @@ class TwoLayerNet(Model):
 
 MODEL_CLASSES: dict[str, type[Model]] = {"LogisticRegression": LogisticRegression, "TwoLayerNet": TwoLayerNet}
 MODEL_KINDS: dict[str, type[Model]] = {cls.kind: cls for cls in MODEL_CLASSES.values()}
-
-
-def make_model(kind: str, n_inputs: int, n_classes: int = 2, **hyper: Any) -> Model:
-    """A fresh model of `kind` ("logistic" or "net") for n_inputs inputs and n_classes classes.
-
-    `hyper` may hold every setting the app has: each kind takes the ones it declares and ignores the rest,
-    so a caller need not know which settings belong to which model.
-    """
-    if kind not in MODEL_KINDS:
-        raise ValueError(f"unknown model kind {kind!r}; choose one of {sorted(MODEL_KINDS)}")
-    cls = MODEL_KINDS[kind]
-    return cls(n_inputs, n_classes=n_classes, **{k: v for k, v in hyper.items() if k in cls.hyperparameters})
-
-
-def model_from_dict(data: dict[str, Any]) -> Model:
-    """Rebuild a model saved with Model.to_dict()."""
-    kind = data.get("model")
-    if kind not in MODEL_CLASSES:
-        raise ValueError(f"unknown model {kind!r}")
-    settings = {k: v for k, v in data.items() if k not in ("model", "params")}
-    model = MODEL_CLASSES[kind](**settings)
-    model.set_params({k: np.asarray(v, dtype=np.float64) for k, v in data["params"].items()})
-    return model

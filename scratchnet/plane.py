@@ -10,6 +10,7 @@ import numpy as np
 
 from .activations import sigmoid_given
 from .models import LogisticRegression, Model, TwoLayerNet
+from .network import Network
 
 Transform = Callable[[np.ndarray], np.ndarray]
 
@@ -56,11 +57,12 @@ def decision_grid(
     dtype=np.float32 is for a picture only (one byte per cell shows steps of 1/255): two classes over the plane's
     own features in single precision, ~1e-6 from the float64 grid, for a third less work (else float64)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        if transform is None and isinstance(model, LogisticRegression | TwoLayerNet):
+        if transform is None and isinstance(model, LogisticRegression | TwoLayerNet | Network):
             single = dtype == np.float32 and model.n_classes == 2
             m = _single_precision(model) if single else model
-            a = _first_layer_on_plane(m, grid)  # z = a for logistic regression; a net goes on from a1 = a
-            z = m._output_logits(m.activation.g(a)) if isinstance(m, TwoLayerNet) else a
+            a = _first_layer_on_plane(m, grid)  # z = a without hidden layers; a net goes on from a1 = a
+            hidden = isinstance(m, TwoLayerNet) or getattr(m, "depth", 0) > 0
+            z = m._output_logits(m.activation.g(a)) if hidden else a
             proba = sigmoid_given(z, np.exp(-np.abs(z))) if single else m.proba_from_logits(z)  # σ keeps float32
         else:
             proba = model.predict_proba(grid.points if transform is None else transform(grid.points))
@@ -137,13 +139,16 @@ def dead_unit_mask(net: TwoLayerNet, X: np.ndarray) -> np.ndarray:
 def unit_votes(net: TwoLayerNet) -> tuple[np.ndarray, np.ndarray]:
     """Per hidden unit, the class its output raises most where the unit is active, and that weight: 1 where
     w2 > 0 (else 0) and w2 itself for two classes; for K classes the row of W2 with the largest weight from the
-    unit, and that entry of W2."""
+    unit, and that entry of W2. A deeper network's first-layer units use w_out·W_L·…·W_2 in place of w2."""
+    depth = getattr(net, "depth", 1)
+    out = depth + 1
+    w = np.asarray(net.params[f"w{out}" if net.n_classes == 2 else f"W{out}"], dtype=np.float64)
+    for layer in range(depth, 1, -1):  # deeper: the first layer's units reach the output through every path,
+        w = w @ net.params[f"W{layer}"]  # summed as if the units above were linear (w_out·W_L·…·W_2)
     if net.n_classes == 2:
-        w2 = np.asarray(net.params["w2"], dtype=np.float64)
-        return (w2 > 0).astype(np.int64), w2
-    W2 = np.asarray(net.params["W2"], dtype=np.float64)
-    votes = np.argmax(W2, axis=0)
-    return votes, W2[votes, np.arange(W2.shape[1])]
+        return (w > 0).astype(np.int64), w
+    votes = np.argmax(w, axis=0)
+    return votes, w[votes, np.arange(w.shape[1])]
 
 
 # --- the slice: with more than two features, the plane is a slice through feature space -------------------

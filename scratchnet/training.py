@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .models import Model, Params
+from .optimizers import SGD, Optimizer, OptimizerState, flat_views, flatten, l1_shrink
 
 LearningRate = float | Callable[[], float]
 
@@ -54,21 +55,6 @@ def evaluate(model: Model, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         return model.cross_entropy(z, y), model.accuracy(z, model.targets(y))
 
 
-def _flatten(params: Params) -> tuple[np.ndarray, Params]:
-    """θ as one vector, and params as views into it: one op then updates or checks every tensor."""
-    theta = np.concatenate([p.reshape(-1) for p in params.values()]).astype(np.float64, copy=False)
-    return theta, _views(theta, params)
-
-
-def _views(vector: np.ndarray, like: Params) -> Params:
-    """`vector` cut into tensors named and shaped as `like`'s (views, no copies)."""
-    out, at = {}, 0
-    for name, p in like.items():
-        out[name] = vector[at : at + p.size].reshape(p.shape)
-        at += p.size
-    return out
-
-
 def _non_finite(loss: float, penalty: float, grad_norms: dict[str, float]) -> str:
     """What stopped being a finite number, in words ("" when all is finite)."""
     if not math.isfinite(loss):  # NaN too: with finite inputs only an overflow (inf − inf) makes one
@@ -92,6 +78,8 @@ def train(
     snapshot_every: int = 0,
     start: int = 0,
     max_loss: float | None = None,
+    optimizer: Optimizer | None = None,
+    state: OptimizerState | None = None,
 ) -> Iterator[Record]:
     """Train `model` in place, yielding one Record per iteration (one parameter update).
 
@@ -104,6 +92,10 @@ def train(
     finite loss bound separates divergence from an overshoot that recovers (64 ReLU units on moons at α = 10
     climb to 728 nats, then end at 0.17); an overflow cannot recover (inf − α·g stays inf). `max_loss` is
     only a caller's own stop rule.
+
+    `optimizer` (SGD() if None) turns each gradient into a step; `state` (what it remembers between steps, a fresh
+    one if None) is updated in place, so a caller that owns it can keep or copy it. With λ₁ > 0 the L1 term is a
+    step of its own after the optimizer's, as TF Playground takes it (optimizers.l1_shrink).
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -124,12 +116,15 @@ def train(
     previous: tuple[np.ndarray, float] | None = None  # the last step's gradient (flat, θ's order) and its norm
     per_class = [p.name for p in model.param_info if p.per_class and not p.is_bias]  # K classes: W or W2, by row
     theta, views = None, None  # θ as one vector while the model's params are views into it
+    optimizer, state = optimizer or SGD(), OptimizerState() if state is None else state
+    weights = None  # 1.0 on the entries of θ an L1 penalty applies to (weights, not biases)
 
     for t in range(start, start + iterations):
         step = float(lr() if callable(lr) else lr)
         if theta is None or any(model.params.get(k) is not v for k, v in views.items()):  # params replaced
-            theta, views = _flatten(model.params)
+            theta, views = flatten(model.params)
             model.params = dict(views)  # a dict of its own: set_params replaces entries in place
+            weights = np.concatenate([np.full(v.size, float(k in model.weight_names)) for k, v in views.items()])
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             z, cache = model.forward(X)
             # each set's own forward pass: BLAS may round a row differently with other rows around it
@@ -145,11 +140,15 @@ def train(
                 idx = order[pos : pos + batch_size]  # an epoch's last batch may be smaller: all m are seen
                 pos += batch_size
                 _, cache = model.forward(X[idx])
-                grads = model.backward(cache, y[idx])
+                smooth = model.smooth_backward(cache, y[idx])
             else:
                 cache["y_hat"] = y_hat[:m]  # backward needs σ(z) too
-                grads = model.backward(cache, y)
-            g = np.concatenate([grads[k] for k in views], axis=None)  # ∂L/∂θ as one vector in θ's order
+                smooth = model.smooth_backward(cache, y)
+            g = g_smooth = np.concatenate([smooth[k] for k in views], axis=None)  # ∂J/∂θ as one vector, θ's order
+            l1_step = model.l1 * np.sign(theta) * weights if model.l1 else None  # λ₁·sign(w), 0 on biases
+            if l1_step is not None:  # the records show the whole objective's gradient, the L1 term too
+                g = g_smooth + l1_step
+            grads = smooth if l1_step is None else flat_views(g, views)
             norms = {k: math.sqrt(np.vdot(v, v)) for k, v in grads.items()}  # ‖g‖₂ per tensor
             rows = {f"{name}[{c}]": float(v) for name in per_class
                     for c, v in enumerate(np.sqrt(np.einsum("ij,ij->i", grads[name], grads[name])))}
@@ -180,8 +179,10 @@ def train(
             elif max_loss is not None and rec.objective > max_loss:
                 rec.diverged, rec.message = True, f"the loss exploded past {max_loss:g} at iteration {t}"
             if not rec.diverged:
-                # θ ← θ − α·∂L/∂θ, every tensor in one op on the flat vector (a new one: records keep the old)
-                theta_new = theta - step * g
+                # the optimizer's step (SGD: θ ← θ − α·∂J/∂θ) on the flat vector, a new one: records keep the old
+                theta_new = optimizer.update(theta, g_smooth, step, state)
+                if l1_step is not None:
+                    theta_new = l1_shrink(theta_new, step * l1_step)
         # Yield only outside the errstate block: a generator suspended inside it (a TrainingRun never resumes
         # after a divergence) would leave the caller's numpy error state at "ignore".
         if rec.diverged:
@@ -191,7 +192,7 @@ def train(
             rec.diverged, rec.message = True, f"a parameter overflowed at iteration {t}"
             yield rec
             return
-        theta, views = theta_new, _views(theta_new, views)
+        theta, views = theta_new, flat_views(theta_new, views)
         model.params = dict(views)
         yield rec
 
@@ -311,6 +312,7 @@ class TrainingRun:
         batch_size: int | None = None,
         seed: int = 0,
         snapshot_every: int = 10,
+        optimizer: Optimizer | None = None,
     ) -> None:
         self.model = model
         self.X, self.y = X, y
@@ -318,12 +320,27 @@ class TrainingRun:
         self.lr = float(lr)
         self.history = History(tuple(model.params), epoch_length=epoch_length(len(X), batch_size))
         self.snapshot_every = snapshot_every
-        self._records = train(
-            model, X, y, lambda: self.lr, 10**12, X_test, y_test,
-            batch_size=batch_size, seed=seed, snapshot_every=snapshot_every,
-        )
-        self.last_record: Record | None = None
+        self.optimizer = SGD() if optimizer is None else optimizer
+        self.optimizer_state = OptimizerState()  # velocity, moments: the run's own, back and forth with θ
+        self._states: dict[int, OptimizerState] = {}  # iteration → the state there, for a stateful optimizer
         self._train_args = (X_test, y_test, batch_size, seed)  # to restart the generator (rewind)
+        self._restart(0)
+        self.last_record: Record | None = None
+
+    def _restart(self, start: int) -> None:
+        X_test, y_test, batch_size, seed = self._train_args
+        self._records = train(
+            self.model, self.X, self.y, lambda: self.lr, 10**12, X_test, y_test, batch_size=batch_size, seed=seed,
+            snapshot_every=self.snapshot_every, start=start, optimizer=self.optimizer, state=self.optimizer_state,
+        )
+
+    def state_at(self, iteration: int) -> OptimizerState:
+        """A copy of the optimizer's state at an iteration the run has passed (or is at)."""
+        if iteration == self.iteration:
+            return self.optimizer_state.copy()
+        if self.optimizer.stateful and iteration and iteration not in self._states:
+            raise ValueError(f"the run kept no optimizer state at iteration {iteration}")
+        return self._states.get(iteration, OptimizerState()).copy()
 
     @property
     def iteration(self) -> int:
@@ -355,6 +372,8 @@ class TrainingRun:
         done = 0
         deadline = None if time_budget is None else time.perf_counter() + time_budget
         while done < n and not self.diverged:
+            if self.optimizer.stateful:  # the state at θ_t, before update t (its vectors are never changed)
+                self._states[self.iteration] = self.optimizer_state.copy()
             rec = next(self._records)
             self.history.append(rec)
             self.last_record = rec
@@ -365,33 +384,32 @@ class TrainingRun:
                 break
         return done
 
-    def rewind(self, iteration: int, params: Params) -> None:
+    def rewind(self, iteration: int, params: Params, state: OptimizerState | None = None) -> None:
         """Put the run back at `iteration` with θ = `params` (the weights it had there, e.g. kept by a UI that
-        trained ahead of what it has shown). Records from `iteration` on are dropped, divergence after it is
-        forgotten, and training continues from there; a mini-batch run draws new batches from that point."""
+        trained ahead of what it has shown) and the optimizer's state there (`state`, or the one the run kept).
+        Records from `iteration` on are dropped, divergence after it is forgotten, and training continues from
+        there; a mini-batch run draws new batches from that point."""
         if not 0 <= iteration <= self.iteration:
             raise ValueError(f"can only rewind to 0…{self.iteration}, not {iteration}")
         missing = set(self.model.params) ^ set(params)
         if missing:
             raise ValueError(f"params must name exactly {sorted(self.model.params)}")
+        state = self.state_at(iteration) if state is None else state.copy()
         h = self.history
         for column in h.columns.values():
             del column[iteration:]
-        for store in (h.snapshots, h.snapshot_grads):
+        for store in (h.snapshots, h.snapshot_grads, self._states):
             for t in [t for t in store if t >= iteration]:
                 del store[t]
         if h.diverged_at is not None and h.diverged_at >= iteration:
             h.diverged_at, h.message = None, ""
         self.model.params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
         self.last_record = None
-        X_test, y_test, batch_size, seed = self._train_args
-        self._records = train(
-            self.model, self.X, self.y, lambda: self.lr, 10**12, X_test, y_test,
-            batch_size=batch_size, seed=seed, snapshot_every=self.snapshot_every, start=iteration,
-        )
+        self.optimizer_state = state
+        self._restart(iteration)
 
     def lookahead(self, lr: float, l2: float | None = None, *, start: int | None = None,
-                  params: Params | None = None) -> Iterator[tuple[Record, Model]]:
+                  params: Params | None = None, state: OptimizerState | None = None) -> Iterator[tuple[Record, Model]]:
         """The iterations that would come next, run on a copy: (record, the copy's model after that update), the run
         itself untouched. After `rewind(iteration, params)` to where the lookahead started, the run takes exactly
         these steps (the same mini-batches too), so a UI can show them before the run has taken them. `start` and
@@ -401,9 +419,11 @@ class TrainingRun:
             model.params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
         if l2 is not None:
             model.l2 = float(l2)
+        start = self.iteration if start is None else start
+        state = self.state_at(start) if state is None else state.copy()
         X_test, y_test, batch_size, seed = self._train_args
         for rec in train(model, self.X, self.y, lr, 10**12, X_test, y_test, batch_size=batch_size, seed=seed,
-                         start=self.iteration if start is None else start):
+                         start=start, optimizer=self.optimizer, state=state):
             yield rec, model
 
 

@@ -93,7 +93,7 @@ def test_gradcheck_table_passes_on_the_per_tensor_error_and_keeps_the_worst_entr
 
 def test_initialisation_is_named_after_whoever_proposed_it():
     text = initialisation_text()
-    assert "N(0, 2/fan_in) for ReLU (He's)" in text and "N(0, 1/fan_in) for tanh and sigmoid (LeCun's)" in text
+    assert "N(0, 2/fan_in) for ReLU (He's)" in text and "N(0, 1/fan_in) for tanh, sigmoid and linear (LeCun's)" in text
     assert {a.init_name for a in ACTIVATIONS.values()} == {"He", "LeCun"} and "Glorot" not in text
     model = LogisticRegression(20_000, seed=0)  # "w ~ N(0, 0.1²)"
     assert np.std(model.params["w"]) == pytest.approx(0.1, rel=0.03) and "w ~ N(0, 0.1²)" in text

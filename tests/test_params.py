@@ -14,6 +14,7 @@ from app_support import PAGES, ROOT, assert_clean, open_page, switch
 from live_support import Browser
 
 from scratchnet import MODEL_KINDS, LogisticRegression, TwoLayerNet
+from scratchnet.optimizers import Adam, Momentum
 from scratchnet.ui.lessons import PRESETS
 from scratchnet.ui.params import DEFAULT_SETTINGS, HIDEABLE, PARAMS, PARAMS_BY_KEY, Param, Settings, share_query
 from scratchnet.ui.site import PAGES as SITE
@@ -26,7 +27,7 @@ INVALID = {  # a wrong spelling for every setting: unknown option, out of range,
     "iters": "3", "hidden": "999", "act": "swish", "batch": "7", "l2": "x", "speed": "fast", "logy": "maybe",
     "lab_model": "svm", "lab_lrs": "abc", "math_model": "x",
     "plot_x": "no such feature", "plot_y": "no such feature",  # only the data set can tell (test_upload_page)
-    "classes": "both",
+    "classes": "both", "layers": "6,x", "wseed": "-1", "l1": "y", "opt": "rmsprop", "beta": "1", "beta2": "0.5",
 }
 FROM_DATA = {p.key for p in PARAMS if p.from_data}  # options are the data set's feature names
 
@@ -60,6 +61,8 @@ def test_every_default_is_an_allowed_value():
             assert p.range[0] <= p.default <= p.range[1], p.key
         elif p.from_data:
             assert p.default == "" and p.type is str, p.key  # "": the data set's own default
+        elif p.parse is not None:
+            assert p.parse(p.default) == p.default, p.key  # a free-text setting's default is its own tidy spelling
         else:
             assert p.type is bool, p.key
         assert p.hide is None or p.hide in HIDEABLE, p.key
@@ -75,10 +78,11 @@ def test_settings_are_frozen_and_replace_keeps_types():
 
 def test_model_settings_reach_make_model_and_both_kinds_take_theirs():
     s = DEFAULT_SETTINGS.replace(hidden=5, act="tanh", l2=0.01, seed=3)
-    assert s.model_hyper() == {"hidden_units": 5, "activation": "tanh", "l2": 0.01, "seed": 3}
+    assert s.model_hyper() == {"hidden_units": 5, "activation": "tanh", "l2": 0.01, "l1": 0.0, "seed": 3,
+                              "hidden_layers": (5,)}
     for kind, cls in MODEL_KINDS.items():
         assert set(cls.hyperparameters) <= set(s.model_hyper()), kind  # every setting a kind takes is in the table
-    assert s.architecture("net") == (5, "tanh") and s.architecture("logistic") == ()
+    assert s.architecture("net") == ((5,), "tanh", 0.0, 0, ("sgd",)) and s.architecture("logistic") == (0, ("sgd",))
 
 
 # --- the URL codec --------------------------------------------------------------------------------
@@ -131,7 +135,8 @@ def test_share_query_reopens_the_same_settings():
     changed = {"data": "xor", "n": 50, "noise": 0.35, "seed": 9999, "test": 0.0, "feats": ("x1sq", "sinx2"),
                "lr": 3.0, "iters": 10, "hidden": 1, "act": "sigmoid", "batch": "32", "l2": 0.0001, "speed": "max",
                "logy": True, "lab_model": "logistic", "lab_lrs": (0.0003, 3.0), "math_model": "logistic",
-               "plot_x": "Alcohol", "plot_y": "Color intensity", "classes": "one-vs-rest"}
+               "plot_x": "Alcohol", "plot_y": "Color intensity", "classes": "one-vs-rest", "layers": "6,4,2",
+               "wseed": 17, "l1": 0.003, "opt": "adam", "beta": 0.5, "beta2": 0.99}
     assert set(changed) == set(PARAMS_BY_KEY)
     s = Settings.from_values(changed)
     query = s.share_query(PARAMS_BY_KEY, hidden={"data", "nav"})
@@ -154,7 +159,7 @@ def test_lesson_links_spell_every_setting_with_the_codec():
 
 # --- widgets come from the table ------------------------------------------------------------------
 def widgets(at):
-    kinds = ("selectbox", "select_slider", "slider", "multiselect", "radio", "checkbox", "number_input")
+    kinds = ("selectbox", "select_slider", "slider", "multiselect", "radio", "checkbox", "number_input", "text_input")
     return {w.key: w for kind in kinds for w in at.get(kind) if w.key in PARAMS_BY_KEY}
 
 
@@ -164,6 +169,8 @@ def test_every_widget_has_the_tables_label_options_range_and_default():
         seen.update(widgets(open_page(page)))
     assert "classes" not in seen  # shown only for data with more than two classes …
     seen["classes"] = widgets(open_page("math", data="blobs3"))["classes"]  # … as here
+    deep = widgets(open_page("net", layers="6,4", opt="Adam"))  # the layers box with two layers or more, β with
+    seen |= {key: deep[key] for key in ("layers", "beta", "beta2")}  # momentum or Adam, β₂ with Adam
     assert set(seen) == set(PARAMS_BY_KEY) - FROM_DATA  # every setting has a widget on some page
     # (the feature pickers only with more than two features: test_upload_page.py)
     for key, w in seen.items():
@@ -175,7 +182,7 @@ def test_every_widget_has_the_tables_label_options_range_and_default():
         if p.range is not None:
             assert (w.min, w.max) == tuple(p.type(b) for b in p.range), key
         value = tuple(w.value) if p.many else w.value
-        assert value == p.default, (key, value)
+        assert value == p.default or key == "layers", (key, value)
 
 
 def test_an_invalid_url_falls_back_to_the_defaults_on_every_page():
@@ -292,3 +299,31 @@ def test_presentation_mode_starts_with_the_sidebar_collapsed(monkeypatch):
     seen.clear()
     open_page("net", hide="gradients")
     assert set(seen) == {"collapsed"}
+
+
+# --- the deep network's settings (issue 24) ------------------------------------------------------------------
+@pytest.mark.parametrize("text, tidy", [("6,4", "6,4"), (" 6 , 4 ", "6,4"), ("", None), ("8", "8"),
+                                        ("8,8,8,8,8,8", "8,8,8,8,8,8"), ("32", "32")])
+def test_a_network_shape_reads_as_tf_playground_writes_it(text, tidy):
+    assert PARAMS_BY_KEY["layers"].decode([text]) == tidy
+
+
+@pytest.mark.parametrize("text", ["6,x", "6,,4", "0", "33", "1,1,1,1,1,1,1", "-2", "2.5"])
+def test_a_bad_network_shape_is_no_shape(text):
+    assert PARAMS_BY_KEY["layers"].decode([text]) is None
+    assert Settings.from_values({"layers": text, "hidden": 5}).hidden_layers == (5,)  # the one-layer fallback
+
+
+def test_the_deep_settings_make_the_model_and_its_optimizer():
+    s = Settings.from_values({"layers": "6,4", "act": "linear", "l1": 0.01, "opt": "adam", "beta": 0.8,
+                              "beta2": 0.99, "seed": 3, "wseed": 2})
+    hyper = s.model_hyper()
+    assert hyper["hidden_layers"] == (6, 4) and hyper["l1"] == 0.01 and hyper["activation"] == "linear"
+    assert hyper["seed"] == 3 + 2 * 10000  # a weights seed apart from the data seed
+    assert Settings.from_values({"seed": 3}).model_hyper()["seed"] == 3  # wseed 0: the data seed's start, as before
+    assert s.optimizer() == Adam(0.8, 0.99)
+    assert Settings.from_values({"opt": "momentum", "beta": 0.5}).optimizer() == Momentum(0.5)
+    assert s.architecture("net") == ((6, 4), "linear", 0.01, 2, ("adam", 0.8, 0.99))
+    assert s.replace(beta2=0.9).architecture("net") != s.architecture("net")  # β₂ matters to Adam …
+    sgd = s.replace(opt="sgd")
+    assert sgd.replace(beta=0.5).architecture("net") == sgd.architecture("net")  # … and β not to plain descent

@@ -13,8 +13,18 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from scratchnet.data import MAX_CLASSES
+from scratchnet.network import MAX_HIDDEN_LAYERS
 from scratchnet.problem import Problem
-from scratchnet.ui.params import PARAMS, PARAMS_BY_KEY, SYNTHETIC, Param, Settings
+from scratchnet.ui.params import (
+    LAYER_UNITS,
+    PARAMS,
+    PARAMS_BY_KEY,
+    SYNTHETIC,
+    Param,
+    Settings,
+    layers_text,
+    parse_layers,
+)
 from scratchnet.ui.site import Page
 from scratchnet.ui.text import md
 
@@ -181,14 +191,65 @@ def _next_seed() -> None:
 
 def model_controls(page: Page, hidden: set[str]) -> None:
     """The page's model sections of the sidebar: the network's architecture, the optimiser's settings."""
-    if "network" in page.sidebar and "model" not in hidden:
+    network = "network" in page.sidebar
+    if network and "model" not in hidden:
         st.subheader("Network")
-        draw("hidden")
+        layers_control()
         draw("act")
+    if page.sidebar and "model" not in hidden:
+        weights_seed_control()
     if "optimiser" in page.sidebar and "advanced" not in hidden:
         st.subheader("Optimiser")
         draw("batch")
         draw("l2")
+        if network:
+            draw("l1")
+        if page.kind is not None:  # the pages that train live take an optimizer (the lab compares plain descent)
+            opt = draw("opt")
+            if opt != "sgd":
+                draw("beta")
+            if opt == "adam":
+                draw("beta2")
+
+
+def layers_control() -> None:
+    """TF Playground's network shape: ＋/− a hidden layer; one layer's units on the slider, several as "6,4"."""
+    s = settings()
+    shape = s.hidden_layers
+    st.markdown(f"**{len(shape)} hidden layer{'s' if len(shape) > 1 else ''}**")
+    add, remove = st.columns(2)
+    add.button("+ Layer", key="layer_add", on_click=_set_shape, args=((*shape, min(shape[-1], LAYER_UNITS)),),
+               disabled=len(shape) >= MAX_HIDDEN_LAYERS, help="Add a hidden layer (as many units as the last).",
+               width="stretch")
+    remove.button("− Layer", key="layer_remove", on_click=_set_shape, args=(shape[:-1],), disabled=len(shape) <= 1,
+                  help="Remove the last hidden layer.", width="stretch")
+    if len(shape) == 1 and not s.layers:
+        draw("hidden")
+        return
+    text = draw("layers")
+    if parse_layers(text) is None:
+        st.warning(f"“{text}” is not a network shape: write the units of each layer, e.g. 6,4 (up to "
+                   f"{MAX_HIDDEN_LAYERS} layers of 1–{LAYER_UNITS}). Until then the network has one layer of "
+                   f"{s.hidden} units.", icon="✏️")
+
+
+def _set_shape(widths: tuple[int, ...]) -> None:
+    """One layer goes back to the units slider; several are written out for the layers box."""
+    if len(widths) == 1:
+        st.session_state["hidden"], st.session_state["layers"] = int(widths[0]), ""
+    else:
+        st.session_state["layers"] = layers_text(min(w, LAYER_UNITS) for w in widths)
+
+
+def weights_seed_control() -> None:
+    """The starting weights' seed, apart from the data's: a new one keeps the points."""
+    draw("wseed")
+    st.button("🎲 New weights", key="reweigh", on_click=_next_weights, width="stretch",
+              help="Keep the points, draw fresh starting weights (weights seed + 1). The run starts again.")
+
+
+def _next_weights() -> None:
+    st.session_state["wseed"] = PARAMS_BY_KEY["wseed"].wrap(int(current("wseed")) + 1)
 
 
 def lr_control(disabled: bool = False) -> float:

@@ -10,7 +10,7 @@ import streamlit as st
 
 from scratchnet import ACTIVATIONS, GradCheckResult, Model, gradcheck, make_model
 from scratchnet.gradcheck import MAX_ENTRIES, TOLERANCE
-from scratchnet.ui import controls, page, runs
+from scratchnet.ui import controls, explain_deep, page, runs
 from scratchnet.ui.page import PageContext
 from scratchnet.ui.site import PAGES
 from scratchnet.ui.text import md_list
@@ -50,12 +50,14 @@ def math_page(ctx: PageContext) -> None:
     theory, live_numbers = st.columns([1, 1.05])
     with theory:
         derivation()
+        explain_deep.theory()
     with live_numbers:
         kind = controls.draw("math_model", horizontal=True)
         ctx.settings = ctx.settings.replace(math_model=kind)
         if page.require_data(ctx):
             with page.guard("the live numbers"):
                 numbers(ctx, kind)
+                explain_deep.live_numbers(kind)
 
 
 def derivation() -> None:
@@ -132,17 +134,24 @@ def softmax_derivation() -> None:
                 "the weights whose rows sum to 0.")
 
 
+def _and(words: list[str]) -> str:
+    """["tanh", "sigmoid", "linear"] → "tanh, sigmoid and linear"."""
+    return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+
+
 def initialisation_text() -> str:
     """The starting weights as scratchnet draws them, each scheme under its author's name."""
     schemes = {}
     for name, act in ACTIVATIONS.items():
         schemes.setdefault((act.init_gain, act.init_name), []).append(name)
-    w1 = "; ".join(f"N(0, {gain:g}/fan_in) for {' and '.join(SHOWN.get(n, n) for n in names)} ({who}'s)"
+    w1 = "; ".join(f"N(0, {gain:g}/fan_in) for {_and([SHOWN.get(n, n) for n in names])} ({who}'s)"
                    for (gain, who), names in schemes.items())
     return (f"Biases start at 0. The network's W1 is drawn from {w1}, where fan_in is the number of inputs; "
             "w2 from N(0, 1/h), h the number of hidden units (LeCun's). Logistic regression starts from small "
             "random weights, w ~ N(0, 0.1²). With K classes every row of W2 and of W starts the same way. "
-            "The seed fixes all of them: same seed, same start.")
+            "A deeper network draws every hidden layer's W_l like W1 (fan_in: the layer below's units) and its "
+            "output weights like w2. The data seed and the weights seed fix all of them: same seeds, same start "
+            "('New weights' changes only the weights seed).")
 
 
 def numbers(ctx: PageContext, kind: str) -> None:

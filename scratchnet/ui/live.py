@@ -85,15 +85,27 @@ def run_signature(kind: str, problem: Problem, settings: Settings) -> tuple[Any,
     return (kind, problem.signature, settings.architecture(kind), settings.batch)
 
 
+ARCHITECTURE_NAMES = {"net": ("Hidden units", "Activation", "L1 penalty λ₁", "Weights seed", "Optimizer"),
+                      "logistic": ("Weights seed", "Optimizer")}  # Settings.architecture's entries, in its order
+
+
+def _spell(value: Any) -> str:
+    """A setting in a notice: (6, 4) → 6,4; ("momentum", 0.9) → momentum β=0.9."""
+    if isinstance(value, tuple) and value and isinstance(value[0], str):
+        return " ".join([value[0], *(f"{b}={v:g}" for b, v in zip(("β", "β₂"), value[1:], strict=False))])
+    return ",".join(str(v) for v in value) if isinstance(value, tuple) else f"{value:g}" if isinstance(
+        value, float) else str(value)
+
+
 def _restart_notice(old: tuple[Any, ...], new: tuple[Any, ...], iteration: int) -> str:
-    """Why a run that had started is back at iteration 0 (a different model or data cannot continue)."""
+    """Why a run that had started is back at iteration 0 (a different model, start, optimizer or data cannot
+    continue)."""
     if iteration == 0:
         return ""
     what = []
-    if old[2] and new[2] and old[2][0] != new[2][0]:
-        what.append(f"Hidden units changed ({old[2][0]} → {new[2][0]})")
-    if old[2] and new[2] and old[2][1] != new[2][1]:
-        what.append(f"Activation changed ({old[2][1]} → {new[2][1]})")
+    if old[0] == new[0]:
+        what += [f"{name} changed ({_spell(a)} → {_spell(b)})"
+                 for name, a, b in zip(ARCHITECTURE_NAMES.get(new[0], ()), old[2], new[2], strict=False) if a != b]
     if old[3] != new[3]:
         what.append(f"Batch size changed ({old[3]} → {new[3]})")
     if old[1] != new[1]:
@@ -110,7 +122,8 @@ def get_live(page: str, kind: str, problem: Problem, settings: Settings, s: Live
         def new_run() -> TrainingRun:
             model = scratchnet.make_model(kind, problem.n_inputs, problem.n_classes, **settings.model_hyper())
             return TrainingRun(model, problem.X_train, problem.y_train, problem.X_test, problem.y_test, lr=s.lr,
-                               batch_size=settings.batch_size, seed=s.seed, snapshot_every=max(1, s.iters // 100))
+                               batch_size=settings.batch_size, seed=s.seed, snapshot_every=max(1, s.iters // 100),
+                               optimizer=settings.optimizer())
 
         old = live if isinstance(live, LiveRun) else None
         live = LiveRun(page, sig, problem, new_run, s)

@@ -356,7 +356,7 @@ class LiveRun(Lookahead):
         votes, weight = unit_votes(model)
         dead = dead_unit_mask(model, self.problem.X_train)  # as the status counts them: on the training points
         units = P.encode_units(h1, weight, MAX_UNIT_MAPS, None if model.n_classes == 2 else votes, dead)
-        return {"units": units, "meta": self.meta(),
+        return {"units": units, "meta": self.meta(), "depth": getattr(model, "depth", 1),  # > 1: first-layer maps
                 "look": look, "it": self.run.iteration}
 
     # --- payloads ---------------------------------------------------------------------------------------------

@@ -93,7 +93,8 @@ def setup(page: str) -> PageContext:
     st.title(info.heading)
     several = ctx.problem is not None and ctx.problem.n_classes > 2
     if info.intro:
-        st.caption(info.intro_k if several and info.intro_k else info.intro)
+        deep = info.intro_deep and len(ctx.settings.hidden_layers) > 1
+        st.caption(info.intro_deep if deep else info.intro_k if several and info.intro_k else info.intro)
     lesson_banner(ctx)
     changed = controls.url_changes(page)
     if changed:

@@ -16,6 +16,8 @@ from typing import Any
 from scratchnet.data import MAX_CLASSES, SYNTHETIC_KINDS
 from scratchnet.data import SAMPLES as SAMPLE_SPECS
 from scratchnet.features import EXTRA_FEATURES
+from scratchnet.network import MAX_HIDDEN_LAYERS
+from scratchnet.optimizers import Optimizer, make_optimizer
 
 # --- choices ------------------------------------------------------------------------------------------
 SYNTHETIC = SYNTHETIC_KINDS
@@ -36,7 +38,12 @@ DATA_LABELS = {
 N_OPTIONS = (20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
 LR_OPTIONS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 ITERATION_OPTIONS = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
-ACTIVATIONS = ("relu", "tanh", "sigmoid")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+OPTIMIZER_LABELS = {"sgd": "Gradient descent", "momentum": "Momentum", "adam": "Adam"}
+BETA_OPTIONS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99)
+BETA2_OPTIONS = (0.9, 0.99, 0.999, 0.9999)
+LAYER_UNITS = 32  # units per layer the layers control offers (TF Playground: 8)
+WEIGHT_SEEDS = 10000  # the weights' seed is seed + WEIGHT_SEEDS·wseed: wseed = 0 is the data seed's start
 BATCH_OPTIONS = ("full", "1", "10", "32", "100")
 L2_OPTIONS = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 # iterations per second of playback; "max" trains as much as fits in one redraw's time budget
@@ -86,6 +93,7 @@ class Param:
     hyper: str | None = None  # the scratchnet.make_model setting it feeds
     max_items: int | None = None  # a list setting holds at most this many
     from_data: bool = False  # the allowed values are the data set's feature names, known once it is loaded
+    parse: Callable[[str], Any] | None = None  # a free-text setting: its tidy spelling, or None if invalid
 
     @property
     def many(self) -> bool:
@@ -115,6 +123,8 @@ class Param:
         text = raw[-1].strip()  # the last one wins, as for a widget Streamlit binds to the URL
         if self.from_data:  # checked against the data set once it is loaded (scratchnet.problem.axes_from_names)
             return text or None
+        if self.parse is not None:  # an empty spelling is no value: the default
+            return self.parse(text) or None
         if self.options:
             return next((o for o in self.options if self.show(o) == text), None)
         if self.type is bool:
@@ -164,6 +174,21 @@ class Param:
         return lo + (value - lo) % (hi - lo + 1)
 
 
+def parse_layers(text: str) -> str | None:
+    """A network shape as TF Playground spells it, units per hidden layer from the input side: " 6, 4" → "6,4";
+    "" stays "" (one layer of `hidden` units); None unless it is 1–6 whole numbers of 1–32."""
+    parts = [part.strip() for part in str(text).split(",")] if str(text).strip() else []
+    if not all(part.isdigit() for part in parts) or len(parts) > MAX_HIDDEN_LAYERS:
+        return None
+    if any(not 1 <= int(part) <= LAYER_UNITS for part in parts):
+        return None
+    return ",".join(str(int(part)) for part in parts)
+
+
+def layers_text(widths: Sequence[int]) -> str:
+    return ",".join(str(int(w)) for w in widths)
+
+
 PARAMS: tuple[Param, ...] = (
     # data (the sidebar's "Data" section)
     Param("data", str, "moons", "selectbox", "Data set", (*SYNTHETIC, *SAMPLES, UPLOADED),
@@ -203,12 +228,21 @@ PARAMS: tuple[Param, ...] = (
     # the network (sidebar, on the pages that train one)
     Param("hidden", int, 8, "slider", "Hidden units", range=(1, 64), hide="model", hyper="hidden_units",
           help="How many units the hidden layer has: each one adds a bend the boundary can make."),
+    Param("layers", str, "", "text_input", "Hidden layers (units each)", hide="model", parse=parse_layers,
+          help=f"Units per hidden layer, input side first, as TF Playground writes a network's shape: 6,4 is two "
+          f"layers of 6 and 4 units. Up to {MAX_HIDDEN_LAYERS} layers of 1–{LAYER_UNITS} units. Empty: one layer "
+          "of 'Hidden units'. + Layer and − Layer add or remove one."),
     Param("act", str, "relu", "selectbox", "Activation", ACTIVATIONS, hide="model", hyper="activation",
           help="ReLU (as derived): g'(a) is 0 or 1. tanh and sigmoid squash; sigmoid's slope is at most 0.25, "
-          "so gradients shrink on the way back.",
+          "so gradients shrink on the way back. Linear: g(a) = a, so the network is one linear map whatever its "
+          "depth.",
           note={"relu": "ReLU: max(0, a) — slope 0 or 1, as derived.",
                 "tanh": "tanh: squashes to (−1, 1); slope at most 1.",
-                "sigmoid": "sigmoid: squashes to (0, 1); slope at most ¼ — gradients vanish."}),
+                "sigmoid": "sigmoid: squashes to (0, 1); slope at most ¼ — gradients vanish.",
+                "linear": "linear: g(a) = a — layers of these still draw a straight boundary."}),
+    Param("wseed", int, 0, "number_input", "Weights seed", range=(0, 9999), step=1, hide="model",
+          help="Which random starting weights: 0 starts from the data seed's weights. 'New weights' keeps the "
+          "points and draws a fresh start."),
     # the optimiser (sidebar)
     Param("batch", str, "full", "select_slider", "Batch size", BATCH_OPTIONS, hide="advanced",
           help="'full' uses every training point for each step, as derived. A number samples that many per "
@@ -219,6 +253,23 @@ PARAMS: tuple[Param, ...] = (
           "smoother boundaries, less overfitting. Biases are not penalised. The loss curves show the cross-entropy "
           "alone; the penalty is shown apart. Keep λ·α ≤ 2: beyond that the shrinking overshoots and blows up.",
           note="λ > 0 pulls every weight towards 0 each step: smoother boundary, less overfitting."),
+    Param("l1", float, 0.0, "select_slider", "L1 penalty λ₁", L2_OPTIONS, hide="advanced", hyper="l1",
+          help="Gradient descent minimises the loss plus λ₁·‖W‖₁: each step also moves every weight α·λ₁ towards 0, "
+          "and a weight that this would carry past 0 is set to exactly 0 (as TF Playground does), so weights "
+          "really reach 0 and you can count them. The network only; changing it starts the run again.",
+          note="λ₁ > 0 sets small weights to exactly 0: a sparser network."),
+    Param("opt", str, "sgd", "radio", "Optimizer", tuple(OPTIMIZER_LABELS), show=OPTIMIZER_LABELS.__getitem__,
+          hide="advanced",
+          help="Gradient descent: θ ← θ − α·g. Momentum: v ← β·v − α·g, θ ← θ + v (a ball that keeps rolling). "
+          "Adam: steps along a running mean of g divided by the running root-mean-square of g. Changing it starts "
+          "the run again.",
+          note={"sgd": "θ ← θ − α·g, as derived.", "momentum": "v ← β·v − α·g, θ ← θ + v.",
+                "adam": "θ ← θ − α_t·m/(√v + ε)."}),
+    Param("beta", float, 0.9, "select_slider", "β (momentum; Adam's β₁)", BETA_OPTIONS, hide="advanced",
+          help="How much of the last step each step keeps: 0 is plain gradient descent, 0.9 remembers about the last "
+          "10 steps."),
+    Param("beta2", float, 0.999, "select_slider", "β₂ (Adam)", BETA2_OPTIONS, hide="advanced",
+          help="How long Adam remembers the size of the gradient (its running mean of g²)."),
     # playback and view (model pages)
     Param("speed", str, "1×", "select_slider", "Speed", SPEED_OPTIONS, sidebar=False,
           help="How fast playback runs (1× ≈ 250 iterations a second). Slow it down to watch single steps."),
@@ -251,9 +302,15 @@ class Settings:
     lr: float
     iters: int
     hidden: int
+    layers: str
     act: str
+    wseed: int
     batch: str
     l2: float
+    l1: float
+    opt: str
+    beta: float
+    beta2: float
     speed: str
     logy: bool
     lab_model: str
@@ -278,13 +335,31 @@ class Settings:
     def batch_size(self) -> int | None:
         return batch_size(self.batch)
 
+    @property
+    def hidden_layers(self) -> tuple[int, ...]:
+        """The network's shape: `layers` (a valid one: the widget may hold anything), else one layer of `hidden`."""
+        tidy = parse_layers(self.layers)
+        return tuple(int(w) for w in tidy.split(",")) if tidy else (self.hidden,)
+
     def model_hyper(self) -> dict[str, Any]:
-        """Keyword arguments for scratchnet.make_model (each model kind takes the ones it has)."""
-        return {p.hyper: getattr(self, p.key) for p in PARAMS if p.hyper}
+        """Keyword arguments for scratchnet.make_model (each model kind takes the ones it has). The weights'
+        seed is the data seed while wseed = 0 ("New weights" keeps the points, draws a fresh start)."""
+        hyper = {p.hyper: getattr(self, p.key) for p in PARAMS if p.hyper}
+        return hyper | {"hidden_layers": self.hidden_layers, "seed": self.seed + WEIGHT_SEEDS * self.wseed}
+
+    def optimizer(self) -> Optimizer:
+        return make_optimizer(self.opt, self.beta, self.beta2)
+
+    def optimizer_key(self) -> tuple[Any, ...]:
+        """The optimizer and the settings it uses (β only matters to momentum and Adam, β₂ to Adam)."""
+        return {"sgd": ("sgd",), "momentum": ("momentum", self.beta)}.get(self.opt, (self.opt, self.beta, self.beta2))
 
     def architecture(self, kind: str) -> tuple[Any, ...]:
-        """What shapes a model of `kind`: when it changes, training starts over (α and λ may change mid-run)."""
-        return (self.hidden, self.act) if kind == "net" else ()
+        """What makes a model of `kind` and its training: when it changes, training starts over (α and λ may
+        change mid-run). Net: (shape, activation, λ₁, weights seed, optimizer); logistic: the last two."""
+        if kind == "net":
+            return (self.hidden_layers, self.act, self.l1, self.wseed, self.optimizer_key())
+        return (self.wseed, self.optimizer_key())
 
     def share_query(self, keys: Iterable[str], hidden: Iterable[str] = ()) -> dict[str, str | list[str]]:
         """The URL query that reproduces these settings: each of `keys` that differs from its default."""

@@ -16,6 +16,7 @@ class Page:
     heading: str  # the page's title
     intro: str = ""  # one line under the title
     intro_k: str = ""  # the same for K ≥ 3 classes (a softmax output), where it differs
+    intro_deep: str = ""  # the same for a network of two hidden layers or more (K classes: P − Y for ŷ − y)
     kind: str | None = None  # the model kind the page trains live: "logistic" or "net"
     kind_setting: str | None = None  # or the setting whose Model choice picks it (lab, math page)
     sidebar: frozenset[str] = frozenset()  # model sections the sidebar shows here: "network", "optimiser"
@@ -46,6 +47,9 @@ PAGES: dict[str, Page] = {p.key: p for p in (
          "dL/dh1 = (ŷ − y)·w2 → ⊙ g'(a1) → dW1, db1.",
          "a1 = W1·x + b1,  h1 = g(a1),  z = W2·h1 + b2 (one score per class),  ŷ = softmax(z).  Backprop: "
          "dL/dz = ŷ − onehot(y) → dW2, db2 → dL/dh1 = W2ᵀ·dL/dz → ⊙ g'(a1) → dW1, db1.",
+         "a_l = W_l·h_(l−1) + b_l,  h_l = g(a_l) for each hidden layer l = 1 … L (h_0 = x),  z = w_(L+1)·h_L + "
+         "b_(L+1).  Backprop, one recursion: δ_(L+1) = ŷ − y,  δ_l = (δ_(l+1)·W_(l+1)) ⊙ g'(a_l),  "
+         "dW_l = δ_lᵀ·h_(l−1)/m,  db_l = mean(δ_l).",
          kind="net", sidebar=frozenset({"network", "optimiser"}), settings=RUN_SETTINGS),
     Page("lab", "pages/3_Learning_rate_lab.py", "Learning-rate lab", "🧪", "Learning-rate lab",
          "Same data, same starting weights, several learning rates side by side.",

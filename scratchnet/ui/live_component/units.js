@@ -23,13 +23,19 @@ async function showUnits(parent, data) {
   u.luts = data.units.votes ? data.units.votes.map((c) => colorTable(['#8A8A8A', '#FFFFFF', data.meta.tints[c]])) : null;
   Object.assign(u.plane, { meta: data.meta, metaId: (u.plane.metaId || 0) + 1 });
   const d = data.units;
-  u.note.textContent = (u.luts
+  // a deeper net: its first layer's units reach the output through every path (w_out·W_L·…·W_2, the core's sum)
+  const deep = data.depth > 1;
+  u.note.textContent = (deep
+    ? `Each map is one first-layer unit’s output h1 = g(a1) over the plane (bright = large), coloured by the class `
+      + `its path weight favours: w_out·W${data.depth}·…·W2, every path to the output summed as if the ${data.depth - 1} `
+      + 'layers above were linear. They are not, so the boundary is not a weighted sum of these maps. '
+    : u.luts
     ? 'Each map is one unit’s output h1 = g(a1) over the plane (bright = large), coloured by the class its '
       + 'largest weight in W2 raises: each class’s score is a weighted sum of these maps. '
     : 'Each map is one unit’s output h1 = g(a1) over the plane (bright = large), coloured by the '
       + 'class its weight w2 votes for: the boundary is their weighted sum. ')
     + (data.look !== null ? `Weights at iteration ${fmtIter(data.look)}.` : `Weights at iteration ${fmtIter(data.it)}.`)
-    + (d.of > d.ids.length ? ` The ${d.ids.length} units with the largest ${d.votes ? 'weight in W2' : '|w2|'} of ${d.of}.` : '');
+    + (d.of > d.ids.length ? ` The ${d.ids.length} units with the largest ${deep ? '|path weight|' : d.votes ? 'weight in W2' : '|w2|'} of ${d.of}.` : '');
   u.root.classList.toggle('sn-narrow', u.root.clientWidth < 640);
   if (u.views.length !== d.ids.length) {
     u.grid.replaceChildren();
@@ -40,7 +46,7 @@ async function showUnits(parent, data) {
   }
   d.ids.forEach((id, k) => {
     const w2 = d.votes ? ` · → ${u.data.meta.classes[d.votes[k]]} (${d.w2[k] >= 0 ? '+' : ''}${d.w2[k]})`
-      : d.w2 ? ` · w2 = ${d.w2[k] >= 0 ? '+' : ''}${d.w2[k]}` : '';
+      : d.w2 ? ` · ${deep ? 'path' : 'w2'} = ${d.w2[k] >= 0 ? '+' : ''}${d.w2[k]}` : '';
     // dead as the status counts it: 0 on every training point (it may still light up elsewhere on the plane)
     u.views[k].cap.textContent = `unit ${id}${w2}${d.dead && d.dead[k] ? ' · dead: 0 on every training point' : ''}`;
     u.views[k].cv.setAttribute('aria-label', `Hidden unit ${id}: its output over the plane${w2}, weights at iteration ${fmtIter(data.look !== null ? data.look : data.it)}`);
