@@ -153,6 +153,8 @@ class Param:
         if not raw or self.from_data or (self.many and value is not None and len(value) == len(raw)):
             return None
         text = raw[-1].strip()
+        if value is None and self.parse is not None and self.parse(text) == self.default:
+            return None  # a parsed setting spelled as its default ("layers=": one layer) is used as given
         if value is None:
             return f"{self.key}={text} is not allowed, so {self.label} is {self._shown(self.default)}"
         if self.many:
