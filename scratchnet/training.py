@@ -300,19 +300,31 @@ class TrainingRun:
                 break
         return done
 
-    def fork(self) -> TrainingRun:
+    def fork(self, at: tuple[int, Params] | None = None) -> TrainingRun:
         """A run of its own from here: a copy of the model and of everything the run carries between steps (the
         cursor: mini-batches, the last gradient; α), with an empty history starting at this iteration. Advanced
         with the same α and λ, it takes exactly the steps this run would take. Every attribute is deep-copied but
-        the data (`_SHARED`) and the records, so state added to the run later forks along with it."""
+        the data (`_SHARED`) and the records, so state added to the run later forks along with it.
+
+        `at` = (iteration, θ there) forks from an earlier iteration the run passed, with the weights it had there
+        (kept by the caller): its batches restart there, as after `rewind(iteration, θ)`, which must come before
+        the run adopts it."""
         memo: dict[int, Any] = {id(getattr(self, name)): getattr(self, name) for name in self._SHARED}
         memo[id(self.history)] = None
         memo[id(self._records)] = None  # a generator cannot be copied: the fork makes its own from the cursor
         fork = copy.deepcopy(self, memo)
-        fork.origin = self.iteration
         fork.history = History(self.history.param_names, epoch_length=self.history.epoch_length)
-        fork.history.diverged_at, fork.history.message = self.history.diverged_at, self.history.message
-        fork._restart(self.iteration, fork.cursor)
+        if at is None:
+            fork.origin = self.iteration
+            fork.history.diverged_at, fork.history.message = self.history.diverged_at, self.history.message
+            fork._restart(self.iteration, fork.cursor)
+            return fork
+        iteration, params = at
+        if not self.origin <= iteration <= self.iteration or set(params) != set(self.model.params):
+            raise ValueError(f"can only fork at {self.origin}…{self.iteration} with this model's parameters")
+        fork.origin, fork.last_record = iteration, None
+        fork.model.params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+        fork._restart(iteration)
         return fork
 
     def adopt(self, fork: TrainingRun) -> None:

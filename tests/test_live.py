@@ -14,7 +14,7 @@ from live_support import Browser, grids, payload, status, trigger
 from scratchnet import TrainingRun, evaluate, make_model
 from scratchnet.plane import decision_grid, hidden_unit_grids
 from scratchnet.ui import settings as S
-from scratchnet.ui.live_engine import GRID_RESOLUTION
+from scratchnet.ui.live_frames import GRID_RESOLUTION
 from scratchnet.ui.live_payload import decode_grids
 
 

@@ -12,7 +12,7 @@ from live_support import Browser, grids, payload, regions
 
 from scratchnet import TrainingRun, figures, make_model
 from scratchnet.plane import class_regions, decision_grid, hidden_unit_grids, unit_votes
-from scratchnet.ui.live_engine import GRID_RESOLUTION
+from scratchnet.ui.live_frames import GRID_RESOLUTION
 from scratchnet.ui.live_payload import NAN_CLASS, decode_grids, quantise_regions
 from scratchnet.ui.params import PARAMS_BY_KEY
 

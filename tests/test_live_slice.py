@@ -13,7 +13,7 @@ from realistic_data import titanic_csv, wine_csv
 
 from scratchnet.plane import class_regions, decision_grid
 from scratchnet.ui import settings as S
-from scratchnet.ui.live_engine import GRID_RESOLUTION
+from scratchnet.ui.live_frames import GRID_RESOLUTION
 from scratchnet.ui.live_payload import DISTANCE_STEP, point_alphas
 
 TITANIC = ["Pclass", "Sex", "SibSp", "Parch", "Fare"]  # five features, none with empty cells

@@ -129,3 +129,22 @@ def test_adopt_refuses_a_stale_or_foreign_fork():
     with pytest.raises(ValueError):
         other.adopt(run.fork())
     assert run.iteration == 2 and len(run.history) == 2
+
+
+@pytest.mark.parametrize("batch_size", [None, 16])
+def test_a_fork_at_an_earlier_iteration_is_what_the_run_takes_after_a_rewind_to_there(batch_size):
+    run, twin = _run(batch_size=batch_size), _run(batch_size=batch_size)
+    run.advance(6)
+    theta_6 = run.model.get_params()
+    run.advance(9)  # trained ahead past 6: the fork goes back there
+    fork = run.fork(at=(6, theta_6))
+    assert fork.iteration == 6 and run.iteration == 15
+    fork.advance(12, lr=0.3)
+    run.rewind(6, theta_6)
+    run.adopt(fork)
+    twin.advance(6)
+    twin.rewind(6, twin.model.get_params())  # batches restart at 6, as the fork's did
+    twin.advance(12, lr=0.3)
+    _assert_same(twin, run)
+    with pytest.raises(ValueError):
+        run.fork(at=(19, theta_6))

@@ -70,10 +70,9 @@ def _receive(page: str, key: str) -> None:
     Requests for frames come from the view (they rerun only its fragment); Play, Pause, Step, Reset and the end
     of a run, which change what shows around the view, come through the panel's channel (they rerun the panel)."""
     value = st.session_state.get(key)
-    cmd = value.get("cmd") if isinstance(value, dict) else None
     live = runs.get(page)
-    if isinstance(cmd, dict) and isinstance(live, LiveRun):
-        live.inbox.append(cmd)
+    if isinstance(value, dict) and isinstance(live, LiveRun):
+        live.take(value.get("cmd"))  # checked there; one message may carry thousands of copies
 
 
 # --- runs -------------------------------------------------------------------------------------------------
@@ -163,11 +162,8 @@ def _panel(ctx: PageContext) -> None:
 def _answer(live: LiveRun, s: LiveSettings) -> tuple[dict[str, Any] | None, bool]:
     """The payload for the browser's requests since the last run (None: none asked for frames), and whether a
     view was mounted (it said hello: it needs the code)."""
-    inbox, live.inbox = live.inbox, []
-    payload, mounting = None, any(cmd.get("op") == "hello" for cmd in inbox)
-    for cmd in inbox:
-        if cmd.get("op") != "hello":
-            payload = live.handle(cmd, s)
+    (cmd, live.inbox), (mounting, live.mounting) = (live.inbox, None), (live.mounting, False)
+    payload = None if cmd is None else live.handle(cmd, s)
     if payload is None and live.splice:  # α or λ moved mid-run: frames with the new values, at once
         payload = live.splice_payload(s, ack=live.last_req)
     return payload, mounting
