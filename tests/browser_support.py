@@ -65,10 +65,11 @@ def _healthy(base: str) -> bool:
 
 @contextlib.contextmanager
 def streamlit_server(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str] | None = None,
-                     root: Path = ROOT) -> Iterator[str]:
+                     root: Path = ROOT, log_path: Path | None = None) -> Iterator[str]:
     """Start `root`'s app.py in its own process group; yield its base URL; kill the whole group afterwards.
 
-    `root` is this checkout unless a benchmark serves another tree (an older commit) beside it.
+    `root` is this checkout unless a benchmark serves another tree (an older commit) beside it. With `log_path`
+    the server's output is kept there (a test reads it), else in a temporary file removed afterwards.
     """
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -78,7 +79,8 @@ def streamlit_server(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str
         "--server.fileWatcherType", "none",  # other edits to the tree must not rerun the app mid-test
         *(extra_args or []),
     ]
-    log = tempfile.NamedTemporaryFile("w+b", prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
+    log = (open(log_path, "w+b") if log_path is not None  # noqa: SIM115
+           else tempfile.NamedTemporaryFile("w+b", prefix="streamlit-", suffix=".log", delete=False))
     proc = subprocess.Popen(cmd, cwd=root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
@@ -99,8 +101,9 @@ def streamlit_server(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str
     finally:
         _stop_group(proc)
         log.close()
-        with contextlib.suppress(OSError):
-            os.unlink(log.name)
+        if log_path is None:
+            with contextlib.suppress(OSError):
+                os.unlink(log.name)
 
 
 def _stop_group(proc: subprocess.Popen, grace: float = 15.0) -> None:

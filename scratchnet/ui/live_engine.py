@@ -78,7 +78,8 @@ class LiveRun:
         self.plane = Plane(problem)
         self.notice = ""
         self.seq = 0
-        self.inbox: dict[str, Any] | None = None  # the one request the component's callback kept for the run
+        self.arrived: set[str] = set()  # components whose callback said a request came (the run reads it)
+        self.inbox: dict[str, Any] | None = None  # the one request kept for the run to answer
         self.mounting = False  # a view said hello since the last run (it needs the code)
         self.mount, self.last_req = "", 0  # the browser view talking to this run, and its last request
         self.cpu = (CPU_BANK, wall_clock())  # (CPU seconds banked, when) for this view's requests
@@ -141,6 +142,7 @@ class LiveRun:
         still on their way from that page's view are dropped (a late Play must not restart it)."""
         if not value:
             self.inbox = None
+            self.arrived.clear()
         if not value and self.state == "playing":
             self._seek(self.shown)
             self.state = "paused"
@@ -392,8 +394,7 @@ class LiveRun:
     def plane_meta(self) -> dict[str, Any]:
         """What the live view's meta carries: the plane (meta) and the charts' lines (with K classes, W2's rows)."""
         classes = self.problem.class_names if self.run.model.n_classes > 2 else ()
-        return {**self.meta(), "page": self.page, "charts": P.chart_lines(self.run.model.param_info, classes),
-                "protocol": PROTOCOL}
+        return {**self.meta(), "page": self.page, "charts": P.chart_lines(self.run.model.param_info, classes)}
 
     def snapshot(self, s: LiveSettings, *, ack: int | None = None, meta: bool = False, look: int | None = None,
                  frames: bool = True) -> dict[str, Any]:
