@@ -360,19 +360,6 @@ class TrainingRun:
         self.last_record = None
         self._restart(iteration)
 
-    def lookahead(self, lr: float, l2: float | None = None, *, start: int | None = None,
-                  params: Params | None = None) -> Iterator[tuple[Record, Model]]:
-        """(Until the live view forks instead) the iterations that would come next after a rewind, on a copy."""
-        model = self.model.copy()
-        if params is not None:
-            model.params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
-        if l2 is not None:
-            model.l2 = float(l2)
-        X_test, y_test, batch_size, seed = self._train_args
-        for rec in train(model, self.X, self.y, lr, 10**12, X_test, y_test, batch_size=batch_size, seed=seed,
-                         start=self.iteration if start is None else start):
-            yield rec, model
-
 
 def compare_learning_rates(
     model: Model,

@@ -235,7 +235,7 @@ def _paused_views(ctx: PageContext, live: LiveRun, s: LiveSettings) -> int | Non
                           on_change="rerun")
         if why.open:
             with why:
-                overshoot_panel(run.model, live.problem, run.history, s.lr, batch_size=S.batch_size(s.batch),
+                overshoot_panel(run.model, live.plane.problem, run.history, s.lr, batch_size=S.batch_size(s.batch),
                                 key=f"{ctx.page}_overshoot")
     if len(run.history):
         left, right, _ = st.columns([1, 1, 3])

@@ -27,7 +27,7 @@ from scratchnet.ui.live_frames import Frames, Plane, produce
 from scratchnet.ui.live_payload import PROTOCOL
 
 MAX_UNIT_MAPS = 16
-FRAME_RATE = 45.0  # frames per second of playback the server aims at (the browser draws at most one per screen refresh)
+FRAME_RATE = 60.0  # frames per second of playback the server aims at: one per refresh of a 60 Hz screen
 MAX_SPEED_STRIDE = 40  # 'max' speed: iterations per frame
 CHUNK_SECONDS = (0.1, PROTOCOL["want_max_s"])  # the range of `want`, seconds of playback one message carries
 CHUNK_TRAIN_BUDGET = 0.3  # seconds of training one message may take (big runs send fewer frames instead)
@@ -100,26 +100,11 @@ class LiveRun:
         self.spliced: tuple[str, int, TrainingRun, Frames] | None = None  # (key, from, fork, frames) sent
         self.seen: tuple[int, float] | None = None  # (iteration on screen, when) from the last request while playing
 
-    @property
-    def problem(self) -> Problem:
-        return self.plane.problem
-
-    @property
-    def grid(self) -> Any:
-        return self.plane.grid
-
-    @property
-    def unit_grid(self) -> Any:
-        return self.plane.unit_grid
-
-    def meta(self) -> dict[str, Any]:
-        return self.plane.meta()
-
     def replot(self, problem: Problem) -> None:
         """The same data drawn over other features: the run goes on, only the plane is drawn anew. Frames
         already sent while playing show the old plane, so the browser holds its frame and asks again (as for
         a new α): the run takes up from the frame on screen, with the new grid."""
-        if problem.plot_axes == self.problem.plot_axes:
+        if problem.plot_axes == self.plane.problem.plot_axes:
             return
         self.plane = Plane(problem)
         self.now = self.preroll = None
@@ -200,10 +185,6 @@ class LiveRun:
             self.state = "paused"  # the limit was raised: Resume goes on from here
 
     # --- requests from the browser ----------------------------------------------------------------------
-    @property
-    def plane_key(self) -> str:
-        return self.plane.key
-
     def take(self, value: Any) -> None:
         """Keep a request the component's callback received, for the next run to answer: checked field by field
         (live_payload.request), and only the newest of a view (one per run; a copy of one kept or answered is
@@ -237,7 +218,7 @@ class LiveRun:
         self.cpu = (self.cpu[0] - (thread_time() - cpu0), self.cpu[1])
         p["ms"] = round((time.perf_counter() - t0) * 1000)  # the browser subtracts it from the time it waited
         plane = cmd.get("plane")
-        if plane is not None and plane != self.plane_key and "meta" not in p:
+        if plane is not None and plane != self.plane.key and "meta" not in p:
             p["meta"] = self.plane_meta()
         return p
 
@@ -387,14 +368,14 @@ class LiveRun:
             return None
         if look is not None and look not in self.run.history.snapshots:
             look = None
-        return {"units": self.plane.units(self.run, look, MAX_UNIT_MAPS), "meta": self.meta(), "look": look,
+        return {"units": self.plane.units(self.run, look, MAX_UNIT_MAPS), "meta": self.plane.meta(), "look": look,
                 "it": self.run.iteration}
 
     # --- payloads ---------------------------------------------------------------------------------------------
     def plane_meta(self) -> dict[str, Any]:
         """What the live view's meta carries: the plane (meta) and the charts' lines (with K classes, W2's rows)."""
-        classes = self.problem.class_names if self.run.model.n_classes > 2 else ()
-        return {**self.meta(), "page": self.page, "charts": P.chart_lines(self.run.model.param_info, classes)}
+        classes = self.plane.problem.class_names if self.run.model.n_classes > 2 else ()
+        return {**self.plane.meta(), "page": self.page, "charts": P.chart_lines(self.run.model.param_info, classes)}
 
     def snapshot(self, s: LiveSettings, *, ack: int | None = None, meta: bool = False, look: int | None = None,
                  frames: bool = True) -> dict[str, Any]:
