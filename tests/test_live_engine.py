@@ -214,3 +214,15 @@ def test_new_alpha_frames_start_further_ahead_when_answers_take_longer_to_arrive
         bases.append(live.splice_payload(faster, ack=2)["splice"]["base"])
     rate = s.rate  # iterations per second at 1×
     assert bases[0] < bases[1] and abs((bases[1] - bases[0]) - 0.4 * rate) <= 2 * 6 + 0.05 * rate, bases
+
+
+def test_first_frames_of_play_taken_once_are_not_offered_again_after_pausing_where_they_began():
+    live, s = _live()
+    pre = live.snapshot(s)["preroll"]
+    p = live.handle(_cmd(live, "play", 1, shown=0, preroll=pre["key"]), s)
+    assert p["base"] == pre["frames"][-1]["it"]
+    p = live.handle(_cmd(live, "pause", 2, shown=0), s)  # at once
+    assert live.run.iteration == 0 and p["preroll"]["key"] != pre["key"]
+    again = live.handle(_cmd(live, "play", 3, shown=0, preroll=p["preroll"]["key"]), s)
+    assert again["base"] == pre["frames"][-1]["it"] and live.run.history.columns["iteration"] == list(
+        range(live.run.iteration))

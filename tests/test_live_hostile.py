@@ -86,15 +86,16 @@ def test_thousands_of_copies_in_one_message_are_answered_once():
 
 def test_a_view_that_floods_the_server_with_requests_trains_only_within_its_own_share():
     live, s = _live(iters=100_000)
-    live.handle({"op": "play", "req": 1, "mount": "m", "epoch": live.epoch, "shown": 0}, s)
+    p = live.handle({"op": "play", "req": 1, "mount": "m", "epoch": live.epoch, "shown": 0}, s)
+    want = {"op": "need", "mount": "m", "epoch": live.epoch, "shown": 0, "want": 4.0}
+    p = live.handle({**want, "req": 2, "next": p["frames"][-1]["it"]}, s)
+    assert len(p["frames"]) == math.ceil(4.0 * s.playback()[1])  # 4 s of playback: its share allows it
     live.cpu = (-1.0, time.monotonic())  # its share is spent: refilled in 2 s
-    p = live.handle({"op": "need", "req": 2, "mount": "m", "epoch": live.epoch, "shown": 0, "next": live.run.iteration,
-                     "want": 4.0}, s)
-    assert "frames" not in p and live.last_req == 1  # answered without training; asked again later, it is served
+    p = live.handle({**want, "req": 3, "next": p["frames"][-1]["it"]}, s)
+    assert len(p["frames"]) == 1 and live.last_req == 3  # one frame per request until it has refilled
     live.cpu = (0.1, time.monotonic())
-    p = live.handle({"op": "need", "req": 2, "mount": "m", "epoch": live.epoch, "shown": 0, "next": live.run.iteration,
-                     "want": 4.0}, s)
-    assert p["frames"] and live.last_req == 2
+    p = live.handle({**want, "req": 4, "next": p["frames"][-1]["it"]}, s)
+    assert len(p["frames"]) > 1
 
 
 # --- a real server --------------------------------------------------------------------------------------------

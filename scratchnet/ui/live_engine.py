@@ -37,7 +37,7 @@ PREROLL_BUDGET = 0.04  # seconds a paused payload may spend on the first frames 
 # without the view stopping.
 SPLICE_MARGIN = 0.06
 # Each view's own share of the server: CPU seconds its requests may take per second, banked up to a cap. A
-# browser playing a default run uses a few percent of it; a flood of requests is answered without training.
+# browser playing a default run uses a few percent of it; once it is spent, each request trains one frame only.
 CPU_SHARE, CPU_BANK = 0.5, 2.0
 
 
@@ -83,6 +83,7 @@ class LiveRun:
         self.mounting = False  # a view said hello since the last run (it needs the code)
         self.mount, self.last_req = "", 0  # the browser view talking to this run, and its last request
         self.cpu = (CPU_BANK, wall_clock())  # (CPU seconds banked, when) for this view's requests
+        self.budget = CHUNK_TRAIN_BUDGET  # seconds of training the request being answered may take
         self.lag = 0.05  # seconds an answer spends on its way, besides the server's work (the browser measures it)
         self._start(make_run(), settings)
 
@@ -154,6 +155,7 @@ class LiveRun:
         if params is None or iteration > self.run.iteration:
             return False
         self.run.rewind(iteration, params)
+        self.now = None
         for k in [k for k in self.store if k > iteration]:
             del self.store[k]
         return True
@@ -201,7 +203,7 @@ class LiveRun:
             self.inbox = cmd
 
     def _afford(self) -> bool:
-        """Whether this view's CPU bank has anything left for training (it refills at CPU_SHARE per second)."""
+        """Whether this view's CPU bank has anything left (it refills at CPU_SHARE per second)."""
         bank, when = self.cpu
         now = wall_clock()
         self.cpu = (min(CPU_BANK, bank + (now - when) * CPU_SHARE), now)
@@ -214,7 +216,8 @@ class LiveRun:
         t0, cpu0 = time.perf_counter(), thread_time()
         if cmd.get("lag") is not None:
             self.lag = min(cmd["lag"], 5000) / 1000
-        p = self._handle(cmd, s) if self._afford() else self.snapshot(s, ack=self.last_req, frames=False)
+        self.budget = CHUNK_TRAIN_BUDGET if self._afford() else 0.0  # 0: one frame, however long it takes
+        p = self._handle(cmd, s)
         self.cpu = (self.cpu[0] - (thread_time() - cpu0), self.cpu[1])
         p["ms"] = round((time.perf_counter() - t0) * 1000)  # the browser subtracts it from the time it waited
         plane = cmd.get("plane")
@@ -264,6 +267,7 @@ class LiveRun:
             key = cmd.get("preroll")
             if in_sync and key is not None and self.preroll is not None and key == self.preroll[3]["key"]:
                 _, fork, frames, _ = self.preroll  # the browser is already playing those frames
+                self.preroll = None  # taken: its fork is the run's now
                 self.run.adopt(fork)
                 self.store.update(frames.params)
                 return self._chunk(s, req, 0.5)
@@ -288,10 +292,10 @@ class LiveRun:
         return frames
 
     def _chunk(self, s: LiveSettings, req: int, seconds: float) -> dict[str, Any]:
-        """Train the next `seconds` of playback (or what CHUNK_TRAIN_BUDGET allows) as frames."""
+        """Train the next `seconds` of playback (or what the request's budget allows: at least a frame) as frames."""
         base = self.run.iteration
         frames = self._produce(self.run, s, count=max(1, math.ceil(seconds * s.playback()[1])),
-                               budget=min(CHUNK_TRAIN_BUDGET, seconds))  # never train longer than it plays
+                               budget=min(self.budget, seconds))  # never train longer than it plays
         return self._payload(s, ack=req, frames=frames, t0=base)
 
     def frame_now(self, look: int | None = None) -> Frames:
@@ -345,7 +349,7 @@ class LiveRun:
         estimate = shown + (time.monotonic() - when + min(self.lag, 0.4) + SPLICE_MARGIN) * stride * fps
         start = min((k for k in self.store if k >= estimate), default=self.run.iteration)
         fork = self.run.fork(at=(start, self.store[start])) if start != self.run.iteration else self.run.fork()
-        ahead = self._ahead(fork, s, PROTOCOL["first_chunk_s"] * 2, CHUNK_TRAIN_BUDGET / 3, last=True)
+        ahead = self._ahead(fork, s, PROTOCOL["first_chunk_s"] * 2, self.budget / 3, last=True)
         if ahead is None:  # nothing to train from there (the end, a divergence): hold, as before
             self.hold = True
             return self.snapshot(s, ack=ack, frames=False)

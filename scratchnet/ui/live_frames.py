@@ -101,7 +101,7 @@ def produce(run: TrainingRun, plane: Plane, *, lr: float, l2: float, stride: int
     while len(out.frames) < count and run.iteration < limit and not run.diverged:
         run.advance(min(stride, limit - run.iteration), lr=lr, l2=l2)
         _draw(out, run, plane, run.model, run.iteration, tail=False)
-        if time.perf_counter() > deadline:
+        if time.perf_counter() >= deadline:  # a budget of 0: one frame
             break
     for frame in out.frames:  # the record one step on holds each frame's losses (the last one is evaluated)
         frame["s"] = status(run, plane.problem, run.model, frame["it"])
