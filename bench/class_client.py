@@ -15,7 +15,8 @@ ship in the `streamlit` package and the `websockets` client Streamlit itself dep
      "$$STREAMLIT_INTERNAL_KEY_<element id>__events" with json_trigger_value = [{"event": "cmd", "value": cmd}];
   5. `LiveView` is live.js's state machine (loader.js's "hello", Play, "need" with `want`/`next`, "done", the ack /
      resend rules) with its playback clock in wall time: frames are shown at the payload's rate (view.fps × stride
-     iterations per second), more are asked for when under LOW_WATER_S of playback is left.
+     iterations per second), more are asked for when under `low_water_s` of playback is left (the protocol's
+     constants come with the view's code in the mount payload: scratchnet/ui/live_payload.PROTOCOL).
 Widget values other than the trigger are not echoed back (the browser sends them all): the server keeps them in
 the session and the URL binds them, so the run is the same; the BackMsgs are a little smaller than a browser's.
 """
@@ -44,10 +45,6 @@ CHANNEL_KEY = "sn_panel_"  # ui.live.panel_channel_key(page): Play, Pause, Step,
 OPEN_TIMEOUT_S = 120.0
 XSRF_COOKIE, AFFINITY_COOKIE = "_streamlit_xsrf", "SN_REPLICA"
 FINISHED = ForwardMsg.ScriptFinishedStatus
-# live.js's constants
-LOW_WATER_S = 0.6  # seconds of buffered playback left when more frames are asked for
-ACK_TIMEOUT_S = 4.0  # a request not answered by then is sent again
-WANT_MAX_S, WANT_FIRST_S = 4.0, 0.12
 FRAME_S = 1 / 60  # the browser looks at its clock once per screen refresh (requestAnimationFrame)
 
 
@@ -107,6 +104,7 @@ class LiveView:
         self.rate = 250.0  # iterations per second of playback (view.fps × view.stride)
         self.end: dict[str, Any] | None = None
         self.shown_at: list[tuple[int, float]] = []
+        self.protocol: dict[str, float] = {}  # the mount payload's (live.js reads it from there too)
 
     def shown(self) -> int:
         return self.frames[self.cur] if self.cur >= 0 else 0
@@ -139,9 +137,9 @@ class LiveView:
 
     def flush(self, now: float) -> dict[str, Any] | None:
         """The request to send now, if any: the queued one once nothing is in flight, or the one in flight again
-        after ACK_TIMEOUT_S."""
+        after the protocol's ack_timeout_s."""
         if self.pending is not None:
-            if now - self.pending_t < ACK_TIMEOUT_S:
+            if now - self.pending_t < self.protocol["ack_timeout_s"]:
                 return None
             self.pending_t = now
             return self.pending
@@ -176,7 +174,7 @@ class LiveView:
             self._drop_ahead()
             self.clock, self.clock_t = float(self.shown()), now
             self.queued = None
-            self.command("need", want=WANT_FIRST_S)
+            self.command("need", want=self.protocol["first_chunk_s"])
         elif has_frames and p.get("full"):
             if first or (settled and (self.mode != "playing" or (new_epoch and not p.get("hold")))):
                 self.frames = list(frames)
@@ -218,8 +216,9 @@ class LiveView:
         if self.end and self.shown() >= self.end["it"]:
             self.mode, self.end = self.end["state"], None
             self.command("done")
-        elif not self.end and self.pending is None and self.queued is None and self.ahead() < LOW_WATER_S:
-            self.command("need", want=min(WANT_MAX_S, 0.3 + 6 * self.ahead()))
+        elif (not self.end and self.pending is None and self.queued is None
+              and self.ahead() < self.protocol["low_water_s"]):
+            self.command("need", want=min(self.protocol["want_max_s"], 0.3 + 6 * self.ahead()))
 
     def ahead(self) -> float:
         """Seconds of playback buffered past the clock."""
@@ -229,12 +228,12 @@ class LiveView:
         """When the browser's clock next matters: the buffer under low water, the end reached, a resend due."""
         times = []
         if self.pending is not None:
-            times.append(self.pending_t + ACK_TIMEOUT_S)
+            times.append(self.pending_t + self.protocol["ack_timeout_s"])
         if self.mode == "playing" and self.cur >= 0 and self.pending is None and self.queued is None:
             if self.end:
                 times.append(now + max(0.0, self.end["it"] - self.clock) / self.rate)
             else:
-                times.append(now + max(0.0, self.ahead() - LOW_WATER_S))
+                times.append(now + max(0.0, self.ahead() - self.protocol["low_water_s"]))
         return max(now + FRAME_S, min(times)) if times else None  # at most once per screen refresh
 
 
@@ -341,7 +340,11 @@ class Student:
         await asyncio.wait_for(self.ready.wait(), OPEN_TIMEOUT_S)
         self.result.open_s = time.perf_counter() - t0
 
-    async def _rerun(self, cmd: dict[str, Any] | None = None) -> None:
+    async def _rerun(self, cmd: dict[str, Any] | None = None, copies: int = 1,
+                     more: list[Any] | None = None) -> None:
+        """Rerun the page, or with `cmd` the fragment it goes to; `copies` > 1 puts that many copies of the
+        trigger event in the one message and `more` other values after them (what a forged message can do:
+        tests/test_live_hostile.py)."""
         msg = BackMsg()
         cs = msg.rerun_script
         cs.query_string = self.query
@@ -356,7 +359,9 @@ class Student:
                                        or not self.channel else self.channel)
             cs.fragment_id = fragment_id
             w = cs.widget_states.widgets.add()
-            w.id, w.json_trigger_value = trigger_widget_id(element_id), json.dumps([{"event": "cmd", "value": cmd}])
+            w.id = trigger_widget_id(element_id)
+            events = [{"event": "cmd", "value": c} for c in [cmd] * copies + (more or [])]
+            w.json_trigger_value = json.dumps(events)
         ci = cs.context_info
         ci.timezone, ci.timezone_offset, ci.locale = "UTC", 0, "en-US"
         ci.url, ci.is_embedded, ci.color_scheme = f"{self.base}/{PAGE}", False, "light"
@@ -494,6 +499,7 @@ class Student:
                 self.hello = True
                 return
             self.loaded = True
+            self.view.protocol = reading.payload["code"]["protocol"]
         if self.counting:
             self.result.messages += 1
             if reading.frames:

@@ -2,47 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from .history import HISTORY_COLUMNS, History, Record  # noqa: F401 (importable from here, as before)
 from .models import Model, Params
 from .optimizers import SGD, Optimizer, OptimizerState, flat_views, flatten, l1_shrink
 
 LearningRate = float | Callable[[], float]
-
-
-@dataclass
-class Record:
-    """What iteration t saw: losses and gradients at the parameters θ_t, before the update θ_t → θ_t+1.
-
-    train_loss and test_loss are cross-entropy only, what a student compares between runs. With an L2
-    penalty, gradient descent minimises `objective` = train_loss + `penalty`, and the gradients are its.
-    """
-
-    iteration: int
-    lr: float
-    train_loss: float  # mean cross-entropy on the training set
-    train_acc: float
-    grad_norms: dict[str, float]  # ‖∂L/∂θ‖₂ per parameter tensor, of the objective
-    grads: Params  # the gradients themselves; abs() gives the per-entry magnitudes
-    test_loss: float | None = None  # mean cross-entropy on the test set
-    test_acc: float | None = None
-    params: Params | None = None  # θ_t, on snapshot iterations only
-    diverged: bool = False
-    message: str = ""
-    penalty: float = 0.0  # (λ/2)·‖W‖² at θ_t
-    dead_units: int | None = None  # hidden units that output 0 on every training example (None: no hidden layer)
-    step_cosine: float | None = None  # cos(∇L_t, ∇L_t−1): −1 when the step reverses the last one (zig-zag)
-    objective: float | None = None  # train_loss + penalty (filled in when not given)
-    row_norms: dict[str, float] = field(default_factory=dict)  # K classes: ‖row k‖ of W / W2's gradient, "W2[k]"
-
-    def __post_init__(self) -> None:
-        if self.objective is None:
-            self.objective = self.train_loss + self.penalty
 
 
 def evaluate(model: Model, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -65,6 +38,24 @@ def _non_finite(loss: float, penalty: float, grad_norms: dict[str, float]) -> st
     return f"the gradient of {bad[0]} overflowed" if bad else ""
 
 
+@dataclass
+class Cursor:
+    """What `train` carries from one update to the next besides θ: the mini-batch generator, the epoch's order and
+    where in it the next batch starts, and the last step's gradient (for step_cosine). A copy continues exactly as
+    the original would (TrainingRun.fork); state a later optimizer keeps between steps belongs here too."""
+
+    rng: np.random.Generator
+    order: np.ndarray
+    pos: int
+    previous: tuple[np.ndarray, float] | None = None  # the last step's gradient (flat, θ's order) and its norm
+
+    @classmethod
+    def fresh(cls, m: int, seed: int, start: int) -> Cursor:
+        """The state at iteration `start` of a run seeded `seed` that (re)starts there: pos = m forces a fresh
+        permutation at the first mini-batch."""
+        return cls(np.random.default_rng([seed, start]), np.arange(m), m)
+
+
 def train(
     model: Model,
     X: np.ndarray,
@@ -80,6 +71,7 @@ def train(
     max_loss: float | None = None,
     optimizer: Optimizer | None = None,
     state: OptimizerState | None = None,
+    cursor: Cursor | None = None,
 ) -> Iterator[Record]:
     """Train `model` in place, yielding one Record per iteration (one parameter update).
 
@@ -91,7 +83,8 @@ def train(
     parameter. The record says diverged=True, the generator stops, the model keeps its last finite θ. No
     finite loss bound separates divergence from an overshoot that recovers (64 ReLU units on moons at α = 10
     climb to 728 nats, then end at 0.17); an overflow cannot recover (inf − α·g stays inf). `max_loss` is
-    only a caller's own stop rule.
+    only a caller's own stop rule. `cursor` (updated in place) continues another generator's batches and step
+    history; without one a run starts afresh at `start`.
 
     `optimizer` (SGD() if None) turns each gradient into a step; `state` (what it remembers between steps, a fresh
     one if None) is updated in place, so a caller that owns it can keep or copy it. With λ₁ > 0 the L1 term is a
@@ -110,10 +103,7 @@ def train(
         y_all = np.concatenate([y, np.asarray(y_test, dtype=np.float64)])
         target_all = np.concatenate([target, model.targets(y_test)])
     mini = batch_size is not None and 0 < batch_size < m
-    rng = np.random.default_rng([seed, start])
-    order = np.arange(m)
-    pos = m  # forces a fresh permutation at the first mini-batch
-    previous: tuple[np.ndarray, float] | None = None  # the last step's gradient (flat, θ's order) and its norm
+    cur = Cursor.fresh(m, seed, start) if cursor is None else cursor
     per_class = [p.name for p in model.param_info if p.per_class and not p.is_bias]  # K classes: W or W2, by row
     theta, views = None, None  # θ as one vector while the model's params are views into it
     optimizer, state = optimizer or SGD(), OptimizerState() if state is None else state
@@ -135,10 +125,10 @@ def train(
             loss = float(np.add.reduce(losses[:m])) / m  # cross-entropy alone: the curves and the status line
             penalty = model.penalty()
             if mini:
-                if pos >= m:
-                    order, pos = rng.permutation(m), 0
-                idx = order[pos : pos + batch_size]  # an epoch's last batch may be smaller: all m are seen
-                pos += batch_size
+                if cur.pos >= m:
+                    cur.order, cur.pos = cur.rng.permutation(m), 0
+                idx = cur.order[cur.pos : cur.pos + batch_size]  # an epoch's last batch may be smaller: all m seen
+                cur.pos += batch_size
                 _, cache = model.forward(X[idx])
                 smooth = model.smooth_backward(cache, y[idx])
             else:
@@ -153,10 +143,10 @@ def train(
             rows = {f"{name}[{c}]": float(v) for name in per_class
                     for c, v in enumerate(np.sqrt(np.einsum("ij,ij->i", grads[name], grads[name])))}
             norm = math.sqrt(np.vdot(g, g))
-            cosine = None
+            cosine, previous = None, cur.previous
             if previous is not None and norm * previous[1] > 0:
                 cosine = float(np.vdot(g, previous[0])) / (norm * previous[1])
-            previous = g, norm
+            cur.previous = g, norm
             rec = Record(
                 iteration=t,
                 lr=step,
@@ -197,91 +187,6 @@ def train(
         yield rec
 
 
-HISTORY_COLUMNS = (
-    "iteration", "lr", "train_loss", "test_loss", "train_acc", "test_acc", "penalty", "objective", "dead_units",
-    "step_cosine",
-)
-
-
-@dataclass
-class History:
-    """Records kept as columns (cheap to append, cheap to plot), plus parameter snapshots."""
-
-    param_names: tuple[str, ...]
-    columns: dict[str, list[float]] = field(default_factory=dict)
-    snapshots: dict[int, Params] = field(default_factory=dict)  # iteration → θ_t
-    snapshot_grads: dict[int, Params] = field(default_factory=dict)  # iteration → ∂L/∂θ at θ_t
-    diverged_at: int | None = None
-    message: str = ""
-    epoch_length: int = 1  # updates per pass over the training set: 1 full batch, ⌈m / batch⌉ mini-batch
-
-    def __post_init__(self) -> None:
-        for name in (*HISTORY_COLUMNS, *self.norm_columns):
-            self.columns.setdefault(name, [])
-
-    @property
-    def norm_columns(self) -> tuple[str, ...]:
-        """‖g‖ per tensor (the rows of a K-class W2 have their own columns, "grad_norm_W2[k]", not in these)."""
-        return tuple(f"grad_norm_{n}" for n in self.param_names)
-
-    def append(self, rec: Record) -> None:
-        c = self.columns
-        c["iteration"].append(rec.iteration)
-        c["lr"].append(rec.lr)
-        c["train_loss"].append(rec.train_loss)
-        c["test_loss"].append(np.nan if rec.test_loss is None else rec.test_loss)
-        c["train_acc"].append(rec.train_acc)
-        c["test_acc"].append(np.nan if rec.test_acc is None else rec.test_acc)
-        c["penalty"].append(rec.penalty)
-        c["objective"].append(rec.objective)
-        c["dead_units"].append(np.nan if rec.dead_units is None else rec.dead_units)
-        c["step_cosine"].append(np.nan if rec.step_cosine is None else rec.step_cosine)
-        for name in self.param_names:
-            c[f"grad_norm_{name}"].append(rec.grad_norms[name])
-        for name, value in rec.row_norms.items():  # per class row (K classes): a column once the first arrives
-            c.setdefault(f"grad_norm_{name}", [np.nan] * (len(c["iteration"]) - 1)).append(value)
-        if rec.params is not None:
-            self.snapshots[rec.iteration] = rec.params
-            self.snapshot_grads[rec.iteration] = rec.grads
-        if rec.diverged:
-            self.diverged_at, self.message = rec.iteration, rec.message
-
-    def __len__(self) -> int:
-        return len(self.columns["iteration"])
-
-    def array(self, name: str) -> np.ndarray:
-        return np.asarray(self.columns[name], dtype=np.float64)
-
-    def last(self, name: str) -> float:
-        col = self.columns[name]
-        return float(col[-1]) if col else float("nan")
-
-    def smoothed(self, name: str = "objective") -> np.ndarray:
-        """The column averaged over the last epoch_length iterations (itself for full batch): single mini-batch
-        steps wobble, an epoch average is what the run achieved. Early values average what there is."""
-        values = self.array(name)
-        k = self.epoch_length
-        if k <= 1 or values.size == 0:
-            return values
-        with np.errstate(invalid="ignore"):  # a diverged run's last value may be inf: inf − inf is nan there
-            sums = np.concatenate([[0.0], np.cumsum(values)])
-            ends = np.arange(1, values.size + 1)
-            starts = np.maximum(ends - k, 0)
-            return (sums[ends] - sums[starts]) / (ends - starts)
-
-    def nearest_snapshot(self, iteration: int) -> int | None:
-        """The snapshot iteration closest to (and not after) `iteration`."""
-        keys = [k for k in self.snapshots if k <= iteration]
-        return max(keys) if keys else None
-
-    def to_frame(self):  # -> pandas.DataFrame (imported lazily: the core stays numpy-first)
-        import pandas as pd
-
-        frame = pd.DataFrame({k: self.array(k) for k in self.columns})
-        frame["iteration"] = frame["iteration"].astype(int)
-        return frame
-
-
 def epoch_length(m: int, batch_size: int | None) -> int:
     """Updates per pass over m examples: 1 for full batch, ⌈m / batch_size⌉ for mini-batches."""
     return -(-m // batch_size) if batch_size is not None and 0 < batch_size < m else 1
@@ -295,11 +200,25 @@ def fit(model: Model, X: np.ndarray, y: np.ndarray, lr: float, iterations: int, 
     return history
 
 
+class _Rate:
+    """α as the run's generator reads it before every update (a holder: a fork and an adopting run pass it on)."""
+
+    def __init__(self, lr: float) -> None:
+        self.lr = float(lr)
+
+    def __call__(self) -> float:
+        return self.lr
+
+
 class TrainingRun:
     """A run a UI advances a few iterations at a time (Play / Step); lr may change between chunks.
 
-    The model is trained in place; `iteration` counts the updates done so far.
+    The model is trained in place; `iteration` counts the updates done so far. `fork()` trains ahead on a copy that
+    takes exactly the run's next steps; `adopt(fork)` makes those steps the run's own, so none is trained twice.
     """
+
+    # what a fork shares with its run instead of copying (read-only data) or makes anew (records, generator)
+    _SHARED = ("X", "y", "initial_params", "_train_args")
 
     def __init__(
         self,
@@ -317,22 +236,34 @@ class TrainingRun:
         self.model = model
         self.X, self.y = X, y
         self.initial_params = model.get_params()
-        self.lr = float(lr)
+        self._rate = _Rate(lr)
         self.history = History(tuple(model.params), epoch_length=epoch_length(len(X), batch_size))
         self.snapshot_every = snapshot_every
         self.optimizer = SGD() if optimizer is None else optimizer
         self.optimizer_state = OptimizerState()  # velocity, moments: the run's own, back and forth with θ
         self._states: dict[int, OptimizerState] = {}  # iteration → the state there, for a stateful optimizer
-        self._train_args = (X_test, y_test, batch_size, seed)  # to restart the generator (rewind)
-        self._restart(0)
         self.last_record: Record | None = None
+        self._train_args = (X_test, y_test, batch_size, seed)  # to restart the generator (rewind)
+        self.origin = 0  # the iteration history[0] belongs to (a fork's records start where it was made)
+        self._restart(0)
 
-    def _restart(self, start: int) -> None:
+    def _restart(self, start: int, cursor: Cursor | None = None) -> None:
+        """A generator of the run's records from iteration `start`, continuing `cursor` (None: afresh)."""
         X_test, y_test, batch_size, seed = self._train_args
+        self.cursor = Cursor.fresh(len(self.y), seed, start) if cursor is None else cursor
         self._records = train(
-            self.model, self.X, self.y, lambda: self.lr, 10**12, X_test, y_test, batch_size=batch_size, seed=seed,
-            snapshot_every=self.snapshot_every, start=start, optimizer=self.optimizer, state=self.optimizer_state,
+            self.model, self.X, self.y, self._rate, 10**12, X_test, y_test, batch_size=batch_size, seed=seed,
+            snapshot_every=self.snapshot_every, start=start, cursor=self.cursor, optimizer=self.optimizer,
+            state=self.optimizer_state,
         )
+
+    @property
+    def lr(self) -> float:
+        return self._rate.lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._rate.lr = float(value)
 
     def state_at(self, iteration: int) -> OptimizerState:
         """A copy of the optimizer's state at an iteration the run has passed (or is at)."""
@@ -344,7 +275,8 @@ class TrainingRun:
 
     @property
     def iteration(self) -> int:
-        return len(self.history) if self.history.diverged_at is None else self.history.diverged_at
+        h = self.history
+        return self.origin + len(h) if h.diverged_at is None else h.diverged_at
 
     @property
     def diverged(self) -> bool:
@@ -384,20 +316,62 @@ class TrainingRun:
                 break
         return done
 
+    def fork(self, at: tuple[int, Params] | None = None) -> TrainingRun:
+        """A run of its own from here: a copy of the model and of everything the run carries between steps (the
+        cursor: mini-batches, the last gradient; α), with an empty history starting at this iteration. Advanced
+        with the same α and λ, it takes exactly the steps this run would take. Every attribute is deep-copied but
+        the data (`_SHARED`) and the records, so state added to the run later forks along with it.
+
+        `at` = (iteration, θ there) forks from an earlier iteration the run passed, with the weights it had there
+        (kept by the caller): its batches restart there, as after `rewind(iteration, θ)`, which must come before
+        the run adopts it."""
+        memo: dict[int, Any] = {id(getattr(self, name)): getattr(self, name) for name in self._SHARED}
+        memo[id(self.history)] = None
+        memo[id(self._records)] = None  # a generator cannot be copied: the fork makes its own from the cursor
+        memo[id(self._states)] = {}  # the fork keeps the optimizer's states from its own start (adopt merges them)
+        fork = copy.deepcopy(self, memo)
+        fork.history = History(self.history.param_names, epoch_length=self.history.epoch_length)
+        if at is None:
+            fork.origin = self.iteration
+            fork.history.diverged_at, fork.history.message = self.history.diverged_at, self.history.message
+            fork._restart(self.iteration, fork.cursor)
+            return fork
+        iteration, params = at
+        if not self.origin <= iteration <= self.iteration or set(params) != set(self.model.params):
+            raise ValueError(f"can only fork at {self.origin}…{self.iteration} with this model's parameters")
+        fork.origin, fork.last_record = iteration, None
+        fork.model.params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+        fork.optimizer_state = self.state_at(iteration)
+        fork._restart(iteration)
+        return fork
+
+    def adopt(self, fork: TrainingRun) -> None:
+        """Take the steps `fork` trained as this run's own: its model, generator, cursor and α, its records appended
+        to this history. The fork must come from this run at its current iteration (no step taken since)."""
+        if fork.origin != self.iteration or fork.history.param_names != self.history.param_names:
+            raise ValueError(f"a fork made at iteration {fork.origin} cannot be adopted at {self.iteration}")
+        history, states = self.history, self._states
+        history.extend(fork.history)
+        states.update(fork._states)
+        for name, value in vars(fork).items():
+            if name not in (*self._SHARED, "history", "origin", "_states"):
+                setattr(self, name, value)
+        self.history, self._states = history, states
+
     def rewind(self, iteration: int, params: Params, state: OptimizerState | None = None) -> None:
         """Put the run back at `iteration` with θ = `params` (the weights it had there, e.g. kept by a UI that
         trained ahead of what it has shown) and the optimizer's state there (`state`, or the one the run kept).
         Records from `iteration` on are dropped, divergence after it is forgotten, and training continues from
         there; a mini-batch run draws new batches from that point."""
-        if not 0 <= iteration <= self.iteration:
-            raise ValueError(f"can only rewind to 0…{self.iteration}, not {iteration}")
+        if not self.origin <= iteration <= self.iteration:
+            raise ValueError(f"can only rewind to {self.origin}…{self.iteration}, not {iteration}")
         missing = set(self.model.params) ^ set(params)
         if missing:
             raise ValueError(f"params must name exactly {sorted(self.model.params)}")
         state = self.state_at(iteration) if state is None else state.copy()
         h = self.history
         for column in h.columns.values():
-            del column[iteration:]
+            del column[iteration - self.origin:]
         for store in (h.snapshots, h.snapshot_grads, self._states):
             for t in [t for t in store if t >= iteration]:
                 del store[t]
@@ -407,24 +381,6 @@ class TrainingRun:
         self.last_record = None
         self.optimizer_state = state
         self._restart(iteration)
-
-    def lookahead(self, lr: float, l2: float | None = None, *, start: int | None = None,
-                  params: Params | None = None, state: OptimizerState | None = None) -> Iterator[tuple[Record, Model]]:
-        """The iterations that would come next, run on a copy: (record, the copy's model after that update), the run
-        itself untouched. After `rewind(iteration, params)` to where the lookahead started, the run takes exactly
-        these steps (the same mini-batches too), so a UI can show them before the run has taken them. `start` and
-        `params` begin it at an earlier iteration the run passed, with the weights it had there."""
-        model = self.model.copy()
-        if params is not None:
-            model.params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
-        if l2 is not None:
-            model.l2 = float(l2)
-        start = self.iteration if start is None else start
-        state = self.state_at(start) if state is None else state.copy()
-        X_test, y_test, batch_size, seed = self._train_args
-        for rec in train(model, self.X, self.y, lr, 10**12, X_test, y_test, batch_size=batch_size, seed=seed,
-                         start=start, optimizer=self.optimizer, state=state):
-            yield rec, model
 
 
 def compare_learning_rates(

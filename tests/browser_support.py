@@ -76,21 +76,22 @@ def _listening_port(pid: int) -> int | None:
 
 @contextlib.contextmanager
 def streamlit_server(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str] | None = None,
-                     root: Path = ROOT) -> Iterator[str]:
+                     root: Path = ROOT, log_path: Path | None = None) -> Iterator[str]:
     """Start `root`'s app.py in its own process group; yield its base URL; kill the whole group afterwards.
 
     Streamlit binds port 0, so the system hands it a free port and nothing else can take it first (a port
     picked here and bound later could be, by a parallel test worker or another checkout's tests); the port is
     read back from the process's own listening socket, so the health check can only reach this server.
-    `root` is this checkout unless a benchmark serves another tree (an older commit) beside it.
+    `root` is this checkout unless a benchmark serves another tree (an older commit) beside it. With `log_path`
+    the server's output is kept there (a test reads it), else in a temporary file removed afterwards.
     """
-    with streamlit_process(timeout, extra_args, root) as (base, _):
+    with streamlit_process(timeout, extra_args, root, log_path) as (base, _):
         yield base
 
 
 @contextlib.contextmanager
 def streamlit_process(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str] | None = None,
-                      root: Path = ROOT) -> Iterator[tuple[str, subprocess.Popen]]:
+                      root: Path = ROOT, log_path: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
     """streamlit_server, yielding the server's process too (its pid: memory, CPU time)."""
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -98,7 +99,8 @@ def streamlit_process(timeout: float = SERVER_START_TIMEOUT, extra_args: list[st
         "--server.fileWatcherType", "none",  # other edits to the tree must not rerun the app mid-test
         *(extra_args or []),
     ]
-    log = tempfile.NamedTemporaryFile("w+b", prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
+    log = (open(log_path, "w+b") if log_path is not None  # noqa: SIM115
+           else tempfile.NamedTemporaryFile("w+b", prefix="streamlit-", suffix=".log", delete=False))
     proc = subprocess.Popen(cmd, cwd=root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
@@ -121,8 +123,9 @@ def streamlit_process(timeout: float = SERVER_START_TIMEOUT, extra_args: list[st
     finally:
         _stop_group(proc)
         log.close()
-        with contextlib.suppress(OSError):
-            os.unlink(log.name)
+        if log_path is None:
+            with contextlib.suppress(OSError):
+                os.unlink(log.name)
 
 
 def _stop_group(proc: subprocess.Popen, grace: float = 15.0) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from scratchnet.ui import live_ahead, live_engine
+from scratchnet.ui import live_engine, live_frames
 from scratchnet.ui.live_payload import decode_grids, split_regions
 
 MAIN = "sn_live_"
@@ -162,8 +162,8 @@ def op_settles(op: str) -> bool:
 
 
 def set_engine_clock(monkeypatch: Any, perf_counter: Callable[[], float], monotonic: Callable[[], float]) -> None:
-    """The clock the live engine reads (ui.live_engine and ui.live_ahead): perf_counter for its frame budgets,
+    """The clock the live engine reads (ui.live_engine and ui.live_frames): perf_counter for its frame budgets,
     monotonic for where a browser is by now."""
     clock = types.SimpleNamespace(perf_counter=perf_counter, monotonic=monotonic)
-    for module in (live_engine, live_ahead):
+    for module in (live_engine, live_frames):
         monkeypatch.setattr(module, "time", clock)

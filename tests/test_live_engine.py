@@ -82,7 +82,7 @@ def test_units_keep_the_strongest_voters_when_there_are_many():
     assert np.all(maps[k] <= 128)
 
 
-@pytest.mark.parametrize("speed,stride", [("0.1×", 1), ("0.25×", 1), ("1×", 6), ("2×", 11), ("max", 40)])
+@pytest.mark.parametrize("speed,stride", [("0.1×", 1), ("0.25×", 1), ("1×", 4), ("2×", 8), ("max", 40)])
 def test_playback_aims_at_the_frame_rate(speed, stride):
     s = LiveSettings(lr=0.1, l2=0.0, iters=100, speed=speed, logy=False, hidden=8, act="relu", batch="full", seed=0)
     got, fps = s.playback()
@@ -175,7 +175,7 @@ def test_a_frame_the_run_never_sent_brings_the_browser_back_in_step():
     live, s = _live()
     live.handle(_cmd(live, "play", 1, shown=0), s)
     epoch = live.epoch
-    p = live.handle(_cmd(live, "pause", 2, shown=7), s)  # 7 is not a frame (stride 6)
+    p = live.handle(_cmd(live, "pause", 2, shown=7), s)  # 7 is not a frame (stride 4)
     assert live.epoch == epoch + 1 and p["full"] and p["base"] == -1 and p["frames"][0]["it"] == live.run.iteration
     assert live.state == "paused"
 
@@ -214,3 +214,15 @@ def test_new_alpha_frames_start_further_ahead_when_answers_take_longer_to_arrive
         bases.append(live.splice_payload(faster, ack=2)["splice"]["base"])
     rate = s.rate  # iterations per second at 1×
     assert bases[0] < bases[1] and abs((bases[1] - bases[0]) - 0.4 * rate) <= 2 * 6 + 0.05 * rate, bases
+
+
+def test_first_frames_of_play_taken_once_are_not_offered_again_after_pausing_where_they_began():
+    live, s = _live()
+    pre = live.snapshot(s)["preroll"]
+    p = live.handle(_cmd(live, "play", 1, shown=0, preroll=pre["key"]), s)
+    assert p["base"] == pre["frames"][-1]["it"]
+    p = live.handle(_cmd(live, "pause", 2, shown=0), s)  # at once
+    assert live.run.iteration == 0 and p["preroll"]["key"] != pre["key"]
+    again = live.handle(_cmd(live, "play", 3, shown=0, preroll=p["preroll"]["key"]), s)
+    assert again["base"] == pre["frames"][-1]["it"] and live.run.history.columns["iteration"] == list(
+        range(live.run.iteration))

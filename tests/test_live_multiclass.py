@@ -12,14 +12,14 @@ from live_support import Browser, grids, payload, regions
 
 from scratchnet import TrainingRun, figures, make_model
 from scratchnet.plane import class_regions, decision_grid, hidden_unit_grids, unit_votes
-from scratchnet.ui.live_engine import GRID_RESOLUTION
+from scratchnet.ui.live_frames import GRID_RESOLUTION
 from scratchnet.ui.live_payload import NAN_CLASS, decode_grids, quantise_regions
 from scratchnet.ui.params import PARAMS_BY_KEY
 
 
 def reference_run(at, page: str) -> TrainingRun:
     live = at.session_state[f"live:{page}"]
-    pb = live.problem
+    pb = live.plane.problem
     model = make_model(page, pb.n_inputs, pb.n_classes, hidden_units=8, activation="relu", seed=0)
     return TrainingRun(model, pb.X_train, pb.y_train, pb.X_test, pb.y_test, lr=0.1)
 
@@ -38,7 +38,7 @@ def test_frames_for_three_classes_equal_the_core_regions_within_a_quantisation_s
     decoded = [regions(p) for p in sent if p.get("frames")]
     winner, prob = np.concatenate([w for w, _ in decoded]), np.concatenate([q for _, q in decoded])
     assert winner.shape == prob.shape == (len(its), GRID_RESOLUTION, GRID_RESOLUTION)
-    ref, grid = reference_run(at, "net"), at.session_state["live:net"].grid
+    ref, grid = reference_run(at, "net"), at.session_state["live:net"].plane.grid
     for k, it in enumerate(its):
         ref.advance(it - ref.iteration)
         if k % 5 == 0 or it == 200:
@@ -56,9 +56,9 @@ def test_softmax_regression_steps_and_looks_back_with_regions():
         view.step()
     live = at.session_state["live:logistic"]
     p = payload(at)
-    assert live.meta()["k"] == 4
+    assert live.plane.meta()["k"] == 4
     w, q = regions(p)
-    expected = class_regions(decision_grid(live.run.model, live.grid))
+    expected = class_regions(decision_grid(live.run.model, live.plane.grid))
     np.testing.assert_array_equal(w[-1], expected.winner)
     assert np.max(np.abs(q[-1] - expected.confidence)) <= 1 / 255 + 1e-12
     next(s for s in at.slider if s.label == "Look back through the run").set_value(17).run()
@@ -66,7 +66,7 @@ def test_softmax_regression_steps_and_looks_back_with_regions():
     model = live.run.model.copy()
     model.params = live.run.history.snapshots[10]
     w, q = regions(p)
-    expected = class_regions(decision_grid(model, live.grid))
+    expected = class_regions(decision_grid(model, live.plane.grid))
     np.testing.assert_array_equal(w[0], expected.winner)
     assert np.max(np.abs(q[0] - expected.confidence)) <= 1 / 255 + 1e-12
     assert_clean(at)
@@ -84,7 +84,7 @@ def test_hidden_unit_maps_name_the_class_each_unit_raises():
     assert units["votes"] == [int(votes[k]) for k in order]
     np.testing.assert_allclose(units["w2"], [weight[k] for k in order], atol=5e-3)
     np.testing.assert_array_equal(votes, np.argmax(model.params["W2"], axis=0))
-    h1 = hidden_unit_grids(model, live.unit_grid)
+    h1 = hidden_unit_grids(model, live.plane.unit_grid)
     maps = decode_grids(units).astype(float) / 255 * 2 - 1  # h1/peak, no sign flip with K classes
     for m, k in zip(maps, order, strict=True):
         peak = np.abs(h1[k]).max()
@@ -98,7 +98,7 @@ def test_one_vs_rest_and_two_classes_send_probabilities_as_before():
         p = payload(at)
         assert p["meta"]["k"] == 2 and p["grids"]["h"] == GRID_RESOLUTION  # one plane of P(class 1)
         live = at.session_state["live:logistic"]
-        np.testing.assert_allclose(grids(p)[0], decision_grid(live.run.model, live.grid), atol=1 / 255)
+        np.testing.assert_allclose(grids(p)[0], decision_grid(live.run.model, live.plane.grid), atol=1 / 255)
 
 
 def test_non_finite_cells_get_the_nan_class():

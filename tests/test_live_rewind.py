@@ -81,21 +81,3 @@ def test_rewind_rejects_the_future_and_foreign_params():
         run.rewind(-1, run.model.get_params())
     with pytest.raises(ValueError):
         run.rewind(1, {"W": np.zeros(2)})
-
-
-@pytest.mark.parametrize("batch_size", [None, 10])
-def test_lookahead_shows_the_steps_the_run_takes_after_a_rewind_to_there(batch_size):
-    run = _run(batch_size=batch_size)
-    run.advance(7)
-    ahead = run.lookahead(lr=0.3, l2=0.01)
-    seen = []
-    for _ in range(5):
-        rec, model = next(ahead)
-        seen.append((rec.iteration, rec.train_loss, model.get_params()))
-    assert run.iteration == 7 and len(run.history) == 7 and run.model.l2 == 0.0  # untouched
-    run.rewind(7, run.model.get_params())
-    for iteration, loss, params in seen:
-        run.advance(1, lr=0.3, l2=0.01)
-        assert run.history.columns["iteration"][-1] == iteration and run.history.last("train_loss") == loss
-        for name, value in params.items():
-            np.testing.assert_array_equal(run.model.params[name], value)

@@ -13,7 +13,7 @@ from realistic_data import titanic_csv, wine_csv
 
 from scratchnet.plane import class_regions, decision_grid
 from scratchnet.ui import params as S
-from scratchnet.ui.live_engine import GRID_RESOLUTION
+from scratchnet.ui.live_frames import GRID_RESOLUTION
 from scratchnet.ui.live_payload import DISTANCE_STEP, point_alphas
 
 TITANIC = ["Pclass", "Sex", "SibSp", "Parch", "Fare"]  # five features, none with empty cells
@@ -37,7 +37,7 @@ def live(at, page: str = "logistic"):
 def assert_plane(at, meta: dict, page: str = "logistic") -> None:
     """The meta's axes, titles and point opacities are the problem's (opacities within one byte's step), and
     the points are in the order train, test."""
-    pb = live(at, page).problem
+    pb = live(at, page).plane.problem
     ds = pb.dataset
     assert tuple(meta["axes"]) == pb.plot_axes and (meta["xname"], meta["yname"]) == pb.plot_names
     assert meta["xlabel"] == pb.plot_names[0][:30] and "held at their mean" in meta["note"]
@@ -66,10 +66,10 @@ def assert_grid_is_models(at, p: dict, page: str = "logistic") -> None:
     """The last frame of payload p is the decision grid of the run's weights now over the chosen axes (for K ≥ 3
     classes, its regions: the winning class and its probability)."""
     run = live(at, page)
-    assert run.grid.axes == run.problem.plot_axes
+    assert run.plane.grid.axes == run.plane.problem.plot_axes
     assert p["frames"][-1]["it"] == run.run.iteration
-    expected = decision_grid(run.run.model, run.problem.plane_grid(GRID_RESOLUTION), run.problem.transform)
-    if run.problem.n_classes > 2:  # the wine uploads here keep their three cultivars
+    expected = decision_grid(run.run.model, run.plane.problem.plane_grid(GRID_RESOLUTION), run.plane.problem.transform)
+    if run.plane.problem.n_classes > 2:  # the wine uploads here keep their three cultivars
         winner, prob = regions(p)
         expected_regions = class_regions(expected)
         np.testing.assert_array_equal(winner[-1], expected_regions.winner)
@@ -82,8 +82,9 @@ def test_an_upload_of_five_features_draws_the_chosen_plane_with_faded_points():
     at = use_upload("titanic.csv", titanic_csv(), TITANIC)
     p = payload(at)
     assert_plane(at, p["meta"])
-    assert p["meta"]["points"]["of"] == 400 and p["meta"]["class_names"] == list(live(at).problem.dataset.class_names)
-    assert live(at).problem.plot_names == ("Pclass", "Sex")  # three and two values: both drawn spread out
+    classes = list(live(at).plane.problem.dataset.class_names)
+    assert p["meta"]["points"]["of"] == 400 and p["meta"]["class_names"] == classes
+    assert live(at).plane.problem.plot_names == ("Pclass", "Sex")  # three and two values: both drawn spread out
     assert [j["levels"] for j in p["meta"]["points"]["jitter"]] == [[1, 2, 3], [0, 1]]
     assert_grid_is_models(at, p)
     sent = Browser(at).play_to_end()
@@ -99,8 +100,8 @@ def test_changing_the_drawn_feature_mid_run_keeps_the_run_and_redraws_the_new_pl
     on_screen, run = view.shown, live(at, "net")
     assert ahead["frames"][-1]["it"] > on_screen and run.run.iteration > on_screen
     trained = run.run
-    before = run.problem.plot_axes
-    x = next(n for n in WINE if n not in run.problem.plot_names)
+    before = run.plane.problem.plot_axes
+    x = next(n for n in WINE if n not in run.plane.problem.plot_names)
     at.selectbox(key="plot_x").set_value(x).run()
     assert_clean(at)
     held = payload(at)
@@ -123,7 +124,7 @@ def test_changing_the_drawn_feature_while_paused_redraws_the_frame_on_screen():
         view.step()
     run = live(at, "net")
     assert run.run.iteration == 3 * S.STEP_ITERATIONS
-    y = next(n for n in WINE if n not in run.problem.plot_names)
+    y = next(n for n in WINE if n not in run.plane.problem.plot_names)
     at.selectbox(key="plot_y").set_value(y).run()
     assert_clean(at)
     p = payload(at)
@@ -132,7 +133,7 @@ def test_changing_the_drawn_feature_while_paused_redraws_the_frame_on_screen():
     assert_plane(at, p["meta"], "net")
     assert_grid_is_models(at, p, "net")
     units = payload(at, "sn_units_")
-    assert tuple(units["meta"]["axes"]) == run.problem.plot_axes  # the hidden units' maps: the same plane
+    assert tuple(units["meta"]["axes"]) == run.plane.problem.plot_axes  # the hidden units' maps: the same plane
     again = view.send("frame")  # what live.js asks when a request crossed the change: the frame now, anew
     assert [f["it"] for f in again["frames"]] == [3 * S.STEP_ITERATIONS]
     assert_grid_is_models(at, again, "net")
@@ -153,8 +154,8 @@ def test_a_request_in_the_same_run_as_the_new_features_gets_the_new_plane():
     view.play()
     view.need()
     run = live(at, "net")
-    old = ",".join(str(k) for k in run.problem.plot_axes)
-    x = next(n for n in WINE if n not in run.problem.plot_names)
+    old = ",".join(str(k) for k in run.plane.problem.plot_axes)
+    x = next(n for n in WINE if n not in run.plane.problem.plot_names)
     at.selectbox(key="plot_x").set_value(x)  # not run yet: it goes with the request below
     view.req += 1
     trigger(at, {"op": "need", "req": view.req, "mount": view.mount, "epoch": view.epoch, "shown": view.buffered,
@@ -164,6 +165,6 @@ def test_a_request_in_the_same_run_as_the_new_features_gets_the_new_plane():
     assert p["ack"] == view.req and p["hold"] and p["meta"]["xname"] == x and live(at, "net").run is run.run
     assert_plane(at, p["meta"], "net")
     view.epoch, view.shown = p["epoch"], view.buffered
-    p = view.send("need", next=view.buffered, want=0.12, plane=run.plane_key)  # from the frame held, new plane
+    p = view.send("need", next=view.buffered, want=0.12, plane=run.plane.key)  # from the frame held, new plane
     assert "meta" not in p and p["frames"][0]["it"] > view.shown and not p["hold"]
     assert_grid_is_models(at, p, "net")

@@ -24,6 +24,7 @@ from scratchnet.ui import controls, runs
 from scratchnet.ui import params as S
 from scratchnet.ui.landscape_panel import overshoot_panel
 from scratchnet.ui.live_engine import LiveRun, LiveSettings
+from scratchnet.ui.live_payload import PROTOCOL
 from scratchnet.ui.page import PageContext, data_notes, guard, require_data
 from scratchnet.ui.params import Settings
 
@@ -47,7 +48,8 @@ def _compact(source: str) -> str:
     return "\n".join(line for line in lines if line and not line.startswith("//"))
 
 
-CODE = {
+CODE = {  # the mount payload's: the view's module, its CSS, and the protocol it shares with the server
+    "protocol": PROTOCOL,
     "js": _compact("\n".join((ASSETS / name).read_text() for name in JS_FILES)),
     "css": "\n".join(line.strip() for line in re.sub(r"/\*.*?\*/", "", (ASSETS / "live.css").read_text(),
                                                       flags=re.S).splitlines() if line.strip()),
@@ -68,14 +70,14 @@ def panel_channel_key(page: str) -> str:
 
 
 def _receive(page: str, key: str) -> None:
-    """Trigger callback (runs before the rerun it causes): keep the browser's request for the run to answer.
-    Requests for frames come from the view (they rerun only its fragment); Play, Pause, Step, Reset and the end
-    of a run, which change what shows around the view, come through the panel's channel (they rerun the panel)."""
-    value = st.session_state.get(key)
-    cmd = value.get("cmd") if isinstance(value, dict) else None
+    """Trigger callback (runs before the rerun it causes, once per event of the message): note which component
+    has a request; the run reads it once (_answer). Read here, each call would cost Streamlit a pass over all the
+    message's events: a forged message with thousands of them cost minutes. Requests for frames come from the view
+    (they rerun only its fragment); Play, Pause, Step, Reset and the end of a run, which change what shows around
+    the view, come through the panel's channel (they rerun the panel)."""
     live = runs.get(page)
-    if isinstance(cmd, dict) and isinstance(live, LiveRun):
-        live.inbox.append(cmd)
+    if isinstance(live, LiveRun):
+        live.arrived.add(key)
 
 
 # --- runs -------------------------------------------------------------------------------------------------
@@ -178,11 +180,13 @@ def _panel(ctx: PageContext) -> None:
 def _answer(live: LiveRun, s: LiveSettings) -> tuple[dict[str, Any] | None, bool]:
     """The payload for the browser's requests since the last run (None: none asked for frames), and whether a
     view was mounted (it said hello: it needs the code)."""
-    inbox, live.inbox = live.inbox, []
-    payload, mounting = None, any(cmd.get("op") == "hello" for cmd in inbox)
-    for cmd in inbox:
-        if cmd.get("op") != "hello":
-            payload = live.handle(cmd, s)
+    for key in live.arrived:
+        value = st.session_state.get(key)
+        if isinstance(value, dict):
+            live.take(value.get("cmd"))  # checked there: the newest valid request of a view is kept
+    live.arrived.clear()
+    (cmd, live.inbox), (mounting, live.mounting) = (live.inbox, None), (live.mounting, False)
+    payload = None if cmd is None else live.handle(cmd, s)
     if payload is None and live.splice:  # α or λ moved mid-run: frames with the new values, at once
         payload = live.splice_payload(s, ack=live.last_req)
     return payload, mounting
@@ -254,7 +258,7 @@ def _paused_views(ctx: PageContext, live: LiveRun, s: LiveSettings) -> int | Non
                           on_change="rerun")
         if why.open:
             with why:
-                overshoot_panel(run.model, live.problem, run.history, s.lr, batch_size=S.batch_size(s.batch),
+                overshoot_panel(run.model, live.plane.problem, run.history, s.lr, batch_size=S.batch_size(s.batch),
                                 key=f"{ctx.page}_overshoot")
     if len(run.history):
         left, right, _ = st.columns([1, 1, 3])

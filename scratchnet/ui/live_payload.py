@@ -22,16 +22,54 @@ from scratchnet.data import Dataset
 from scratchnet.figures import SliceFadeLike
 
 GRID_ENCODING = "u8-delta-zlib"
-# The deltas are mostly runs of 0 (70 %) and ±1 (21 %): run-length matches alone (Z_RLE; every level deflates
-# alike) take 0.55x the CPU of the default strategy at level 4 on a default run, for 12 % more bytes (275 vs
-# 245 kB; level 6 would save 8 % more than level 4 for 3x its CPU).
-ZLIB_STRATEGY = zlib.Z_RLE
+# The deltas are mostly runs of 0 and ±1. At a frame per screen refresh (250 grids per default run) the default
+# strategy sends 15 % fewer bytes than run-length matches alone (Z_RLE: 443 vs 522 kB of base64), and deflate is
+# ~2 % of the server's work per run either way (measured in-process: 0.188 vs 0.181 s, within noise).
+ZLIB_STRATEGY = zlib.Z_DEFAULT_STRATEGY
 ZLIB_LEVEL = 4
 MAX_POINTS = 800  # points drawn over the boundary; a seeded subset above that (the same in every frame)
 NAN_BYTE = 128  # a non-finite probability is drawn as 0.5 (white); the frame also says it had some
 JITTER_LEVELS = 12  # a drawn feature with at most this many values (a class, 0/1 text) is drawn jittered,
 JITTER = 0.2  # each point moved by up to ± this share of the gap between its values, so points do not hide
-DISTANCE_STEP = 0.04  # a point's distance from the slice (standard deviations), one byte: 0 … 10.2
+
+# The live view's protocol: the one table of what the server and the browser (live_component/*.js, and
+# bench/class_client.py playing one) must agree on. It goes to the browser with the plane's meta.
+PROTOCOL: dict[str, float] = {
+    "first_chunk_s": 0.12,  # seconds of playback asked for after Play or a change (and the first frames of Play)
+    "low_water_s": 0.6,  # seconds of buffered playback left when the browser asks for more frames
+    "want_max_s": 4.0,  # seconds of playback one request asks for at most
+    "ack_timeout_s": 4.0,  # a request not answered by then is sent again
+    "dist_step": 0.04,  # a point's distance from the slice (standard deviations) per byte step: 0 … 10.2
+}
+DISTANCE_STEP = PROTOCOL["dist_step"]
+
+# A browser request's fields as the engine may read them: (type, low, high). Ints are JSON integers (not bools),
+# numbers are finite; anything else is left out (the engine reads a missing field as absent).
+_INT, _NUM, _TEXT = "int", "num", "text"
+REQUEST_FIELDS: dict[str, tuple[str, float, float]] = {
+    "req": (_INT, 1, 2**53), "epoch": (_INT, -1, 2**53), "shown": (_INT, 0, 2**53), "next": (_INT, 0, 2**53),
+    "want": (_NUM, 0, 3600), "lag": (_NUM, 0, 4999.999), "mount": (_TEXT, 0, 64), "plane": (_TEXT, 0, 400),
+    "preroll": (_TEXT, 0, 400), "splice": (_TEXT, 0, 400),
+}
+REQUEST_OPS = ("hello", "play", "need", "pause", "step", "done", "frame", "reset")
+
+
+def request(value: Any) -> dict[str, Any] | None:
+    """A browser request with every field checked where it enters: None unless it is an object with a known `op`
+    and (but for "hello") a request number; other fields of the wrong type or out of range are dropped."""
+    if not isinstance(value, dict) or value.get("op") not in REQUEST_OPS:
+        return None
+    out: dict[str, Any] = {"op": value["op"], "mount": ""}
+    for name, (kind, low, high) in REQUEST_FIELDS.items():
+        v = value.get(name)
+        if kind == _TEXT:
+            ok = isinstance(v, str) and len(v) <= high
+        else:
+            ok = (isinstance(v, int) or (kind == _NUM and isinstance(v, float))) and not isinstance(v, bool)
+            ok = ok and math.isfinite(v) and low <= v <= high
+        if ok:
+            out[name] = v
+    return out if "req" in out or out["op"] == "hello" else None
 
 
 # --- numbers -------------------------------------------------------------------------------------------------
@@ -164,15 +202,16 @@ def encode_units(h1: np.ndarray, w2: np.ndarray | None, max_units: int,
 
 
 # --- series --------------------------------------------------------------------------------------------------
-def series(history: History, t0: int, columns: Iterable[str]) -> dict[str, Any]:
+def series(history: History, t0: int, columns: Iterable[str], origin: int = 0) -> dict[str, Any]:
     """Records t0 … end of `columns` (rounded, None for non-finite), plus where α changed: [[t, α], …] with the
-    first record's α, so the browser can mark changes across messages."""
+    first record's α, so the browser can mark changes across messages. `origin`: the iteration of history[0]
+    (a fork's records start where it was made)."""
     n = len(history)
     t0 = max(0, min(int(t0), n))
     cols = {name: [num(v) for v in history.columns[name][t0:]] for name in columns if name in history.columns}
     lrs = history.columns["lr"][t0:]
-    changes = [[t0 + k, num(lr, 6)] for k, lr in enumerate(lrs) if k == 0 or lr != lrs[k - 1]]
-    return {"t0": t0, "cols": cols, "lr": changes}
+    changes = [[origin + t0 + k, num(lr, 6)] for k, lr in enumerate(lrs) if k == 0 or lr != lrs[k - 1]]
+    return {"t0": origin + t0, "cols": cols, "lr": changes}
 
 
 def chart_lines(param_info: Sequence[ParamInfo], classes: Sequence[str] = ()) -> dict[str, Any]:
@@ -254,6 +293,7 @@ def plane_meta(ds: Dataset, grid: PlaneGrid, fade: SliceFadeLike | None = None, 
         steps = np.rint(np.clip(np.nan_to_num(np.concatenate(distances), nan=255 * DISTANCE_STEP) / DISTANCE_STEP,
                                 0, 255)).astype(np.uint8)
         points["dist"] = base64.b64encode(steps.tobytes()).decode("ascii")
+        points["dist_step"] = DISTANCE_STEP
     return {
         "x": [num(x[0], 6), num(x[-1], 6)],
         "y": [num(y[0], 6), num(y[-1], 6)],

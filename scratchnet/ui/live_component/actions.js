@@ -2,8 +2,6 @@
 // then becomes one request to the server; one request is in flight at a time, and an unanswered one is sent
 // again (the server acts on each request number once).
 
-const ACK_TIMEOUT_MS = 4000;
-
 // --- keyboard: Space toggles Play / Pause unless the key belongs to a control --------------------------
 const OWN_KEYS = 'input, textarea, select, button, a[href], [contenteditable=""], [contenteditable="true"], '
   + '[role=slider], [role=combobox], [role=textbox], [role=spinbutton], [role=listbox], [role=option], '
@@ -138,7 +136,7 @@ function sendPending(v) {
   const cmd = v.pending;
   cmd.sentAt = cmd.sentAt || performance.now();
   clearTimeout(v.timer);
-  v.timer = setTimeout(() => { if (v.pending === cmd && !v.leaving && !gone(v)) sendPending(v); }, ACK_TIMEOUT_MS);
+  v.timer = setTimeout(() => { if (v.pending === cmd && !v.leaving && !gone(v)) sendPending(v); }, PROTOCOL.ack_timeout_s * 1000);
   // frames: the view's own fragment; anything else: the panel's (channel.js), so what is around the view follows
   const panel = cmd.op !== 'need' && v.meta && window.__snPanel && window.__snPanel[v.meta.page];
   (panel || v.send)('cmd', cmd);

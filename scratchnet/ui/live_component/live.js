@@ -5,10 +5,13 @@
 // new data never rebuilds anything.
 
 const VIEWS = new WeakMap();
+// what the server and this view agree on (scratchnet/ui/live_payload.PROTOCOL): it comes with this code
+let PROTOCOL = null;
 const LABEL = { play: '▶ Play', pause: '⏸ Pause', resume: '▶ Resume' };
 
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
+  if (data && data.code) PROTOCOL = data.code.protocol;
   if (data && data.code && data.code.css && !document.getElementById('sn-live-css')) {
     el('style', '', document.head, { id: 'sn-live-css' }).textContent = data.code.css;
   }
@@ -201,7 +204,7 @@ async function receive(v, P) {
     dropAhead(v);
     v.clock = shownIt(v);
     v.queued = null;
-    command(v, 'need', { want: 0.12 });
+    command(v, 'need', { want: PROTOCOL.first_chunk_s });
   } else if (P.frames && P.full) {
     if (first || (settled && (v.mode !== 'playing' || (newEpoch && !P.hold)))) {
       v.frames = frames;

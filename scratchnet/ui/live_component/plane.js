@@ -290,7 +290,6 @@ function drawPlane(cv, st, grid, gw, gh, opts) {
 // Hovering the live plane names the point under the pointer: its split and class, its two drawn values (a
 // spread-out feature by its level) and, on a slice, how far its other features lie from their means. Only
 // pointer moves cost anything; nothing here runs per frame.
-const DIST_STEP = 0.04; // scratchnet/ui/live_payload.DISTANCE_STEP
 
 function planeHover(v) {
   const tip = el('div', 'sn-tip', v.plot, { role: 'tooltip', 'data-testid': 'sn-tip' });
@@ -315,7 +314,7 @@ function planeHover(v) {
       `${m.xname} = ${tickLabel(level(jx, pts.x[best]))}`, `${m.yname} = ${tickLabel(level(jy, pts.y[best]))}`];
     if (pts.dist) {
       if (!m.distBytes) m.distBytes = bytes(pts.dist);
-      lines.push(`other features: ${(m.distBytes[best] * DIST_STEP).toFixed(1)} SD from their means`);
+      lines.push(`other features: ${(m.distBytes[best] * pts.dist_step).toFixed(1)} SD from their means`);
     }
     tip.textContent = lines.join('\n');
     tip.style.left = `${Math.max(0, Math.min(mx + 12, r.width - tip.offsetWidth - 4))}px`;

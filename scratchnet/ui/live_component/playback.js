@@ -1,9 +1,6 @@
 // Playback: the frames a message brought are shown at a steady rate on a real-time clock, and more are asked for
 // before the buffer runs dry. (Concatenated with the other files into the component's one module.)
 
-const LOW_WATER = 0.6; // seconds of buffered playback left when more frames are asked for
-const WANT_MAX = 4; // seconds of playback one request asks for at most (the server's CHUNK_SECONDS caps it too)
-
 function show(v, k) {
   if (k < 0) return;
   if (k > 0) { v.frames.splice(0, k); k = 0; }
@@ -48,11 +45,11 @@ function tick(v, now) {
       v.end = null;
       command(v, 'done');
       render(v);
-    } else if (!v.end && !v.pending && !v.queued && (last.it - v.clock) / rate < LOW_WATER) {
-      // ask for more than is left: a second or two right after Play, then up to WANT_MAX per message (every
+    } else if (!v.end && !v.pending && !v.queued && (last.it - v.clock) / rate < PROTOCOL.low_water_s) {
+      // ask for more than is left: a second or two right after Play, then up to want_max_s per message (every
       // message costs the browser a re-render: a default run is Play, one or two requests and its end)
       const ahead = Math.max(0, (last.it - v.clock) / rate);
-      command(v, 'need', { want: Math.min(WANT_MAX, 0.3 + 6 * ahead) });
+      command(v, 'need', { want: Math.min(PROTOCOL.want_max_s, 0.3 + 6 * ahead) });
     }
   }
   if (v.dirty) draw(v);
