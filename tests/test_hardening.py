@@ -274,12 +274,12 @@ def test_step_after_divergence_is_harmless():
 
 # --- 5. a failure inside a page ------------------------------------------------------------------------------
 def test_failure_inside_a_page_shows_a_friendly_message(monkeypatch):
-    from scratchnet.ui import live_engine
+    from scratchnet.ui import live_frames
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(live_engine, "decision_grid", broken)
+    monkeypatch.setattr(live_frames, "decision_grid", broken)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.run()
     switch(at, "net")

@@ -9,7 +9,7 @@ from live_support import Browser, grids, payload, status
 
 from scratchnet import Adam, Momentum, Network, TrainingRun, make_model
 from scratchnet.plane import decision_grid
-from scratchnet.ui.live_engine import GRID_RESOLUTION
+from scratchnet.ui.live_frames import GRID_RESOLUTION
 
 
 def live(at):
@@ -23,14 +23,14 @@ def test_a_six_layer_run_is_the_cores_run_and_pauses_with_unit_maps():
     assert run.optimizer == Momentum(0.9)
     sent = Browser(at).play_to_end()
     assert status(at).startswith("Iteration 100 / 100 · finished")
-    pb = live(at).problem
+    pb = live(at).plane.problem
     ref = TrainingRun(make_model("net", pb.n_inputs, hidden_layers=(8,) * 6, activation="tanh", seed=0),
                       pb.X_train, pb.y_train, pb.X_test, pb.y_test, lr=0.3, optimizer=Momentum(0.9))
     ref.advance(100)
     np.testing.assert_array_equal(run.history.array("train_loss"), ref.history.array("train_loss"))
     last = [p for p in sent if p.get("frames")][-1]
     assert last["frames"][-1]["it"] == 100
-    expected = decision_grid(ref.model, live(at).grid)
+    expected = decision_grid(ref.model, live(at).plane.grid)
     assert expected.shape == (GRID_RESOLUTION, GRID_RESOLUTION)
     assert np.max(np.abs(grids(last)[-1] - expected)) <= 1 / 255 + 1e-12  # the frame on screen is the core's
     units = live(at).units_payload()
@@ -54,14 +54,14 @@ def test_layer_buttons_add_and_remove_layers_and_say_the_run_restarted():
 def test_new_weights_keep_the_points_and_the_optimizer_change_restarts():
     at = open_page("net", seed="3")
     before = live(at)
-    points = before.problem.X_train.copy()
+    points = before.plane.problem.X_train.copy()
     start = before.run.model.get_params()
     view = Browser(at)
     view.play()
     view.need()
     button(at, "reweigh").click().run()
     after = live(at)
-    np.testing.assert_array_equal(after.problem.X_train, points)  # the same data …
+    np.testing.assert_array_equal(after.plane.problem.X_train, points)  # the same data …
     assert not np.array_equal(after.run.model.params["W1"], start["W1"])  # … new starting weights
     assert "Weights seed changed (0 → 1)" in payload(at)["notice"]
     Browser(at).step()

@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 JS = sorted((ROOT / "scratchnet/ui/live_component").glob("*.js"))
 PY = [p for p in [*(ROOT / "scratchnet/ui").glob("*.py"), *(ROOT / "bench").glob("*.py")]
       if p.name != "live_payload.py"]
-# named constants that equal a protocol value by chance, with another meaning (a training budget in seconds)
-OTHER_MEANING = {"PREROLL_BUDGET"}
+# named constants that equal a protocol value by chance, with another meaning
+OTHER_MEANING = {"PREROLL_BUDGET", "SHOWN_ENTRIES"}  # SHOWN_ENTRIES: how many of W1's entries the math page tabulates
 
 
 def _values(ms: bool) -> set[float]:
