@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from scratchnet.problem import Problem
-from scratchnet.ui import controls, data_source, runs, server
+from scratchnet.ui import class_link, controls, data_source, runs, server
 from scratchnet.ui.lessons import LESSON, Preset, lesson_for
 from scratchnet.ui.params import PARAMS_BY_KEY, SIDEBAR_KEYS, Settings, hide_query, parse_hidden
 from scratchnet.ui.runs import LIVE_PREFIX  # noqa: F401 — re-exported: pages and the live view imported it from here
@@ -73,6 +73,7 @@ def setup(page: str) -> PageContext:
                        initial_sidebar_state="collapsed" if hidden else "auto")
     st.markdown(_CSS, unsafe_allow_html=True)
     _pause_runs_on_page_switch(page)
+    class_link.apply_pending()  # a setup the teacher pushed: its settings before any widget is drawn
     with st.sidebar:
         st.markdown("## scratchnet")
         if "nav" not in hidden:
@@ -91,6 +92,7 @@ def setup(page: str) -> PageContext:
     if info.intro:
         st.caption(info.intro_k if several and info.intro_k else info.intro)
     lesson_banner(ctx)
+    class_link.follow(page)
     return ctx
 
 

@@ -57,6 +57,10 @@ PAGES: dict[str, Page] = {p.key: p for p in (
     Page("math", "pages/5_The_math.py", "The math", "🧮", "The math",
          "Everything the app computes, derived by hand — and checked live against the model on the other pages.",
          kind_setting="math_model", settings=("math_model",)),
+    Page("class", "pages/6_Class.py", "Class", "🎓", "Class",
+         "One experiment for the whole room: students join with the code, the teacher sends everyone a setup, "
+         "every run's result goes to the board.", sidebar=frozenset({"network", "optimiser"})),
+    Page("board", "pages/7_Board.py", "Board", "📊", "Class board"),
 )}
 LIVE_PAGES = tuple(key for key, p in PAGES.items() if p.kind is not None)  # pages with a live training run
 

@@ -1,0 +1,115 @@
+"""The Board page, for the projector: the class's counts, its results plotted against the setting that varies,
+a leaderboard for the teacher's target, a wall of boundary thumbnails and a CSV of everything.
+
+It refreshes itself once a second in a fragment and rebuilds its figures only when the class's revision moved
+(a join, a state change, a result). Anyone with the code may look: it shows nicknames and numbers, nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from scratchnet.classroom.outcome import OUTCOME_COLUMNS, thumb_arrays
+from scratchnet.classroom.room import counts, normalise_code
+from scratchnet.figures.board import COLOUR_BY, LABELS, outcome_histogram, outcome_scatter, thumb_png, varying
+from scratchnet.ui.class_link import as_text, classroom, seat
+from scratchnet.ui.page import PageContext
+
+REFRESH_S = 1.0
+CACHE = "board_cache"  # (code, rev) → what was drawn from it (this session's only)
+WALL_COLUMNS = 8
+CSV_COLUMNS = ("nick", "page", "data", "lr", "hidden", "act", "batch", "l2", "iters", "seed", *OUTCOME_COLUMNS)
+
+
+def board_code() -> str:
+    """The class shown: ?class=CODE, or the teacher's or student's own class in this session."""
+    teacher = st.session_state.get("class_teacher")
+    me = seat()
+    return normalise_code(st.query_params.get("class", "") or (teacher[0] if teacher else me.code if me else ""))
+
+
+def board_page(ctx: PageContext) -> None:
+    code = board_code()
+    if not code:
+        typed = st.text_input("Class code", max_chars=12, key="board_code")
+        if not typed:
+            st.info("Open the board from the Class page, or type the class code.", icon="📊")
+            return
+        code = normalise_code(typed)
+    st.fragment(_live_board, run_every=REFRESH_S)(code)
+
+
+def frame(results: list[dict[str, Any]]) -> pd.DataFrame:
+    df = pd.DataFrame([{k: v for k, v in r.items() if k != "thumb"} for r in results])
+    return df
+
+
+def csv_text(df: pd.DataFrame) -> str:
+    """The results as CSV; a nickname that a spreadsheet would take for a formula gets a leading quote."""
+    out = df.reindex(columns=[c for c in CSV_COLUMNS if c in df]).copy()
+    out["nick"] = [f"'{n}" if str(n)[:1] in "=+-@\t\r" else n for n in out["nick"]]
+    return out.to_csv(index=False)
+
+
+def _live_board(code: str) -> None:
+    view = classroom().view(code)
+    if view is None:
+        st.error(f"There is no class with the code “{code[:8]}” (or it has ended).", icon="📊")
+        return
+    cached = st.session_state.get(CACHE)
+    if cached is None or cached[0] != (code, view.rev):
+        results = classroom().results(code)
+        cached = ((code, view.rev), classroom().students(code), results, frame(results))
+        st.session_state[CACHE] = cached
+    _, students, results, df = cached
+    c = counts(students, results)
+    st.markdown(f"### Class `{code}`" + (" · closed" if view.closed else ""))
+    cols = st.columns(4)
+    for col, (label, value) in zip(cols, (("Joined", c.joined), ("Playing", c.playing), ("Finished", c.finished),
+                                          ("Results", c.results)), strict=True):
+        col.metric(label, value)
+    if df.empty:
+        st.info("No results yet: they appear here as students' runs pause or finish.", icon="⏳")
+        return
+    y = st.radio("Outcome", [k for k in ("test_loss", "train_loss", "test_acc", "train_acc") if k in df],
+                 format_func=LABELS.get, horizontal=True, key="board_outcome")
+    x = varying(df) or "lr"
+    colour = varying(df, [k for k in COLOUR_BY if k != x])
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(outcome_scatter(df, x, y, colour), key="board_scatter", config={"displayModeBar": False})
+    with right:
+        st.plotly_chart(outcome_histogram(df, y), key="board_hist", config={"displayModeBar": False})
+    leaderboard(df, view.target)
+    wall(results)
+    st.download_button("⬇ All results (CSV)", data=csv_text(df), file_name=f"class_{code}_results.csv",
+                       mime="text/csv", key="board_csv")
+
+
+def leaderboard(df: pd.DataFrame, target: Any) -> None:
+    st.subheader(f"Leaderboard: {LABELS.get(target.metric, target.metric)} ≤ {target.limit:g}, smallest network")
+    if target.metric not in df:
+        return
+    hit = df[df[target.metric].notna() & (df[target.metric] <= target.limit)]
+    if hit.empty:
+        st.caption("Nobody has reached the target yet.")
+        return
+    top = hit.sort_values(["n_params", target.metric]).head(10)
+    table = top.reindex(columns=["nick", "n_params", "hidden", target.metric, "lr", "iterations"])
+    st.dataframe(table.rename(columns=LABELS | {"nick": "student"}), hide_index=True)
+
+
+def wall(results: list[dict[str, Any]]) -> None:
+    st.subheader("Every boundary")
+    latest = list({r["sid"]: r for r in results}.values())[-4 * WALL_COLUMNS:]  # each student's last run
+    cols = st.columns(WALL_COLUMNS)
+    for i, r in enumerate(latest):
+        arrays = thumb_arrays(r.get("thumb"))
+        with cols[i % WALL_COLUMNS]:
+            if arrays is not None:
+                st.image(thumb_png(*arrays), width="stretch")
+            loss = "diverged" if r.get("diverged") else f"{r['test_loss']:.3f}" if r.get("test_loss") else "–"
+            st.caption(f"{as_text(r['nick'])} · α {r.get('lr') or '?'} · {loss}")
