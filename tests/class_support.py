@@ -74,3 +74,22 @@ def store_url_fixture(request, tmp_path) -> str:
 @pytest.fixture(name="room")
 def room_fixture(store_url) -> Classroom:
     return Classroom(open_store(store_url))
+
+
+def virtual_students(room: Classroom, code: str, lrs: list[float], iterations: int = 500) -> None:
+    """Students without a browser: each joins, trains the setup's network (moons, 8 tanh units) at its own α for
+    real, and reports as the live view does (a class's worth of results for the board's screenshots)."""
+    import scratchnet
+    from scratchnet.classroom.outcome import THUMB, run_result
+    from scratchnet.data import synthetic_dataset
+    from scratchnet.plane import plane_grid
+
+    ds = synthetic_dataset("moons", n=200, noise=0.15, seed=0)
+    for i, lr in enumerate(lrs):
+        seat = room.join(code, f"virtual {i + 1}", f"virtual-{i}")
+        net = scratchnet.TwoLayerNet(n_features=2, hidden_units=8, activation="relu", seed=i)
+        run = scratchnet.TrainingRun(net, ds.X_train, ds.y_train, ds.X_test, ds.y_test, lr=lr, seed=i)
+        run.advance(iterations)
+        result = run_result(net, run.history, plane_grid(ds.X_train, resolution=THUMB))
+        room.report(seat, "run", result | {"page": "net", "kind": "net", "data": "moons", "lr": lr, "hidden": 8,
+                                           "act": "relu", "iters": iterations, "seed": i})

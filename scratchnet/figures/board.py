@@ -51,7 +51,7 @@ def outcome_scatter(df: pd.DataFrame, x: str, y: str, colour: str | None = None)
             fig.add_scatter(x=div[x], y=[top] * len(div), mode="markers", name=f"{label}: diverged",
                             marker={"size": 12, "color": color, "symbol": "x"}, text=[text(n) for n in div["nick"]],
                             hovertemplate="%{text}: diverged<extra></extra>")
-    fig.update_layout(height=360, margin={"l": 50, "r": 10, "t": 30, "b": 45}, legend={"orientation": "h", "y": 1.12},
+    fig.update_layout(height=300, margin={"l": 50, "r": 10, "t": 30, "b": 40}, legend={"orientation": "h", "y": 1.12},
                       xaxis_title=LABELS.get(x, x), yaxis_title=LABELS.get(y, y))
     if x in LOG_AXES and (df[x] > 0).all():
         fig.update_xaxes(type="log")
@@ -60,7 +60,7 @@ def outcome_scatter(df: pd.DataFrame, x: str, y: str, colour: str | None = None)
 
 def outcome_histogram(df: pd.DataFrame, y: str) -> go.Figure:
     fig = go.Figure(go.Histogram(x=df[y].dropna(), nbinsx=15, marker={"color": CLASS_COLORS[0]}))
-    fig.update_layout(height=360, margin={"l": 50, "r": 10, "t": 30, "b": 45}, bargap=0.05,
+    fig.update_layout(height=300, margin={"l": 50, "r": 10, "t": 30, "b": 40}, bargap=0.05,
                       xaxis_title=LABELS.get(y, y), yaxis_title="runs")
     return fig
 

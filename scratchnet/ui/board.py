@@ -20,7 +20,7 @@ from scratchnet.ui.page import PageContext
 
 REFRESH_S = 1.0
 CACHE = "board_cache"  # (code, rev) → what was drawn from it (this session's only)
-WALL_COLUMNS = 8
+WALL_COLUMNS = 8  # 4 rows of 8: a class of 32 at a glance
 CSV_COLUMNS = ("nick", "page", "data", "lr", "hidden", "act", "batch", "l2", "iters", "seed", *OUTCOME_COLUMNS)
 
 
@@ -66,31 +66,36 @@ def _live_board(code: str) -> None:
         st.session_state[CACHE] = cached
     _, students, results, df = cached
     c = counts(students, results)
-    st.markdown(f"### Class `{code}`" + (" · closed" if view.closed else ""))
-    cols = st.columns(4)
-    for col, (label, value) in zip(cols, (("Joined", c.joined), ("Playing", c.playing), ("Finished", c.finished),
-                                          ("Results", c.results)), strict=True):
+    cols = st.columns([1.3, 1, 1, 1, 1, 3.2], vertical_alignment="center")
+    cols[0].markdown(f"### Class `{code}`" + (" · closed" if view.closed else ""))
+    for col, (label, value) in zip(cols[1:5], (("Joined", c.joined), ("Playing", c.playing),
+                                               ("Finished", c.finished), ("Results", c.results)), strict=True):
         col.metric(label, value)
     if df.empty:
         st.info("No results yet: they appear here as students' runs pause or finish.", icon="⏳")
         return
-    y = st.radio("Outcome", [k for k in ("test_loss", "train_loss", "test_acc", "train_acc") if k in df],
-                 format_func=LABELS.get, horizontal=True, key="board_outcome")
+    with cols[5]:
+        y = st.radio("Outcome", [k for k in ("test_loss", "train_loss", "test_acc", "train_acc") if k in df],
+                     format_func=LABELS.get, horizontal=True, key="board_outcome")
     x = varying(df) or "lr"
     colour = varying(df, [k for k in COLOUR_BY if k != x])
-    left, right = st.columns(2)
+    left, right = st.columns([3, 2])
     with left:
         st.plotly_chart(outcome_scatter(df, x, y, colour), key="board_scatter", config={"displayModeBar": False})
     with right:
         st.plotly_chart(outcome_histogram(df, y), key="board_hist", config={"displayModeBar": False})
-    leaderboard(df, view.target)
-    wall(results)
-    st.download_button("⬇ All results (CSV)", data=csv_text(df), file_name=f"class_{code}_results.csv",
-                       mime="text/csv", key="board_csv")
+    left, right = st.columns([2, 3])
+    with left:
+        leaderboard(df, view.target)
+        st.download_button("⬇ All results (CSV)", data=csv_text(df), file_name=f"class_{code}_results.csv",
+                           mime="text/csv", key="board_csv")
+    with right:
+        wall(results)
 
 
 def leaderboard(df: pd.DataFrame, target: Any) -> None:
-    st.subheader(f"Leaderboard: {LABELS.get(target.metric, target.metric)} ≤ {target.limit:g}, smallest network")
+    st.markdown(f"**Leaderboard:** {LABELS.get(target.metric, target.metric)} ≤ {target.limit:g}, smallest network "
+                "first")
     if target.metric not in df:
         return
     hit = df[df[target.metric].notna() & (df[target.metric] <= target.limit)]
@@ -103,13 +108,14 @@ def leaderboard(df: pd.DataFrame, target: Any) -> None:
 
 
 def wall(results: list[dict[str, Any]]) -> None:
-    st.subheader("Every boundary")
+    st.markdown("**Every student's boundary** (their last run)")
     latest = list({r["sid"]: r for r in results}.values())[-4 * WALL_COLUMNS:]  # each student's last run
     cols = st.columns(WALL_COLUMNS)
     for i, r in enumerate(latest):
         arrays = thumb_arrays(r.get("thumb"))
         with cols[i % WALL_COLUMNS]:
             if arrays is not None:
-                st.image(thumb_png(*arrays), width="stretch")
+                st.image(thumb_png(*arrays), width="stretch")  # 24 cells × 4 px
             loss = "diverged" if r.get("diverged") else f"{r['test_loss']:.3f}" if r.get("test_loss") else "–"
-            st.caption(f"{as_text(r['nick'])} · α {r.get('lr') or '?'} · {loss}")
+            lr = f"{r['lr']:g}" if r.get("lr") else "?"
+            st.caption(f"{as_text(r['nick'])} · α {lr} · {loss}")
