@@ -20,7 +20,6 @@ from tests.test_class_browser import join
 from tests.test_replicas import kill_replica, replica_of
 
 
-
 @pytest.fixture(params=["sqlite", "redis"])
 def store(request, tmp_path) -> str:
     return sqlite_url(tmp_path) if request.param == "sqlite" else request.getfixturevalue("redis_url")

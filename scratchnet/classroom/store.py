@@ -11,11 +11,13 @@ key of a class expires with it. `hit` counts events in a time window, for rate l
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlparse
@@ -60,35 +62,47 @@ CREATE TABLE IF NOT EXISTS counter (bucket TEXT PRIMARY KEY, n INTEGER NOT NULL,
 
 
 class SQLiteStore:
-    """One connection per thread (Streamlit runs each session's script in a thread of its own)."""
+    """A pool of connections, each used by one thread at a time. Streamlit runs every script run (a student's
+    poll too) in a new thread, so a connection per thread would be opened, set up and dropped once a second."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._local = threading.local()
-        self._db().executescript(_SCHEMA)
+        self._idle: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        with self._db() as db:
+            db.executescript(_SCHEMA)
 
-    def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit survives the process being killed
-            self._local.db = db
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit survives the process being killed
         return db
 
-    class _Tx:
-        def __init__(self, db: sqlite3.Connection) -> None:
-            self.db = db
+    @contextlib.contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            db = self._idle.pop() if self._idle else None
+        db = db or self._connect()
+        try:
+            yield db
+        finally:
+            with self._lock:
+                self._idle.append(db)
 
-        def __enter__(self) -> sqlite3.Connection:
-            self.db.execute("BEGIN IMMEDIATE")
-            return self.db
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
-        def __exit__(self, kind: object, *_: object) -> None:
-            self.db.execute("ROLLBACK" if kind else "COMMIT")
-
-    def _tx(self) -> SQLiteStore._Tx:
-        return self._Tx(self._db())
+    def _read(self, sql: str, args: tuple[object, ...]) -> list[tuple]:
+        with self._db() as db:
+            return db.execute(sql, args).fetchall()
 
     def create(self, code: str, meta: str, expires: float) -> bool:
         now = time.time()
@@ -100,9 +114,8 @@ class SQLiteStore:
             return cur.rowcount == 1
 
     def meta(self, code: str) -> tuple[str, int] | None:
-        row = self._db().execute("SELECT meta, rev FROM klass WHERE code = ? AND expires >= ?",
-                                 (code, time.time())).fetchone()
-        return (row[0], row[1]) if row else None
+        rows = self._read("SELECT meta, rev FROM klass WHERE code = ? AND expires >= ?", (code, time.time()))
+        return (rows[0][0], rows[0][1]) if rows else None
 
     def set_meta(self, code: str, meta: str) -> None:
         with self._tx() as db:
@@ -118,8 +131,7 @@ class SQLiteStore:
             return True
 
     def items(self, code: str, ns: str) -> dict[str, str]:
-        rows = self._db().execute("SELECT field, value FROM entry WHERE code = ? AND ns = ?", (code, ns))
-        return dict(rows.fetchall())
+        return dict(self._read("SELECT field, value FROM entry WHERE code = ? AND ns = ?", (code, ns)))
 
     def clear(self, code: str, ns: str) -> None:
         with self._tx() as db:

@@ -70,7 +70,7 @@ def setup(page: str) -> PageContext:
     hidden = hidden_groups()
     # presentation mode starts with the sidebar closed; "auto" keeps it open on a wide screen, closed on a phone
     st.set_page_config(page_title=f"{info.label} · scratchnet", page_icon=info.icon, layout="wide",
-                       initial_sidebar_state="collapsed" if hidden else "auto")
+                       initial_sidebar_state="collapsed" if hidden or info.projector else "auto")
     st.markdown(_CSS, unsafe_allow_html=True)
     _pause_runs_on_page_switch(page)
     class_link.apply_pending()  # a setup the teacher pushed: its settings before any widget is drawn
