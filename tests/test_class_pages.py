@@ -130,3 +130,25 @@ def test_a_played_run_reaches_the_board(store):
 def test_the_board_of_an_unknown_class_says_so(store):
     board = open_page("board", **{"class": "ZZZZZZ"})
     assert "no class with the code" in board.error[0].value
+
+
+def test_an_uploaded_csv_never_leaves_the_students_session(store):
+    """Only the report's numbers reach the store: no column name, no value, no file name of the upload."""
+    from test_upload_page import TITANIC, upload
+
+    teacher, code, key = start_class(store)
+    student = join(code, "Cy")
+    student.switch_page("pages/4_Your_data.py").run()
+    upload(student, "secret_names.csv", TITANIC)
+    button(student, "use_upload").click().run()
+    student.switch_page("pages/1_Logistic_regression.py").run()
+    assert_clean(student)
+    Browser(student).step()
+    Browser(student).pause()
+    [result] = store.results(code)
+    assert result["data"] == "uploaded" and result["iterations"] > 0
+    stored = json.dumps(result) + json.dumps(store.students(code)) + store.store.meta(code)[0]
+    columns = [c.strip() for c in TITANIC.decode().splitlines()[0].split(",") if len(c.strip()) >= 4]
+    assert len(columns) >= 4
+    for word in ("secret_names", *columns):
+        assert word not in stored, word
