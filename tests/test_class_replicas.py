@@ -64,7 +64,7 @@ def test_a_class_across_two_replicas_loses_nothing_when_one_is_killed(browser, s
             poll(lambda: re.search(r"Results\s+2\b", board.inner_text("[data-testid=stMain]")), timeout=30,
                  what="the board to show both results")
             main = board.inner_text("[data-testid=stMain]")
-            assert "Ann · α 0.1" in main and "Bob · α 0.1" in main
+            assert re.search(r"Ann\s+α 0\.1 ·", main) and re.search(r"Bob\s+α 0\.1 ·", main)
             board.context.close()
         finally:
             ann.context.close()

@@ -19,7 +19,7 @@ from scratchnet.ui.class_link import as_text, classroom, seat
 from scratchnet.ui.page import PageContext
 
 REFRESH_S = 0.5  # report → on the board: half a second of polling plus a page run
-WALL_COLUMNS = 8  # 4 rows of 8: a class of 32 at a glance
+WALL_COLUMNS = 10  # 4 rows of 10: a class of 40 at a glance
 CSV_COLUMNS = ("nick", "page", "data", "lr", "hidden", "act", "batch", "l2", "iters", "seed", *OUTCOME_COLUMNS)
 
 
@@ -114,12 +114,12 @@ def leaderboard(df: pd.DataFrame, target: Any) -> None:
 def wall(results: list[dict[str, Any]]) -> None:
     st.markdown("**Every student's boundary** (their last run)")
     latest = list({r["sid"]: r for r in results}.values())[-4 * WALL_COLUMNS:]  # each student's last run
-    cols = st.columns(WALL_COLUMNS)
-    for i, r in enumerate(latest):
-        arrays = thumb_arrays(r.get("thumb"))
-        with cols[i % WALL_COLUMNS]:
-            if arrays is not None:
-                st.image(thumb_png(*arrays), width="stretch")  # 24 cells × 4 px
-            loss = "diverged" if r.get("diverged") else f"{r['test_loss']:.3f}" if r.get("test_loss") else "–"
-            lr = f"{r['lr']:g}" if r.get("lr") else "?"
-            st.caption(f"{as_text(r['nick'])} · α {lr} · {loss}")
+    for row in range(0, len(latest), WALL_COLUMNS):  # one row of columns at a time: the rows stay aligned
+        for col, r in zip(st.columns(WALL_COLUMNS), latest[row:row + WALL_COLUMNS], strict=False):
+            arrays = thumb_arrays(r.get("thumb"))
+            with col:
+                if arrays is not None:
+                    st.image(thumb_png(*arrays), width="stretch")  # 24 cells × 4 px
+                loss = "diverged" if r.get("diverged") else f"{r['test_loss']:.3f}" if r.get("test_loss") else "–"
+                lr = f"{r['lr']:g}" if r.get("lr") else "?"
+                st.caption(f"{as_text(r['nick'])}  \nα {lr} · {loss}")

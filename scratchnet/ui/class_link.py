@@ -79,10 +79,10 @@ def switch_to(setup: Setup) -> None:
 
 
 def follow(page: str) -> None:
-    """In the sidebar of every page: which class this is, and the poll that follows the teacher's pushes."""
+    """Under every page's heading (a phone hides the sidebar): which class this is, and the poll that follows the
+    teacher's pushes."""
     if seat() is not None:
-        with st.sidebar:
-            st.fragment(_poll, run_every=POLL_S)(page)
+        st.fragment(_poll, run_every=POLL_S)(page)
 
 
 def _poll(page: str) -> None:
@@ -96,13 +96,15 @@ def _poll(page: str) -> None:
             leave()
             st.rerun()
         return
-    st.caption(f"🎓 In class **{me.code}** as “{as_text(me.nick)}”")
     setup = view.setup
     if setup is not None and setup.version > st.session_state.get(SEEN, 0):
         switch_to(setup)
-    if setup is not None and setup.page == page and setup.free:
+    note = f"🎓 Class **{me.code}**, as “{as_text(me.nick)}”"
+    if setup is not None and setup.page == page:
         labels = ", ".join(PARAMS_BY_KEY[k].label for k in setup.free if k in PARAMS_BY_KEY)
-        st.caption(f"Your teacher set this page up; yours to choose: {labels}.")
+        note += f" · your teacher set this page up{'; yours to choose: ' + labels if labels else ''}"
+        note += " · your result goes to the board when the run pauses or finishes"
+    st.caption(note + ".")
 
 
 def as_text(value: object) -> str:
