@@ -28,6 +28,7 @@ from bench.class_client import ForwardMsg, Student
 from scratchnet.classroom import Classroom, open_store
 
 JOIN_TIMEOUT_S = 120.0
+SWITCH_TIMEOUT_S = 120.0
 
 
 class ClassStudent(Student):
@@ -150,7 +151,7 @@ async def run_lesson(target: Any, n: int, store_url: str, iterations: int, idle_
         t_push = time.time()
         room.push(code, key, "net", {"iters": str(iterations)})
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.gather(*(s.ready.wait() for s in students)), 60)
+            await asyncio.wait_for(asyncio.gather(*(s.ready.wait() for s in students)), SWITCH_TIMEOUT_S)
         switch = [s.switched_at - t_push for s in students if s.switched_at is not None]
 
         cpu1 = target.cpu()
@@ -178,6 +179,8 @@ async def run_lesson(target: Any, n: int, store_url: str, iterations: int, idle_
         "idle_cpu_per_student_s": idle_cpu / (n * idle_s), "run_cpu": run_cpu,
         "finish": sorted(s.result.finish_s for s in students if s.result.finish_s is not None),
         "errors": [e for s in students for e in s.result.errors][:5],
+        "not_switched": [{"timers": len(s.timers), "page": s.page_hash[:8], "view": s.view.mode,
+                          "done": s.done.is_set()} for s in students if s.switched_at is None][:5],
     }
 
 

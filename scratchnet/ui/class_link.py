@@ -21,7 +21,8 @@ from scratchnet.ui.params import PARAMS, PARAMS_BY_KEY, Settings
 from scratchnet.ui.site import PAGES
 
 SEAT, SEEN, PENDING, REPORTED, RUN_IDS = "class_seat", "class_seen", "class_pending", "class_reported", "class_runs"
-POLL_S = 1.0  # push → switched: one poll interval plus a page run
+POLL_S = 1.0  # push → switched: one poll interval plus a page run (when the server cannot wake the page)
+SAFETY_POLL_S = 30.0  # with the watcher: the browser still looks now and then (a missed wake, a watcher gone)
 
 
 @functools.cache
@@ -40,6 +41,9 @@ def take_seat(new: Seat) -> None:
 
 
 def leave() -> None:
+    from scratchnet.ui import class_watch
+
+    class_watch.unwatch()
     for name in (SEAT, SEEN, PENDING, REPORTED):
         st.session_state.pop(name, None)
 
@@ -79,10 +83,15 @@ def switch_to(setup: Setup) -> None:
 
 
 def follow(page: str) -> None:
-    """Under every page's heading (a phone hides the sidebar): which class this is, and the poll that follows the
-    teacher's pushes."""
-    if seat() is not None:
-        st.fragment(_poll, run_every=POLL_S)(page)
+    """Under every page's heading (a phone hides the sidebar): which class this is, and what follows the teacher's
+    pushes: the server's watcher (class_watch.py) wakes this session; only without it does the browser poll."""
+    me = seat()
+    if me is None:
+        return
+    from scratchnet.ui import class_watch  # it imports this module
+
+    woken = class_watch.watch(me.code, st.session_state.get(SEEN, 0))
+    st.fragment(_poll, run_every=SAFETY_POLL_S if woken else POLL_S)(page)
 
 
 def _poll(page: str) -> None:
