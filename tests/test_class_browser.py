@@ -90,7 +90,7 @@ def test_a_class_pushes_plays_and_fills_the_board(browser, served):
         teacher.wait_for_selector("text=every student's page switches")
 
         for page in (ann, bob):  # no click: the poll switches them
-            page.wait_for_url(re.compile(r"/Neural_network"), timeout=30_000)
+            page.wait_for_url(re.compile(r"/Neural_network"), timeout=15_000)  # the server woke it (not the 30 s poll)
             wait_ready(page)
             assert page.locator("h1").first.inner_text().strip() == "Neural network"
             assert not exceptions(page), exceptions(page)

@@ -45,7 +45,7 @@ def test_a_class_across_two_replicas_loses_nothing_when_one_is_killed(browser, s
 
             room.push(code, key, "net", {"data": "moons", "hidden": "4", "iters": "1000"})  # 4 s at 1×
             for page in (ann, bob):
-                page.wait_for_url(re.compile(r"/Neural_network"), timeout=30_000)
+                page.wait_for_url(re.compile(r"/Neural_network"), timeout=15_000)  # woken by its replica's watcher
                 wait_ready(page)
             ann.click(PLAY)
             wait_live(ann, "a.state === 'finished'", timeout_ms=60_000)
