@@ -4,6 +4,7 @@
     python -m bench.bench_class --students 30 --replicas 2 --find-max  # + bisect for the largest N meeting the bar
     python -m bench.bench_class --students 5 --url http://127.0.0.1:8501 [--state-dir DIR]   # a running server
     python -m bench.bench_class ... --readme                           # write the tables into bench/README.md
+    python -m bench.bench_class --lesson --students 30 --replicas 2    # a class: push, play, report (class_lesson.py)
 
 Each student is a browser tab without the browser (bench/class_client.py): it speaks Streamlit's websocket
 protocol, opens the page, and plays the live view as live.js does: Play, then "need" requests for more frames
@@ -111,7 +112,8 @@ def listening_streamlit(base: str) -> list[Replica]:
 
 
 @contextlib.contextmanager
-def target_for(replicas: int | None, url: str | None, state_dir: Path | None) -> Iterator[Target]:
+def target_for(replicas: int | None, url: str | None, state_dir: Path | None,
+               store: str | None = None) -> Iterator[Target]:
     if url:
         if urllib.parse.urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
             raise SystemExit("bench_class only loads loopback servers (127.0.0.1)")
@@ -119,7 +121,7 @@ def target_for(replicas: int | None, url: str | None, state_dir: Path | None) ->
         sock = state_dir / "haproxy.sock" if state_dir and (state_dir / "haproxy.sock").exists() else None
         yield Target(url.rstrip("/"), reps, sock)
         return
-    with serve_replicas(replicas or 1) as served:
+    with serve_replicas(replicas or 1, extra_args=["--store", store] if store else None) as served:
         yield Target(served.base, served.replicas(), served.state_dir / "haproxy.sock")
 
 
@@ -426,7 +428,14 @@ def main() -> None:
     ap.add_argument("--resolution", type=int, default=5)
     ap.add_argument("--max-students", type=int, default=240)
     ap.add_argument("--readme", action="store_true", help="write the table into bench/README.md")
+    ap.add_argument("--lesson", action="store_true", help="a class: join, push, play, report (bench/class_lesson.py)")
+    ap.add_argument("--store", help="with --lesson: the class store (default: a new SQLite file)")
     args = ap.parse_args()
+    if args.lesson:
+        from bench.class_lesson import lesson_main
+
+        asyncio.run(lesson_main(args))
+        return
 
     load = os.getloadavg()
     rows, alone, largest = asyncio.run(measure(args))

@@ -290,6 +290,7 @@ class StudentResult:
 class Student:
     def __init__(self, base: str, query: str = "") -> None:
         self.base, self.query = base, query
+        self.page = PAGE  # the page opened first (a class member opens the Class page)
         self.result = StudentResult()
         self.ws: ClientConnection | None = None
         self.cookies: dict[str, str] = {}
@@ -318,7 +319,7 @@ class Student:
     def _http(self) -> None:
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        for path in (f"/{PAGE}" + (f"?{self.query}" if self.query else ""), "/_stcore/health",
+        for path in (f"/{self.page}" + (f"?{self.query}" if self.query else ""), "/_stcore/health",
                      "/_stcore/host-config"):
             with opener.open(self.base + path, timeout=30) as r:
                 r.read()
@@ -328,6 +329,12 @@ class Student:
         t0 = time.perf_counter()
         await asyncio.to_thread(self._http)
         self.result.replica = self.cookies.get(AFFINITY_COOKIE)
+        await self._connect()
+        await asyncio.wait_for(self.ready.wait(), OPEN_TIMEOUT_S)
+        self.result.open_s = time.perf_counter() - t0
+
+    async def _connect(self) -> None:
+        """The websocket, the reading and clock tasks, and the first script run (after _http)."""
         xsrf = self.cookies.get(XSRF_COOKIE, "PLACEHOLDER_AUTH_TOKEN")
         ws_url = "ws" + self.base.removeprefix("http") + "/_stcore/stream"
         self.ws = await connect(
@@ -337,22 +344,23 @@ class Student:
         )
         self._tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._loop())]
         await self._rerun()
-        await asyncio.wait_for(self.ready.wait(), OPEN_TIMEOUT_S)
-        self.result.open_s = time.perf_counter() - t0
 
-    async def _rerun(self, cmd: dict[str, Any] | None = None, copies: int = 1,
-                     more: list[Any] | None = None) -> None:
-        """Rerun the page, or with `cmd` the fragment it goes to; `copies` > 1 puts that many copies of the
-        trigger event in the one message and `more` other values after them (what a forged message can do:
-        tests/test_live_hostile.py)."""
+    async def _rerun(self, cmd: dict[str, Any] | None = None, *, fragment_id: str = "", auto: bool = False,
+                     widgets: tuple[Any, ...] = (), copies: int = 1, more: list[Any] | None = None) -> None:
+        """A script run as the browser asks for it: the page, or one fragment (`fragment_id`; `auto`: its
+        run_every timer), with a live-view command or other widgets' states (WidgetState messages). `copies` > 1
+        puts that many copies of the command's trigger event in the one message and `more` other values after them
+        (what a forged message can do: tests/test_live_hostile.py)."""
         msg = BackMsg()
         cs = msg.rerun_script
         cs.query_string = self.query
         if self.page_hash:
             cs.page_script_hash = self.page_hash
         else:
-            cs.page_name = PAGE
+            cs.page_name = self.page
         cs.cached_message_hashes.extend(self.cache.hashes())
+        cs.fragment_id, cs.is_auto_rerun = fragment_id, auto
+        cs.widget_states.widgets.extend(widgets)
         if cmd is not None:  # setTriggerValue('cmd', cmd): a rerun of the component's fragment
             # frames from the view (its own fragment); anything else through the panel's channel (channel.js)
             element_id, fragment_id = ((self.element_id, self.fragment_id) if cmd.get("op") == "need"
@@ -364,7 +372,7 @@ class Student:
             w.json_trigger_value = json.dumps(events)
         ci = cs.context_info
         ci.timezone, ci.timezone_offset, ci.locale = "UTC", 0, "en-US"
-        ci.url, ci.is_embedded, ci.color_scheme = f"{self.base}/{PAGE}", False, "light"
+        ci.url, ci.is_embedded, ci.color_scheme = f"{self.base}/{self.page}", False, "light"
         self.got_new_session = False
         assert self.ws is not None
         async with self._send_lock:

@@ -22,6 +22,9 @@
 #   --no-restart       a replica that exits stays down
 #   --state-dir DIR    where logs, pids (replicas.tsv), the HAProxy config and its stats socket go
 #                      (default: a new temporary directory)
+#   --store URL        where classes live (the Class and Board pages), shared by every replica:
+#                      sqlite:////abs/path.sqlite3 (one machine; default: one file in the temp folder) or
+#                      redis://HOST:PORT/DB (replicas on several machines: every one gets the same URL)
 #   --print-config     print the HAProxy configuration and exit
 # Environment: SCRATCHNET_COOKIE_SECRET — the same value on every machine of a deployment (default: random).
 set -euo pipefail
@@ -40,6 +43,7 @@ local_replicas=1
 restart=1
 state_dir=
 print_config=0
+store=${SCRATCHNET_STORE:-}
 
 die() { echo "serve.sh: $*" >&2; exit 2; }
 is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
@@ -55,6 +59,7 @@ while [ "$#" -gt 0 ]; do
     --no-proxy) proxy=0; shift ;;
     --no-restart) restart=0; shift ;;
     --state-dir) state_dir=${2:?}; shift 2 ;;
+    --store) store=${2:?}; shift 2 ;;
     --print-config) print_config=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
@@ -65,6 +70,8 @@ is_uint "$port" || die "--port needs a number"
 is_uint "$session_ttl" || die "--session-ttl needs a number of seconds"
 [ -z "$first_port" ] || is_uint "$first_port" || die "--first-port needs a number"
 [ "$proxy" = 1 ] || [ "$local_replicas" = 1 ] || die "--no-proxy and --backends exclude each other"
+[ -z "$store" ] || [[ "$store" =~ ^(sqlite:///.+|rediss?://[^[:space:]]+)$ ]] \
+  || die "--store wants sqlite:////PATH or redis://HOST:PORT/DB (got '$store')"
 
 if [ "$print_config" = 1 ]; then
   socket=${state_dir:-/run/haproxy}/scratchnet.sock   # Debian's haproxy package owns /run/haproxy
@@ -150,6 +157,7 @@ start_replica() {
   # one BLAS thread per replica: the replicas already use every core between them
   OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1} OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} \
   MKL_NUM_THREADS=${MKL_NUM_THREADS:-1} PYTHONUNBUFFERED=1 STREAMLIT_SERVER_COOKIE_SECRET=$secret \
+  SCRATCHNET_STORE=$store \
     python3 -m streamlit run app.py \
       --server.address "${hosts[i]}" --server.port "${ports[i]}" --server.headless true \
       --server.enableXsrfProtection true \

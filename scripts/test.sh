@@ -3,13 +3,15 @@
 #   - Debian's Chromium (+ an emoji font for readable screenshots) for the Playwright browser tests;
 #     Playwright drives /usr/bin/chromium, it never downloads a browser of its own;
 #   - Debian's HAProxy, for the tests of scripts/serve.sh (replicas behind a load balancer);
+#   - Debian's redis-server, for the class store's tests (each starts its own on a free loopback port);
 #   - the pinned Python requirements (runtime + tests);
 #   - axe-core from npm (Debian's npm if missing) into .node/ (git-ignored), for tests/test_accessibility.py:
 #     the browser loads it from there, never from a CDN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/debian_packages.sh
-need_debian_packages /usr/bin/chromium "chromium fonts-noto-color-emoji" /usr/sbin/haproxy haproxy /usr/bin/npm npm
+need_debian_packages /usr/bin/chromium "chromium fonts-noto-color-emoji" /usr/sbin/haproxy haproxy /usr/bin/npm npm \
+  /usr/bin/redis-server redis-server
 AXE_CORE=4.14.1
 if ! grep -qs "\"version\": \"$AXE_CORE\"" .node/node_modules/axe-core/package.json; then
   npm install --prefix .node --no-audit --no-fund --loglevel=error "axe-core@$AXE_CORE"

@@ -20,7 +20,7 @@ import scratchnet
 from scratchnet import TrainingRun
 from scratchnet.landscape import overshoot_events
 from scratchnet.problem import Problem
-from scratchnet.ui import controls, runs
+from scratchnet.ui import class_link, controls, runs
 from scratchnet.ui import params as S
 from scratchnet.ui.landscape_panel import overshoot_panel
 from scratchnet.ui.live_engine import LiveRun, LiveSettings
@@ -169,6 +169,7 @@ def _panel(ctx: PageContext) -> None:
         # them) must not get frames trained past the frame on screen with the new values
         live.apply(s)
         answer = _answer(live, s)  # before the paused views: a Pause shows them in this run
+        class_link.report_run(ctx.page, live, ctx.settings)  # joined to a class: a paused/finished run reports
         with after:
             look = _paused_views(ctx, live, s)
         with view:

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from scratchnet.problem import Problem
-from scratchnet.ui import controls, data_source, runs, server
+from scratchnet.ui import class_link, controls, data_source, runs, server
 from scratchnet.ui.lessons import LESSON, Preset, lesson_for
 from scratchnet.ui.params import PARAMS_BY_KEY, SIDEBAR_KEYS, Settings, hide_query, parse_hidden
 from scratchnet.ui.runs import LIVE_PREFIX  # noqa: F401 — re-exported: pages and the live view imported it from here
@@ -71,9 +71,10 @@ def setup(page: str) -> PageContext:
     hidden = hidden_groups()
     # presentation mode starts with the sidebar closed; "auto" keeps it open on a wide screen, closed on a phone
     st.set_page_config(page_title=f"{info.label} · scratchnet", page_icon=info.icon, layout="wide",
-                       initial_sidebar_state="collapsed" if hidden else "auto")
+                       initial_sidebar_state="collapsed" if hidden or info.projector else "auto")
     st.markdown(_CSS, unsafe_allow_html=True)
     _pause_runs_on_page_switch(page)
+    class_link.apply_pending()  # a setup the teacher pushed: its settings before any widget is drawn
     snapped = controls.read_url(page)
     with st.sidebar:
         st.markdown("## scratchnet")
@@ -99,6 +100,7 @@ def setup(page: str) -> PageContext:
     changed = controls.url_changes(page)
     if changed:
         st.info(changed, icon="🔗")
+    class_link.follow(page)
     return ctx
 
 

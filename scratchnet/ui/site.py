@@ -21,6 +21,7 @@ class Page:
     kind_setting: str | None = None  # or the setting whose Model choice picks it (lab, math page)
     sidebar: frozenset[str] = frozenset()  # model sections the sidebar shows here: "network", "optimiser"
     settings: tuple[str, ...] = ()  # what the page's own widgets set (its share link has these and the sidebar's)
+    projector: bool = False  # made for the projector: opens with the sidebar closed
 
     def model_kind(self, settings: Settings) -> str | None:
         """The model kind this page works with under `settings`, or None for a page without a model."""
@@ -61,6 +62,10 @@ PAGES: dict[str, Page] = {p.key: p for p in (
     Page("math", "pages/5_The_math.py", "The math", "🧮", "The math",
          "Everything the app computes, derived by hand — and checked live against the model on the other pages.",
          kind_setting="math_model", settings=("math_model",)),
+    Page("class", "pages/6_Class.py", "Class", "🎓", "Class",
+         "One experiment for the whole room: students join with the code, the teacher sends everyone a setup, "
+         "every run's result goes to the board.", sidebar=frozenset({"network", "optimiser"})),
+    Page("board", "pages/7_Board.py", "Board", "📊", "Class board", projector=True),
 )}
 LIVE_PAGES = tuple(key for key, p in PAGES.items() if p.kind is not None)  # pages with a live training run
 
