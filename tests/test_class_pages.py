@@ -127,6 +127,22 @@ def test_a_played_run_reaches_the_board(store):
     assert csv.label.startswith("⬇ All results")
 
 
+def test_a_deeper_run_reports_its_shape_and_optimizer(store):
+    """The board can tell runs apart by depth and optimizer (issue #26: colour by optimizer or depth)."""
+    _, code, _ = start_class(store)
+    student = join(code, "Bo")
+    student.switch_page("pages/2_Neural_network.py").run()
+    student.session_state["iters"] = 100
+    student.session_state["layers"] = "4,3"
+    student.session_state["opt"] = "momentum"
+    student.run()
+    Browser(student).play_to_end()
+    assert_clean(student)
+    [result] = store.results(code)
+    assert (result["depth"], result["hidden"], result["opt"], result["iterations"]) == (2, 7, "momentum", 100)
+    assert result["n_params"] == 2 * 4 + 4 + 4 * 3 + 3 + 3 + 1  # W1, b1, W2, b2, w3, b3
+
+
 def test_the_board_of_an_unknown_class_says_so(store):
     board = open_page("board", **{"class": "ZZZZZZ"})
     assert "no class with the code" in board.error[0].value

@@ -42,12 +42,15 @@ def test_the_wheel_holds_one_namespace_with_its_assets(wheel):
 def test_the_core_depends_on_numpy_and_pandas_only(wheel):
     meta = zipfile.ZipFile(wheel).read(next(n for n in zipfile.ZipFile(wheel).namelist()
                                             if n.endswith("METADATA"))).decode()
-    required = {re.split(r"[<>=;\s]", line.split(": ", 1)[1])[0]
-                for line in meta.splitlines() if line.startswith("Requires-Dist:") and "extra ==" not in line}
-    extra = {re.split(r"[<>=;\s]", line.split(": ", 1)[1])[0]
-             for line in meta.splitlines() if line.startswith("Requires-Dist:") and "extra == \"app\"" in line}
-    assert required == {"numpy", "pandas"}
-    assert extra == {"streamlit", "plotly"}
+
+    def needs(extra: str | None) -> set[str]:
+        return {re.split(r"[<>=;\s]", line.split(": ", 1)[1])[0] for line in meta.splitlines()
+                if line.startswith("Requires-Dist:")
+                and (f'extra == "{extra}"' in line if extra else "extra ==" not in line)}
+
+    assert needs(None) == {"numpy", "pandas"}
+    assert needs("app") == {"streamlit", "plotly", "segno"}  # segno: the class's QR code
+    assert needs("redis") == {"redis"}  # only a class store across machines needs it
 
 
 def test_the_readme_notebook_snippet_runs_from_the_installed_wheel(wheel, tmp_path):

@@ -22,13 +22,13 @@ MAX_CLASSES = 8
 # name → (low, high) accepted; a value outside (or NaN, ±inf) is stored as None: "not a number"
 NUMBERS: dict[str, tuple[float, float]] = {
     "train_loss": (0.0, 1e6), "test_loss": (0.0, 1e6), "train_acc": (0.0, 1.0), "test_acc": (0.0, 1.0),
-    "lr": (1e-6, 100.0), "l2": (0.0, 100.0), "noise": (0.0, 1.0),
+    "lr": (1e-6, 100.0), "l2": (0.0, 100.0), "l1": (0.0, 100.0), "noise": (0.0, 1.0),
 }
 INTEGERS: dict[str, tuple[int, int]] = {
     "iterations": (0, 10**7), "iters": (1, 10**7), "hidden": (0, 4096), "n_params": (0, 10**8), "seed": (0, 10**6),
-    "n_classes": (2, MAX_CLASSES), "n_inputs": (1, 10**4),
+    "n_classes": (2, MAX_CLASSES), "n_inputs": (1, 10**4), "depth": (0, 64), "wseed": (0, 10**6),
 }
-NAMES = ("page", "kind", "data", "act", "batch")  # short setting names, [A-Za-z0-9_.-]{1,24}
+NAMES = ("page", "kind", "data", "act", "batch", "opt")  # short setting names, [A-Za-z0-9_.-]{1,24}
 OUTCOME_COLUMNS = ("train_loss", "test_loss", "train_acc", "test_acc", "iterations", "diverged", "n_params")
 
 

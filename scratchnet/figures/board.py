@@ -17,13 +17,15 @@ import plotly.graph_objects as go
 
 from .style import CLASS_COLORS
 
-VARYING = ("lr", "hidden", "l2", "batch", "act", "iters", "seed", "data")  # first that varies: the x axis
-COLOUR_BY = ("act", "hidden", "batch", "kind")  # colour by the first of these that also varies
-LABELS = {"lr": "learning rate α", "hidden": "hidden units", "l2": "L2 λ", "batch": "batch size",
+# the first setting that varies is the x axis
+VARYING = ("lr", "opt", "depth", "hidden", "l2", "l1", "batch", "act", "iters", "wseed", "seed", "data")
+COLOUR_BY = ("opt", "depth", "act", "hidden", "batch", "kind")  # colour by the first of these that also varies
+LABELS = {"lr": "learning rate α", "opt": "optimizer", "depth": "hidden layers", "hidden": "hidden units (all layers)",
+          "l1": "L1 λ₁", "wseed": "weights seed", "l2": "L2 λ", "batch": "batch size",
           "act": "activation", "iters": "iterations set", "seed": "seed", "data": "data set", "kind": "model",
           "train_loss": "final train loss", "test_loss": "final test loss", "train_acc": "train accuracy",
           "test_acc": "test accuracy", "n_params": "parameters", "iterations": "iterations run"}
-LOG_AXES = {"lr", "l2"}
+LOG_AXES = {"lr", "l2", "l1"}
 
 
 def text(value: object) -> str:

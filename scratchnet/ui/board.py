@@ -20,7 +20,8 @@ from scratchnet.ui.page import PageContext
 
 REFRESH_S = 0.5  # report → on the board: half a second of polling plus a page run
 WALL_COLUMNS = 10  # 4 rows of 10: a class of 40 at a glance
-CSV_COLUMNS = ("nick", "page", "data", "lr", "hidden", "act", "batch", "l2", "iters", "seed", *OUTCOME_COLUMNS)
+CSV_COLUMNS = ("nick", "page", "data", "lr", "opt", "depth", "hidden", "act", "batch", "l2", "l1", "iters", "seed",
+               "wseed", *OUTCOME_COLUMNS)
 
 
 def board_code() -> str:

@@ -139,11 +139,12 @@ def report_run(page: str, live: Any, settings: Settings) -> None:
     if run.iteration == 0 or st.session_state.get(REPORTED) == tag:
         return
     st.session_state[REPORTED] = tag
-    problem = live.problem
+    problem, net = live.plane.problem, PAGES[page].kind == "net"
     result = run_result(run.model, run.history, problem.plane_grid(THUMB), problem.transform) | {
         "page": page, "kind": PAGES[page].kind, "data": settings.data, "lr": settings.lr, "iters": settings.iters,
-        "hidden": settings.hidden if PAGES[page].kind == "net" else 0, "act": settings.act, "batch": settings.batch,
-        "l2": settings.l2, "seed": settings.seed, "noise": settings.noise, "n_inputs": problem.n_inputs,
+        "hidden": sum(settings.hidden_layers) if net else 0, "depth": len(settings.hidden_layers) if net else 0,
+        "act": settings.act, "batch": settings.batch, "l2": settings.l2, "l1": settings.l1, "opt": settings.opt,
+        "seed": settings.seed, "wseed": settings.wseed, "noise": settings.noise, "n_inputs": problem.n_inputs,
     }
     try:
         classroom().report(me, run_id, result)
