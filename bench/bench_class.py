@@ -105,9 +105,11 @@ def listening_streamlit(base: str) -> list[Replica]:
     """A plain `streamlit run` on this machine serving `base` (for --url without --state-dir)."""
     port = urllib.parse.urlsplit(base).port
     for proc in psutil.process_iter(["pid", "cmdline"]):
-        cmd = proc.info["cmdline"] or []
-        if "streamlit" in " ".join(cmd) and str(port) in cmd:
-            return [Replica("server", "127.0.0.1", port or 0, proc.info["pid"])]
+        if "streamlit" not in " ".join(proc.info["cmdline"] or []):
+            continue
+        with contextlib.suppress(psutil.Error):  # by its listening socket: a server may have been given port 0
+            if any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in proc.net_connections("tcp")):
+                return [Replica("server", "127.0.0.1", port or 0, proc.info["pid"])]
     return []
 
 

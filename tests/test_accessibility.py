@@ -106,7 +106,7 @@ def test_a_run_stays_accessible_and_is_spoken_a_few_times(browser, base_url, axe
     assert boundary.endswith(f"accuracy {parts['accuracy']}"), (boundary, status)
     assert loss == f"Loss (cross-entropy), iteration {ITERS}, train loss {parts['train loss']}, " \
                    f"test loss {parts['test loss']}", (loss, status)
-    assert grad.startswith(f"Gradient size ‖∂L/∂θ‖ per tensor, iteration {ITERS}, ‖d"), grad
+    assert grad.startswith(f"Gradient size ‖∂J/∂θ‖ per tensor, J = L + penalty, iteration {ITERS}, ‖d"), grad
     assert all(float(x) > 0 for x in re.findall(r"‖ ([\d.e+-]+)", grad)), grad
 
     said = page.evaluate("() => window.__said")
