@@ -167,6 +167,25 @@ def test_every_line_of_the_live_charts_has_its_own_colour(kind, classes):
     assert charts["grad"]["title"].startswith("Gradient size ‖∂J/∂θ‖") and "J = L + penalty" in charts["grad"]["title"]
 
 
+@pytest.mark.parametrize("classes", [2, 3])
+@pytest.mark.parametrize("depth", [2, 3, 6])
+def test_a_deeper_nets_gradient_lines_each_have_their_own_colour(depth, classes):
+    """A 6-layer net drew ‖dW3‖ … ‖dW6‖ all in one grey: every layer gets a colour of its own, in depth order,
+    its bias dotted in the same colour; the output stays wine; no line wears a class colour but a class row."""
+    from scratchnet.ui.live_payload import chart_lines
+
+    model = make_model("net", 2, classes, hidden_layers=(4,) * depth)
+    names = tuple(f"c{k}" for k in range(classes)) if classes > 2 else ()
+    charts = chart_lines(model.param_info, names)
+    lines = charts["loss"]["lines"] + charts["grad"]["lines"]
+    styles = [(line["color"], str(line.get("dash"))) for line in lines]
+    assert len(set(styles)) == len(styles), styles
+    weights = {line["label"]: line["color"] for line in charts["grad"]["lines"] if "db" not in line["label"]
+               and " · " not in line["label"]}
+    assert len(set(weights.values())) == len(weights) >= depth
+    assert not set(weights.values()) & set(figures.CLASS_COLORS) and "#555555" not in weights.values()
+
+
 # --- item 3: the model page's overshoot warning quotes the plotted cross-entropy ------------------------------
 @pytest.mark.parametrize("seed", SEEDS)
 def test_the_overshoot_warning_quotes_the_training_loss_the_chart_plots(seed, monkeypatch):

@@ -42,6 +42,7 @@ def _norm_traces(history: HistoryLike, params: Sequence[ParamInfoLike], max_poin
     it = history.array("iteration")
     keep = keep_divergence(history, it)
     traces = []
+    layers = max((p.layer for p in params), default=1)
     for p in params:
         column = f"grad_norm_{p.name}"
         if column not in history.columns:
@@ -49,7 +50,7 @@ def _norm_traces(history: HistoryLike, params: Sequence[ParamInfoLike], max_poin
         x, y = curve_xy(it, history.array(column), max_points, keep, log=True)
         label = f"‖{p.grad_name}‖"
         hover = f"{label} = %{{y:.2e}}<br>iteration %{{x}}<extra></extra>"
-        style = {"color": S.LAYER_COLORS.get(p.layer, "#555555"), "width": 2.2, "dash": "dot" if p.is_bias else "solid"}
+        style = {"color": S.layer_color(p.layer, layers), "width": 2.2, "dash": "dot" if p.is_bias else "solid"}
         traces.append(line(x, y, label, style["color"], hover, line=style, xaxis="x", yaxis="y"))
     return traces
 

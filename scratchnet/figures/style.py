@@ -31,6 +31,16 @@ TRAIN_LOSS_COLOR = "#222222"
 # loss and each layer's gradient norms never share a class's colour (tests/test_lab_truths.py checks ΔE).
 TEST_LOSS_COLOR = "#8B4513"  # dark brown, dashed
 LAYER_COLORS = {1: "#332288", 2: "#882255"}  # gradient norms: layer 1 indigo, layer 2 wine (biases dotted)
+# A deeper net's layers, input side first, around Paul Tol's muted wheel from indigo towards the output's wine: a
+# colour of its own for each layer, in depth order, so a gradient fading towards the input reads as a sequence.
+DEEP_LAYER_COLORS = ("#332288", "#6699CC", "#44AA99", "#999933", "#DDCC77", "#CC6677")
+
+
+def layer_color(layer: int, layers: int) -> str:
+    """The gradient-norm colour of weight layer `layer` (1 … `layers`, the output last)."""
+    if layers <= 2:
+        return LAYER_COLORS.get(layer, "#555555")
+    return LAYER_COLORS[2] if layer == layers else DEEP_LAYER_COLORS[(layer - 1) % len(DEEP_LAYER_COLORS)]
 # Learning rates in the lab: Okabe–Ito hues (their yellow, too faint on white for a projector, swapped for
 # a dark brown), ordered so that every sweep of n ≤ 8 rates gets the n most distinct ones (CIE76 ΔE in
 # Lab, for normal vision and simulated protanopia / deuteranopia: tests/test_figures_fidelity.py).

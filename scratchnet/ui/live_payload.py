@@ -218,7 +218,7 @@ def chart_lines(param_info: Sequence[ParamInfo], classes: Sequence[str] = ()) ->
     """What the two curve charts draw: series column → label, colour, dash. New curves (e.g. the penalty)
     are a new entry here and a column in the History. With K ≥ 3 `classes`, a per-class weight tensor (W2, or
     softmax regression's W) is drawn as its K rows, each in its class's colour."""
-    layer_colors = figures.LAYER_COLORS
+    layers = max((p.layer for p in param_info), default=1)
     loss = [
         {"key": "train_loss", "label": "train", "color": figures.TRAIN_LOSS_COLOR, "width": 2.5},
         {"key": "test_loss", "label": "test", "color": figures.TEST_LOSS_COLOR, "width": 2.5, "dash": [7, 5]},
@@ -232,7 +232,7 @@ def chart_lines(param_info: Sequence[ParamInfo], classes: Sequence[str] = ()) ->
                      for c, name in enumerate(short)]
             continue
         grad.append({"key": f"grad_norm_{p.name}", "label": f"‖{p.grad_name}‖",
-                     "color": layer_colors.get(p.layer, "#555555"), "width": 1.5 if p.is_bias else 2.5,
+                     "color": figures.layer_color(p.layer, layers), "width": 1.5 if p.is_bias else 2.5,
                      "dash": [4, 3] if p.is_bias else None})
     return {
         "loss": {"title": "Loss (cross-entropy)", "log": False, "lines": loss},
