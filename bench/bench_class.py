@@ -50,7 +50,7 @@ from bench.class_client import (
     read_frames,
 )
 from scratchnet.ui import params as S
-from tests.browser_support import Replica, haproxy_stats, serve_replicas
+from tests.browser_support import Replica, haproxy_stats, listening_pid, serve_replicas
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -103,14 +103,9 @@ def read_replicas(state_dir: Path) -> list[Replica]:
 
 def listening_streamlit(base: str) -> list[Replica]:
     """A plain `streamlit run` on this machine serving `base` (for --url without --state-dir)."""
-    port = urllib.parse.urlsplit(base).port
-    for proc in psutil.process_iter(["pid", "cmdline"]):
-        if "streamlit" not in " ".join(proc.info["cmdline"] or []):
-            continue
-        with contextlib.suppress(psutil.Error):  # by its listening socket: a server may have been given port 0
-            if any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in proc.net_connections("tcp")):
-                return [Replica("server", "127.0.0.1", port or 0, proc.info["pid"])]
-    return []
+    port = urllib.parse.urlsplit(base).port or 0
+    pid = listening_pid(port)  # by its listening socket: a server may have been given port 0
+    return [] if pid is None else [Replica("server", "127.0.0.1", port, pid)]
 
 
 @contextlib.contextmanager

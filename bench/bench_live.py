@@ -84,7 +84,7 @@ from bench.live_session import (
     settle_browser,
     status_iteration,
 )
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, streamlit_server
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, listening_pid, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -131,15 +131,10 @@ def checkout(label: str, spec: str):
 
 
 def server_pid(base: str) -> int:
-    import psutil
-
-    port = base.rsplit(":", 1)[1]
-    for child in psutil.Process().children(recursive=True):
-        with contextlib.suppress(psutil.Error):
-            cmd = child.cmdline()
-            if "streamlit" in " ".join(cmd) and port in cmd:
-                return child.pid
-    raise RuntimeError(f"no streamlit process for {base}")
+    pid = listening_pid(int(base.rsplit(":", 1)[1]))
+    if pid is None:
+        raise RuntimeError(f"no streamlit process for {base}")
+    return pid
 
 
 def server_cpu(pid: int) -> float:

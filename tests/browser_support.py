@@ -74,6 +74,17 @@ def _listening_port(pid: int) -> int | None:
     return None
 
 
+def listening_pid(port: int, among: str = "streamlit") -> int | None:
+    """The process (its command line naming `among`) listening on loopback `port`: how the benchmarks find a
+    server's pid when it was given port 0."""
+    import psutil
+
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        if among in " ".join(proc.info["cmdline"] or []) and _listening_port(proc.info["pid"]) == port:
+            return proc.info["pid"]
+    return None
+
+
 @contextlib.contextmanager
 def streamlit_server(timeout: float = SERVER_START_TIMEOUT, extra_args: list[str] | None = None,
                      root: Path = ROOT, log_path: Path | None = None) -> Iterator[str]:
