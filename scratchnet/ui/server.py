@@ -14,7 +14,12 @@ from typing import Any
 # 20-MB websocket message) are mmapped and unmapped on free: with 32 MB, five 20-MB messages left +170 MB (#21).
 APP_MMAP_THRESHOLD = 8 * 1024 * 1024
 APP_TRIM_THRESHOLD = 64 * 1024 * 1024
+# glibc gives each concurrent thread its own heap (up to 8 per core) and Streamlit runs every script run in a new
+# thread: after a class 16 heaps held +49 MB, free, that malloc_trim cannot hand back (it trims only the main
+# heap's top; another heap's top goes back only above the trim threshold, which a 64-MB heap never reaches).
+APP_ARENA_MAX = 2
 REAP_EVERY_S = 30.0  # at most; half the session TTL when that is shorter
+SETTLE_TICKS = 2  # ticks after a reap that collect and trim again: a shut-down session's memory is freed later
 _tuned = False
 log = logging.getLogger("scratchnet")
 
@@ -28,6 +33,18 @@ def set_malloc_thresholds(mmap_threshold: int, trim_threshold: int) -> bool:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         m_trim_threshold, m_mmap_threshold = -1, -3
         return bool(libc.mallopt(m_mmap_threshold, mmap_threshold) and libc.mallopt(m_trim_threshold, trim_threshold))
+    except (OSError, AttributeError):
+        return False
+
+
+def limit_arenas(arena_max: int) -> bool:
+    """glibc only: no new malloc heaps (arenas) beyond arena_max; threads share the ones there are (mallopt
+    M_ARENA_MAX; the heaps made before stay). True when glibc took it."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        m_arena_max = -8
+        return bool(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt(m_arena_max, arena_max))
     except (OSError, AttributeError):
         return False
 
@@ -74,10 +91,17 @@ def start_session_reaper() -> bool:
     except Exception:  # noqa: BLE001 — no runtime, or Streamlit's internals moved: leave it to Streamlit
         return False
     every = max(1.0, min(REAP_EVERY_S, float(config.get_option("server.disconnectedSessionTTL")) / 2))
+    settle = 0
 
     def tick() -> None:
+        nonlocal settle
         try:
-            reap_sessions(session_mgr)
+            if reap_sessions(session_mgr):
+                settle = SETTLE_TICKS
+            elif settle:  # their script threads end and their sockets close after shutdown(): 100 sessions'
+                settle -= 1  # trim at the reap left +62 MB resident, one a tick later +44 (#21)
+                gc.collect()
+                trim_heap()
         finally:
             loop.call_later(every, tick)
 
@@ -120,6 +144,7 @@ def tune_allocator_once() -> None:
     global _tuned
     if not _tuned:
         set_malloc_thresholds(APP_MMAP_THRESHOLD, APP_TRIM_THRESHOLD)
+        limit_arenas(APP_ARENA_MAX)
         use_one_blas_thread()
         start_session_reaper()
         _tuned = True
