@@ -211,17 +211,21 @@ def lab_loss_figure(
     """The lab's curves, one per (α, optimizer) pair from the same start: each entry is (α, the optimizer's
     name, its History, what its verdict says). One colour per α (small → large, as the boundaries' bars), one
     dash per optimizer (in the order given); the legend names α, the optimizer (when one is named) and the
-    verdict. A diverged run ends in an × at its last finite value; log axis."""
+    verdict (below the chart when several optimizers are named). A diverged run ends in an × at its last finite
+    value; log axis."""
     lrs = sorted({lr for lr, *_ in curves})
     colors = dict(zip(lrs, lr_colors(len(lrs)), strict=True))
     groups = list(dict.fromkeys(group for _, group, *_ in curves))
+    # several optimizers: their longer names go below the curves, in as many columns as the width allows
+    beside = S.legend(x=1.01, xanchor="left", y=1.0, yanchor="top")
+    below = S.legend(orientation="h", x=0.0, xanchor="left", y=-0.14, yanchor="top")
     layout = S.base_layout(
         height,
         top=12,
         bottom=42,
         right=8,
         showlegend=True,
-        legend=S.legend(x=1.01, xanchor="left", y=1.0, yanchor="top"),
+        legend=below if len(groups) > 1 else beside,
         xaxis=S.axis("iteration"),
         yaxis=S.axis(title, type="log", exponentformat="power"),
     )

@@ -149,6 +149,10 @@ def _spikes(h: History, what: str, end: float, ended_lowest: bool = False, plain
     events = overshoot_events(h)
     e = max(events, key=lambda ev: ev.peak)
     more = f" ({len(events)} spikes in all)" if len(events) > 1 else ""
+    last = events[-1]
+    if e.recovered and not last.recovered:  # the highest spike came back, a later one did not
+        more += (f"; the last rise, to {num(last.peak)} at iteration {last.peak_iteration}, never came back down "
+                 f"to {num(last.before)}")
     if e.recovered:
         ending = (f"then ended lowest of these runs, at {num(end)}" if ended_lowest else f"it ended at {num(end)}")
         return (("overshoot spikes — " if plain else "") + f"the {what} jumped to {num(e.peak)} at iteration "
@@ -306,7 +310,7 @@ def _comparison(ctx: PageContext, settings: Settings, kind: str) -> None:
                    figures.verdict_label(r.verdicts[lr]) if r.plain else verdict_words(r, lr))
                   for name, r in results.items() for lr, (_, h) in r.runs.items()]
         st.plotly_chart(figures.lab_loss_figure(curves, column=column, title="training " + what,
-                                                height=330 + 18 * len(curves) * several),
+                                                height=330 + 28 * len(curves) * several),
                         key="lab_losses", config={"displayModeBar": False})
     with right:
         for name, result in results.items():
