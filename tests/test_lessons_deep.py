@@ -96,23 +96,34 @@ def test_five_fresh_starts_end_at_different_losses(seed):
     assert settings("fresh_starts", seed, wseed=3).model_hyper()["seed"] != settings("fresh_starts", seed).seed
 
 
-# --- momentum gets there sooner (the lab) -------------------------------------------------------------------------
+# --- momentum gets there sooner (the lab), and does not glide --------------------------------------------------
 @pytest.mark.parametrize("seed", SEEDS)
-def test_momentum_reaches_plain_descents_end_within_250_steps(seed):
+def test_momentum_reaches_plain_descents_end_within_250_steps_and_rises_where_descent_glides(seed):
+    from scratchnet import sweep_verdicts
+    from scratchnet.landscape import overshoot_events, what_it_did
+
     s = settings("momentum_catches_up", seed)
-    assert s.lab_opts == ("sgd", "momentum") and s.lab_lrs == (0.3,) and s.beta == 0.9
+    assert s.lab_opts == ("sgd", "momentum") and s.lab_lrs == (0.3, 3.0) and s.beta == 0.9
     p = problem(s.data, seed)
     start = make_model(s.lab_model, p.n_inputs, p.n_classes, **s.model_hyper())
-    curves = {}
-    for name in s.lab_opts:  # as the lab runs them (lab.run_lab): one start, one α
+    sweeps = {}
+    for name in s.lab_opts:  # as the lab runs them (lab.run_lab): one start, the same α's
         runs = compare_learning_rates(start, p.X_train, p.y_train, s.lab_lrs, s.iters, p.X_test, p.y_test,
                                       optimizer=make_optimizer(name, s.beta, s.beta2))
-        curves[name] = runs[0.3][1].array("train_loss")
-    plain, heavy = curves["sgd"], curves["momentum"]
-    reached = int(np.argmax(heavy <= plain[-1]))
-    assert heavy[reached] <= plain[-1] and 119 <= reached <= 221 and reached <= 250  # "within 250 steps"
-    assert abs(heavy[-1] - plain[-1]) < 5e-4  # "both end at the same loss"
+        sweeps[name] = ({lr: h for lr, (_, h) in runs.items()}, sweep_verdicts({lr: h for lr, (_, h) in runs.items()}))
+    (plain, plain_v), (heavy, heavy_v) = sweeps["sgd"], sweeps["momentum"]
+    a, b = plain[0.3].array("train_loss"), heavy[0.3].array("train_loss")
+    reached = int(np.argmax(b <= a[-1]))
+    assert b[reached] <= a[-1] and 119 <= reached <= 221 and reached <= 250  # "within 250 steps"
+    assert abs(b[-1] - a[-1]) < 5e-4  # "both end at the same loss"
     assert "between 119 and 221 at seeds 0–9" in text("momentum_catches_up")
+    # α = 3: "gradient descent glides down (just right: its loss never rises by more than 0.0001)"
+    glide = plain[3.0].array("train_loss")
+    assert plain_v[3.0] == "good" and np.max(np.diff(glide)) <= 1e-4
+    # "momentum's loss rises by at least a fifth within 15 steps, then falls back" (the lab's own words for it)
+    first = overshoot_events(heavy[3.0])[0]
+    assert first.peak >= 1.2 * first.before and first.peak_iteration <= 15 and first.recovered
+    assert what_it_did(heavy[3.0], heavy_v[3.0]) == "rose, then fell back"
 
 
 # --- the links open their pages set up as the texts say ------------------------------------------------------------
@@ -125,5 +136,7 @@ def test_the_lesson_links_open_their_setups(key):
     assert any(preset.title in i.value for i in at.info)
     if key == "momentum_catches_up":
         comparison = at.session_state["lab_result"]
-        assert list(comparison.results) == ["sgd", "momentum"] and list(comparison.results["sgd"].runs) == [0.3]
+        assert list(comparison.results) == ["sgd", "momentum"] and list(comparison.results["sgd"].runs) == [0.3, 3.0]
         assert any(m.value == "**Momentum β = 0.9** (dashed lines)" for m in at.markdown)
+        text_shown = "\n".join(m.value for m in at.markdown)
+        assert "**α = 3 — just right**" in text_shown and "**α = 3 — rose, then fell back**" in text_shown

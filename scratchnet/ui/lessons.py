@@ -129,12 +129,14 @@ PRESETS: tuple[Preset, ...] = (
         "highest of the five ends 1.4 to 4.1 times the lowest (0.088 to 0.238 at seed 0).",
     ),
     Preset(
-        "momentum_catches_up", "Momentum gets there sooner", "lab",
-        {"data": "moons", "lab_model": "logistic", "lab_lrs": [0.3], "lab_opts": ["sgd", "momentum"],
+        "momentum_catches_up", "Momentum gets there sooner, and does not glide", "lab",
+        {"data": "moons", "lab_model": "logistic", "lab_lrs": [0.3, 3.0], "lab_opts": ["sgd", "momentum"],
          "beta": 0.9, "iters": 1000},
-        "Logistic regression from one start, α = 0.3: the solid curve is gradient descent, the dashed one "
-        "momentum (β = 0.9). Momentum reaches the loss gradient descent ends at after 1,000 steps within 250 "
-        "steps (between 119 and 221 at seeds 0–9), and both end at the same loss.",
+        "Logistic regression from one start: solid curves are gradient descent, dashed ones momentum (β = 0.9). "
+        "At α = 0.3 momentum reaches the loss gradient descent ends at after 1,000 steps within 250 steps "
+        "(between 119 and 221 at seeds 0–9), and both end at the same loss. At α = 3 gradient descent glides "
+        "down (just right: its loss never rises by more than 0.0001), while momentum's loss rises by at least a "
+        "fifth within 15 steps, then falls back.",
     ),
     Preset(
         "overfitting", "Overfitting with noise and few points", "net",
