@@ -160,3 +160,31 @@ def test_optimizers_live_in_the_url_and_hide_with_the_advanced_group():
     assert next(w for w in shown.multiselect if w.label == "Optimizers").value == ["momentum"]
     assert any(w.label.startswith("β (momentum") for w in shown.select_slider)
     assert not any(w.label == "β₂ (Adam)" for w in shown.select_slider)  # β₂ only beside Adam
+
+
+def test_the_lab_figure_gives_each_alpha_a_colour_and_each_optimizer_a_dash():
+    from scratchnet import figures
+
+    curves = [(lr, name, sweep("moons", 0, key).runs[lr][1], "fell")
+              for key, name in (("sgd", "gradient descent"), ("momentum", "momentum β = 0.9"))
+              for lr in (0.1, 1.0)]
+    fig = figures.lab_loss_figure(curves).to_plotly_json()
+    lines = [t for t in fig["data"] if t.get("mode") == "lines"]
+    by_name = {t["name"]: t["line"] for t in lines}
+    gd, heavy = by_name["lr = 0.1 · gradient descent · fell"], by_name["lr = 0.1 · momentum β = 0.9 · fell"]
+    assert gd["color"] == heavy["color"] and gd["dash"] == "solid" and heavy["dash"] == "dash"
+    assert gd["color"] != by_name["lr = 1 · gradient descent · fell"]["color"]
+    assert fig["layout"]["legend"]["orientation"] == "h"  # several optimizers: the legend goes below
+    one = figures.lab_loss_figure([(lr, "", h, v) for lr, n, h, v in curves if n == "gradient descent"])
+    assert one.to_plotly_json()["layout"]["legend"].get("orientation") is None
+    assert all("dash" not in t["line"] for t in one.to_plotly_json()["data"] if t.get("mode") == "lines")
+
+
+def test_the_time_estimate_counts_every_optimizer():
+    from scratchnet.ui.lab import estimated_seconds
+
+    ds = synthetic_dataset("moons", n=200, noise=0.15, seed=0)
+    problem = Problem(ds, ("moons",), ())
+    one = estimated_seconds(problem, DEFAULT_SETTINGS, "net")
+    three = estimated_seconds(problem, DEFAULT_SETTINGS.replace(lab_opts=("sgd", "momentum", "adam")), "net")
+    assert three == pytest.approx(3 * one)
