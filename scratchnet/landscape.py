@@ -171,8 +171,8 @@ def what_it_did(history: History, verdict: str) -> str:
     for runs whose steps are not plain descent's (momentum, Adam). Their loss may rise and fall again at an α
     that serves them (on a bowl, momentum oscillates far below the α at which it blows up: momentum_bowl), so
     a rise is no sign that α is "too large". 'diverged' (a number stopped being finite), 'rose, then fell
-    back' / 'rose and stayed up' (an overshoot event, see overshoot_events), 'oscillated' (the second half
-    keeps going up and down), 'ended higher' (above its start), 'still falling' (too small), 'fell' (good)."""
+    back' / 'rose and stayed up' (an overshoot event, see overshoot_events), 'ended higher' (above its start),
+    'oscillated' (else: the second half keeps going up and down), 'still falling' (too small), 'fell' (good)."""
     if verdict == "diverged":
         return "diverged"
     if verdict == "too small":
@@ -182,8 +182,8 @@ def what_it_did(history: History, verdict: str) -> str:
     events = overshoot_events(history)
     if events:
         return "rose, then fell back" if events[-1].recovered else "rose and stayed up"
-    loss = history.smoothed()
-    return "oscillated" if _oscillates(loss, history.epoch_length) else "ended higher"
+    loss = history.smoothed()  # as the lab's line says it: above its start first, else up and down
+    return "ended higher" if loss[-1] > loss[0] else "oscillated"
 
 
 def momentum_bowl(beta: float) -> tuple[float, float]:
