@@ -165,6 +165,36 @@ def sweep_verdicts(histories: dict[float, History]) -> dict[float, str]:
     return verdicts
 
 
+# --- what a run did, whatever the optimizer ---------------------------------------------------------------
+def what_it_did(history: History, verdict: str) -> str:
+    """A verdict (lr_verdict, sweep_verdicts) said as what the run's curve did, and nothing more: the words
+    for runs whose steps are not plain descent's (momentum, Adam). Their loss may rise and fall again at an α
+    that serves them (on a bowl, momentum oscillates far below the α at which it blows up: momentum_bowl), so
+    a rise is no sign that α is "too large". 'diverged' (a number stopped being finite), 'rose, then fell
+    back' / 'rose and stayed up' (an overshoot event, see overshoot_events), 'ended higher' (above its start),
+    'oscillated' (else: the second half keeps going up and down), 'still falling' (too small), 'fell' (good)."""
+    if verdict == "diverged":
+        return "diverged"
+    if verdict == "too small":
+        return "still falling"
+    if verdict == "good":
+        return "fell"
+    events = overshoot_events(history)
+    if events:
+        return "rose, then fell back" if events[-1].recovered else "rose and stayed up"
+    loss = history.smoothed()  # as the lab's line says it: above its start first, else up and down
+    return "ended higher" if loss[-1] > loss[0] else "oscillated"
+
+
+def momentum_bowl(beta: float) -> tuple[float, float]:
+    """On a quadratic bowl of curvature h, heavy-ball momentum θ_(t+1) = θ_t + β·(θ_t − θ_(t−1)) − αh·θ_t
+    (optimizers.Momentum) has the characteristic roots of r² − (1 + β − αh)·r + β = 0. They are complex (θ
+    spirals around the floor, crossing it again and again) once αh > (1 − √β)², and real but negative (θ flips
+    sign every step) past (1 + √β)²; both have |r| < 1 until αh = 2(1 + β), where a root passes −1. So
+    (αh above which it oscillates, αh above which it blows up): plain descent (β = 0) gives (1, 2)."""
+    return (1 - float(np.sqrt(beta))) ** 2, 2 * (1 + beta)
+
+
 # --- why α overshoots: the objective along the gradient ------------------------------------------------------
 MAX_DOUBLINGS = 16  # how far a scan may widen to show the valley a small α has not reached (×65,536)
 

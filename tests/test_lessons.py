@@ -44,6 +44,7 @@ def run(key: str, seed: int, snapshot_every: int = 0, model_page: str = "", **ov
 def test_every_lesson_is_checked_here():
     checked = {"lr_too_large", "lr_too_small", "lr_zigzag", "penalty_blowup", "lr_cant_xor", "net_xor",
                "crosses_circles", "vanishing_sigmoid", "overfitting", "three_classes_straight", "net_spiral3"}
+    checked |= {"linear_deep", "l1_zeroes", "fresh_starts", "momentum_catches_up"}  # in test_lessons_deep.py
     assert set(PRESETS_BY_KEY) == checked
 
 

@@ -209,7 +209,7 @@ def test_preset_links_set_the_controls():
         for key, value in preset.params.items():
             if key == "feats":
                 assert at.multiselect(key="feats").value == list(value), preset.key
-            elif key in ("lr", "iters", "n", "speed", "l2"):
+            elif key in ("lr", "iters", "n", "speed", "l2", "l1", "beta"):
                 assert at.select_slider(key=key).value == value, (preset.key, key)
             elif key == "data":
                 assert at.selectbox(key="data").value == value
@@ -219,6 +219,12 @@ def test_preset_links_set_the_controls():
                 assert at.selectbox(key="act").value == value
             elif key in ("noise", "test"):
                 assert at.slider(key=key).value == pytest.approx(value), (preset.key, key)
+            elif key == "layers":
+                assert at.text_input(key="layers").value == value
+            elif key == "lab_model":
+                assert at.radio(key="lab_model").value == value
+            elif key in ("lab_lrs", "lab_opts"):
+                assert at.multiselect(key=key).value == list(value), (preset.key, key)
             else:
                 raise AssertionError(f"{preset.key}: no check for {key}")
 

@@ -25,7 +25,7 @@ LISTS = [p for p in PARAMS if p.many]
 INVALID = {  # a wrong spelling for every setting: unknown option, out of range, not a number, wrong type
     "data": "nope", "n": "7", "noise": "abc", "seed": "-5", "test": "0.9", "feats": "bogus", "lr": "banana",
     "iters": "3", "hidden": "999", "act": "swish", "batch": "7", "l2": "x", "speed": "fast", "logy": "maybe",
-    "lab_model": "svm", "lab_lrs": "abc", "math_model": "x",
+    "lab_model": "svm", "lab_lrs": "abc", "lab_opts": "rmsprop", "math_model": "x",
     "plot_x": "no such feature", "plot_y": "no such feature",  # only the data set can tell (test_upload_page)
     "classes": "both", "layers": "6,x", "wseed": "-1", "l1": "y", "opt": "rmsprop", "beta": "1", "beta2": "0.5",
 }
@@ -134,7 +134,8 @@ def test_integer_settings_reject_fractions():
 def test_share_query_reopens_the_same_settings():
     changed = {"data": "xor", "n": 50, "noise": 0.35, "seed": 9999, "test": 0.0, "feats": ("x1sq", "sinx2"),
                "lr": 3.0, "iters": 10, "hidden": 1, "act": "sigmoid", "batch": "32", "l2": 0.0001, "speed": "max",
-               "logy": True, "lab_model": "logistic", "lab_lrs": (0.0003, 3.0), "math_model": "logistic",
+               "logy": True, "lab_model": "logistic", "lab_lrs": (0.0003, 3.0), "lab_opts": ("momentum", "adam"),
+               "math_model": "logistic",
                "plot_x": "Alcohol", "plot_y": "Color intensity", "classes": "one-vs-rest", "layers": "6,4,2",
                "wseed": 17, "l1": 0.003, "opt": "adam", "beta": 0.5, "beta2": 0.99}
     assert set(changed) == set(PARAMS_BY_KEY)
@@ -256,7 +257,8 @@ def test_each_page_names_its_model_kind():
     Browser(at).step()
     assert isinstance(at.session_state["live:net"].run.model, TwoLayerNet)
     lab = open_page("lab", lab_model="Logistic regression", iters="10")
-    assert all(isinstance(m, LogisticRegression) for m, _ in lab.session_state["lab_result"].runs.values())
+    sweeps = lab.session_state["lab_result"].results.values()
+    assert all(isinstance(m, LogisticRegression) for r in sweeps for m, _ in r.runs.values())
 
 
 def test_math_page_uses_the_model_its_page_is_training():

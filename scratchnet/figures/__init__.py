@@ -4,7 +4,7 @@ Usage: ``figures.boundary_figure(ds, grid, proba, title="Decision boundary")`` r
 Pass the Figure itself to st.plotly_chart (not fig.to_dict(): a dict is re-validated by Streamlit).
 """
 
-from .curves import loss_figure, lr_lab_loss_figure
+from .curves import lab_loss_figure, loss_figure, lr_lab_loss_figure
 from .gradients import gradient_figure
 from .landscape import SCAN_TITLE, line_scan_figure, loss_surface_figure
 from .panels import hidden_units_figure
@@ -79,6 +79,7 @@ __all__ = [
     "loss_surface_figure",
     "lr_colors",
     "lr_lab_boundaries_figure",
+    "lab_loss_figure",
     "lr_lab_loss_figure",
     "point_traces",
     "region_scale",

@@ -3,7 +3,7 @@ curve shares (decimated x/y, whole-number iteration ticks, powers-of-ten log tic
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -182,6 +182,9 @@ def _diverged_cross(history: HistoryLike, loss: np.ndarray, lr: float, name: str
     ]
 
 
+DASHES = ("solid", "dash", "dot", "dashdot")  # one per optimizer in the lab, in the order chosen
+
+
 def lr_lab_loss_figure(
     histories: Mapping[float, HistoryLike],
     verdicts: Mapping[float, str],
@@ -193,37 +196,60 @@ def lr_lab_loss_figure(
 ) -> go.Figure:
     """Training loss per learning rate (log axis); a diverged run ends in an × at its last finite loss.
     `column` / `title`: another quantity of the History instead (the objective J when λ > 0)."""
-    lrs = sorted(histories)
+    curves = [(lr, "", histories[lr], S.verdict_label(verdicts.get(lr, ""))) for lr in sorted(histories)]
+    return lab_loss_figure(curves, max_points=max_points, height=height, column=column, title=title)
+
+
+def lab_loss_figure(
+    curves: Sequence[tuple[float, str, HistoryLike, str]],
+    *,
+    max_points: int = DEFAULT_MAX_POINTS,
+    height: int = 330,
+    column: str = "train_loss",
+    title: str = "training loss",
+) -> go.Figure:
+    """The lab's curves, one per (α, optimizer) pair from the same start: each entry is (α, the optimizer's
+    name, its History, what its verdict says). One colour per α (small → large, as the boundaries' bars), one
+    dash per optimizer (in the order given); the legend names α, the optimizer (when one is named) and the
+    verdict (below the chart when several optimizers are named). A diverged run ends in an × at its last finite
+    value; log axis."""
+    lrs = sorted({lr for lr, *_ in curves})
+    colors = dict(zip(lrs, lr_colors(len(lrs)), strict=True))
+    groups = list(dict.fromkeys(group for _, group, *_ in curves))
+    # several optimizers: their longer names go below the curves, in as many columns as the width allows
+    beside = S.legend(x=1.01, xanchor="left", y=1.0, yanchor="top")
+    below = S.legend(orientation="h", x=0.0, xanchor="left", y=-0.14, yanchor="top")
     layout = S.base_layout(
         height,
         top=12,
         bottom=42,
         right=8,
         showlegend=True,
-        legend=S.legend(x=1.01, xanchor="left", y=1.0, yanchor="top"),
+        legend=below if len(groups) > 1 else beside,
         xaxis=S.axis("iteration"),
         yaxis=S.axis(title, type="log", exponentformat="power"),
     )
     traces = []
-    for lr, color in zip(lrs, lr_colors(len(lrs)), strict=True):
-        history = histories[lr]
-        verdict = verdicts.get(lr, "")
-        name = f"lr = {S.fmt_lr(lr)}" + (f" · {S.verdict_label(verdict)}" if verdict else "")
+    for lr, group, history, verdict in sorted(curves, key=lambda c: (c[0], groups.index(c[1]))):
+        color = colors[lr]
+        name = " · ".join(part for part in (f"lr = {S.fmt_lr(lr)}", group, verdict) if part)
+        dash = {"line": {"dash": DASHES[groups.index(group) % len(DASHES)]}} if len(groups) > 1 else {}
         if len(history) == 0:
-            traces.append(line([], [], name, color, ""))
+            traces.append(line([], [], name, color, "", **dash))
             continue
         it = history.array("iteration")
         loss = history.array(column)
         x, y = curve_xy(it, loss, max_points, keep_divergence(history, it), log=True)
         symbol = "J" if column == "objective" else "loss"
-        hover = f"lr = {S.fmt_lr(lr)}<br>iteration %{{x}}<br>{symbol} %{{y:.4g}}<extra></extra>"
-        traces.append(line(x, y, name, color, hover, legendgroup=name))
+        who = f"lr = {S.fmt_lr(lr)}" + (f", {group}" if group else "")
+        hover = f"{who}<br>iteration %{{x}}<br>{symbol} %{{y:.4g}}<extra></extra>"
+        traces.append(line(x, y, name, color, hover, legendgroup=name, **dash))
         traces += _diverged_cross(history, loss, lr, name, color)
-    spans = [histories[lr].array("iteration") for lr in lrs if len(histories[lr])]
+    spans = [h.array("iteration") for _, _, h, _ in curves if len(h)]
     if spans:
         integer_ticks(layout["xaxis"], np.concatenate(spans))
     log_ticks(layout["yaxis"], [np.asarray(t["y"]) for t in traces])
-    if not lrs:
+    if not curves:
         layout["annotations"] = [S.message("no learning rates to compare yet")]
         layout["yaxis"].update(type="linear", showticklabels=False)
         layout["xaxis"].update(showticklabels=False)

@@ -1,4 +1,4 @@
-"""The learning-rate lab: one start, several learning rates, results kept per session."""
+"""The learning-rate lab: one start, several learning rates (and optimizers), results kept per session."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ from scratchnet import (
     sweep_verdicts,
     zigzag,
 )
-from scratchnet.landscape import before_first_rise
+from scratchnet.figures.curves import DASHES
+from scratchnet.landscape import before_first_rise, momentum_bowl, what_it_did
+from scratchnet.optimizers import make_optimizer
 from scratchnet.plane import PlaneGrid, class_regions, decision_grid
 from scratchnet.problem import Problem
 from scratchnet.ui import controls, page
@@ -30,6 +32,7 @@ from scratchnet.ui.page import PageContext
 from scratchnet.ui.params import Settings, fmt
 
 RESULT_KEY = "lab_result"
+BOUNDARY_KEY = "lab_boundary_opt"  # whose boundaries are drawn, when several optimizers are compared
 ENTRIES_PER_SECOND = 2e8  # (example × hidden unit × iteration) entries a second, measured on a 2-core server
 AUTO_RUN_SECONDS = 1.5  # run without a click when it should take less than this
 PATH_SNAPSHOTS = 200
@@ -45,43 +48,74 @@ class LabResult:
     grid: PlaneGrid
     probas: dict[float, np.ndarray]
     before_rise: dict[float, tuple[int, Model] | None] = field(default_factory=dict)  # see overshot_step
+    optimizer: str = "sgd"  # the optimizer every run of this sweep took (optimizers.make_optimizer's name)
+
+    @property
+    def plain(self) -> bool:
+        """Plain gradient descent: the verdicts' words (too small / just right / too large) and the picture
+        along −∇ are its own; momentum's and Adam's runs are said in what they did (landscape.what_it_did)."""
+        return self.optimizer == "sgd"
+
+
+@dataclass
+class LabComparison:
+    """One sweep of α per optimizer, every run from the same start on the same data."""
+
+    signature: tuple[Any, ...]
+    start: Model
+    results: dict[str, LabResult]  # optimizer name → its sweep, in the order chosen
+    labels: dict[str, str]  # optimizer name → how the legend and the texts name it
+
+
+def optimizer_label(name: str, settings: Settings) -> str:
+    """gradient descent / momentum β = 0.9 / Adam β₁ = 0.9, β₂ = 0.999."""
+    return {"sgd": "gradient descent", "momentum": f"momentum β = {fmt(settings.beta)}"}.get(
+        name, f"Adam β₁ = {fmt(settings.beta)}, β₂ = {fmt(settings.beta2)}")
 
 
 def lab_signature(problem: Problem, settings: Settings, kind: str) -> tuple[Any, ...]:
     return (problem.signature, kind, settings.architecture(kind), settings.lab_lrs, settings.iters, settings.batch,
-            settings.l2)
+            settings.l2, tuple(optimizer_label(o, settings) for o in settings.lab_opts))
 
 
 def estimated_seconds(problem: Problem, settings: Settings, kind: str) -> float:
     """Rough time for the comparison: the (m × h) array passes dominate each iteration."""
     width = settings.hidden if kind == "net" else 1
     m = problem.dataset.n_train + problem.dataset.n_test
-    return m * width * settings.iters * len(settings.lab_lrs) / ENTRIES_PER_SECOND
+    runs = len(settings.lab_lrs) * max(1, len(settings.lab_opts))
+    return m * width * settings.iters * runs / ENTRIES_PER_SECOND
 
 
-def stored(signature: tuple[Any, ...]) -> LabResult | None:
+def stored(signature: tuple[Any, ...]) -> LabComparison | None:
     result = st.session_state.get(RESULT_KEY)
     return result if result is not None and result.signature == signature else None
 
 
-def run_lab(problem: Problem, settings: Settings, kind: str) -> LabResult:
+def run_lab(problem: Problem, settings: Settings, kind: str) -> LabComparison:
+    """Every (α, optimizer) pair from one start; verdicts judged within each optimizer's sweep of α."""
     start = make_model(kind, problem.n_inputs, problem.n_classes, **settings.model_hyper())
     # the loss surface draws each run's path: keep about PATH_SNAPSHOTS points of it (two weights each)
     every = max(1, settings.iters // PATH_SNAPSHOTS) if has_surface(start) else 0
-    runs = compare_learning_rates(start, problem.X_train, problem.y_train, settings.lab_lrs, settings.iters,
-                                  problem.X_test, problem.y_test, batch_size=settings.batch_size, seed=settings.seed,
-                                  snapshot_every=every)
-    result = LabResult(
-        signature=lab_signature(problem, settings, kind),
-        start=start,
-        runs=runs,
-        verdicts=sweep_verdicts({lr: h for lr, (_, h) in runs.items()}),
-        grid=problem.plane_grid(resolution=30 if problem.n_classes == 2 else 60),
-        probas={},
-    )
-    draw_over_plotted_axes(result, problem)
-    st.session_state[RESULT_KEY] = result
-    return result
+    signature = lab_signature(problem, settings, kind)
+    results = {}
+    for name in settings.lab_opts or ("sgd",):
+        runs = compare_learning_rates(start, problem.X_train, problem.y_train, settings.lab_lrs, settings.iters,
+                                      problem.X_test, problem.y_test, batch_size=settings.batch_size,
+                                      seed=settings.seed, snapshot_every=every,
+                                      optimizer=make_optimizer(name, settings.beta, settings.beta2))
+        results[name] = LabResult(
+            signature=signature,
+            start=start,
+            runs=runs,
+            verdicts=sweep_verdicts({lr: h for lr, (_, h) in runs.items()}),
+            grid=problem.plane_grid(resolution=30 if problem.n_classes == 2 else 60),
+            probas={},
+            optimizer=name,
+        )
+    comparison = LabComparison(signature, start, results,
+                               {name: optimizer_label(name, settings) for name in results})
+    st.session_state[RESULT_KEY] = comparison
+    return comparison
 
 
 def draw_over_plotted_axes(result: LabResult, problem: Problem) -> None:
@@ -109,23 +143,29 @@ def quantity(histories: Any) -> tuple[str, str]:
     return "train_loss", "loss"
 
 
-def _spikes(h: History, what: str, end: float, ended_lowest: bool = False) -> str:
-    """An overshoot in words: the highest jump, where it peaked, whether and when it came back."""
+def _spikes(h: History, what: str, end: float, ended_lowest: bool = False, plain: bool = True) -> str:
+    """An overshoot in words: the highest jump, where it peaked, whether and when it came back (`plain`: called an
+    overshoot; momentum's and Adam's rises are only said, see what_it_did)."""
     events = overshoot_events(h)
     e = max(events, key=lambda ev: ev.peak)
     more = f" ({len(events)} spikes in all)" if len(events) > 1 else ""
+    last = events[-1]
+    if e.recovered and not last.recovered:  # the highest spike came back, a later one did not
+        more += (f"; the last rise, to {num(last.peak)} at iteration {last.peak_iteration}, never came back down "
+                 f"to {num(last.before)}")
     if e.recovered:
         ending = (f"then ended lowest of these runs, at {num(end)}" if ended_lowest else f"it ended at {num(end)}")
-        return (f"overshoot spikes — the {what} jumped to {num(e.peak)} at iteration {e.peak_iteration}, then "
-                f"recovered by iteration {e.recovered_at}{more}; {ending}.")
-    return (f"overshoot — the {what} jumped to {num(e.peak)} at iteration {e.peak_iteration} and never came back "
-            f"down to {num(e.before)}{more}; it ended at {num(end)}.")
+        return (("overshoot spikes — " if plain else "") + f"the {what} jumped to {num(e.peak)} at iteration "
+                f"{e.peak_iteration}, then recovered by iteration {e.recovered_at}{more}; {ending}.")
+    return (("overshoot — " if plain else "") + f"the {what} jumped to {num(e.peak)} at iteration "
+            f"{e.peak_iteration} and never came back down to {num(e.before)}{more}; it ended at {num(end)}.")
 
 
 def describe(verdict: str, lr: float, model: Model, h: History, best: tuple[float, float] | None,
-             what: str = "loss", lowest_end: float | None = None) -> str:
+             what: str = "loss", lowest_end: float | None = None, plain: bool = True) -> str:
     """One run in the words of its verdict. `best` is (lowest value any run of the sweep reached, its α),
-    `what` the quantity's name (see quantity), `lowest_end` the lowest final value of the sweep."""
+    `what` the quantity's name (see quantity), `lowest_end` the lowest final value of the sweep. `plain`: a
+    plain-descent run; otherwise (momentum, Adam) only what the run did is said, never why."""
     if verdict == "diverged":
         return f"diverged — {h.message}: a number stopped being finite, and no step can bring it back."
     loss = h.smoothed()  # the objective (= L when λ = 0), epoch averages for mini-batch: what verdicts judge
@@ -133,20 +173,20 @@ def describe(verdict: str, lr: float, model: Model, h: History, best: tuple[floa
     ended_lowest = lowest_end is not None and end <= lowest_end
     if verdict == "too large":
         if overshoot_events(h):
-            text = _spikes(h, what, end, ended_lowest)
+            text = _spikes(h, what, end, ended_lowest, plain)
         elif end > start:
             text = f"the {what} ended above where it started ({num(start)} → {num(end)})."
         else:
             text = (f"oscillation — the {what} kept going up and down (lowest {num(float(np.nanmin(loss)))}, "
                     f"ended {num(end)}).")
         reversed_steps, _ = zigzag(h)
-        if h.epoch_length == 1 and len(h) > 2 and reversed_steps >= (len(h) - 1) / 2:
+        if plain and h.epoch_length == 1 and len(h) > 2 and reversed_steps >= (len(h) - 1) / 2:
             text += f" {reversed_steps} of its {len(h) - 1} steps reversed the one before: a zig-zag across the valley."
     elif verdict == "too small":
         falling = "still falling steadily" if falls_steadily(h) else "still falling"
         if best is not None and best[0] < float(np.nanmin(loss)):
             text = (f"{falling} at the end ({num(start)} → {num(end)}), far above the lowest {what} reached "
-                    f"({num(best[0])}, α = {fmt(best[1])}): right direction, steps too short.")
+                    f"({num(best[0])}, α = {fmt(best[1])})" + (": right direction, steps too short." if plain else "."))
         else:
             text = (f"{falling} at the end ({num(start)} → {num(end)}): no run here has reached a floor yet — try "
                     "a larger α or more iterations.")
@@ -168,13 +208,33 @@ def explanation_line(result: LabResult, lr: float) -> str:
     lowest_end = min(float(v[-1]) for v in finite.values()) if finite else None
     model, history = result.runs[lr]
     _, what = quantity(h for _, h in result.runs.values())
-    return describe(result.verdicts[lr], lr, model, history, best, what, lowest_end)
+    return describe(result.verdicts[lr], lr, model, history, best, what, lowest_end, result.plain)
+
+
+def verdict_words(result: LabResult, lr: float) -> str:
+    """Plain descent: too small / just right / too large / diverged. Momentum, Adam: what the run did."""
+    verdict = result.verdicts[lr]
+    return VERDICT_WORDS[verdict] if result.plain else what_it_did(result.runs[lr][1], verdict)
 
 
 def explanation(result: LabResult) -> list[str]:
-    """One line per learning rate: too small / just right / too large / diverged, and what the run did."""
-    return [f"**α = {fmt(lr)} — {VERDICT_WORDS[result.verdicts[lr]]}**: {explanation_line(result, lr)}"
+    """One line per learning rate: its verdict (see verdict_words), and what the run did."""
+    return [f"**α = {fmt(lr)} — {verdict_words(result, lr)}**: {explanation_line(result, lr)}"
             for lr in sorted(result.runs)]
+
+
+def optimizer_caption(result: LabResult, settings: Settings) -> str:
+    """Why momentum's and Adam's runs are said in what they did, not as too small or too large."""
+    if result.optimizer == "momentum":
+        wobble, blowup = momentum_bowl(settings.beta)
+        return (f"Momentum (β = {fmt(settings.beta)}) is not plain descent: its velocity carries the weights past "
+                "the floor and back, so its loss can rise and fall again at an α that serves it. On a bowl of "
+                f"curvature h it oscillates once αh > (1 − √β)² = {num(wobble)}, and blows up only past "
+                f"αh = 2(1 + β) = {num(blowup)}; plain descent's limits are 1 and 2. So its lines say only what "
+                "each run did.")
+    return ("Adam divides each step by the running root-mean-square of the gradient (multiply the loss by any "
+            "factor and its steps stay the same, bar ε), so plain descent's too small and too large do not carry "
+            "over: its lines say only what each run did.")
 
 
 def caption(result: LabResult, problem: Problem, batch_size: int | None = None) -> str:
@@ -193,7 +253,8 @@ def caption(result: LabResult, problem: Problem, batch_size: int | None = None) 
 
 # --- the page ----------------------------------------------------------------------------------------
 def lab_page(ctx: PageContext) -> None:
-    """The model and learning rates to compare, then the comparison: run at once when quick, else on a click."""
+    """The model, learning rates and optimizers to compare, then the comparison: run at once when quick, else on
+    a click. The optimizers (and their β, β₂) hide with the 'advanced' group in presentation mode."""
     if not page.require_data(ctx):
         return
     top = st.columns([1.4, 3.2, 2.2], vertical_alignment="bottom")
@@ -203,7 +264,9 @@ def lab_page(ctx: PageContext) -> None:
         lrs = controls.draw("lab_lrs")
     with top[2]:
         iters = controls.iterations_control()
-    ctx.settings = settings = ctx.settings.replace(lab_model=kind, lab_lrs=sorted(lrs), iters=iters)
+    opts = _optimizer_controls(ctx.hidden)
+    ctx.settings = settings = ctx.settings.replace(lab_model=kind, lab_lrs=sorted(lrs), iters=iters,
+                                                   lab_opts=opts or ("sgd",))
     if not settings.lab_lrs:
         st.info("Choose at least one learning rate.")
     else:
@@ -212,33 +275,74 @@ def lab_page(ctx: PageContext) -> None:
     page.data_notes(ctx)
 
 
+def _optimizer_controls(hidden: set[str]) -> tuple[str, ...]:
+    """The optimizers to compare, with β beside them when momentum or Adam is chosen (and β₂ for Adam)."""
+    row = st.columns([3.2, 1.8, 1.8], vertical_alignment="bottom")
+    with row[0]:
+        opts = tuple(controls.shown("lab_opts", hidden))
+    if "momentum" in opts or "adam" in opts:
+        with row[1]:
+            controls.shown("beta", hidden)
+    if "adam" in opts:
+        with row[2]:
+            controls.shown("beta2", hidden)
+    return opts
+
+
 def _comparison(ctx: PageContext, settings: Settings, kind: str) -> None:
     problem = ctx.problem
     assert problem is not None
-    result = stored(lab_signature(problem, settings, kind))
+    comparison = stored(lab_signature(problem, settings, kind))
     seconds = estimated_seconds(problem, settings, kind)
-    if result is None and (seconds < AUTO_RUN_SECONDS
-                           or st.button(f"Run the comparison (about {seconds:.0f} s)", type="primary")):
+    if comparison is None and (seconds < AUTO_RUN_SECONDS
+                               or st.button(f"Run the comparison (about {seconds:.0f} s)", type="primary")):
         with st.spinner("Training one copy per learning rate…"):
-            result = run_lab(problem, settings, kind)
-    if result is None:
+            comparison = run_lab(problem, settings, kind)
+    if comparison is None:
         st.info("This comparison is large (many points, units or iterations): press the button to run it.")
         return
+    results = comparison.results
+    several = len(results) > 1 or "sgd" not in results
     left, right = st.columns([1.5, 1])
     with left:
-        histories = {lr: h for lr, (_, h) in result.runs.items()}
-        column, what = quantity(histories.values())
-        st.plotly_chart(figures.lr_lab_loss_figure(histories, result.verdicts, column=column,
-                                                   title="training " + what),
+        column, what = quantity(h for r in results.values() for _, h in r.runs.values())
+        curves = [(lr, comparison.labels[name] if several else "", h,
+                   figures.verdict_label(r.verdicts[lr]) if r.plain else verdict_words(r, lr))
+                  for name, r in results.items() for lr, (_, h) in r.runs.items()]
+        st.plotly_chart(figures.lab_loss_figure(curves, column=column, title="training " + what,
+                                                height=330 + 28 * len(curves) * several),
                         key="lab_losses", config={"displayModeBar": False})
     with right:
-        st.markdown("\n".join(f"- {line}" for line in explanation(result)))
-        st.caption(caption(result, problem, settings.batch_size))
+        for name, result in results.items():
+            if several:
+                st.markdown(f"**{comparison.labels[name].capitalize()}** ({_dash(list(results), name)})")
+            st.markdown("\n".join(f"- {line}" for line in explanation(result)))
+        if "sgd" in results:
+            st.caption(caption(results["sgd"], problem, settings.batch_size))
+        for result in results.values():
+            if not result.plain:
+                st.caption(optimizer_caption(result, settings))
+    shown = next(iter(results))
+    if len(results) > 1:
+        shown = st.radio("Boundaries of", list(results), format_func=comparison.labels.__getitem__, horizontal=True,
+                         key=BOUNDARY_KEY)
+    result = results[shown]
     draw_over_plotted_axes(result, problem)
-    st.plotly_chart(figures.lr_lab_boundaries_figure(problem.view, result.grid, result.probas, result.verdicts,
+    titles = result.verdicts if result.plain else {lr: verdict_words(result, lr) for lr in result.runs}
+    st.plotly_chart(figures.lr_lab_boundaries_figure(problem.view, result.grid, result.probas, titles,
                                                      fade=problem.fade),
                     key="lab_boundaries", config={"displayModeBar": False})
-    overshoot_section(result, problem)
+    if "sgd" in results:
+        overshoot_section(results["sgd"], problem)
+    else:
+        st.caption("Why α overshoots is drawn for plain gradient descent: momentum's and Adam's steps do not "
+                   "follow −∇, so the line along it would not show them. Add gradient descent to see it.")
+
+
+def _dash(names: list[str], name: str) -> str:
+    """How the loss chart draws this optimizer's curves (figures.curves.DASHES, in the order chosen)."""
+    return {"solid": "solid lines", "dash": "dashed lines", "dot": "dotted lines"}.get(
+        DASHES[names.index(name) % len(DASHES)], "dash-dot lines")
 
 
 def _default_lr(result: LabResult) -> float:

@@ -281,6 +281,10 @@ PARAMS: tuple[Param, ...] = (
           sidebar=False),
     Param("lab_lrs", float, LAB_DEFAULT_LRS, "multiselect", "Learning rates", LR_OPTIONS, sidebar=False,
           max_items=8),
+    Param("lab_opts", str, ("sgd",), "multiselect", "Optimizers", tuple(OPTIMIZER_LABELS),
+          show=OPTIMIZER_LABELS.__getitem__, hide="advanced", sidebar=False,
+          help="Each learning rate is run once per optimizer, all from the same starting weights on the same data: "
+          "one colour per α, one dash per optimizer. Momentum and Adam take β (and β₂) from the boxes beside."),
     Param("math_model", str, "net", "radio", "Model", tuple(MODEL_LABELS), show=MODEL_LABELS.__getitem__,
           sidebar=False),
 )
@@ -317,6 +321,7 @@ class Settings:
     logy: bool
     lab_model: str
     lab_lrs: tuple[float, ...]
+    lab_opts: tuple[str, ...]
     math_model: str
 
     @classmethod

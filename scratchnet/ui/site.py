@@ -55,7 +55,7 @@ PAGES: dict[str, Page] = {p.key: p for p in (
     Page("lab", "pages/3_Learning_rate_lab.py", "Learning-rate lab", "🧪", "Learning-rate lab",
          "Same data, same starting weights, several learning rates side by side.",
          kind_setting="lab_model", sidebar=frozenset({"network", "optimiser"}),
-         settings=("lab_model", "lab_lrs", "iters")),
+         settings=("lab_model", "lab_lrs", "lab_opts", "iters")),
     Page("upload", "pages/4_Your_data.py", "Your data (CSV)", "📄", "Your data",
          "Upload a CSV with numeric feature columns and a label column: two classes, up to six (one colour "
          "each), or one class against the rest. It stays in your browser session only — nobody else sees it."),
