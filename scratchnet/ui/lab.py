@@ -31,7 +31,11 @@ from scratchnet.ui.params import Settings, fmt
 
 RESULT_KEY = "lab_result"
 ENTRIES_PER_SECOND = 2e8  # (example × hidden unit × iteration) entries a second, measured on a 2-core server
-AUTO_RUN_SECONDS = 1.5  # run without a click when it should take less than this
+# (example × weight × iteration) a second: the matrix products, which dominate with many inputs (an upload of 299
+# features: 2.8e9 for logistic regression, 3.9e9 for a net of 8 units, measured on the 2-core server; kept low)
+WEIGHT_ENTRIES_PER_SECOND = 2e9
+# run without a click only when it should take less than this: a rerun's budget is 1 s of server CPU (issue #21)
+AUTO_RUN_SECONDS = 0.3
 PATH_SNAPSHOTS = 200
 VERDICT_WORDS = {"too small": "too small", "good": "just right", "too large": "too large", "diverged": "diverged"}
 
@@ -53,10 +57,13 @@ def lab_signature(problem: Problem, settings: Settings, kind: str) -> tuple[Any,
 
 
 def estimated_seconds(problem: Problem, settings: Settings, kind: str) -> float:
-    """Rough time for the comparison: the (m × h) array passes dominate each iteration."""
-    width = settings.hidden if kind == "net" else 1
-    m = problem.dataset.n_train + problem.dataset.n_test
-    return m * width * settings.iters * len(settings.lab_lrs) / ENTRIES_PER_SECOND
+    """Rough time for the comparison: per example and iteration, the (m × h) array passes of a small model, or the
+    products with every weight when there are many inputs or layers (a 299-feature upload: 15 s of CPU once ran
+    without a click when the estimate counted hidden units only)."""
+    width = sum(settings.hidden_layers) if kind == "net" else 1
+    weights = make_model(kind, problem.n_inputs, problem.n_classes, **settings.model_hyper()).n_params
+    entries = (problem.dataset.n_train + problem.dataset.n_test) * settings.iters * len(settings.lab_lrs)
+    return entries * max(width / ENTRIES_PER_SECOND, weights / WEIGHT_ENTRIES_PER_SECOND)
 
 
 def stored(signature: tuple[Any, ...]) -> LabResult | None:
@@ -222,7 +229,7 @@ def _comparison(ctx: PageContext, settings: Settings, kind: str) -> None:
         with st.spinner("Training one copy per learning rate…"):
             result = run_lab(problem, settings, kind)
     if result is None:
-        st.info("This comparison is large (many points, units or iterations): press the button to run it.")
+        st.info("This comparison is large (many points, features, units or iterations): press the button to run it.")
         return
     left, right = st.columns([1.5, 1])
     with left:
