@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,47 +146,61 @@ def separation(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Per column of X: |mean of class 1 − mean of class 0| / within-class standard deviation.
 
     Empty (NaN) and infinite cells are left out column by column. 0 where a class has no value; inf where
-    both classes are constant but differ (a perfect split). With labels 0 … K−1 (K ≥ 3): see _k_separation.
+    both classes are constant but differ (a perfect split). With labels 0 … K−1 (K ≥ 3): see _k_score.
     """
     X = np.asarray(X, dtype=np.float64)
     X = X.reshape(len(X), -1)
     labels = np.asarray(y, dtype=np.float64).reshape(-1)
     if np.any(labels > 1):
-        return _k_separation(X, labels.astype(np.int64))
-    ones = labels > 0.5
+        return _by_columns(X, labels.astype(np.int64), _k_score)
+    return _by_columns(X, (labels > 0.5).astype(np.int64), _two_score)
+
+
+def _by_columns(X: np.ndarray, codes: np.ndarray,
+                score: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+    """score(x, codes) for every column: the columns whose cells are all finite at once (one pass over a
+    table of hundreds of features, not a Python loop: issue #21's reruns), each other one on its finite cells."""
     out = np.zeros(X.shape[1])
+    whole = np.isfinite(X).all(axis=0)
     with np.errstate(all="ignore"):
-        for j in range(X.shape[1]):
+        if whole.any():
+            out[whole] = score(X[:, whole], codes)
+        for j in np.flatnonzero(~whole):
             ok = np.isfinite(X[:, j])
-            x, c = X[ok, j], ones[ok]
-            if c.all() or not c.any():
-                continue
-            x = x / (float(np.max(np.abs(x))) or 1.0)  # in [-1, 1]: nothing below overflows
-            gap = abs(float(np.mean(x[c]) - np.mean(x[~c])))
-            within = float(np.sqrt((c.sum() * np.var(x[c]) + (~c).sum() * np.var(x[~c])) / len(x)))
-            out[j] = gap / within if within > 0 else (np.inf if gap > 0 else 0.0)
+            out[j] = score(X[ok, j : j + 1], codes[ok])[0]
     return out
 
 
-def _k_separation(X: np.ndarray, labels: np.ndarray) -> np.ndarray:
+def _scaled(x: np.ndarray) -> np.ndarray:
+    """Each column divided by its largest |value|, into [-1, 1]: nothing below overflows."""
+    top = np.max(np.abs(x), axis=0) if len(x) else np.zeros(x.shape[1])
+    return x / np.where(top > 0, top, 1.0)
+
+
+def _two_score(x: np.ndarray, ones: np.ndarray) -> np.ndarray:
+    c = ones.astype(bool)
+    if c.all() or not c.any():
+        return np.zeros(x.shape[1])
+    x = _scaled(x)
+    gap = np.abs(x[c].mean(axis=0) - x[~c].mean(axis=0))
+    within = np.sqrt((c.sum() * x[c].var(axis=0) + (~c).sum() * x[~c].var(axis=0)) / len(x))
+    return np.where(within > 0, gap / np.where(within > 0, within, 1.0), np.where(gap > 0, np.inf, 0.0))
+
+
+def _k_score(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """K classes: 2 · (spread of the class means, Σ n_k (m_k − m)² / n, square-rooted) / within-class standard
     deviation. For two equal classes that is |m1 − m0| / s, as above; squared it is a multiple of the ANOVA F
     statistic, F = (score / 2)² · (n − K) / (K − 1), so columns rank as F ranks them."""
-    out = np.zeros(X.shape[1])
-    with np.errstate(all="ignore"):
-        for j in range(X.shape[1]):
-            ok = np.isfinite(X[:, j])
-            x, c = X[ok, j], labels[ok]
-            present = np.unique(c)
-            if present.size < 2:
-                continue
-            x = x / (float(np.max(np.abs(x))) or 1.0)  # in [-1, 1]: nothing below overflows
-            n = np.array([np.sum(c == k) for k in present], dtype=np.float64)
-            means = np.array([np.mean(x[c == k]) for k in present])
-            within = float(np.sqrt(sum(n_k * np.var(x[c == k]) for n_k, k in zip(n, present, strict=True)) / len(x)))
-            between = float(np.sqrt(np.sum(n * (means - np.mean(x)) ** 2) / len(x)))
-            out[j] = 2 * between / within if within > 0 else (np.inf if between > 0 else 0.0)
-    return out
+    present = np.unique(labels)
+    if present.size < 2:
+        return np.zeros(x.shape[1])
+    x = _scaled(x)
+    rows = [labels == k for k in present]
+    n = np.array([r.sum() for r in rows], dtype=np.float64)[:, None]
+    means = np.array([x[r].mean(axis=0) for r in rows])
+    within = np.sqrt(sum(n_k * x[r].var(axis=0) for n_k, r in zip(n, rows, strict=True)) / len(x))
+    between = np.sqrt(np.sum(n * (means - x.mean(axis=0)) ** 2, axis=0) / len(x))
+    return np.where(within > 0, 2 * between / np.where(within > 0, within, 1.0), np.where(between > 0, np.inf, 0.0))
 
 
 def suggest_features(
@@ -224,13 +239,16 @@ def suggest_features(
         return FeatureSuggestion(tuple([*usable, *spare][:k]), {}, measured=False)
     comma_first = _column_kind_hint(str(df.attrs.get("delimiter", ",")))
     target = coding.codes if all_classes and 2 < len(coding.classes) <= MAX_CLASSES else coding.y
-    scores = {}
+    scores = dict.fromkeys(usable, 0.0)  # 0: infinite values, which prepare_dataset explains
+    columns: dict[str, np.ndarray] = {}
     for name in usable:
         try:
-            column, _ = _feature_values(df[name], name, rows, comma_first, allow_missing=True)
-            scores[name] = float(separation(column[train, None], target[train])[0])
-        except DataError:  # infinite values: prepare_dataset explains them
-            scores[name] = 0.0
+            columns[name] = _feature_values(df[name], name, rows, comma_first, allow_missing=True)[0][train]
+        except DataError:
+            pass
+    if columns:  # one call for all the columns: each on its own finite cells, as separation does
+        measured = separation(np.column_stack(list(columns.values())), target[train])
+        scores |= {name: float(v) for name, v in zip(columns, measured, strict=True)}
     # rounded, so that columns tied up to rounding (one a multiple of the other) keep the table's order
     ranked = sorted(scores, key=lambda c: -round(scores[c], 9))
     best = set([*ranked, *spare][:k])

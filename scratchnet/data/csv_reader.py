@@ -248,6 +248,13 @@ def _delimiter(text: str) -> tuple[str, str]:
     return _choose_delimiter(text), text
 
 
+def _unreadable(row: int, exc: csv.Error) -> UnreadableFileError:
+    return UnreadableFileError(
+        f"Could not read row {row} as part of a table ({exc}). This usually means the file "
+        'is not a CSV file, or a quote mark (") opens a value that never closes. ' + _SAVE_AS_CSV
+    )
+
+
 def _too_large(what: str) -> TooLargeError:
     return TooLargeError(f"This file is too large for the app: {what}. {_LIMIT_ADVICE}")
 
@@ -261,7 +268,10 @@ def _check_size(text: str, delimiter: str) -> None:
         raise _too_large(f"it has about {lines:,} rows, and at most {MAX_FILE_ROWS:,} can be read")
     start = len(text) - len(text.lstrip())
     head = text[start : start + 1_000_000]  # a header past 1 MB is far too wide anyway
-    first = next(_records(head, delimiter), [])
+    try:
+        first = next(_records(head, delimiter), [])
+    except csv.Error as exc:  # e.g. a first value longer than csv's field limit (128 KiB): no table's header
+        raise _unreadable(1, exc) from None
     if len(first) > MAX_COLUMNS:
         at_least = "at least " if len(head) < len(text) - start and "\n" not in head and "\r" not in head else ""
         raise _too_large(f"its first row has {at_least}{len(first):,} columns, and at most {MAX_COLUMNS:,} can be read")
@@ -285,10 +295,7 @@ def _read_records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
                                  f"it has more than {MAX_CELLS:,} values, and no more can be read")
             records.append((row_number, fields))
     except csv.Error as exc:
-        raise UnreadableFileError(
-            f"Could not read row {len(records) + 1} as part of a table ({exc}). This usually means the file "
-            'is not a CSV file, or a quote mark (") opens a value that never closes. ' + _SAVE_AS_CSV
-        ) from None
+        raise _unreadable(len(records) + 1, exc) from None
 
     last_cell = records[-1][1][-1] if records and records[-1][1] else ""
     if ("\n" in last_cell or "\r" in last_cell) and text.count('"') % 2:

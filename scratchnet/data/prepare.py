@@ -268,6 +268,10 @@ def missing_cells(df: pd.DataFrame, columns: Sequence[str]) -> tuple[int, dict[s
     present = [c for c in columns if c in df.columns]
     if not present:
         return 0, {}
-    gaps = np.column_stack([_empty_cells(df[c]) for c in present])
+    # numeric and bool columns: NaN only, all in one pass (300 columns one by one cost 0.1 s a rerun); text as read
+    plain = [c for c in present if pd.api.types.is_numeric_dtype(df.dtypes[c])] if df.columns.is_unique else []
+    block = df[plain].isna().to_numpy(dtype=bool) if plain else np.zeros((len(df), 0), dtype=bool)
+    where = {c: j for j, c in enumerate(plain)}
+    gaps = np.column_stack([block[:, where[c]] if c in where else _empty_cells(df[c]) for c in present])
     per_column = {str(c): int(gaps[:, j].sum()) for j, c in enumerate(present) if gaps[:, j].any()}
     return int(gaps.any(axis=1).sum()), per_column

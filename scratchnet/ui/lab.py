@@ -34,7 +34,11 @@ from scratchnet.ui.params import Settings, fmt
 RESULT_KEY = "lab_result"
 BOUNDARY_KEY = "lab_boundary_opt"  # whose boundaries are drawn, when several optimizers are compared
 ENTRIES_PER_SECOND = 2e8  # (example × hidden unit × iteration) entries a second, measured on a 2-core server
-AUTO_RUN_SECONDS = 1.5  # run without a click when it should take less than this
+# (example × weight × iteration) a second: the matrix products, which dominate with many inputs (an upload of 299
+# features: 2.8e9 for logistic regression, 3.9e9 for a net of 8 units, measured on the 2-core server; kept low)
+WEIGHT_ENTRIES_PER_SECOND = 2e9
+# run without a click only when it should take less than this: a rerun's budget is 1 s of server CPU (issue #21)
+AUTO_RUN_SECONDS = 0.3
 PATH_SNAPSHOTS = 200
 VERDICT_WORDS = {"too small": "too small", "good": "just right", "too large": "too large", "diverged": "diverged"}
 
@@ -79,11 +83,14 @@ def lab_signature(problem: Problem, settings: Settings, kind: str) -> tuple[Any,
 
 
 def estimated_seconds(problem: Problem, settings: Settings, kind: str) -> float:
-    """Rough time for the comparison: the (m × h) array passes dominate each iteration."""
-    width = settings.hidden if kind == "net" else 1
-    m = problem.dataset.n_train + problem.dataset.n_test
+    """Rough time for the comparison: per example and iteration, the (m × h) array passes of a small model, or the
+    products with every weight when there are many inputs or layers (a 299-feature upload: 15 s of CPU once ran
+    without a click when the estimate counted hidden units only); one run per (α, optimizer)."""
+    width = sum(settings.hidden_layers) if kind == "net" else 1
+    weights = make_model(kind, problem.n_inputs, problem.n_classes, **settings.model_hyper()).n_params
     runs = len(settings.lab_lrs) * max(1, len(settings.lab_opts))
-    return m * width * settings.iters * runs / ENTRIES_PER_SECOND
+    entries = (problem.dataset.n_train + problem.dataset.n_test) * settings.iters * runs
+    return entries * max(width / ENTRIES_PER_SECOND, weights / WEIGHT_ENTRIES_PER_SECOND)
 
 
 def stored(signature: tuple[Any, ...]) -> LabComparison | None:
@@ -299,7 +306,7 @@ def _comparison(ctx: PageContext, settings: Settings, kind: str) -> None:
         with st.spinner("Training one copy per learning rate…"):
             comparison = run_lab(problem, settings, kind)
     if comparison is None:
-        st.info("This comparison is large (many points, units or iterations): press the button to run it.")
+        st.info("This comparison is large (many points, features, units or iterations): press the button to run it.")
         return
     results = comparison.results
     several = len(results) > 1 or "sgd" not in results

@@ -23,17 +23,24 @@ from scratchnet.problem import Problem
 from scratchnet.ui import class_link, controls, runs
 from scratchnet.ui import params as S
 from scratchnet.ui.landscape_panel import overshoot_panel
-from scratchnet.ui.live_engine import LiveRun, LiveSettings
+from scratchnet.ui.live_engine import MAX_SPEED_STRIDE, LiveRun, LiveSettings, max_speed_stride
 from scratchnet.ui.live_payload import PROTOCOL
 from scratchnet.ui.page import PageContext, data_notes, guard, require_data
 from scratchnet.ui.params import Settings
 
 
 def live_settings(ctx: PageContext) -> LiveSettings:
-    """Every setting the live view reads, in one place (the page's settings: sidebar + toolbar)."""
-    v = ctx.settings
+    """Every setting the live view reads, in one place (the page's settings: sidebar + toolbar); 'max' speed's
+    iterations per frame from the size of the model and the data."""
+    v, problem = ctx.settings, ctx.problem
+    stride = MAX_SPEED_STRIDE
+    if problem is not None:
+        n_train, n_test = len(problem.y_train), len(problem.y_test)
+        widths = (problem.n_inputs, *(v.hidden_layers if ctx.kind == "net" else ()),
+                  problem.n_classes if problem.n_classes > 2 else 1)
+        stride = max_speed_stride(min(v.batch_size or n_train, n_train) + n_test, widths)
     return LiveSettings(lr=v.lr, l2=v.l2, iters=v.iters, speed=v.speed, logy=v.logy, hidden=v.hidden, act=v.act,
-                        batch=v.batch, seed=v.seed)
+                        batch=v.batch, seed=v.seed, max_stride=stride)
 
 
 # --- the component: a tiny loader; the view's module and CSS come once per mount, in a page run's payload -----

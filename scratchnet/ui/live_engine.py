@@ -12,9 +12,10 @@ while paused (a Play that says it plays them adopts the fork), and the frames af
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from time import monotonic as wall_clock
 from time import thread_time
@@ -28,9 +29,15 @@ from scratchnet.ui.live_payload import PROTOCOL
 
 MAX_UNIT_MAPS = 16
 FRAME_RATE = 60.0  # frames per second of playback the server aims at: one per refresh of a 60 Hz screen
-MAX_SPEED_STRIDE = 40  # 'max' speed: iterations per frame
+MAX_SPEED_STRIDE = 40  # 'max' speed: iterations per frame, for a model and data of a usual size …
+# … and fewer for a big one: a frame trains at most this many (rows × weights) multiply-adds, ~25 ms on the 2-core
+# server. 40 iterations of a 6×32 net on the largest upload (2,500 × 299) took 0.35 s a frame, and a paused page
+# spent that on Play's first frame at every rerun (issue #21: every rerun ≤ 1 s of server CPU).
+FRAME_WORK = 1e8
 CHUNK_SECONDS = (0.1, PROTOCOL["want_max_s"])  # the range of `want`, seconds of playback one message carries
-CHUNK_TRAIN_BUDGET = 0.3  # seconds of training one message may take (big runs send fewer frames instead)
+# seconds of training one message may take (big runs send fewer frames instead); with the page's own work a message
+# on the largest upload costs ~0.25 s of CPU, 4x inside issue #21's budget of 1 s a rerun (0.3 s left it 3x)
+CHUNK_TRAIN_BUDGET = 0.2
 PREROLL_BUDGET = 0.04  # seconds a paused payload may spend on the first frames of the next Play
 # α or λ moved mid-run: frames with the new values start this far ahead of where the browser is estimated to be
 # when the answer arrives (besides the answer's measured way: the training of those frames), so the change shows
@@ -54,6 +61,7 @@ class LiveSettings:
     act: str
     batch: str
     seed: int
+    max_stride: int = MAX_SPEED_STRIDE  # 'max' speed's iterations per frame for this model and data
 
     @property
     def rate(self) -> float | None:
@@ -64,9 +72,16 @@ class LiveSettings:
         """(iterations per frame, frames per second)."""
         rate = self.rate
         if rate is None:
-            return MAX_SPEED_STRIDE, FRAME_RATE
+            return self.max_stride, FRAME_RATE
         stride = max(1, round(rate / FRAME_RATE))
         return stride, rate / stride
+
+
+def max_speed_stride(rows: int, widths: Sequence[int]) -> int:
+    """'max' speed's iterations per frame: MAX_SPEED_STRIDE, fewer when one iteration over `rows` rows (the step's
+    and the test rows) through layers of `widths` (inputs, hidden units …, outputs) is big (FRAME_WORK)."""
+    work = rows * sum(a * b for a, b in itertools.pairwise(widths))
+    return int(max(1, min(MAX_SPEED_STRIDE, FRAME_WORK // max(1, work))))
 
 
 class LiveRun:

@@ -99,10 +99,15 @@ def produce(run: TrainingRun, plane: Plane, *, lr: float, l2: float, stride: int
             out.frames[0]["look"] = run.iteration
         return out
     deadline = time.perf_counter() + budget
+    took = 0.0  # the last frame's time: a frame that would end past the deadline is not begun
     while len(out.frames) < count and run.iteration < limit and not run.diverged:
+        start = time.perf_counter()
+        if out.frames and start + took > deadline:
+            break
         run.advance(min(stride, limit - run.iteration), lr=lr, l2=l2)
         _draw(out, run, plane, run.model, run.iteration, tail=False)
-        if time.perf_counter() >= deadline:  # a budget of 0: one frame
+        took = time.perf_counter() - start
+        if start + took >= deadline:  # a budget of 0: one frame
             break
     for frame in out.frames:  # the record one step on holds each frame's losses (the last one is evaluated)
         frame["s"] = status(run, plane.problem, run.model, frame["it"])

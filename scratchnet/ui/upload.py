@@ -35,9 +35,9 @@ from scratchnet.data import (
 )
 from scratchnet.data.choose import ID, TEXT, TWO_VALUES
 from scratchnet.figures.style import short_label
-from scratchnet.problem import Problem, axes_from_names
+from scratchnet.problem import Problem
 from scratchnet.ui import controls
-from scratchnet.ui.data_source import Choice, Upload, current_upload, prepared, store_upload
+from scratchnet.ui.data_source import Choice, Upload, current_upload, plot_axes, prepared, store_upload
 from scratchnet.ui.page import PageContext, guard
 from scratchnet.ui.params import UPLOADED, Settings
 from scratchnet.ui.text import md, md_list
@@ -45,6 +45,7 @@ from scratchnet.ui.text import md, md_list
 DRAFT_KEY = "upload_draft"
 NOTHING_CHANGED = "Nothing changed: the data set you were using is still in use."
 NAME_LIMIT = 40  # characters of a column name in a list
+MEMO_LIMIT = 32  # results a draft keeps (per label, features, split): a student trying many choices adds no more
 _ids = itertools.count(1)
 
 
@@ -58,9 +59,12 @@ class Draft:
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)  # per label / split: not per rerun
 
     def remember(self, key: tuple[Any, ...], make: Any) -> Any:
-        """make(), computed once for this file and key (describing columns reads every cell of a big file)."""
+        """make(), computed once for this file and key (describing columns reads every cell of a big file); the
+        MEMO_LIMIT most recent keys are kept."""
         if key not in self.memo:
             self.memo[key] = make()
+            while len(self.memo) > MEMO_LIMIT:
+                self.memo.pop(next(iter(self.memo)))
         return self.memo[key]
 
 
@@ -140,7 +144,7 @@ def _choose_columns(draft: Draft, settings: Settings, in_use: Upload | None) -> 
     key = draft.file_key
     left, right = st.columns(2)
     with left:
-        default_label = in_use.label if in_use else suggest_label(df)
+        default_label = in_use.label if in_use else draft.remember(("label",), lambda: suggest_label(df))
         label = st.selectbox("Label column (what to predict)", columns, index=columns.index(default_label),
                              key=f"label_{key}", persist_state="session")
     values = label_values(df, label)
@@ -164,7 +168,8 @@ def _choose_columns(draft: Draft, settings: Settings, in_use: Upload | None) -> 
                               default=[f for f in default if f in offered], format_func=shown.__getitem__,
                               key=f"features_{key}_{label}", persist_state="session")
     _explain_columns(infos, suggestion.scores, suggestion.features, features, every=every)
-    missing = _missing_choice(df, features, label, key)
+    gaps = draft.remember(("missing", tuple(features), label), lambda: missing_cells(df, [*features, label]))
+    missing = _missing_choice(gaps, label, key)
     _preview(draft, Choice(tuple(features), label, positive, missing), settings, in_use)
 
 
@@ -233,9 +238,10 @@ def _score(value: float) -> str:
     return "perfect" if value == float("inf") else f"{value:.2f}"
 
 
-def _missing_choice(df: pd.DataFrame, features: list[str], label: str, key: str) -> str:
-    """When the chosen columns have empty cells: stop and say where (default), drop those rows, or fill them."""
-    rows, per_column = missing_cells(df, [*features, label])
+def _missing_choice(gaps: tuple[int, dict[str, int]], label: str, key: str) -> str:
+    """When the chosen columns have empty cells (`gaps`: missing_cells of them and the label): stop and say where
+    (default), drop those rows, or fill them."""
+    rows, per_column = gaps
     if not rows:
         return "tell"
     label_gaps = per_column.get(label, 0)
@@ -284,7 +290,8 @@ def _preview(draft: Draft, choice: Choice, settings: Settings, in_use: Upload | 
                      f"so this is “{md(preview.class_names[1], NAME_LIMIT)}” against the other "
                      f"{preview.n_classes - 1} (one-vs-rest).")
     every = 2 < preview.n_classes <= MAX_CLASSES and settings.classes == "all"
-    axes = axes_from_names(preview, settings.plot_x, settings.plot_y, preview.labels_train if every else None)
+    axes = plot_axes(("preview", draft.file_key, choice, settings.test, settings.seed), preview, settings.plot_x,
+                     settings.plot_y, preview.labels_train if every else None)
     if preview.n_features > 2:
         names = preview.feature_names
         notes.append(f"The picture draws {md(names[axes[0]], NAME_LIMIT)} across and "
