@@ -32,11 +32,11 @@ from .optimizers import SGD, Adam, Momentum, OptimizerState
 from .plane import ClassRegions, PlaneGrid, class_regions, decision_grid, hidden_unit_grids, plane_grid
 from .problem import Problem
 from .softmax import SoftmaxNet, SoftmaxRegression, softmax
+from .sweep import Sweep, compare_learning_rates
 from .training import (
     History,
     Record,
     TrainingRun,
-    compare_learning_rates,
     evaluate,
     fit,
     train,
@@ -71,6 +71,7 @@ __all__ = [
     "bce_from_logits",
     "class_regions",
     "compare_learning_rates",
+    "Sweep",
     "decision_grid",
     "evaluate",
     "fit",

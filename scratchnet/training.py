@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -382,28 +382,3 @@ class TrainingRun:
         self.optimizer_state = state
         self._restart(iteration)
 
-
-def compare_learning_rates(
-    model: Model,
-    X: np.ndarray,
-    y: np.ndarray,
-    lrs: Sequence[float],
-    iterations: int,
-    X_test: np.ndarray | None = None,
-    y_test: np.ndarray | None = None,
-    batch_size: int | None = None,
-    seed: int = 0,
-    snapshot_every: int = 0,
-    optimizer: Optimizer | None = None,
-) -> dict[float, tuple[Model, History]]:
-    """Train a copy of the same initial model once per learning rate: same data, same start, same optimizer
-    (SGD() if None; each run has its own state, starting at 0).
-
-    snapshot_every > 0 keeps θ every that many iterations in each History (the path a picture draws)."""
-    out: dict[float, tuple[Model, History]] = {}
-    for lr in lrs:
-        twin = model.copy()
-        out[float(lr)] = (twin, fit(twin, X, y, lr, iterations, X_test=X_test, y_test=y_test,
-                                    batch_size=batch_size, seed=seed, snapshot_every=snapshot_every,
-                                    optimizer=optimizer))
-    return out

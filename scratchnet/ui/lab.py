@@ -12,8 +12,8 @@ from scratchnet import (
     History,
     LogisticRegression,
     Model,
+    Sweep,
     TwoLayerNet,
-    compare_learning_rates,
     falls_steadily,
     figures,
     make_model,
@@ -32,6 +32,8 @@ from scratchnet.ui.page import PageContext
 from scratchnet.ui.params import Settings, fmt
 
 RESULT_KEY = "lab_result"
+SWEEP_KEY = "lab_sweep"  # (signature, Sweep): the comparison being trained, a slice per page run
+SLICE_SECONDS = 0.5  # CPU one page run may train it for (issue #21: every rerun ≤ 1 s of server CPU)
 BOUNDARY_KEY = "lab_boundary_opt"  # whose boundaries are drawn, when several optimizers are compared
 ENTRIES_PER_SECOND = 2e8  # (example × hidden unit × iteration) entries a second, measured on a 2-core server
 # (example × weight × iteration) a second: the matrix products, which dominate with many inputs (an upload of 299
@@ -98,31 +100,40 @@ def stored(signature: tuple[Any, ...]) -> LabComparison | None:
     return result if result is not None and result.signature == signature else None
 
 
-def run_lab(problem: Problem, settings: Settings, kind: str) -> LabComparison:
-    """Every (α, optimizer) pair from one start; verdicts judged within each optimizer's sweep of α."""
-    start = make_model(kind, problem.n_inputs, problem.n_classes, **settings.model_hyper())
-    # the loss surface draws each run's path: keep about PATH_SNAPSHOTS points of it (two weights each)
-    every = max(1, settings.iters // PATH_SNAPSHOTS) if has_surface(start) else 0
+def run_lab(problem: Problem, settings: Settings, kind: str, budget: float | None = None) -> LabComparison | None:
+    """Every (α, optimizer) pair from one start, trained `budget` seconds of CPU per page run (the sweep in
+    progress stays in the session); verdicts judged within each optimizer's sweep of α. None until all are done."""
     signature = lab_signature(problem, settings, kind)
-    results = {}
-    for name in settings.lab_opts or ("sgd",):
-        runs = compare_learning_rates(start, problem.X_train, problem.y_train, settings.lab_lrs, settings.iters,
-                                      problem.X_test, problem.y_test, batch_size=settings.batch_size,
-                                      seed=settings.seed, snapshot_every=every,
-                                      optimizer=make_optimizer(name, settings.beta, settings.beta2))
-        results[name] = LabResult(
-            signature=signature,
-            start=start,
-            runs=runs,
-            verdicts=sweep_verdicts({lr: h for lr, (_, h) in runs.items()}),
-            grid=problem.plane_grid(resolution=30 if problem.n_classes == 2 else 60),
-            probas={},
-            optimizer=name,
-        )
-    comparison = LabComparison(signature, start, results,
+    job = st.session_state.get(SWEEP_KEY)
+    if job is None or job[0] != signature:  # new settings: a new sweep (one in progress for others is dropped)
+        start = make_model(kind, problem.n_inputs, problem.n_classes, **settings.model_hyper())
+        # the loss surface draws each run's path: keep about PATH_SNAPSHOTS points of it (two weights each)
+        every = max(1, settings.iters // PATH_SNAPSHOTS) if has_surface(start) else 0
+        optimizers = {name: make_optimizer(name, settings.beta, settings.beta2)
+                      for name in settings.lab_opts or ("sgd",)}
+        job = signature, Sweep(start, problem.X_train, problem.y_train, settings.lab_lrs, settings.iters,
+                               problem.X_test, problem.y_test, optimizers=optimizers,
+                               batch_size=settings.batch_size, seed=settings.seed, snapshot_every=every)
+        st.session_state[SWEEP_KEY] = job
+    sweep = job[1]
+    if not sweep.advance(SLICE_SECONDS if budget is None else budget):
+        return None
+    del st.session_state[SWEEP_KEY]
+    results = {name: LabResult(signature=signature, start=sweep.start, runs=runs,
+                               verdicts=sweep_verdicts({lr: h for lr, (_, h) in runs.items()}),
+                               grid=problem.plane_grid(resolution=30 if problem.n_classes == 2 else 60),
+                               probas={}, optimizer=name)
+               for name, runs in sweep.runs.items()}
+    comparison = LabComparison(signature, sweep.start, results,
                                {name: optimizer_label(name, settings) for name in results})
     st.session_state[RESULT_KEY] = comparison
     return comparison
+
+
+def training(signature: tuple[Any, ...]) -> Sweep | None:
+    """The sweep this page's settings started and that is still training, if any."""
+    job = st.session_state.get(SWEEP_KEY)
+    return job[1] if job is not None and job[0] == signature else None
 
 
 def draw_over_plotted_axes(result: LabResult, problem: Problem) -> None:
@@ -299,12 +310,16 @@ def _optimizer_controls(hidden: set[str]) -> tuple[str, ...]:
 def _comparison(ctx: PageContext, settings: Settings, kind: str) -> None:
     problem = ctx.problem
     assert problem is not None
-    comparison = stored(lab_signature(problem, settings, kind))
+    signature = lab_signature(problem, settings, kind)
+    comparison = stored(signature)
     seconds = estimated_seconds(problem, settings, kind)
-    if comparison is None and (seconds < AUTO_RUN_SECONDS
+    if comparison is None and (seconds < AUTO_RUN_SECONDS or training(signature) is not None
                                or st.button(f"Run the comparison (about {seconds:.0f} s)", type="primary")):
-        with st.spinner("Training one copy per learning rate…"):
-            comparison = run_lab(problem, settings, kind)
+        comparison = run_lab(problem, settings, kind)
+        sweep = training(signature)
+        if comparison is None and sweep is not None:  # trained a slice per page run: the page shows how far
+            st.progress(sweep.fraction, text=f"Training one copy per learning rate… {sweep.fraction:.0%}")
+            st.rerun()
     if comparison is None:
         st.info("This comparison is large (many points, features, units or iterations): press the button to run it.")
         return
