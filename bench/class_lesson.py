@@ -180,7 +180,9 @@ async def run_lesson(target: Any, n: int, store_url: str, iterations: int, idle_
         "finish": sorted(s.result.finish_s for s in students if s.result.finish_s is not None),
         "errors": [e for s in students for e in s.result.errors][:5],
         "not_switched": [{"timers": len(s.timers), "page": s.page_hash[:8], "view": s.view.mode,
-                          "done": s.done.is_set()} for s in students if s.switched_at is None][:5],
+                          "done": s.done.is_set(), "replica": s.result.replica,
+                          "closed": None if s.ws is None else (s.ws.close_code, s.ws.close_reason)}
+                         for s in students if s.switched_at is None][:5],
     }
 
 

@@ -96,6 +96,24 @@ def test_a_push_switches_every_student_to_the_setup(store, free):
         assert at.query_params["lesson"] == "lr_too_small"
 
 
+def test_a_switch_that_another_run_overtook_is_made_again(store):
+    """The bench's 30-student lesson left 1-5 students on the Class page: the push was marked seen when the
+    switch was asked for, and a run that overtook it (the watcher's wake, a click) landed on the old page for
+    good. Only arriving on the pushed page marks it seen; until then every run switches again."""
+    _, code, key = start_class(store)
+    student = join(code, "Cy")
+    store.push(code, key, "net", {"iters": "100"})
+    setup = store.view(code).setup
+    student.session_state[class_link.PENDING] = ("net", setup.version, {})  # asked for, then overtaken:
+    student.run()  # this run is the Class page's again
+    assert_clean(student)
+    assert student.title[0].value == "Neural network"  # switched again, and arrived
+    assert student.session_state[class_link.SEEN] == setup.version
+    assert class_link.PENDING not in student.session_state and student.session_state["iters"] == 100
+    student.switch_page("pages/6_Class.py").run()  # the student may leave it afterwards: no switch back
+    assert student.title[0].value != "Neural network"
+
+
 def test_a_forged_key_in_the_session_cannot_push(store):
     teacher, code, key = start_class(store)
     teacher.session_state["class_teacher"] = (code, "forged" + key)

@@ -63,10 +63,15 @@ def _values(setup: Setup) -> dict[str, Any]:
     return out
 
 
-def apply_pending() -> None:
-    """Before any widget is drawn: the settings of a setup just pushed, into the session."""
-    pending = st.session_state.pop(PENDING, None)
-    for key, value in (pending or {}).items():
+def apply_pending(page: str) -> None:
+    """Before any widget is drawn, on the pushed setup's page: its settings, into the session. Only arriving there
+    marks the setup as seen: a switch that another run overtook (a wake, a click) is made again by `follow`."""
+    pending = st.session_state.get(PENDING)
+    if pending is None or pending[0] != page:
+        return
+    _, version, values = st.session_state.pop(PENDING)
+    st.session_state[SEEN] = max(version, st.session_state.get(SEEN, 0))
+    for key, value in values.items():
         if value is None:
             st.session_state.pop(key, None)
         else:
@@ -75,8 +80,7 @@ def apply_pending() -> None:
 
 def switch_to(setup: Setup) -> None:
     """Open the setup's page with its settings (free ones stay as they are)."""
-    st.session_state[SEEN] = setup.version
-    st.session_state[PENDING] = _values(setup)
+    st.session_state[PENDING] = (setup.page, setup.version, _values(setup))
     # the settings' widgets write their own URL query; the rest (hide=, lesson=) goes in the switch
     query = {k: v for k, v in setup.query.items() if k not in PARAMS_BY_KEY}
     st.switch_page(PAGES[setup.page].script, query_params=query)

@@ -14,6 +14,7 @@ polls from the browser every second instead.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from typing import Any
@@ -24,8 +25,10 @@ from scratchnet.ui.class_link import classroom
 
 log = logging.getLogger("scratchnet")
 INTERVAL_S = 0.5
+RETRY_S = 2.0  # a woken page that has not caught up by then is woken again (a wake can be lost mid-run)
 _lock = threading.Lock()
 _members: dict[str, tuple[str, int]] = {}  # session id → (class code, setup version it has seen)
+_woken: dict[str, float] = {}  # session id → when it was last woken, until its page registers again
 _thread: threading.Thread | None = None
 
 
@@ -45,6 +48,8 @@ def watch(code: str, seen: int) -> bool:
     if ctx is None or runtime is None or not hasattr(runtime, "_session_mgr"):
         return False
     with _lock:
+        if _members.get(ctx.session_id) != (code, seen):  # caught up (or a new class): no wake pending
+            _woken.pop(ctx.session_id, None)
         _members[ctx.session_id] = (code, seen)
         if _thread is None or not _thread.is_alive():
             _thread = threading.Thread(target=_loop, args=(runtime,), name="scratchnet-class-watch", daemon=True)
@@ -57,6 +62,7 @@ def unwatch() -> None:
     if ctx is not None:
         with _lock:
             _members.pop(ctx.session_id, None)
+            _woken.pop(ctx.session_id, None)
 
 
 def _loop(runtime: Any) -> None:
@@ -73,13 +79,19 @@ def _wake_behind(runtime: Any) -> None:
         members = dict(_members)
     views = {code: classroom().view(code) for code in {code for code, _ in members.values()}}
     loop = runtime._get_async_objs().eventloop
+    now = time.monotonic()
     for sid, (code, seen) in members.items():
         view = views[code]
         if view is None or view.setup is None or view.setup.version <= seen:
             continue  # nothing new (an ended class shows at the page's next run: no need to wake it)
         info = runtime._session_mgr.get_active_session_info(sid)
-        with _lock:
-            if _members.get(sid) == (code, seen):
-                del _members[sid]  # the woken page registers again with what it then has seen
-        if info is not None:
-            loop.call_soon_threadsafe(info.session.request_rerun, None)
+        if info is None:  # gone, or disconnected (a browser that reconnects runs its page, which follows again)
+            with _lock:
+                _members.pop(sid, None)
+                _woken.pop(sid, None)
+            continue
+        with _lock:  # the woken page registers again with what it then has seen; until then, woken again
+            if now - _woken.get(sid, -math.inf) < RETRY_S:  # every RETRY_S: a page mid-run can miss a wake
+                continue
+            _woken[sid] = now
+        loop.call_soon_threadsafe(info.session.request_rerun, None)

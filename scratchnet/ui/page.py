@@ -74,7 +74,7 @@ def setup(page: str) -> PageContext:
                        initial_sidebar_state="collapsed" if hidden or info.projector else "auto")
     st.markdown(_CSS, unsafe_allow_html=True)
     _pause_runs_on_page_switch(page)
-    class_link.apply_pending()  # a setup the teacher pushed: its settings before any widget is drawn
+    class_link.apply_pending(page)  # a setup the teacher pushed: its settings before any widget is drawn
     snapped = controls.read_url(page)
     with st.sidebar:
         st.markdown("## scratchnet")
