@@ -100,23 +100,22 @@ def stored(signature: tuple[Any, ...]) -> LabComparison | None:
     return result if result is not None and result.signature == signature else None
 
 
-def run_lab(problem: Problem, settings: Settings, kind: str, budget: float | None = None) -> LabComparison | None:
-    """Every (α, optimizer) pair from one start, trained `budget` seconds of CPU per page run (the sweep in
-    progress stays in the session); verdicts judged within each optimizer's sweep of α. None until all are done."""
+def run_lab(problem: Problem, settings: Settings, kind: str) -> LabComparison | None:
+    """Every (α, optimizer) pair from one start, trained SLICE_SECONDS of CPU per page run (the sweep in progress
+    stays in the session); verdicts judged within each optimizer's sweep of α. None until all are done."""
     signature = lab_signature(problem, settings, kind)
-    job = st.session_state.get(SWEEP_KEY)
-    if job is None or job[0] != signature:  # new settings: a new sweep (one in progress for others is dropped)
+    sweep = training(signature)
+    if sweep is None:  # new settings: a new sweep (one in progress for others is dropped)
         start = make_model(kind, problem.n_inputs, problem.n_classes, **settings.model_hyper())
         # the loss surface draws each run's path: keep about PATH_SNAPSHOTS points of it (two weights each)
         every = max(1, settings.iters // PATH_SNAPSHOTS) if has_surface(start) else 0
         optimizers = {name: make_optimizer(name, settings.beta, settings.beta2)
                       for name in settings.lab_opts or ("sgd",)}
-        job = signature, Sweep(start, problem.X_train, problem.y_train, settings.lab_lrs, settings.iters,
-                               problem.X_test, problem.y_test, optimizers=optimizers,
-                               batch_size=settings.batch_size, seed=settings.seed, snapshot_every=every)
-        st.session_state[SWEEP_KEY] = job
-    sweep = job[1]
-    if not sweep.advance(SLICE_SECONDS if budget is None else budget):
+        sweep = Sweep(start, problem.X_train, problem.y_train, settings.lab_lrs, settings.iters, problem.X_test,
+                      problem.y_test, optimizers=optimizers, batch_size=settings.batch_size, seed=settings.seed,
+                      snapshot_every=every)
+        st.session_state[SWEEP_KEY] = signature, sweep
+    if not sweep.advance(SLICE_SECONDS):
         return None
     del st.session_state[SWEEP_KEY]
     results = {name: LabResult(signature=signature, start=sweep.start, runs=runs,
@@ -316,9 +315,9 @@ def _comparison(ctx: PageContext, settings: Settings, kind: str) -> None:
     if comparison is None and (seconds < AUTO_RUN_SECONDS or training(signature) is not None
                                or st.button(f"Run the comparison (about {seconds:.0f} s)", type="primary")):
         comparison = run_lab(problem, settings, kind)
-        sweep = training(signature)
-        if comparison is None and sweep is not None:  # trained a slice per page run: the page shows how far
-            st.progress(sweep.fraction, text=f"Training one copy per learning rate… {sweep.fraction:.0%}")
+        if comparison is None:  # trained a slice this page run: show how far, then run the page again
+            fraction = st.session_state[SWEEP_KEY][1].fraction
+            st.progress(fraction, text=f"Training one copy per learning rate… {fraction:.0%}")
             st.rerun()
     if comparison is None:
         st.info("This comparison is large (many points, features, units or iterations): press the button to run it.")
