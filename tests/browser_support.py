@@ -13,6 +13,8 @@ HAProxy's per-replica stats for tests and bench/bench_class.py.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import os
 import re
@@ -49,6 +51,13 @@ SKELETON = "[data-testid=stSkeleton]"
 
 
 # --- the server ------------------------------------------------------------------------------------
+def run_async(coroutine: Any) -> Any:
+    """asyncio.run in a thread of its own: Playwright's sync API (the worker's Chromium) keeps an event loop
+    running in the main thread, where asyncio.run refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))

@@ -15,18 +15,27 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def base_url():
-    """The app on a free loopback port, one server per test module."""
+    """The app on a free loopback port, one server per test process (each xdist worker has its own): the server
+    keeps no state between sessions but their sessions, and each test opens pages in contexts of its own."""
     with streamlit_server() as base:
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium driven by Playwright, one per test module."""
+@pytest.fixture(scope="session")
+def _chromium():
     with chromium() as b:
         yield b
+
+
+@pytest.fixture(scope="module")
+def browser(_chromium):
+    """Debian's Chromium driven by Playwright, one per test process; whatever a module leaves open (a context with
+    a run still playing) is closed at the module's end, so no module's pages cost the next one CPU."""
+    yield _chromium
+    for context in list(_chromium.contexts):
+        context.close()
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import chromium, exceptions, streamlit_server, wait_idle
+from tests.browser_support import exceptions, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,6 @@ def test_sidebar_starts_open_only_on_a_wide_screen_outside_presentation_mode(app
 
 
 @pytest.fixture(scope="module")
-def app():
-    """One server and one Chromium for these cases: (base URL, browser)."""
-    with streamlit_server() as base, chromium() as browser:
-        yield base, browser
+def app(base_url, browser):
+    """The worker's server and Chromium for these cases: (base URL, browser)."""
+    return base_url, browser

@@ -9,7 +9,6 @@ from pathlib import Path
 import plotly
 import plotly.io as pio
 import pytest
-from browser_support import chromium
 from test_figures_fidelity import long_names_dataset
 
 from scratchnet import LogisticRegression, TwoLayerNet, decision_grid, figures, fit, plane_grid
@@ -29,18 +28,17 @@ BOXES = """(selector) => {
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
+def page(browser, tmp_path_factory):
     """One page with plotly.js from the installed package (never a CDN) loaded once; figures drawn into it."""
     js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     html = tmp_path_factory.mktemp("figures") / "page.html"
     html.write_text(f"<html><body style='margin:0'><div id='fig'></div><script src='{js.as_uri()}'></script>")
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 800, "height": 900})
-        page = context.new_page()
-        page.goto(html.as_uri())
-        page.wait_for_function("typeof Plotly !== 'undefined'")
-        yield page
-        context.close()
+    context = browser.new_context(viewport={"width": 800, "height": 900})
+    page = context.new_page()
+    page.goto(html.as_uri())
+    page.wait_for_function("typeof Plotly !== 'undefined'")
+    yield page
+    context.close()
 
 
 def boxes_of(page, fig, width: int, selector: str) -> tuple[dict, list[dict]]:

@@ -20,7 +20,7 @@ from scratchnet.data import synthetic_dataset
 from scratchnet.problem import Problem
 from scratchnet.ui import live_payload as P
 from scratchnet.ui.live_engine import LiveRun, LiveSettings
-from tests.browser_support import streamlit_server
+from tests.browser_support import run_async, streamlit_server
 
 FORGED: list[Any] = [float("nan"), float("inf"), -float("inf"), "abc", "", None, True, [], {"a": 1}, -5, 10**30,
                      1e308, 2.5, "x" * 10_000]
@@ -152,7 +152,7 @@ def test_a_flood_and_forged_requests_on_a_real_server(tmp_path):
     log = tmp_path / "server.log"
     with streamlit_server(log_path=log) as base:
         [server] = listening_streamlit(base)
-        out = asyncio.run(_hostile(base, psutil.Process(server.pid)))
+        out = run_async(_hostile(base, psutil.Process(server.pid)))
     text = log.read_text(errors="replace")
     assert "Traceback" not in text and "Error" not in text, text[-3000:]
     assert out["flood_cpu_s"] <= 0.5, out["flood_cpu_s"]  # was 10.9 s (issue #21)

@@ -14,8 +14,6 @@ Chromium or HAProxy is missing: scripts/test.sh installs both. No wall-clock ass
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import os
 import re
 import signal
@@ -34,6 +32,7 @@ from tests.browser_support import (
     iteration,
     new_page,
     poll,
+    run_async,
     screenshot,
     serve_replicas,
     wait_idle,
@@ -140,9 +139,7 @@ def test_frame_reader_reads_the_live_components_payload():
 def test_virtual_class_through_the_proxy(served):
     """Two protocol students, one after the other: one per replica, both runs finish without errors."""
     target = bench_class.Target(served.base, served.replicas(), served.state_dir / "haproxy.sock")
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # its own event loop, whatever else is running
-        result = pool.submit(asyncio.run, bench_class.run_class(target, 2, 200, spread_s=0.0, seed=0, replicas=2,
-                                                                open_concurrency=1)).result()
+    result = run_async(bench_class.run_class(target, 2, 200, spread_s=0.0, seed=0, replicas=2, open_concurrency=1))
     assert not result.errors(), result.errors()
     assert sorted(r.replica or "" for r in result.results) == ["r1", "r2"]
     for r in result.results:
