@@ -144,22 +144,20 @@ def _edit(drawn: Drawn, edit: Any) -> tuple[Drawn, str | None] | None:
 
 
 # --- controls ------------------------------------------------------------------------------------------------
-def draw_bar(page: str) -> dict[str, Any] | None:
-    """Above the plane, with drawn data: drawing on/off, the class a click adds, the count and the last message.
-    Returns what the live view needs ({"on", "cls", "n"}), None without drawn data."""
-    if not in_use():
-        return None
+def draw_bar(cols: list[Any]) -> dict[str, Any]:
+    """Above the plane, with drawn data (in three columns): drawing on/off, the class a click adds, the count; then
+    the last edit's message. Returns what the live view needs: {"on", "cls", "n", "seen"}."""
     drawn = current()
-    on_col, cls_col, info_col = st.columns([1.3, 2.2, 3], vertical_alignment="center")
-    with on_col:
+    with cols[0]:
         on = st.toggle("✏️ Draw", key=ON_KEY, value=True,
                        help="On: click (tap) the plane to add a point of the chosen class; shift-click (long-press) "
-                       "removes the nearest. Off: the plane only shows, and on a phone the page scrolls over it.")
-    with cls_col:
-        cls = st.radio("Class to add", range(drawn.k), key=CLASS_KEY, horizontal=True,
-                       format_func=lambda c: f"class {c}")
-    with info_col:
-        st.caption(f"**{drawn.n}** of at most {MAX_POINTS} points. {EXPLAIN}")
+                       "removes the nearest. Off: the plane only shows, and on a phone the page scrolls over it. "
+                       + EXPLAIN)
+    with cols[1]:
+        cls = st.radio("Class a click adds", range(drawn.k), key=CLASS_KEY, horizontal=True,
+                       format_func=lambda c: f"class {c}", label_visibility="collapsed")
+    with cols[2]:
+        st.caption(f"**{drawn.n}** / {MAX_POINTS} points · all train (no test split)")
     message = st.session_state.pop(MESSAGE_KEY, None)
     if message:
         st.warning(message, icon="✏️")

@@ -145,7 +145,8 @@ def get_live(page: str, kind: str, problem: Problem, settings: Settings, s: Live
         keep = bool(carried)
         live = LiveRun(page, sig, problem, new_run, s)
         if old is not None:
-            live.epoch = old.epoch + 1  # a browser still showing the old run takes the new one
+            live.epoch = old.epoch + 1  # a browser still showing the old run takes the new one …
+            live.seq = old.seq  # … and its payloads, which it would drop as old if their numbers started again
             live.notice = _restart_notice(old.signature, sig, old.run.iteration)
         if keep:
             live.notice = (f"The drawn points changed ({len(problem.y_train)} now): training goes on from the "
@@ -187,7 +188,9 @@ def _panel(ctx: PageContext) -> None:
     # Guarded inside the fragment: Streamlit handles a fragment's own exceptions before a guard around the
     # fragment call could see them.
     with guard("the live view"):
-        view, bar, after = st.container(), st.container(), st.container()
+        top, view, bar, after = st.container(), st.container(), st.container(), st.container()
+        with top:
+            draw = _picture_row(ctx)
         with bar:
             _toolbar(ctx)
         s = live_settings(ctx)
@@ -203,8 +206,7 @@ def _panel(ctx: PageContext) -> None:
         with view:
             key = panel_channel_key(ctx.page)
             _channel(key=key, data={"page": ctx.page}, on_cmd_change=functools.partial(_receive, ctx.page, key))
-            extra = {"show": {"test": ctx.settings.showtest, "discrete": ctx.settings.discrete},
-                     "draw": drawing.draw_bar(ctx.page)}
+            extra = {"show": {"test": ctx.settings.showtest, "discrete": ctx.settings.discrete}, "draw": draw}
             st.fragment(_view)(ctx.page, live, s, look, {"answer": answer, "extra": extra})
 
 
@@ -252,18 +254,29 @@ def server_session() -> str:
 def _toolbar(ctx: PageContext) -> None:
     """α always shows (presentation mode too: it is what a class changes); the rest hides with `model`."""
     hidden = ctx.hidden
-    cols = st.columns([3, 3, 2.4, 2.2], vertical_alignment="bottom")
+    cols = st.columns([3, 3, 2.4, 1.6], vertical_alignment="bottom")
     with cols[0]:
         lr = controls.lr_control()
     with cols[1]:
         iters = controls.current("iters") if "model" in hidden else controls.iterations_control()
     with cols[2]:
         speed = controls.speed_control()
-    with cols[3]:  # TF Playground's two picture checkboxes beside the log scale: no retraining, the view redraws
+    with cols[3]:
         logy = controls.log_y_control()
-        showtest, discrete = controls.draw("showtest"), controls.draw("discrete")
-    ctx.settings = ctx.settings.replace(lr=lr, iters=iters, speed=speed, logy=logy, showtest=showtest,
-                                        discrete=discrete)
+    ctx.settings = ctx.settings.replace(lr=lr, iters=iters, speed=speed, logy=logy)
+
+
+def _picture_row(ctx: PageContext) -> dict[str, Any] | None:
+    """Above the plane: TF Playground's two picture checkboxes (they only redraw: no retraining) and, with drawn
+    data, the Draw toggle and the class a click adds. Returns what the view needs for drawing (None: no drawn data)."""
+    drawn = drawing.in_use()
+    cols = st.columns([1.5, 1.7, 1.4, 2.0, 2.2] if drawn else [1.5, 1.7, 6.2], vertical_alignment="center")
+    with cols[0]:
+        showtest = controls.draw("showtest")
+    with cols[1]:
+        discrete = controls.draw("discrete")
+    ctx.settings = ctx.settings.replace(showtest=showtest, discrete=discrete)
+    return drawing.draw_bar(cols[2:]) if drawn else None
 
 
 def _paused_views(ctx: PageContext, live: LiveRun, s: LiveSettings) -> int | None:

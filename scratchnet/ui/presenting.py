@@ -16,7 +16,7 @@ PREFIX = "present_hide_"  # widget keys: one checkbox per group
 def link(base: str, query: dict[str, str | list[str]], hidden: set[str]) -> str:
     """The link with `query` (the settings) and `hide=` the ticked groups."""
     full = {k: v for k, v in query.items() if k != HIDE} | hide_query(g for g in hidden if g in HIDEABLE)
-    text = urlencode(full, doseq=True)
+    text = urlencode(full, doseq=True, safe=",")  # hide=data,model as a teacher would type it
     return f"{base}?{text}" if text else base
 
 
