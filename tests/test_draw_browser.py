@@ -30,7 +30,8 @@ BOUNDARY_COLOURS = """() => {
 }"""
 # How many pixels of the overlay (axes, ticks and points) are painted.
 OVERLAY_INK = """() => {
-  const cv = document.querySelector('.sn-overlay'), d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
+  const cv = document.querySelector('.sn-overlay');
+  const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
   let n = 0;
   for (let i = 3; i < d.length; i += 4) n += d[i] > 0;
   return n;

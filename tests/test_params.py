@@ -135,7 +135,8 @@ def test_integer_settings_reject_fractions():
 def test_share_query_reopens_the_same_settings():
     changed = {"data": "xor", "n": 50, "noise": 0.35, "seed": 9999, "test": 0.0, "feats": ("x1sq", "sinx2"),
                "lr": 3.0, "iters": 10, "hidden": 1, "act": "sigmoid", "batch": "32", "l2": 0.0001, "speed": "max",
-               "logy": True, "showtest": False, "discrete": True, "lab_model": "logistic", "lab_lrs": (0.0003, 3.0), "lab_opts": ("momentum", "adam"),
+               "logy": True, "showtest": False, "discrete": True,
+               "lab_model": "logistic", "lab_lrs": (0.0003, 3.0), "lab_opts": ("momentum", "adam"),
                "math_model": "logistic",
                "plot_x": "Alcohol", "plot_y": "Color intensity", "classes": "one-vs-rest", "layers": "6,4,2",
                "wseed": 17, "l1": 0.003, "opt": "adam", "beta": 0.5, "beta2": 0.99}

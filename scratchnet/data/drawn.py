@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -168,6 +169,8 @@ def decode(text: str) -> Drawn:
     if len(text) > 4 * (2 + 2 * MAX_POINTS + MAX_POINTS) // 3 + 4:
         raise DrawnLinkError(f"{broken}: it is longer than {MAX_POINTS} points can be.")
     try:
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", text):  # the decoder would skip such characters silently
+            raise ValueError(text)
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
         raise DrawnLinkError(f"{broken}: it has characters a link of points never has (was it edited?).") from None
