@@ -28,6 +28,7 @@ function flatRegionTable(lut, k) {
 
 // The payload's `show` and `draw`: a change repaints the plane (points and colours) from the frame on screen.
 function viewOptions(v, P) {
+  if (P.meta) v.flatLut = null; // "Discretize output"'s table, made again for the new colours when needed
   const show = P.show || { test: true, discrete: false };
   const key = `${show.test}:${show.discrete}`;
   if (key !== v.showKey) {

@@ -171,7 +171,6 @@ async function receive(v, P) {
     v.planeKey = String(P.meta.axes); // other drawn features: frames from before are of another plane
     v.lut = colorTable(P.meta.scale);
     v.regionLut = P.meta.k > 2 ? regionTable(P.meta.tints, P.meta.k) : null;
-    v.flatLut = null; // "Discretize output"'s table, made when first needed (draw.js)
     v.unitLut = v.lut;
     Object.assign(v.plane, { meta: P.meta, metaId: v.metaId });
     buildLegend(v);
@@ -424,8 +423,7 @@ function buildLegend(v) {
   const m = v.meta;
   const items = [];
   const SHAPES = ['●', '▲', '■', '◆', '✚', '★'], OPEN = ['○', '△', '□', '◇', '✚', '☆'];
-  const tests = m.points.test.some(Boolean) && (!v.show || v.show.test !== false) ? [0, 1] : [0];
-  for (const test of tests) {
+  for (const test of m.points.test.some(Boolean) && (!v.show || v.show.test !== false) ? [0, 1] : [0]) {
     for (let c = 0; c < m.classes.length; c++) {
       const shape = SHAPES[c % SHAPES.length];
       const open = OPEN[c % OPEN.length];
