@@ -14,7 +14,7 @@ import pytest
 from scratchnet import TrainingRun, evaluate, make_model
 from scratchnet.data.drawn import decode
 from scratchnet.ui.params import Settings
-from tests.browser_support import exceptions, live_attrs, screenshot, wait_idle, wait_live
+from tests.browser_support import exceptions, live_attrs, poll, screenshot, wait_idle, wait_live
 from tests.test_live_browser import PHONE, PROJECTOR, open_live
 
 pytestmark = pytest.mark.browser
@@ -54,19 +54,19 @@ def test_the_two_checkboxes_act_on_the_plane_while_it_plays(browser, base_url):
     wait_live(page, "a.state === 'playing' && a.shown >= 300", timeout_ms=60_000)
     ink, shaded = page.evaluate(OVERLAY_INK), top_two_share(page.evaluate(BOUNDARY_COLOURS))
     checkbox(page, "Show test data").click()
-    page.wait_for_function(f"() => {ROOT_ATTR}.showTest === 'false'")
-    page.wait_for_function(f"() => {OVERLAY_INK.replace('() =>', '(() =>')})() < {ink}")  # the test points are gone
+    poll(lambda: page.evaluate(f"() => {ROOT_ATTR}.showTest") == "false", timeout=60, what="show-test off")
+    poll(lambda: page.evaluate(OVERLAY_INK) < ink, timeout=60, what="the test points gone from the overlay")
     assert "test ·" not in page.inner_text(".sn-legend")
     checkbox(page, "Discretize output").click()
-    page.wait_for_function(f"() => {ROOT_ATTR}.discrete === 'true'")
-    page.wait_for_timeout(200)  # a frame or two: the plane repaints on the next one
-    flat = top_two_share(page.evaluate(BOUNDARY_COLOURS))
-    assert flat > 0.9 > shaded, (flat, shaded)  # two flat colours (and the line between), not a shading
+    poll(lambda: page.evaluate(f"() => {ROOT_ATTR}.discrete") == "true", timeout=60, what="discrete on")
+    # two flat colours (and the line between them), not a shading
+    flat = poll(lambda: (lambda share: share if share > 0.9 else None)(top_two_share(page.evaluate(BOUNDARY_COLOURS))),
+                timeout=60, what="two flat colours")
+    assert shaded < 0.9, (flat, shaded)
     shown = live_attrs(page)["shown"]
-    wait_live(page, f"a.state === 'playing' && a.shown > {shown}")  # still the same run, still playing: no retrain
+    wait_live(page, f"a.state === 'playing' && a.shown > {shown}", timeout_ms=60_000)  # the same run plays on
     checkbox(page, "Show test data").click()
-    page.wait_for_function(f"() => {ROOT_ATTR}.showTest === 'true'")
-    page.wait_for_function(f"() => {OVERLAY_INK.replace('() =>', '(() =>')})() > {ink} * 0.95")
+    poll(lambda: page.evaluate(OVERLAY_INK) >= ink * 0.95, timeout=60, what="the test points back")
     assert "showtest=false" not in page.url and "discrete=true" in page.url  # in the URL, as every setting
     assert not exceptions(page), exceptions(page)
     page.context.close()
