@@ -157,7 +157,8 @@ def data_controls(hidden: set[str]) -> None:
             draw("seed")
         with right:
             st.button("🎲 New", key="reseed", on_click=_next_seed, help="Draw a new sample (seed + 1).")
-        draw("test")
+        if kind != DRAWN:  # every drawn point trains (drawing.EXPLAIN)
+            draw("test")
     shown("feats", hidden)
 
 
