@@ -63,6 +63,7 @@ def test_the_two_checkboxes_act_on_the_plane_while_it_plays(browser, base_url):
     flat = poll(lambda: (lambda share: share if share > 0.9 else None)(top_two_share(page.evaluate(BOUNDARY_COLOURS))),
                 timeout=60, what="two flat colours")
     assert shaded < 0.9, (flat, shaded)
+    screenshot(page, "checkboxes-1366-midrun-discrete-no-test")
     shown = live_attrs(page)["shown"]
     wait_live(page, f"a.state === 'playing' && a.shown > {shown}", timeout_ms=60_000)  # the same run plays on
     checkbox(page, "Show test data").click()
@@ -115,7 +116,9 @@ def test_drawn_points_train_at_the_next_step_and_shift_click_removes(browser, ba
     status = page.inner_text("[data-testid=sn-status]")
     assert f"train loss {core_loss_after_step(drawn)}" in status, status
     assert re.search(r"accuracy train (0|20|40|60|80|100)%", status), status  # five points
-    screenshot(page, "draw-1366-paused")
+    page.click("[data-testid=sn-play]")
+    wait_live(page, "a.state === 'playing' && a.shown >= 200", timeout_ms=60_000)
+    screenshot(page, "draw-1366-midrun")
     link = page.url
     page.context.close()
     for name, context in (("1920", PROJECTOR), ("390", PHONE)):
@@ -126,6 +129,14 @@ def test_drawn_points_train_at_the_next_step_and_shift_click_removes(browser, ba
         screenshot(view, f"draw-{name}-midrun")
         # a finger on the plane scrolls the page (drawing on or off): the canvas never takes the pan
         assert view.eval_on_selector("[data-testid=sn-boundary]", "c => getComputedStyle(c).touchAction") == "pan-y"
+        # a point drawn while playing: the run pauses for it and plays on, on six points, from its weights
+        if context is PHONE:
+            box = view.locator("[data-testid=sn-boundary]").bounding_box()
+            view.touchscreen.tap(box["x"] + 54 + 0.9 * (box["width"] - 64), box["y"] + 10 + 0.1 * (box["height"] - 56))
+        else:
+            plane_click(view, 0.9, 0.1)
+        wait_live(view, "a.points === 6 && a.state === 'playing'", timeout_ms=60_000)
+        assert "training goes on from the weights it had" in view.inner_text("[data-testid=sn-live] .sn-notice")
         assert not exceptions(view), exceptions(view)
         view.context.close()
 

@@ -41,6 +41,7 @@ function viewOptions(v, P) {
     setAttr(v.root, 'data-discrete', String(!!show.discrete));
   }
   v.draw = P.draw || null;
+  if (P.state !== 'playing' && !v.drawResume) v.drawNote = null; // said until the run stops
   const on = !!(v.draw && v.draw.on);
   v.root.classList.toggle('sn-drawing', on);
   setAttr(v.root, 'data-draw', on ? 'on' : 'off');
@@ -50,6 +51,7 @@ function viewOptions(v, P) {
     if (v.drawOut && v.drawOut.length) sendDraw(v);
     else if (v.drawResume && (v.mode === 'idle' || v.mode === 'paused') && !v.pending && !v.queued) {
       v.drawResume = false;
+      v.drawNote = P.notice; // "training goes on from the weights it had": kept while it plays on
       setTimeout(() => togglePlay(v), 0); // it was playing: play on, on the new set
     }
   }

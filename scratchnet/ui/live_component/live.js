@@ -178,7 +178,7 @@ async function receive(v, P) {
   }
   v.view = P.view;
   v.target = P.target;
-  const note = P.notice || v.restartNote || '';
+  const note = P.notice || v.restartNote || v.drawNote || ''; // drawNote: draw.js
   if (v.notice.hidden !== !note) v.sized = false; // the boundary's top moved
   v.notice.hidden = !note;
   v.notice.textContent = note;
