@@ -11,6 +11,7 @@ import numpy as np
 from app_support import assert_clean, open_page, switch
 from live_support import Browser, components, payload
 
+from scratchnet.data import synthetic_dataset
 from scratchnet.data.drawn import MAX_POINTS, Drawn
 from scratchnet.ui import drawing
 from scratchnet.ui.params import PTS
@@ -123,3 +124,21 @@ def test_use_it_in_class_writes_the_link_that_hides_the_ticked_groups():
     shown = open_page("net", data="xor", lr="0.3", hide="data,nav")
     keys = {w.key for w in shown.selectbox} | {w.key for w in shown.select_slider}
     assert "data" not in keys and "lr" in keys
+
+
+def test_drawing_starts_from_the_data_set_in_use_or_from_one_point_per_class():
+    at = open_page("net", data="blobs3")
+    at.selectbox(key="data").set_value("drawn").run()
+    assert_clean(at)
+    drawn = at.session_state[drawing.DRAWN_KEY]
+    blobs3 = synthetic_dataset("blobs3", n=200, noise=0.15, seed=0, test_ratio=0.25)
+    assert drawn.k == 3 and drawn.n == blobs3.n_train and sorted(set(drawn.c)) == [0, 1, 2]  # its training points
+    assert np.allclose(drawn.points, np.clip(2 * blobs3.X_train, -6, 6), atol=0.03)  # ±3 SD fill the square
+    Browser(at).step()
+    assert at.session_state["live:net"].run.X.shape == (blobs3.n_train, 2)
+    at.selectbox(key=drawing.START_K_KEY).set_value(4).run()
+    next(b for b in at.button if b.key == "draw_empty").click().run()
+    assert_clean(at)
+    assert at.session_state[drawing.DRAWN_KEY] == Drawn.start(4) and payload(at)["meta"]["k"] == 4
+    next(b for b in at.button if b.key == "draw_from_data").click().run()
+    assert at.session_state[drawing.DRAWN_KEY] == drawn
