@@ -163,7 +163,8 @@ def test_drawing_on_the_plane_is_accessible_and_its_controls_are_reached_by_tab(
         page.keyboard.press("Tab")
         name, ring = page.evaluate(FOCUSED)
         seen.setdefault(name, ring)
-        if "✏️ Draw" in seen and "sn-play" in seen:
+        if "✏️ Draw" in seen and "sn-boundary" in seen:
             break
-    assert seen.get("✏️ Draw") and "sn-play" in seen, seen  # the Draw switch, with a visible focus ring
+    # the Draw switch, and the plane itself (arrows move a cross, Enter adds a point), each with a visible focus
+    assert seen.get("✏️ Draw") and seen.get("sn-boundary"), seen
     page.context.close()

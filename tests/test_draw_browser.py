@@ -109,6 +109,13 @@ def test_drawn_points_train_at_the_next_step_and_shift_click_removes(browser, ba
     plane_click(page, 0.5, 0.5, shift=True)  # removes the one just drawn there
     wait_live(page, "a.points === 5")
     wait_idle(page)
+    page.focus("[data-testid=sn-boundary]")  # from the keyboard: a cross in the middle, Enter adds, Delete removes
+    page.keyboard.press("Enter")
+    wait_live(page, "a.points === 6")
+    wait_idle(page)
+    page.keyboard.press("Delete")
+    wait_live(page, "a.points === 5")
+    wait_idle(page)
     drawn = pts_of(page.url)
     assert drawn.n == 5 and sorted(drawn.c) == [0, 0, 0, 1, 1]
     page.click("[data-testid=sn-step]")

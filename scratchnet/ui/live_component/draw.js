@@ -44,6 +44,10 @@ function viewOptions(v, P) {
   if (P.state !== 'playing' && !v.drawResume) v.drawNote = null; // said until the run stops
   const on = !!(v.draw && v.draw.on);
   v.root.classList.toggle('sn-drawing', on);
+  if (on) {
+    setAttr(v.boundary, 'tabindex', '0');
+    setAttr(v.boundary, 'aria-keyshortcuts', 'ArrowLeft ArrowRight ArrowUp ArrowDown Enter Delete');
+  } else ['tabindex', 'aria-keyshortcuts'].forEach((a) => v.boundary.removeAttribute(a));
   setAttr(v.root, 'data-draw', on ? 'on' : 'off');
   if (v.draw && v.draw.seen >= (v.drawSent || 0)) { // the server has applied what was sent
     v.drawSent = 0;
@@ -88,6 +92,41 @@ function drawInput(v) {
     if (p) drawAt(v, e.clientX, e.clientY, p.shift || e.shiftKey ? 'remove' : 'add');
   });
   cv.addEventListener('contextmenu', (e) => { if (v.draw && v.draw.on) e.preventDefault(); }); // a long press
+  drawKeys(v);
+}
+
+// From the keyboard (the plane takes the focus while drawing is on): the arrows move a cross (Shift: 5 times
+// further), Enter adds a point of the chosen class there, Delete or Backspace removes the nearest.
+const KEY_STEP = 0.02;
+function drawKeys(v) {
+  const cv = v.boundary, cross = el('div', 'sn-cross', v.plot, { 'aria-hidden': 'true' });
+  cross.hidden = true;
+  const place = () => {
+    const m = v.meta, box = planeBox(m, cv.clientWidth, cv.clientHeight, true);
+    cross.style.left = `${box.px(v.kx) - 9}px`;
+    cross.style.top = `${box.py(v.ky) - 9}px`;
+    cross.hidden = !(v.draw && v.draw.on) || document.activeElement !== cv;
+  };
+  cv.addEventListener('focus', () => {
+    if (!v.meta) return;
+    if (v.kx === undefined) { v.kx = (v.meta.x[0] + v.meta.x[1]) / 2; v.ky = (v.meta.y[0] + v.meta.y[1]) / 2; }
+    place();
+  });
+  cv.addEventListener('blur', () => { cross.hidden = true; });
+  cv.addEventListener('keydown', (e) => {
+    if (!v.draw || !v.draw.on || !v.meta) return;
+    const m = v.meta, far = e.shiftKey ? 5 : 1;
+    const dx = { ArrowLeft: -1, ArrowRight: 1 }[e.key] || 0, dy = { ArrowDown: -1, ArrowUp: 1 }[e.key] || 0;
+    if (dx || dy) {
+      v.kx = Math.min(m.x[1], Math.max(m.x[0], v.kx + dx * far * KEY_STEP * (m.x[1] - m.x[0])));
+      v.ky = Math.min(m.y[1], Math.max(m.y[0], v.ky + dy * far * KEY_STEP * (m.y[1] - m.y[0])));
+    } else if (e.key === 'Enter' || e.key === 'Delete' || e.key === 'Backspace') {
+      const r = cv.getBoundingClientRect(), box = planeBox(m, r.width, r.height, true);
+      drawAt(v, r.left + box.px(v.kx), r.top + box.py(v.ky), e.key === 'Enter' ? 'add' : 'remove');
+    } else return;
+    e.preventDefault();
+    place();
+  });
 }
 
 function drawAt(v, cx, cy, op) {
