@@ -129,7 +129,8 @@ FOCUSED = """() => { const e = document.activeElement, s = getComputedStyle(e.cl
 def test_the_live_views_controls_are_reached_by_tab_with_a_visible_focus(browser, base_url):
     page = open_page(browser, base_url, PAGES["logistic"].url_path)
     page.locator("[data-testid=stMain] h1").click()  # start from the page, not the address bar
-    controls = ("sn-play", "sn-step", "sn-reset", "Learning rate α", "Log-scale loss")
+    controls = ("sn-play", "sn-step", "sn-reset", "Learning rate α", "Log-scale loss", "Show test data",
+                "Discretize output")
     seen: dict[str, bool] = {}
     for _ in range(60):
         page.keyboard.press("Tab")
@@ -138,7 +139,7 @@ def test_the_live_views_controls_are_reached_by_tab_with_a_visible_focus(browser
         if all(c in seen for c in controls):
             break
     assert all(c in seen for c in controls), list(seen)
-    assert all(seen[c] for c in ("sn-play", "sn-step", "sn-reset", "Log-scale loss")), seen
+    assert all(seen[c] for c in ("sn-play", "sn-step", "sn-reset", "Log-scale loss", "Show test data")), seen
     # Space on the focused Play button plays (once: the page's own Space shortcut leaves a button's key alone)
     page.focus("[data-testid=sn-play]")
     page.keyboard.press("Space")
@@ -150,4 +151,20 @@ def test_the_live_views_controls_are_reached_by_tab_with_a_visible_focus(browser
     page.keyboard.press("Enter")
     wait_live(page, f"a.state === 'paused' && a.shown === {shown + 10}")
     assert not exceptions(page), exceptions(page)
+    page.context.close()
+
+
+def test_drawing_on_the_plane_is_accessible_and_its_controls_are_reached_by_tab(browser, base_url, axe_source):
+    page = open_page(browser, base_url, f"{PAGES['net'].url_path}?data=drawn")
+    assert violations(page, axe_source) == []
+    page.locator("[data-testid=stMain] h1").click()
+    seen: dict[str, bool] = {}
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        name, ring = page.evaluate(FOCUSED)
+        seen.setdefault(name, ring)
+        if "✏️ Draw" in seen and "sn-boundary" in seen:
+            break
+    # the Draw switch, and the plane itself (arrows move a cross, Enter adds a point), each with a visible focus
+    assert seen.get("✏️ Draw") and seen.get("sn-boundary"), seen
     page.context.close()

@@ -25,6 +25,7 @@ LISTS = [p for p in PARAMS if p.many]
 INVALID = {  # a wrong spelling for every setting: unknown option, out of range, not a number, wrong type
     "data": "nope", "n": "7", "noise": "abc", "seed": "-5", "test": "0.9", "feats": "bogus", "lr": "banana",
     "iters": "3", "hidden": "999", "act": "swish", "batch": "7", "l2": "x", "speed": "fast", "logy": "maybe",
+    "showtest": "perhaps", "discrete": "2",
     "lab_model": "svm", "lab_lrs": "abc", "lab_opts": "rmsprop", "math_model": "x",
     "plot_x": "no such feature", "plot_y": "no such feature",  # only the data set can tell (test_upload_page)
     "classes": "both", "layers": "6,x", "wseed": "-1", "l1": "y", "opt": "rmsprop", "beta": "1", "beta2": "0.5",
@@ -134,7 +135,8 @@ def test_integer_settings_reject_fractions():
 def test_share_query_reopens_the_same_settings():
     changed = {"data": "xor", "n": 50, "noise": 0.35, "seed": 9999, "test": 0.0, "feats": ("x1sq", "sinx2"),
                "lr": 3.0, "iters": 10, "hidden": 1, "act": "sigmoid", "batch": "32", "l2": 0.0001, "speed": "max",
-               "logy": True, "lab_model": "logistic", "lab_lrs": (0.0003, 3.0), "lab_opts": ("momentum", "adam"),
+               "logy": True, "showtest": False, "discrete": True,
+               "lab_model": "logistic", "lab_lrs": (0.0003, 3.0), "lab_opts": ("momentum", "adam"),
                "math_model": "logistic",
                "plot_x": "Alcohol", "plot_y": "Color intensity", "classes": "one-vs-rest", "layers": "6,4,2",
                "wseed": 17, "l1": 0.003, "opt": "adam", "beta": 0.5, "beta2": 0.99}
@@ -200,7 +202,7 @@ def test_hidden_controls_read_the_url_with_the_codec():
     at = open_page("net", hide=hidden_all, hidden="4", act="tanh", feats=["x1²", "x2²"], batch="10", l2="0.1",
                    lr="0.3", data="circles", n="100", seed="7")
     # only α (presentation mode keeps it: it is what a class changes), playback and the view stay
-    assert not widgets(at).keys() - {"lr", "speed", "logy"}
+    assert not widgets(at).keys() - {"lr", "speed", "logy", "showtest", "discrete"}
     Browser(at).step()
     assert_clean(at)
     live = at.session_state["live:net"]

@@ -15,7 +15,9 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 from scratchnet.data import MAX_CLASSES
 from scratchnet.network import MAX_HIDDEN_LAYERS
 from scratchnet.problem import Problem
+from scratchnet.ui import drawing
 from scratchnet.ui.params import (
+    DRAWN,
     LAYER_UNITS,
     PARAMS,
     PARAMS_BY_KEY,
@@ -144,15 +146,19 @@ def data_controls(hidden: set[str]) -> None:
     """Data set, its size/noise/seed, the test share, and extra input features."""
     if "data" not in hidden:
         st.subheader("Data")
-        if draw("data") in SYNTHETIC:
+        kind = draw("data")
+        if kind in SYNTHETIC:
             draw("n")
             draw("noise")
+        elif kind == DRAWN:
+            drawing.sidebar_controls()
         left, right = st.columns([3, 2], vertical_alignment="bottom")
         with left:
             draw("seed")
         with right:
             st.button("🎲 New", key="reseed", on_click=_next_seed, help="Draw a new sample (seed + 1).")
-        draw("test")
+        if kind != DRAWN:  # every drawn point trains (drawing.EXPLAIN)
+            draw("test")
     shown("feats", hidden)
 
 

@@ -12,7 +12,8 @@ import streamlit as st
 from scratchnet.data import MAX_CLASSES, DataError, Dataset, load_sample, prepare_dataset, synthetic_dataset
 from scratchnet.plane import SLICE_FAR, SLICE_NEAR
 from scratchnet.problem import Problem, axes_from_names
-from scratchnet.ui.params import SAMPLES, SYNTHETIC, UPLOADED, Settings
+from scratchnet.ui import drawing
+from scratchnet.ui.params import DRAWN, SAMPLES, SYNTHETIC, UPLOADED, Settings
 from scratchnet.ui.text import md, md_list
 
 UPLOAD_KEY = "uploaded_data"  # session_state only: an upload is never shared between sessions
@@ -115,6 +116,8 @@ def resolve(settings: Settings) -> tuple[Problem | None, str | None]:
             sig: tuple[Any, ...] = (kind, n, noise, seed, test)
         elif kind in SAMPLES:
             ds, sig = _sample(kind, test, seed), (kind, test, seed)
+        elif kind == DRAWN:  # this session's own points: never in the shared cache
+            ds, sig = drawing.dataset(seed)
         else:
             upload = current_upload()
             if upload is None:
@@ -128,6 +131,8 @@ def resolve(settings: Settings) -> tuple[Problem | None, str | None]:
     one_vs_rest = settings.classes == "one-vs-rest"
     labels = ds.labels_train if 2 < ds.n_classes <= MAX_CLASSES and not one_vs_rest else None  # all K classes
     axes = plot_axes(sig, ds, settings.plot_x, settings.plot_y, labels) if ds.n_features > 2 else None
+    if kind != DRAWN:  # what "start from the current data set" draws
+        drawing.remember_source(ds, axes or (0, 1), ds.labels_train if ds.labels_train is not None else ds.y_train)
     # the classes the models tell apart are part of what they train on: a change of mode restarts a run
     return Problem(ds, (*sig, extras, ds.n_classes > 2 and one_vs_rest), extras, axes, one_vs_rest), None
 

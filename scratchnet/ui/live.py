@@ -20,7 +20,7 @@ import scratchnet
 from scratchnet import TrainingRun
 from scratchnet.landscape import overshoot_events
 from scratchnet.problem import Problem
-from scratchnet.ui import class_link, controls, runs
+from scratchnet.ui import class_link, controls, drawing, runs
 from scratchnet.ui import params as S
 from scratchnet.ui.landscape_panel import overshoot_panel
 from scratchnet.ui.live_engine import MAX_SPEED_STRIDE, LiveRun, LiveSettings, max_speed_stride
@@ -45,7 +45,7 @@ def live_settings(ctx: PageContext) -> LiveSettings:
 
 # --- the component: a tiny loader; the view's module and CSS come once per mount, in a page run's payload -----
 ASSETS = Path(__file__).with_name("live_component")
-JS_FILES = ("plane.js", "regions.js", "charts.js", "units.js", "actions.js", "playback.js", "live.js")
+JS_FILES = ("plane.js", "regions.js", "charts.js", "units.js", "actions.js", "playback.js", "draw.js", "live.js")
 SERVER_SESSION_KEY = "live_server_session"  # session_state: see server_session
 
 
@@ -128,21 +128,43 @@ def get_live(page: str, kind: str, problem: Problem, settings: Settings, s: Live
     sig = run_signature(kind, problem, settings)
     live = runs.get(page)
     if not isinstance(live, LiveRun) or live.signature != sig:
+        old = live if isinstance(live, LiveRun) else None
+        carried = _carried_weights(old, sig)  # only the drawn points changed: go on from these weights, once
+
         def new_run() -> TrainingRun:
             model = scratchnet.make_model(kind, problem.n_inputs, problem.n_classes, **settings.model_hyper())
+            if carried:
+                try:
+                    model.set_params(carried.pop())
+                except (KeyError, ValueError):  # another number of classes: a fresh start
+                    pass
             return TrainingRun(model, problem.X_train, problem.y_train, problem.X_test, problem.y_test, lr=s.lr,
                                batch_size=settings.batch_size, seed=s.seed, snapshot_every=max(1, s.iters // 100),
                                optimizer=settings.optimizer())
 
-        old = live if isinstance(live, LiveRun) else None
+        keep = bool(carried)
         live = LiveRun(page, sig, problem, new_run, s)
         if old is not None:
-            live.epoch = old.epoch + 1  # a browser still showing the old run takes the new one
+            live.epoch = old.epoch + 1  # a browser still showing the old run takes the new one …
+            live.seq = old.seq  # … and its payloads, which it would drop as old if their numbers started again
             live.notice = _restart_notice(old.signature, sig, old.run.iteration)
+        if keep:
+            live.notice = (f"The drawn points changed ({len(problem.y_train)} now): training goes on from the "
+                           "weights it had (the iteration count starts again; Reset gives fresh weights).")
         runs.put(page, live)
     else:
         live.replot(problem)  # other drawn features: the same run, a new plane
     return live
+
+
+def _carried_weights(old: LiveRun | None, sig: tuple[Any, ...]) -> list[Any]:
+    """The old run's weights when only the drawn points changed (same model, same inputs): a student who adds a
+    point expects the boundary to move on from where it was, as ConvNetJS does. [] otherwise."""
+    if old is None or old.run.diverged or old.run.iteration == 0:
+        return []
+    before, after = old.signature, sig
+    drawn = before[1][0] == after[1][0] == S.DRAWN and before[1][2:] == after[1][2:]
+    return [old.run.model.get_params()] if drawn and before[0] == after[0] and before[2:] == after[2:] else []
 
 
 # --- the panel ---------------------------------------------------------------------------------------------
@@ -166,7 +188,9 @@ def _panel(ctx: PageContext) -> None:
     # Guarded inside the fragment: Streamlit handles a fragment's own exceptions before a guard around the
     # fragment call could see them.
     with guard("the live view"):
-        view, bar, after = st.container(), st.container(), st.container()
+        top, view, bar, after = st.container(), st.container(), st.container(), st.container()
+        with top:
+            draw = _picture_row(ctx)
         with bar:
             _toolbar(ctx)
         s = live_settings(ctx)
@@ -182,7 +206,8 @@ def _panel(ctx: PageContext) -> None:
         with view:
             key = panel_channel_key(ctx.page)
             _channel(key=key, data={"page": ctx.page}, on_cmd_change=functools.partial(_receive, ctx.page, key))
-            st.fragment(_view)(ctx.page, live, s, look, {"answer": answer})
+            extra = {"show": {"test": ctx.settings.showtest, "discrete": ctx.settings.discrete}, "draw": draw}
+            st.fragment(_view)(ctx.page, live, s, look, {"answer": answer, "extra": extra})
 
 
 def _answer(live: LiveRun, s: LiveSettings) -> tuple[dict[str, Any] | None, bool]:
@@ -204,6 +229,8 @@ def _view(page: str, live: LiveRun, s: LiveSettings, look: int | None, first: di
     """The component. In the panel's run it shows the panel's answer; rerun alone (a request for frames, with
     the panel's settings of its last run) it answers the requests itself."""
     with guard("the live view"):
+        if drawing.take_edit():
+            st.rerun()  # the drawn points changed: the whole page, whose data they are
         payload, mounting = first.pop("answer", None) or _answer(live, s)
         if payload is None:
             mounting = mounting or not controls.in_fragment_rerun()  # a fragment rerun keeps the mounted view
@@ -211,8 +238,10 @@ def _view(page: str, live: LiveRun, s: LiveSettings, look: int | None, first: di
         if mounting:
             payload["code"] = CODE
         payload["sid"] = server_session()
+        payload.update(first.get("extra", {}))
         key = component_key(page)
-        _component(key=key, data=payload, on_cmd_change=functools.partial(_receive, page, key))
+        _component(key=key, data=payload, on_cmd_change=functools.partial(_receive, page, key),
+                   on_draw_change=functools.partial(drawing.note_edit, key))
 
 
 def server_session() -> str:
@@ -235,6 +264,19 @@ def _toolbar(ctx: PageContext) -> None:
     with cols[3]:
         logy = controls.log_y_control()
     ctx.settings = ctx.settings.replace(lr=lr, iters=iters, speed=speed, logy=logy)
+
+
+def _picture_row(ctx: PageContext) -> dict[str, Any] | None:
+    """Above the plane: TF Playground's two picture checkboxes (they only redraw: no retraining) and, with drawn
+    data, the Draw toggle and the class a click adds. Returns what the view needs for drawing (None: no drawn data)."""
+    drawn = drawing.in_use()
+    cols = st.columns([1.5, 1.7, 1.4, 2.0, 2.2] if drawn else [1.5, 1.7, 6.2], vertical_alignment="center")
+    with cols[0]:
+        showtest = controls.draw("showtest")
+    with cols[1]:
+        discrete = controls.draw("discrete")
+    ctx.settings = ctx.settings.replace(showtest=showtest, discrete=discrete)
+    return drawing.draw_bar(cols[2:]) if drawn else None
 
 
 def _paused_views(ctx: PageContext, live: LiveRun, s: LiveSettings) -> int | None:

@@ -320,7 +320,7 @@ def _jittered(values: np.ndarray, rng: np.random.Generator, lo: float,
     its levels (inside the plane's [lo, hi]), so hundreds of points do not sit on six spots. Returns the
     values drawn and, when spread, {"levels", "spread"} (the browser names a point by its level)."""
     levels = np.unique(values[np.isfinite(values)])
-    if len(values) == 0 or len(levels) > JITTER_LEVELS:
+    if len(values) == 0 or len(levels) > JITTER_LEVELS or 2 * len(levels) > len(values):  # nothing hides
         return values, None
     gap = float(np.min(np.diff(levels))) if len(levels) > 1 else 1.0
     spread = np.clip(values + rng.uniform(-JITTER * gap, JITTER * gap, size=len(values)), lo, hi)

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from scratchnet.problem import Problem
-from scratchnet.ui import class_link, controls, data_source, runs, server
+from scratchnet.ui import class_link, controls, data_source, drawing, presenting, runs, server
 from scratchnet.ui.lessons import LESSON, Preset, lesson_for
 from scratchnet.ui.params import PARAMS_BY_KEY, SIDEBAR_KEYS, Settings, hide_query, parse_hidden
 from scratchnet.ui.runs import LIVE_PREFIX  # noqa: F401 — re-exported: pages and the live view imported it from here
@@ -171,15 +171,21 @@ def data_notes(ctx: PageContext) -> None:
 
 
 def share_link(ctx: PageContext) -> None:
-    """Sidebar: a link that reopens exactly this page with these settings (copy button on the code box)."""
-    base = st.context.url or f"/{ctx.info.url_path}"
+    """Sidebar: a link that reopens exactly this page with these settings (copy button on the code box), with the
+    drawn points when they fit, and the "Use it in class" link builder."""
+    base = (st.context.url or f"/{ctx.info.url_path}").split("?")[0]
     sliced = ctx.problem is not None and ctx.problem.dataset.n_features > 2
     keys = [k for k in (*SIDEBAR_KEYS, *ctx.info.settings) if sliced or not PARAMS_BY_KEY[k].from_data]
-    query = urlencode(ctx.settings.share_query(keys, ctx.hidden), doseq=True)
+    settings = ctx.settings.share_query(keys)
+    pts, too_long = drawing.share_part(len(base) + len(urlencode(settings, doseq=True)) + 40)
+    query = settings | pts
     with st.sidebar.popover("🔗 Copy link for this setup", width="stretch"):
         st.caption("Everything you set here is in this link: data, seed, learning rate, iterations, units, "
-                   "features. Add &hide=data,model to hide those controls (presentation mode).")
-        st.code(f"{base}?{query}" if query else base, language=None, wrap_lines=True)
+                   "features. To hide controls for a class, use “Use it in class” below.")
+        st.code(presenting.link(base, query, ctx.hidden), language=None, wrap_lines=True)
+        if too_long:
+            st.warning(too_long, icon="✏️")
+    presenting.builder(base, query, ctx.hidden)
 
 
 def lesson_banner(ctx: PageContext) -> None:

@@ -23,6 +23,7 @@ from scratchnet.optimizers import Optimizer, make_optimizer
 SYNTHETIC = SYNTHETIC_KINDS
 SAMPLES = tuple(SAMPLE_SPECS)
 UPLOADED = "uploaded"
+DRAWN = "drawn"  # points drawn on the plane (scratchnet/data/drawn.py), kept in the session and in `pts`
 DATA_LABELS = {
     "blobs": "Two blobs (linearly separable at noise 0)",
     "moons": "Two moons",
@@ -34,6 +35,7 @@ DATA_LABELS = {
     "spiral3": "Three spiral arms (3 classes)",
     **{key: f"{spec.title} (real data)" for key, spec in SAMPLE_SPECS.items()},
     UPLOADED: "Your uploaded CSV",
+    DRAWN: "✏️ Draw your own points",
 }
 N_OPTIONS = (20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
 LR_OPTIONS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -55,6 +57,13 @@ CLASS_MODES = {"all": "All classes (softmax)", "one-vs-rest": "One vs the rest (
 # --- playback: what the speed setting means -----------------------------------------------------------
 BASE_ITERATIONS_PER_SECOND = 250.0
 STEP_ITERATIONS = 10
+
+# The drawn points in a URL (?data=drawn&pts=…): scratchnet.data.drawn's encoding, outside the table as `hide` is
+# (no widget: the plane is the control). A link stays under LINK_LIMIT characters, the length every browser, chat
+# app and QR code carries (IE's old 2,083; 8,000 is where servers and proxies start refusing): 500 points of 2
+# classes take 1,420, so only a long page address with many settings can push a full set over.
+PTS = "pts"
+LINK_LIMIT = 2000
 
 # Control groups a teacher can hide with ?hide=data,model,... (presentation mode)
 HIDE = "hide"
@@ -193,7 +202,7 @@ def layers_text(widths: Sequence[int]) -> str:
 
 PARAMS: tuple[Param, ...] = (
     # data (the sidebar's "Data" section)
-    Param("data", str, "moons", "selectbox", "Data set", (*SYNTHETIC, *SAMPLES, UPLOADED),
+    Param("data", str, "moons", "selectbox", "Data set", (*SYNTHETIC, *SAMPLES, UPLOADED, DRAWN),
           note=DATA_LABELS, hide="data"),
     Param("n", int, 200, "select_slider", "Points", N_OPTIONS, hide="data"),
     Param("noise", float, 0.15, "slider", "Noise", range=(0.0, 1.0), step=0.05, hide="data",
@@ -276,6 +285,11 @@ PARAMS: tuple[Param, ...] = (
     Param("speed", str, "1×", "select_slider", "Speed", SPEED_OPTIONS, sidebar=False,
           help="How fast playback runs (1× ≈ 250 iterations a second). Slow it down to watch single steps."),
     Param("logy", bool, False, "checkbox", "Log-scale loss", sidebar=False),
+    # TF Playground's two checkboxes: they change only the picture (no retraining), in the browser
+    Param("showtest", bool, True, "checkbox", "Show test data", sidebar=False,
+          help="Draw the test points (open markers) over the boundary. The model never trains on them."),
+    Param("discrete", bool, False, "checkbox", "Discretize output", sidebar=False,
+          help="Colour each region by the class the model predicts, flat, instead of shading by its probability."),
     # the learning-rate lab and the math page
     Param("lab_model", str, "net", "radio", "Model", tuple(MODEL_LABELS), show=MODEL_LABELS.__getitem__,
           sidebar=False),
@@ -319,6 +333,8 @@ class Settings:
     beta2: float
     speed: str
     logy: bool
+    showtest: bool
+    discrete: bool
     lab_model: str
     lab_lrs: tuple[float, ...]
     lab_opts: tuple[str, ...]

@@ -35,7 +35,7 @@ class Page:
         return self.script.rsplit("/", 1)[-1].removesuffix(".py").split("_", 1)[1]
 
 
-RUN_SETTINGS = ("lr", "iters", "speed", "logy")
+RUN_SETTINGS = ("lr", "iters", "speed", "logy", "showtest", "discrete")
 PAGES: dict[str, Page] = {p.key: p for p in (
     Page("home", "app.py", "Home", "🏠", "scratchnet — watch a model learn"),
     Page("logistic", "pages/1_Logistic_regression.py", "Logistic regression", "📈", "Logistic regression",

@@ -70,6 +70,7 @@ function mountView(parent) {
     plane: {}, raf: 0, dirty: false, draws: 0, path: location.pathname,
   };
   planeHover(v);
+  drawInput(v); // draw.js
   play.addEventListener('click', () => togglePlay(v));
   stepBtn.addEventListener('click', () => stepOnce(v));
   reset.addEventListener('click', () => resetRun(v));
@@ -177,7 +178,7 @@ async function receive(v, P) {
   }
   v.view = P.view;
   v.target = P.target;
-  const note = P.notice || v.restartNote || '';
+  const note = P.notice || v.restartNote || v.drawNote || ''; // drawNote: draw.js
   if (v.notice.hidden !== !note) v.sized = false; // the boundary's top moved
   v.notice.hidden = !note;
   v.notice.textContent = note;
@@ -234,6 +235,7 @@ async function receive(v, P) {
   if (f && f.pk !== v.planeKey && v.mode !== 'playing' && !v.pending && !v.queued) {
     command(v, 'frame'); // the drawn features changed while a request was out: ask for the frame on screen anew
   }
+  viewOptions(v, P); // draw.js: the two picture checkboxes and drawing
   if (first) v.root.setAttribute('data-state', v.mode); // ready: the key handler is attached
   v.dirty = true;
   render(v);
@@ -361,11 +363,10 @@ function draw(v) {
   // a frame of the plane before the drawn features changed stays unpainted: the picture on screen (old grid,
   // old axes) holds until the server's first frame over the new ones arrives
   if ((f !== v.drawnFrame || size !== v.drawnSize) && f.pk === v.planeKey) {
-    drawPlane(v.boundary, v.plane, f.grid, f.gw, f.gh, {
-      axes: true, lut: v.lut, k: v.meta.k, regionLut: v.regionLut, contour: 2.5,
-      pointRadius: v.boundary.clientWidth > 500 ? 5 : 4, overlay: v.overlay,
+    drawPlane(v.boundary, v.plane, f.grid, f.gw, f.gh, Object.assign({
+      axes: true, k: v.meta.k, contour: 2.5, pointRadius: v.boundary.clientWidth > 500 ? 5 : 4, overlay: v.overlay,
       message: f.nan ? 'no boundary: the model’s outputs are not finite' : '',
-    });
+    }, drawOpts(v)));
     v.drawnFrame = f;
     v.drawnSize = size;
     v.draws += 1;
@@ -422,7 +423,7 @@ function buildLegend(v) {
   const m = v.meta;
   const items = [];
   const SHAPES = ['●', '▲', '■', '◆', '✚', '★'], OPEN = ['○', '△', '□', '◇', '✚', '☆'];
-  for (const test of [0, 1]) {
+  for (const test of m.points.test.some(Boolean) && (!v.show || v.show.test !== false) ? [0, 1] : [0]) {
     for (let c = 0; c < m.classes.length; c++) {
       const shape = SHAPES[c % SHAPES.length];
       const open = OPEN[c % OPEN.length];

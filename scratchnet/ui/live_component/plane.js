@@ -198,7 +198,7 @@ function pointAlpha(meta) {
 }
 
 // Axes, tick labels and points: they do not change while a run plays, so they are drawn once per size.
-function drawPlaneStatic(layer, meta, w, h, axes, pointRadius) {
+function drawPlaneStatic(layer, meta, w, h, axes, pointRadius, showTest) {
   const dpr = window.devicePixelRatio || 1;
   layer.width = Math.round(w * dpr);
   layer.height = Math.round(h * dpr);
@@ -212,7 +212,7 @@ function drawPlaneStatic(layer, meta, w, h, axes, pointRadius) {
   ctx.rect(box.l, box.t, box.w, box.h);
   ctx.clip();
   for (const i of alpha ? alpha.order : pts.x.keys()) {
-    if (pts.x[i] === null || pts.y[i] === null) continue;
+    if (pts.x[i] === null || pts.y[i] === null || (pts.test[i] && !showTest)) continue;
     if (alpha) ctx.globalAlpha = alpha.a[i] / 255;
     drawPoint(ctx, box.px(pts.x[i]), box.py(pts.y[i]), pts.c[i], pts.test[i], meta.colors, pointRadius);
   }
@@ -254,7 +254,7 @@ function drawPlane(cv, st, grid, gw, gh, opts) {
   const meta = st.meta;
   if (!st.layer || st.layerKey !== `${w}x${h}x${st.metaId}`) {
     st.layer = opts.overlay || st.layer || document.createElement('canvas');
-    drawPlaneStatic(st.layer, meta, w, h, opts.axes, opts.pointRadius);
+    drawPlaneStatic(st.layer, meta, w, h, opts.axes, opts.pointRadius, opts.showTest !== false);
     st.layerKey = `${w}x${h}x${st.metaId}`;
   }
   const box = planeBox(meta, w, h, opts.axes);
@@ -303,7 +303,7 @@ function planeHover(v) {
     const mx = e.clientX - r.left, my = e.clientY - r.top, pts = m.points;
     let best = -1, bestD = 81; // within 9 px
     for (let i = 0; i < pts.x.length; i++) {
-      if (pts.x[i] === null || pts.y[i] === null) continue;
+      if (pts.x[i] === null || pts.y[i] === null || (pts.test[i] && v.show && v.show.test === false)) continue;
       const d = (box.px(pts.x[i]) - mx) ** 2 + (box.py(pts.y[i]) - my) ** 2;
       if (d < bestD) { bestD = d; best = i; }
     }
