@@ -1,7 +1,7 @@
 """What the live component receives, encoded compactly: no Streamlit and no maths here, only encoding.
 
 A payload is one JSON object. The parts the browser needs every frame are small: a frame is its iteration
-and a status text; its decision grid (P(class 1) on a 100×100 grid) travels in one blob per message, each
+and a status text; its decision grid (P(class 1) on an 80×80 grid) travels in one blob per message, each
 probability quantised to a byte (error ≤ 0.5/255), each grid stored as its difference from the previous one
 in the message (most cells barely move between frames), and the whole blob deflated (zlib; the browser
 inflates it with DecompressionStream). Loss and gradient points go out once, as only the new records.
