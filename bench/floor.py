@@ -67,7 +67,7 @@ function frame(now) {
     sx.putImageData(img, 0, 0);
     px.clearRect(0, 0, W, H); px.imageSmoothingEnabled = true; px.drawImage(src, 0, 0, W, H);
     px.beginPath();
-    for (let r = 0; r < R; r++) { const x = (R / 2 - 20 * Math.sin(r / 15 + n / 30)) * W / R, y = r * H / R;
+    for (let r = 0; r < R; r++) { const x = (50 - 20 * Math.sin(r / 15 + n / 30)) * W / R, y = r * H / R;
       r ? px.lineTo(x, y) : px.moveTo(x, y); }
     px.lineWidth = 2.5; px.stroke();
     if (now - chartT >= CHART_MS) {
