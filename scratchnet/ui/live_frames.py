@@ -21,10 +21,7 @@ from scratchnet.models import Params
 from scratchnet.plane import class_regions, dead_unit_mask, decision_grid, hidden_unit_grids, unit_votes
 from scratchnet.ui import live_payload as P
 
-# Cells per side of the decision grid. TF Playground draws 100; the browser scales the grid onto the canvas with
-# smoothing, and at 80 a finished default run's boundary differs from 100's by 0.3/255 on average (99 % of pixels
-# within 2/255; only the contour line moves, by under a pixel) at 1920, 1366 and 390 px, for 36 % fewer cells to
-# compute, deflate, send and draw at 60 frames a second.
+# TF Playground draws 100 a side; smoothed onto the canvas 80 looks the same (bench/README.md, session 7) for 36 % less
 GRID_RESOLUTION = 80
 UNIT_RESOLUTION = 40
 
@@ -53,7 +50,6 @@ class Plane:
             return P.quantise(proba)
         regions = class_regions(proba)
         return P.quantise_regions(regions.winner, regions.confidence)
-
 
     def units(self, run: TrainingRun, look: int | None, max_units: int) -> dict[str, Any]:
         """The hidden-unit maps of the run's weights now, or at snapshot `look`, encoded."""
