@@ -1,10 +1,10 @@
 """Floors for bench_live's two CPU budgets: what the same work costs with nothing else around it.
 
 * browser: a bare page (no Streamlit, no messages) in the same Chromium and viewport that draws as many boundary
-  frames as the live run drew, over the same time, on canvases of the live view's sizes: each frame a 100×100
-  byte grid through a colour table, scaled onto the boundary canvas, and a 0.5 line; the status text and the two
-  curve canvases at 10 Hz, as live.js redraws them. CPU of every Chromium process, from the first frame to 2 s
-  after the last (bench_live's window).
+  frames as the live run drew, over the same time, on canvases of the live view's sizes: each frame a byte grid
+  of the live view's size (80×80) through a colour table, scaled onto the boundary canvas, and a 0.5 line; the
+  status text and the two curve canvases at 10 Hz, as live.js redraws them. CPU of every Chromium process, from
+  the first frame to 2 s after the last (bench_live's window).
 * server: the default run's engine in this process (scratchnet/ui/live_engine.LiveRun driven as live.js drives it: Play,
   requests for frames, done; no Streamlit, no websocket), and its training alone (TrainingRun.advance).
 
@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 from bench.live_session import chromium_cpu_seconds
+from scratchnet.ui.live_frames import GRID_RESOLUTION
 
 # Sizes of the live view's canvases, read off a page that shows it (CSS px).
 SIZES_JS = """
@@ -36,7 +37,7 @@ FLOOR_PAGE = """<!doctype html><html><body style="margin:0;font:17px sans-serif"
        <canvas id=grad style="display:block;width:%(gw)dpx;height:%(gh)dpx"></canvas></div>
 </div>
 <script>
-const DRAWS = %(draws)d, PERIOD = %(period)f, CHART_MS = 100;
+const DRAWS = %(draws)d, PERIOD = %(period)f, CHART_MS = 100, R = %(res)d;
 function fit(cv) {
   const d = devicePixelRatio || 1, c = cv.getContext('2d');
   cv.width = Math.round(cv.clientWidth * d); cv.height = Math.round(cv.clientHeight * d);
@@ -45,8 +46,8 @@ function fit(cv) {
 const plane = document.getElementById('plane'), px = fit(plane), W = plane.clientWidth, H = plane.clientHeight;
 const charts = ['loss', 'grad'].map(id => {
   const cv = document.getElementById(id); return [fit(cv), cv.clientWidth, cv.clientHeight]; });
-const src = document.createElement('canvas'); src.width = 100; src.height = 100;
-const sx = src.getContext('2d'), img = sx.createImageData(100, 100), grid = new Uint8Array(10000);
+const src = document.createElement('canvas'); src.width = R; src.height = R;
+const sx = src.getContext('2d'), img = sx.createImageData(R, R), grid = new Uint8Array(R * R);
 const ramp = new Uint8Array(300).map((_, i) => 255 / (1 + Math.exp(-(i - 200) / 8)));
 const lut = new Uint8ClampedArray(1024);
 for (let i = 0; i < 256; i++) { lut[4 * i] = 255 - i; lut[4 * i + 1] = 200; lut[4 * i + 2] = i; lut[4 * i + 3] = 255; }
@@ -56,17 +57,17 @@ function frame(now) {
   if (!t0) t0 = now;
   if (now - t0 >= n * PERIOD) {
     n++;
-    for (let r = 0; r < 100; r++) {  // a moving S-shaped boundary, from a table: the page only draws
+    for (let r = 0; r < R; r++) {  // a moving S-shaped boundary, from a table: the page only draws
       const o = 150 + Math.round(20 * Math.sin(r / 15 + n / 30));
-      for (let c = 0; c < 100; c++) grid[r * 100 + c] = ramp[c + o];
+      for (let c = 0; c < R; c++) grid[r * R + c] = ramp[c + o];
     }
     const p = img.data;
-    for (let i = 0; i < 10000; i++) { const v = grid[i] * 4; p[4 * i] = lut[v]; p[4 * i + 1] = lut[v + 1];
+    for (let i = 0; i < R * R; i++) { const v = grid[i] * 4; p[4 * i] = lut[v]; p[4 * i + 1] = lut[v + 1];
       p[4 * i + 2] = lut[v + 2]; p[4 * i + 3] = 255; }
     sx.putImageData(img, 0, 0);
     px.clearRect(0, 0, W, H); px.imageSmoothingEnabled = true; px.drawImage(src, 0, 0, W, H);
     px.beginPath();
-    for (let r = 0; r < 100; r++) { const x = (50 - 20 * Math.sin(r / 15 + n / 30)) * W / 100, y = r * H / 100;
+    for (let r = 0; r < R; r++) { const x = (50 - 20 * Math.sin(r / 15 + n / 30)) * W / R, y = r * H / R;
       r ? px.lineTo(x, y) : px.moveTo(x, y); }
     px.lineWidth = 2.5; px.stroke();
     if (now - chartT >= CHART_MS) {
@@ -90,8 +91,8 @@ def browser_floor(browser: Any, viewport: dict[str, int], sizes: dict[str, list[
                   duration_s: float, settle_s: float) -> float:
     """Browser CPU of a bare page drawing `draws` frames over `duration_s` on canvases of `sizes`."""
     (pw, ph), (lw, lh), (gw, gh) = sizes["plane"], sizes["loss"], sizes["grad"]
-    html = FLOOR_PAGE % {"pw": pw, "ph": ph, "lw": lw, "lh": lh, "gw": gw, "gh": gh, "draws": max(1, draws),
-                         "period": 1000 * duration_s / max(1, draws)}
+    html = FLOOR_PAGE % {"res": GRID_RESOLUTION, "pw": pw, "ph": ph, "lw": lw, "lh": lh, "gw": gw, "gh": gh,
+                         "draws": max(1, draws), "period": 1000 * duration_s / max(1, draws)}
     ctx = browser.new_context(viewport=viewport)
     try:
         page = ctx.new_page()

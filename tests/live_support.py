@@ -3,6 +3,7 @@ its requests (Play, Pause, Step, Reset, "more frames") as trigger values on the 
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import re
@@ -14,7 +15,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from scratchnet.ui import live_engine, live_frames
-from scratchnet.ui.live_payload import decode_grids, split_regions
+from scratchnet.ui.live_payload import decode_grids
 
 MAIN = "sn_live_"
 UNITS = "sn_units_"
@@ -42,6 +43,19 @@ def iteration(at: AppTest) -> int:
 
 def grids(p: dict[str, Any]) -> np.ndarray:
     return decode_grids(p["grids"]).astype(np.float64) / 255.0
+
+
+def split_regions(grids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """decode_grids' (n, 2h, w) K-class grids → (winning class (n, h, w), probability (n, h, w) in [0, 1]):
+    what regions.js reads."""
+    h = grids.shape[1] // 2
+    return grids[:, :h], grids[:, h:].astype(np.float64) / 255.0
+
+
+def point_alphas(meta: dict[str, Any]) -> np.ndarray | None:
+    """The points' opacities as the browser reads them from plane_meta (None: every point opaque)."""
+    data = meta["points"].get("alpha")
+    return None if data is None else np.frombuffer(base64.b64decode(data), dtype=np.uint8) / 255.0
 
 
 def regions(p: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:

@@ -226,3 +226,11 @@ def test_first_frames_of_play_taken_once_are_not_offered_again_after_pausing_whe
     again = live.handle(_cmd(live, "play", 3, shown=0, preroll=p["preroll"]["key"]), s)
     assert again["base"] == pre["frames"][-1]["it"] and live.run.history.columns["iteration"] == list(
         range(live.run.iteration))
+
+
+def test_nums_rounds_a_column_as_num_rounds_each_value():
+    rng = np.random.default_rng(3)
+    values = np.concatenate([rng.lognormal(-3, 4, size=5000) * rng.choice([-1, 1], size=5000),
+                             [0.0, np.nan, np.inf, -np.inf, 1e-30, 1e30, 123456.7, 0.5, 5e-324]])
+    text = [float(f"{v:.5g}") if np.isfinite(v) else None for v in values]  # 5 digits, as the text rounds them
+    assert P.nums(values) == text and [P.num(v) for v in values] == text and P.nums([]) == [] and P.num(None) is None

@@ -8,13 +8,13 @@ import base64
 
 import numpy as np
 from app_support import assert_clean, button, open_page, switch
-from live_support import Browser, grids, payload, regions, trigger
+from live_support import Browser, grids, payload, point_alphas, regions, trigger
 from realistic_data import titanic_csv, wine_csv
 
 from scratchnet.plane import class_regions, decision_grid
 from scratchnet.ui import params as S
 from scratchnet.ui.live_frames import GRID_RESOLUTION
-from scratchnet.ui.live_payload import DISTANCE_STEP, point_alphas
+from scratchnet.ui.live_payload import DISTANCE_STEP
 
 TITANIC = ["Pclass", "Sex", "SibSp", "Parch", "Fare"]  # five features, none with empty cells
 WINE = ["Alcohol", "Malic acid", "Flavanoids", "Color intensity", "Hue", "Proline"]

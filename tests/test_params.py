@@ -285,6 +285,9 @@ def test_importing_ui_leaves_the_allocator_alone():
 
     open_page("home")  # AppTest runs the page in this process: page.setup tunes it, once
     assert server._tuned is True
+    from streamlit.watcher import polling_path_watcher
+
+    assert polling_path_watcher._POLLING_PERIOD_SECS == server.CONFIG_POLL_S  # config files polled every 5 s
 
 
 def test_presentation_mode_starts_with_the_sidebar_collapsed(monkeypatch):

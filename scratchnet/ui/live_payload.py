@@ -1,7 +1,7 @@
 """What the live component receives, encoded compactly: no Streamlit and no maths here, only encoding.
 
 A payload is one JSON object. The parts the browser needs every frame are small: a frame is its iteration
-and a status text; its decision grid (P(class 1) on a 100×100 grid) travels in one blob per message, each
+and a status text; its decision grid (P(class 1) on an 80×80 grid) travels in one blob per message, each
 probability quantised to a byte (error ≤ 0.5/255), each grid stored as its difference from the previous one
 in the message (most cells barely move between frames), and the whole blob deflated (zlib; the browser
 inflates it with DecompressionStream). Loss and gradient points go out once, as only the new records.
@@ -22,10 +22,9 @@ from scratchnet.data import Dataset
 from scratchnet.figures import SliceFadeLike
 
 GRID_ENCODING = "u8-delta-zlib"
-# The deltas are mostly runs of 0 and ±1. At a frame per screen refresh (250 grids per default run) the default
-# strategy sends 15 % fewer bytes than run-length matches alone (Z_RLE: 443 vs 522 kB of base64), and deflate is
-# ~2 % of the server's work per run either way (measured in-process: 0.188 vs 0.181 s, within noise).
-ZLIB_STRATEGY = zlib.Z_DEFAULT_STRATEGY
+# The deltas are mostly runs of 0 and ±1: run-length matches alone (Z_RLE) deflate them in half the CPU of level 4's
+# full search, for 7-13 % more bytes (level 1 costs as much as Z_RLE and sends 29 % more).
+ZLIB_STRATEGY = zlib.Z_RLE
 ZLIB_LEVEL = 4
 MAX_POINTS = 800  # points drawn over the boundary; a seeded subset above that (the same in every frame)
 NAN_BYTE = 128  # a non-finite probability is drawn as 0.5 (white); the frame also says it had some
@@ -75,12 +74,20 @@ def request(value: Any) -> dict[str, Any] | None:
 # --- numbers -------------------------------------------------------------------------------------------------
 def num(x: float | None, digits: int = 5) -> float | None:
     """A float for JSON: `digits` significant digits; None for nan/inf (JSON has no NaN)."""
-    if x is None:
-        return None
-    x = float(x)
-    if not math.isfinite(x):
-        return None
-    return float(f"{x:.{digits}g}")
+    return None if x is None else nums([x], digits)[0]
+
+
+def nums(values: Sequence[float], digits: int = 5) -> list[float | None]:
+    """num() of each value, in one numpy pass (a series column is 1,000 values; one by one they were ~5 % of a run's
+    server CPU): N / 10^k of two exact doubles is the double nearest N·10^-k, as float() of the rounded text is."""
+    v = np.asarray(values, dtype=np.float64).reshape(-1)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        k = digits - 1 - np.floor(np.log10(np.abs(v)))  # decimals kept; 10^k is an exact double up to 10^22
+        exact = np.isfinite(k) & (np.abs(k) <= 22)
+        up, down = 10.0 ** np.where(exact & (k > 0), k, 0), 10.0 ** np.where(exact & (k < 0), -k, 0)
+        out = (np.rint(v * up / down) * down / up).tolist()
+    return out if exact.all() else [x if ok else float(f"{x0:.{digits}g}") if math.isfinite(x0) else None
+                                   for x, ok, x0 in zip(out, exact.tolist(), v.tolist(), strict=True)]
 
 
 def fmt_loss(x: float | None) -> str:
@@ -115,8 +122,9 @@ def status_text(iteration: int, target: int, state: str, tail: str, look_of: int
 
 # --- grids ---------------------------------------------------------------------------------------------------
 def quantise(proba: np.ndarray) -> tuple[np.ndarray, bool]:
-    """P in [0, 1] → uint8 0…255 (nearest); non-finite → NAN_BYTE. Returns (bytes, all finite)."""
-    p = np.asarray(proba, dtype=np.float64)
+    """P in [0, 1] → uint8 0…255 (nearest; a picture's float32 grid in float32); non-finite → NAN_BYTE. Returns
+    (bytes, all finite)."""
+    p = proba if getattr(proba, "dtype", None) == np.float32 else np.asarray(proba, dtype=np.float64)
     if np.isfinite(p).all():  # every frame of a sane run: 4 passes over the grid, in place
         q = p * 255.0
         np.clip(q, 0.0, 255.0, out=q)  # = clip(p, 0, 1)·255, the same bits
@@ -138,13 +146,6 @@ def quantise_regions(winner: np.ndarray, confidence: np.ndarray) -> tuple[np.nda
     finite = np.isfinite(p)
     classes = np.where(finite, np.asarray(winner), NAN_CLASS).astype(np.uint8)
     return np.vstack([classes, quantise(p)[0]]), bool(finite.all())
-
-
-def split_regions(grids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """decode_grids' (n, 2h, w) K-class grids → (winning class (n, h, w), probability (n, h, w) in [0, 1]):
-    what regions.js reads, for tests and for checking."""
-    h = grids.shape[1] // 2
-    return grids[:, :h], grids[:, h:].astype(np.float64) / 255.0
 
 
 def encode_grids(grids: Sequence[np.ndarray], level: int = ZLIB_LEVEL) -> dict[str, Any]:
@@ -193,7 +194,7 @@ def encode_units(h1: np.ndarray, w2: np.ndarray | None, max_units: int,
         peaks.append(num(peak, 3))
     out = encode_grids(maps)
     out.update(ids=[int(k) + 1 for k in order], of=h, peak=peaks,
-               w2=None if w is None else [num(w[k], 3) for k in order])
+               w2=None if w is None else nums(w[order], 3))
     if votes is not None:
         out["votes"] = [int(votes[k]) for k in order]
     if dead is not None:
@@ -208,7 +209,7 @@ def series(history: History, t0: int, columns: Iterable[str], origin: int = 0) -
     (a fork's records start where it was made)."""
     n = len(history)
     t0 = max(0, min(int(t0), n))
-    cols = {name: [num(v) for v in history.columns[name][t0:]] for name in columns if name in history.columns}
+    cols = {name: nums(history.columns[name][t0:]) for name in columns if name in history.columns}
     lrs = history.columns["lr"][t0:]
     changes = [[origin + t0 + k, num(lr, 6)] for k, lr in enumerate(lrs) if k == 0 or lr != lrs[k - 1]]
     return {"t0": origin + t0, "cols": cols, "lr": changes}
@@ -286,7 +287,7 @@ def plane_meta(ds: Dataset, grid: PlaneGrid, fade: SliceFadeLike | None = None, 
     rng = np.random.default_rng([seed, 2])
     (px, jx), (py, jy) = (_jittered(np.concatenate(v) if v else np.zeros(0), rng, lim[0], lim[-1])
                           for v, lim in ((xs, x), (ys, y)))
-    points: dict[str, Any] = {"x": [num(v, 4) for v in px], "y": [num(v, 4) for v in py], "c": cs, "test": tests,
+    points: dict[str, Any] = {"x": nums(px, 4), "y": nums(py, 4), "c": cs, "test": tests,
                               "of": total, "jitter": [jx, jy]}
     if alphas:
         points["alpha"] = base64.b64encode(quantise(np.concatenate(alphas))[0].tobytes()).decode("ascii")
@@ -324,10 +325,4 @@ def _jittered(values: np.ndarray, rng: np.random.Generator, lo: float,
         return values, None
     gap = float(np.min(np.diff(levels))) if len(levels) > 1 else 1.0
     spread = np.clip(values + rng.uniform(-JITTER * gap, JITTER * gap, size=len(values)), lo, hi)
-    return spread, {"levels": [num(v, 6) for v in levels], "spread": num(JITTER * gap, 3)}
-
-
-def point_alphas(meta: dict[str, Any]) -> np.ndarray | None:
-    """The points' opacities as the browser reads them from plane_meta (None: every point opaque)."""
-    data = meta["points"].get("alpha")
-    return None if data is None else np.frombuffer(base64.b64decode(data), dtype=np.uint8) / 255.0
+    return spread, {"levels": nums(levels, 6), "spread": num(JITTER * gap, 3)}

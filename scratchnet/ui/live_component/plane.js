@@ -1,5 +1,5 @@
 // The input plane on a canvas: a probability grid drawn through a colour table, its 0.5 contour, axes and
-// the data points. Used for the decision boundary (100×100) and the hidden-unit maps (40×40).
+// the data points. Used for the decision boundary (80×80) and the hidden-unit maps (40×40).
 // (Concatenated before charts.js and live.js into the component's one ES module.)
 
 const FONT = '14px "Source Sans Pro", "Source Sans 3", system-ui, sans-serif';
