@@ -15,6 +15,7 @@ from typing import Any
 
 from scratchnet.data import MAX_CLASSES, SYNTHETIC_KINDS
 from scratchnet.data import SAMPLES as SAMPLE_SPECS
+from scratchnet.diagram import edits_text
 from scratchnet.features import EXTRA_FEATURES
 from scratchnet.network import MAX_HIDDEN_LAYERS
 from scratchnet.optimizers import Optimizer, make_optimizer
@@ -80,7 +81,7 @@ class Param:
     key: str  # widget key = URL query name = Settings attribute
     type: type  # float, int, str or bool; for a list setting (a multiselect), the type of one item
     default: Any
-    widget: str  # selectbox, radio, select_slider, multiselect, slider, number_input, checkbox
+    widget: str  # selectbox, radio, select_slider, multiselect, slider, number_input, checkbox; "": a link's only
     label: str
     options: tuple[Any, ...] = ()  # the allowed values, for a choice widget
     range: tuple[float, float] | None = None  # inclusive bounds, for a numeric slider or number box
@@ -164,7 +165,7 @@ class Param:
         return None
 
     def _shown(self, value: Any) -> str:
-        return (", ".join(self.encode(value)) or "none") if self.many else str(self.encode(value))
+        return (", ".join(self.encode(value)) or "none") if self.many else (str(self.encode(value)) or "none")
 
     def note_for(self, value: Any) -> str:
         return self.note if isinstance(self.note, str) else self.note.get(value, "")
@@ -245,6 +246,10 @@ PARAMS: tuple[Param, ...] = (
     Param("wseed", int, 0, "number_input", "Weights seed", range=(0, 9999), step=1, hide="model",
           help="Which random starting weights: 0 starts from the data seed's weights. 'New weights' keeps the "
           "points and draws a fresh start."),
+    # weights set by hand at the start, a link's only (no widget: the diagram is where weights are typed)
+    Param("edits", str, "", "", "Starting weights set by hand", hide="model", sidebar=False, parse=edits_text,
+          help="Weights the run starts from instead of the random ones, named as in the diagram and the gradient "
+          "chart: W1[2,0]:1; b2:-0.5 (up to 8, each between −100 and 100). Reset goes back to these."),
     # the optimiser (sidebar)
     Param("batch", str, "full", "select_slider", "Batch size", BATCH_OPTIONS, hide="advanced",
           help="'full' uses every training point for each step, as derived. A number samples that many per "
@@ -276,6 +281,8 @@ PARAMS: tuple[Param, ...] = (
     Param("speed", str, "1×", "select_slider", "Speed", SPEED_OPTIONS, sidebar=False,
           help="How fast playback runs (1× ≈ 250 iterations a second). Slow it down to watch single steps."),
     Param("logy", bool, False, "checkbox", "Log-scale loss", sidebar=False),
+    Param("diagram", bool, True, "checkbox", "Network", sidebar=False,
+          help="The network beside the boundary: every input, unit and weight, live. Off sends less."),
     # the learning-rate lab and the math page
     Param("lab_model", str, "net", "radio", "Model", tuple(MODEL_LABELS), show=MODEL_LABELS.__getitem__,
           sidebar=False),
@@ -311,6 +318,7 @@ class Settings:
     layers: str
     act: str
     wseed: int
+    edits: str
     batch: str
     l2: float
     l1: float
@@ -319,6 +327,7 @@ class Settings:
     beta2: float
     speed: str
     logy: bool
+    diagram: bool
     lab_model: str
     lab_lrs: tuple[float, ...]
     lab_opts: tuple[str, ...]
