@@ -142,6 +142,9 @@ def get_live(page: str, kind: str, problem: Problem, settings: Settings, s: Live
         live = LiveRun(page, sig, problem, new_run, s)
         if old is not None:
             live.epoch = old.epoch + 1  # a browser still showing the old run takes the new one
+            # the same view goes on: its request that made the new run is answered, and the new run's payloads
+            # are newer than the old one's (an input node's click reruns the page without remounting the view)
+            live.mount, live.last_req, live.seq = old.mount, old.last_req, old.seq
             live.notice = _restart_notice(old.signature, sig, old.run.iteration)
         live.notice = " ".join(n for n in (live.notice, *notes) if n)
         runs.put(page, live)

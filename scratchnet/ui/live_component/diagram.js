@@ -45,6 +45,8 @@ async function setupDiagram(v, meta) {
   d.outK = d.sizes[d.sizes.length - 1];
   d.outLuts = d.outK > 1 ? meta.tints.slice(0, d.outK).map((t, c) => colorTable(['#FFFFFF', t, meta.colors[c]])) : null;
   v.net.rows = null;
+  v.net.table.replaceChildren();
+  netMessage(v, '');
   if (v.net.details.open) buildTable(v);
   netLegend(v, meta);
 }
@@ -124,7 +126,7 @@ function drawDiagram(v, f) {
   if (n.fig.hidden === show) { n.fig.hidden = !show; v.sized = false; }
   if (!show || !f || !f.dg) return;
   const [ctx, w, h] = fitCanvas(n.cv);
-  if (!n.geo || n.geo.key !== `${w}x${h}x${v.metaId}`) { n.geo = netGeometry(v, w, h); n.items = netItems(v, n.geo); }
+  if (!n.geo || n.geo.key !== `${w}x${h}x${v.metaId}`) { n.geo = netGeometry(v, w, h); n.cv.__snItems = n.items = netItems(v, n.geo); }
   const geo = n.geo, th = f.dg.theta, pos = v.meta.colors[1], neg = v.meta.colors[0];
   ctx.clearRect(0, 0, w, h);
   ctx.lineCap = 'round';
