@@ -127,17 +127,20 @@ def check_frames(at, sent, every: int = 3) -> int:
             continue
         theta, grad = decode_theta_grad(p["dgm"])
         maps = decode_grids(p["dgm"]["maps"])
-        assert theta.shape == (len(p["frames"]), model0.n_params)
-        for k, frame in enumerate(p["frames"]):
-            if frame["it"] < ref.iteration or (frame["it"] % every and k != len(p["frames"]) - 1):
+        at = p["dgm"]["at"]  # the frames that carry the diagram: every other one or so, and always the last
+        assert theta.shape == (len(at), model0.n_params) and at[-1] == len(p["frames"]) - 1
+        assert all(b - a <= live.plane.diagram.every for a, b in zip([-1, *at], at, strict=False))
+        for j, k in enumerate(at):
+            frame = p["frames"][k]
+            if frame["it"] < ref.iteration or (j % every and k != len(p["frames"]) - 1):
                 continue
             ref.advance(frame["it"] - ref.iteration)
             want_theta = D.flat(ref.model.params)
             want_grad = D.flat(D.gradient_now(ref.model, pb.X_train, pb.y_train))
-            np.testing.assert_allclose(theta[k], want_theta, rtol=1e-6, atol=1e-7)
-            np.testing.assert_allclose(grad[k], want_grad, rtol=1e-5, atol=1e-7)
+            np.testing.assert_allclose(theta[j], want_theta, rtol=1e-6, atol=1e-7)
+            np.testing.assert_allclose(grad[j], want_grad, rtol=1e-5, atol=1e-7)
             out = D.node_maps(ref.model, grid.points, grid.shape, pb.transform)[-1]
-            got = maps[k].reshape(-1, RESOLUTION, RESOLUTION)[-out.shape[0]:] / 255.0
+            got = maps[j].reshape(-1, RESOLUTION, RESOLUTION)[-out.shape[0]:] / 255.0
             np.testing.assert_allclose(got, out, atol=0.5 / 255 + 1e-9)
             checked += 1
     return checked

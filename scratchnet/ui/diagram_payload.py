@@ -10,6 +10,7 @@ blob. Nothing is sent while the diagram is switched off.
 from __future__ import annotations
 
 import base64
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,13 +39,14 @@ class DiagramFrames:
 
     maps: list[np.ndarray] = field(default_factory=list)
     theta_grad: list[np.ndarray] = field(default_factory=list)
+    at: list[int] = field(default_factory=list)  # the frames that have them (every `every`-th, and the last)
 
     def encoded(self) -> dict[str, Any] | None:
         if not self.maps:
             return None
         wg = np.stack(self.theta_grad).astype(np.float32)
-        return {"maps": P.encode_grids(self.maps), "enc": WG_ENCODING, "n": len(wg), "p": wg.shape[1] // 2,
-                "wg": base64.b64encode(wg.tobytes()).decode("ascii")}
+        return {"maps": P.encode_grids(self.maps), "at": self.at, "enc": WG_ENCODING, "n": len(wg),
+                "p": wg.shape[1] // 2, "wg": base64.b64encode(wg.tobytes()).decode("ascii")}
 
 
 class Diagram:
@@ -54,9 +56,10 @@ class Diagram:
         self.problem = problem
         self.grid = problem.plane_grid(RESOLUTION)
         self.on = False
+        self.every = 1  # frames drawn per diagram frame: the diagram redraws at most ~30 times a second (diagram.js)
 
-    def draw(self, model: Any, out: DiagramFrames) -> None:
-        """Add one frame's part: every node but the inputs over the grid, θ and ∂J/∂θ (whole training set)."""
+    def draw(self, model: Any, out: DiagramFrames, index: int) -> None:
+        """Add frame `index`'s part: every node but the inputs over the grid, θ and ∂J/∂θ (whole training set)."""
         pb = self.problem
         layers = D.node_maps(model, self.grid.points, self.grid.shape, pb.transform)[1:]
         hidden, output = layers[:-1], layers[-1]
@@ -64,6 +67,7 @@ class Diagram:
         out.maps.append(np.concatenate(maps).reshape(-1, RESOLUTION))
         grads = D.gradient_now(model, pb.X_train, pb.y_train)
         out.theta_grad.append(np.concatenate([D.flat(model.params), D.flat(grads)]))
+        out.at.append(index)
 
     def meta(self, model: Any) -> dict[str, Any]:
         """What stays for the run: the layers, the tensors' names and offsets, each entry's name, the input
@@ -141,8 +145,14 @@ def input_toggle(live: Any, cmd: dict[str, Any], extras: tuple[str, ...]) -> tup
     return tuple(k for k in EXTRA_FEATURES if k in on)
 
 
-def show(live: Any, on: bool) -> None:
-    """The diagram on screen or not (the `diagram` setting): frames drawn from now on carry it or not."""
-    if live.plane.diagram.on != on:
-        live.plane.diagram.on = on
+DIAGRAM_RATE = 30.0  # diagram frames a second at most: what diagram.js draws while playing (NET_MIN_MS)
+
+
+def show(live: Any, on: bool, fps: float) -> None:
+    """The diagram on screen or not (the `diagram` setting): frames drawn from now on carry it or not; at `fps`
+    frames a second, every ⌈fps / 30⌉-th frame does (and the last of each message, where a Pause may stop)."""
+    diagram = live.plane.diagram
+    diagram.every = max(1, math.ceil(fps / DIAGRAM_RATE - 1e-9))
+    if diagram.on != on:
+        diagram.on = on
         live.now = live.preroll = None

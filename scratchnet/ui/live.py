@@ -180,7 +180,7 @@ def _panel(ctx: PageContext) -> None:
         s = live_settings(ctx)
         assert ctx.problem is not None and ctx.kind is not None
         live = get_live(ctx.page, ctx.kind, ctx.problem, ctx.settings, s)
-        diagram_payload.show(live, ctx.settings.diagram)  # its numbers go out only while it is on screen
+        diagram_payload.show(live, ctx.settings.diagram, s.playback()[1])  # its numbers: only while on screen
         # α, λ or the limit first: a request that came in the same page run as a slider change (Streamlit merges
         # them) must not get frames trained past the frame on screen with the new values
         live.apply(s)

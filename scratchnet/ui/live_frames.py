@@ -120,6 +120,8 @@ def produce(run: TrainingRun, plane: Plane, *, lr: float, l2: float, stride: int
         took = time.perf_counter() - start
         if start + took >= deadline:  # a budget of 0: one frame
             break
+    if plane.diagram.on and out.frames and out.diagram.at[-1:] != [len(out.frames) - 1]:
+        plane.diagram.draw(run.model, out.diagram, len(out.frames) - 1)  # the last frame always has the diagram
     for frame in out.frames:  # the record one step on holds each frame's losses (the last one is evaluated)
         frame["s"] = status(run, plane.problem, run.model, frame["it"])
     if run.diverged or (out.frames and run.iteration >= limit):
@@ -137,8 +139,8 @@ def _draw(out: Frames, run: TrainingRun, plane: Plane, model: Any, it: int, tail
     out.frames.append(frame)
     out.grids.append(grid)
     out.params[it] = model.get_params()
-    if plane.diagram.on:
-        plane.diagram.draw(model, out.diagram)
+    if plane.diagram.on and (tail or len(out.frames) % plane.diagram.every == 0):
+        plane.diagram.draw(model, out.diagram, len(out.frames) - 1)
 
 
 def status(run: TrainingRun, pb: Problem, model: Any, it: int) -> str:

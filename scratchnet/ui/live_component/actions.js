@@ -34,6 +34,7 @@ function togglePlay(v) {
   v.path = location.pathname;
   if (v.mode === 'playing') {
     v.mode = 'paused';
+    pauseFrame(v);
     dropAhead(v);
     command(v, 'pause');
   } else if (v.mode === 'idle' || v.mode === 'paused') {
@@ -58,6 +59,7 @@ function togglePlay(v) {
 function stepOnce(v) {
   if (v.mode === null || v.mode === 'finished' || v.mode === 'diverged') return;
   v.path = location.pathname;
+  if (v.mode === 'playing') pauseFrame(v);
   v.mode = 'paused';
   dropAhead(v);
   command(v, 'step');

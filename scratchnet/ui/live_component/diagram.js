@@ -8,6 +8,7 @@
 
 const NET_WMAX = 3; // |w| at which a line reaches its full width
 const NET_TABLE_MS = 500; // the open table follows a playing run at most this often
+const NET_MIN_MS = 30; // while playing, the diagram is redrawn at most this often (≈ 30 a second)
 
 function mountDiagram(v) {
   const fig = el('figure', 'sn-net', null, { 'data-testid': 'sn-diagram' });
@@ -51,15 +52,27 @@ async function setupDiagram(v, meta) {
   netLegend(v, meta);
 }
 
-// The diagram's parts of a message's frames: per frame {maps, theta, grad}.
+// The diagram's parts of a message's frames: {maps, theta, grad} at each frame that has one (dg.at: every
+// other frame or so, and the last), undefined for the others.
 async function diagramParts(dg) {
   if (!dg || !dg.n) return [];
   const maps = await decodeGrids(dg.maps);
   const raw = bytes(dg.wg), all = new Float32Array(raw.buffer, 0, dg.n * 2 * dg.p), out = [];
   for (let k = 0; k < dg.n; k++) {
-    out.push({ maps: maps[k], theta: all.subarray(2 * k * dg.p, (2 * k + 1) * dg.p), grad: all.subarray((2 * k + 1) * dg.p, (2 * k + 2) * dg.p) });
+    out[dg.at[k]] = { maps: maps[k], theta: all.subarray(2 * k * dg.p, (2 * k + 1) * dg.p), grad: all.subarray((2 * k + 1) * dg.p, (2 * k + 2) * dg.p) };
   }
   return out;
+}
+
+// Pause stops on the latest frame the diagram has (at most a frame or two back), so the boundary, the status and
+// every weight and gradient on screen are of one θ, the one the server's run is then put at.
+function pauseFrame(v) {
+  const f = v.frames[v.cur], back = v.lastDg;
+  if (!f || f.dg || !back || !v.dmeta || !v.view || !v.view.net) return;
+  if (back.pk !== f.pk || back.it > f.it || f.it - back.it > 3 * v.view.stride) return;
+  v.frames[v.cur] = back;
+  v.dirty = true;
+  setAttr(v.root, 'data-shown-it', String(back.it)); // with data-state, in the same task as the click
 }
 
 // --- geometry: where every node, line and bias mark is, for this size ---------------------------------
@@ -125,8 +138,18 @@ function drawDiagram(v, f) {
   const show = !!(d && v.view && v.view.net);
   if (n.fig.hidden === show) { n.fig.hidden = !show; v.sized = false; }
   if (!show || !f || !f.dg) return;
-  const [ctx, w, h] = fitCanvas(n.cv);
-  if (!n.geo || n.geo.key !== `${w}x${h}x${v.metaId}`) { n.geo = netGeometry(v, w, h); n.cv.__snItems = n.items = netItems(v, n.geo); }
+  const now = performance.now(), w = n.cv.clientWidth, h = n.cv.clientHeight;
+  const key = `${w}x${h}x${v.metaId}`;
+  // while playing, at most NET_MIN_MS apart (the boundary keeps every frame): a later tick draws what is due
+  if (v.mode === 'playing' && n.geo && n.geo.key === key && now - n.drawT < NET_MIN_MS && !n.forced) { v.dirty = true; return; }
+  n.drawT = now;
+  n.forced = false;
+  const [ctx] = fitCanvas(n.cv);
+  if (!n.geo || n.geo.key !== key) {
+    n.geo = netGeometry(v, w, h);
+    n.cv.__snItems = n.items = netItems(v, n.geo);
+    n.layer = netLayer(v, n.geo, w, h);
+  }
   const geo = n.geo, th = f.dg.theta, pos = v.meta.colors[1], neg = v.meta.colors[0];
   ctx.clearRect(0, 0, w, h);
   ctx.lineCap = 'round';
@@ -142,33 +165,12 @@ function drawDiagram(v, f) {
     ctx.stroke();
   }
   ctx.globalAlpha = 1;
-  const res = d.res, cell = res * res, cache = n.cache || (n.cache = {});
+  const dpr = window.devicePixelRatio || 1;
+  ctx.drawImage(n.layer, 0, 0, n.layer.width / dpr, n.layer.height / dpr); // titles, inputs, every node's frame
+  // the frame's maps (the hidden layers' units, then the outputs) as one image, then a piece per node
+  const res = d.res, img = mapsImage(v, f.dg.maps), nodes = geo.nodes.slice(1).flat();
   ctx.imageSmoothingEnabled = true;
-  ctx.font = '13px "Source Sans Pro", "Source Sans 3", system-ui, sans-serif';
-  ctx.fillStyle = INK;
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'bottom';
-  geo.nodes.forEach((col, c) => {
-    const title = c === 0 ? 'inputs' : c === geo.nodes.length - 1 ? 'output' : `layer ${c}`;
-    if (col.length) ctx.fillText(title, col[0].x + col[0].s / 2, Math.min(col[0].y - 3, 18));
-  });
-  let k = 0; // the frame's maps: the hidden layers' units, then the outputs
-  geo.nodes.forEach((col, c) => col.forEach((node, j) => {
-    let map, lut = v.lut;
-    if (c === 0) {
-      map = d.inputMaps.subarray(j * cell, (j + 1) * cell);
-      ctx.globalAlpha = d.inputs[j].on ? 1 : 0.3;
-    } else {
-      map = f.dg.maps.subarray(k * cell, (k + 1) * cell);
-      k += 1;
-      if (c === geo.nodes.length - 1 && d.outLuts) lut = d.outLuts[j];
-    }
-    ctx.drawImage(gridImage(cache, map, res, res, lut), node.x, node.y, node.s, node.s);
-    ctx.globalAlpha = 1;
-    ctx.strokeStyle = 'rgba(49,51,63,0.6)';
-    ctx.lineWidth = 1;
-    ctx.strokeRect(node.x + 0.5, node.y + 0.5, node.s - 1, node.s - 1);
-  }));
+  nodes.forEach((node, k) => ctx.drawImage(img, 0, k * res, res, res, node.x + 1, node.y + 1, node.s - 2, node.s - 2));
   for (const it of n.items) {
     if (it.kind === 'b') {
       const val = th[it.idx];
@@ -187,10 +189,67 @@ function drawDiagram(v, f) {
   }
   n.shown = f;
   if (n.hover) showTip(v, n.hover);
-  setAttr(n.cv, 'aria-label', `Network diagram: ${d.sizes.join(' → ')} nodes, ${d.names.length} weights and biases at iteration ${fmtIter(f.it)}; the table below lists them`);
   setAttr(v.root, 'data-net-it', String(f.it));
-  const now = performance.now();
+  // its name says the iteration when it holds still, and while playing every few seconds (as speak() does)
+  if (v.mode !== 'playing' || now - (n.labelT || 0) > SPEAK_MS) {
+    n.labelT = now;
+    setAttr(n.cv, 'aria-label', `Network diagram: ${d.sizes.join(' → ')} nodes, ${d.names.length} weights and biases at iteration ${fmtIter(f.it)}; the table below lists them`);
+  }
   if (n.details.open && (v.mode !== 'playing' || now - n.tableT > NET_TABLE_MS)) { fillTable(v, f); n.tableT = now; }
+}
+
+// What does not change while a run plays, drawn once per size and meta: the column titles, the input nodes'
+// maps (faded when off) and every node's frame.
+function netLayer(v, geo, w, h) {
+  const d = v.dmeta, dpr = window.devicePixelRatio || 1, layer = document.createElement('canvas');
+  layer.width = Math.round(w * dpr);
+  layer.height = Math.round(h * dpr);
+  const ctx = layer.getContext('2d'), res = d.res, cell = res * res, cache = {};
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.font = '13px "Source Sans Pro", "Source Sans 3", system-ui, sans-serif';
+  ctx.fillStyle = INK;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'bottom';
+  ctx.imageSmoothingEnabled = true;
+  geo.nodes.forEach((col, c) => {
+    const title = c === 0 ? 'inputs' : c === geo.nodes.length - 1 ? 'output' : `layer ${c}`;
+    if (col.length) ctx.fillText(title, col[0].x + col[0].s / 2, Math.min(col[0].y - 3, 18));
+    col.forEach((node, j) => {
+      if (c === 0) {
+        ctx.globalAlpha = d.inputs[j].on ? 1 : 0.3;
+        ctx.drawImage(gridImage(cache, d.inputMaps.subarray(j * cell, (j + 1) * cell), res, res, v.lut), node.x + 1, node.y + 1, node.s - 2, node.s - 2);
+        ctx.globalAlpha = 1;
+      }
+      ctx.strokeStyle = 'rgba(49,51,63,0.6)';
+      ctx.lineWidth = 1;
+      ctx.strokeRect(node.x + 0.5, node.y + 0.5, node.s - 1, node.s - 1);
+    });
+  });
+  return layer;
+}
+
+// Every node map of a frame in one image (one map per res rows, flipped: row 0 = lowest y), each through its
+// colour table: the boundary's for hidden units and two classes, a class's tint for each of K outputs.
+function mapsImage(v, maps) {
+  const d = v.dmeta, res = d.res, cell = res * res, count = maps.length / cell, cache = v.net.mapCache || (v.net.mapCache = {});
+  offscreen(cache, res, res * count);
+  const px = cache.img.data, first = count - d.outK;
+  for (let k = 0; k < count; k++) {
+    const lut = k >= first && d.outLuts ? d.outLuts[k - first] : v.lut;
+    for (let r = 0; r < res; r++) {
+      const src = k * cell + (res - 1 - r) * res;
+      let o = (k * cell + r * res) * 4;
+      for (let c = 0; c < res; c++, o += 4) {
+        const x = maps[src + c] * 4;
+        px[o] = lut[x];
+        px[o + 1] = lut[x + 1];
+        px[o + 2] = lut[x + 2];
+        px[o + 3] = 255;
+      }
+    }
+  }
+  cache.ctx.putImageData(cache.img, 0, 0);
+  return cache.canvas;
 }
 
 function netLegend(v, m) {
@@ -258,6 +317,7 @@ function netHover(v, e) {
   if (it !== n.hover) {
     n.hover = it;
     n.cv.style.cursor = it ? 'pointer' : '';
+    n.forced = true;
     drawDiagram(v, n.shown);
   }
   if (!it) n.tip.hidden = true;
