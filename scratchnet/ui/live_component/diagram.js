@@ -206,7 +206,7 @@ function netLayer(v, geo, w, h) {
   layer.height = Math.round(h * dpr);
   const ctx = layer.getContext('2d'), res = d.res, cell = res * res, cache = {};
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.font = '13px "Source Sans Pro", "Source Sans 3", system-ui, sans-serif';
+  ctx.font = '14px "Source Sans Pro", "Source Sans 3", system-ui, sans-serif';
   ctx.fillStyle = INK;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'bottom';
