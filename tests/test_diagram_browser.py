@@ -116,6 +116,13 @@ def test_the_diagram_lives_through_a_run_shows_w_and_its_gradient_and_takes_type
                            ".value === '0.75' && document.activeElement.dataset.name === 'b2'")
     wait_idle(page)
     assert value(hover_tip(page, "b2"), "b") == 0.75
+    # hovering a unit itself names its bias too
+    centre = page.evaluate("""(sel) => { const cv = document.querySelector(sel), r = cv.getBoundingClientRect();
+      const n = cv.__snItems.find((i) => i.name === 'b1[2]').node;
+      return [r.left + n.x + n.s * 0.6, r.top + n.y + n.s * 0.4]; }""", CANVAS)
+    page.mouse.move(*centre)
+    page.wait_for_function(f"() => document.querySelector('{TIP}').textContent"
+                           ".startsWith('b1[2] · bias of layer 1 unit 3')")
 
     # an input node switches that extra input (the Extra inputs control's setting, in the URL)
     x1sq = item(page, "x1²")

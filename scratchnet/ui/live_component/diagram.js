@@ -123,7 +123,7 @@ function netItems(v, geo) {
     }
     const B = d.biases[l], m = geo.s * 0.3;
     to.forEach((b, j) => items.push({ kind: 'b', name: d.shapes[B].length ? `${B}[${j}]` : B, idx: thetaIndex(d, B, j),
-      x: b.x - m * 0.35, y: b.y + b.s - m * 0.65, m, what: `bias of ${nodeLabel(v, l + 1, j)}` }));
+      x: b.x - m * 0.35, y: b.y + b.s - m * 0.65, m, node: b, what: `bias of ${nodeLabel(v, l + 1, j)}` }));
   }
   d.inputs.forEach((inp, k) => {
     const n = geo.nodes[0][k];
@@ -270,6 +270,8 @@ function netHit(v, e) {
       if (x >= it.x - pad && x <= it.x + it.m + pad && y >= it.y - pad && y <= it.y + it.m + pad) {
         if (it.kind === 'b') return it;
         best = it; bestD = 0;
+      } else if (it.node && x >= it.node.x && x <= it.node.x + it.node.s && y >= it.node.y && y <= it.node.y + it.node.s) {
+        best = it; bestD = 0; // a unit's body names its bias (the square at its corner)
       }
       continue;
     }
