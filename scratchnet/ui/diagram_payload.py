@@ -44,7 +44,8 @@ class DiagramFrames:
     def encoded(self) -> dict[str, Any] | None:
         if not self.maps:
             return None
-        wg = np.stack(self.theta_grad).astype(np.float32)
+        with np.errstate(over="ignore"):  # a run blowing up: beyond float32 is ±inf, shown as "—"
+            wg = np.stack(self.theta_grad).astype(np.float32)
         return {"maps": P.encode_grids(self.maps), "at": self.at, "enc": WG_ENCODING, "n": len(wg),
                 "p": wg.shape[1] // 2, "wg": base64.b64encode(wg.tobytes()).decode("ascii")}
 
