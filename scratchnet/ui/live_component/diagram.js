@@ -70,6 +70,7 @@ function pauseFrame(v) {
   const f = v.frames[v.cur], back = v.lastDg;
   if (!f || f.dg || !back || !v.dmeta || !v.view || !v.view.net) return;
   if (back.pk !== f.pk || back.it > f.it || f.it - back.it > 3 * v.view.stride) return;
+  if (back.it < (v.sentShown || 0)) return; // the server may have dropped its weights: live.js asks for them
   v.frames[v.cur] = back;
   v.dirty = true;
   setAttr(v.root, 'data-shown-it', String(back.it)); // with data-state, in the same task as the click

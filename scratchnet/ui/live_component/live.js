@@ -236,6 +236,8 @@ async function receive(v, P) {
   const f = v.frames[v.cur];
   if (f && f.pk !== v.planeKey && v.mode !== 'playing' && !v.pending && !v.queued) {
     command(v, 'frame'); // the drawn features changed while a request was out: ask for the frame on screen anew
+  } else if (f && !f.dg && v.mode !== 'playing' && v.dmeta && P.view.net && !v.pending && !v.queued) {
+    command(v, 'frame'); // stopped on a frame without the diagram's numbers (diagram.js pauseFrame): ask for them
   }
   if (first) v.root.setAttribute('data-state', v.mode); // ready: the key handler is attached
   v.dirty = true;
