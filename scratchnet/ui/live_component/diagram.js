@@ -76,6 +76,16 @@ function pauseFrame(v) {
   setAttr(v.root, 'data-shown-it', String(back.it)); // with data-state, in the same task as the click
 }
 
+// An answer that is the frame on screen again (same iteration, plane and epoch) with the diagram's numbers it
+// lacked: they join that frame, which is not replaced (nothing else about it changed).
+function fillsDiagram(v, frames, settled) {
+  const f = v.frames[v.cur], g = frames.length === 1 ? frames[0] : null;
+  if (!settled || v.mode === 'playing' || !f || f.dg || !g || !g.dg || g.it !== f.it || g.pk !== f.pk) return false;
+  f.dg = g.dg;
+  v.dirty = true;
+  return true;
+}
+
 // --- geometry: where every node, line and bias mark is, for this size ---------------------------------
 function netGeometry(v, w, h) {
   const d = v.dmeta, cols = [d.inputs.length, ...d.sizes.slice(1)];
@@ -357,6 +367,7 @@ function editable(v) {
   const f = v.frames[v.cur];
   if (v.mode === 'playing') { netMessage(v, 'Pause to type a weight: hover shows it while playing.'); return false; }
   if (v.mode === null || !f) return false;
+  if (!f.dg) { netMessage(v, 'One moment: the weights of this frame are on their way.'); return false; }
   if (f.look !== undefined) { netMessage(v, 'Looking back: move the look-back slider to the end to edit the weights now.'); return false; }
   return true;
 }

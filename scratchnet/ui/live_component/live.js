@@ -208,6 +208,8 @@ async function receive(v, P) {
     v.clock = shownIt(v);
     v.queued = null;
     command(v, 'need', { want: PROTOCOL.first_chunk_s });
+  } else if (P.frames && P.full && fillsDiagram(v, frames, settled)) {
+    // the frame on screen, asked for again for the diagram's numbers: the boundary stays as drawn
   } else if (P.frames && P.full) {
     if (first || (settled && (v.mode !== 'playing' || (newEpoch && !P.hold)))) {
       v.frames = frames;
