@@ -88,7 +88,7 @@ from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, listening_p
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SECTIONS = ("default", "pause", "alpha", "sessions", "big", "deep")
+SECTIONS = ("default", "pause", "alpha", "sessions", "big", "deep", "nodiagram", "edit")
 OLD_COMMIT = "7350279"  # the last commit with the old live view (plotly charts re-sent per fragment tick)
 DEFAULT_ITERS = 1000
 RATE_1X = 250.0  # iterations per second at speed 1× (scratchnet/ui/params.py BASE_ITERATIONS_PER_SECOND)
@@ -242,6 +242,54 @@ def cost_run(c: Ctx, iters: int) -> dict:
                                                        (done - t_play) / 1000, SETTLE_S)
             out |= floor.engine_cpu(iters)
         return out
+    finally:
+        s.close()
+
+
+def no_diagram_run(c: Ctx) -> dict:
+    """The default run with the network diagram switched off (&diagram=false; a view without one ignores it):
+    what the boundary and the browser do without it, in the same view."""
+    out = seen_run(c, DEFAULT_ITERS, "&diagram=false")
+    s = c.session(f"Neural_network?iters={DEFAULT_ITERS}&diagram=false", sample=False)
+    try:
+        settle_browser()
+        br0 = chromium_cpu_seconds()
+        s.play()
+        done = s.wait_done(RUN_TIMEOUT_S)
+        s.page.wait_for_timeout(SETTLE_S * 1000)
+        out |= {"browser_cpu": chromium_cpu_seconds() - br0, "ws_bytes": s.ws_bytes(s.frame_play),
+                "cost_errors": s.exceptions() + (done is None)}
+        return out
+    finally:
+        s.close()
+
+
+EDIT_VALUES = ("1.5", "-0.5", "2", "0.25", "-1")
+
+
+def edit_run(c: Ctx) -> dict:
+    """A weight typed while paused (the diagram's table, keyboard) → the boundary drawn for it: the view stamps
+    data-edit-ms from the Enter key to the first boundary draw after the server's answer. A view without the
+    diagram has nothing to measure."""
+    s = c.session(f"Neural_network?iters={DEFAULT_ITERS}", sample=False)
+    try:
+        page = s.page
+        if not page.query_selector("[data-testid=sn-diagram-canvas]"):
+            return {}
+        page.click("[data-testid=sn-step]")
+        page.wait_for_function("() => { const r = document.querySelector('[data-testid=sn-live]'); "
+                               "return r.dataset.state === 'paused' && r.dataset.netIt === '10'; }")
+        page.click("[data-testid=sn-net-table] summary")
+        box = page.locator("[data-testid=sn-net-table] input[data-name='W1[2,0]']")
+        times = []
+        for value in EDIT_VALUES:
+            page.evaluate("() => { delete document.querySelector('[data-testid=sn-live]').dataset.editMs; }")
+            box.fill(value)
+            box.press("Enter")
+            page.wait_for_function("() => document.querySelector('[data-testid=sn-live]').dataset.editMs",
+                                   timeout=RUN_TIMEOUT_S * 1000)
+            times.append(float(page.evaluate("() => document.querySelector('[data-testid=sn-live]').dataset.editMs")))
+        return {"edit_ms": times, "errors": s.exceptions()}
     finally:
         s.close()
 
@@ -485,6 +533,13 @@ ROWS = [
     Row("big run: visible boundary updates/s", _col("big", "updates_per_s"), ".1f", "≥ 10", lambda v: v >= 10),
     Row("6×8 network: visible boundary updates/s", _col("deep", "updates_per_s"), ".1f", "≥ 30", lambda v: v >= 30),
     Row("6×8 network: run duration / nominal", _col("deep", "duration_ratio"), ".2f"),
+    Row("diagram off: visible boundary updates/s", _col("nodiagram", "updates_per_s"), ".1f"),
+    Row("diagram off: browser CPU / default run (s)", _col("nodiagram", "browser_cpu"), ".2f"),
+    Row("diagram off: websocket MB / default run",
+        lambda r: None if (v := _col("nodiagram", "ws_bytes")(r)) is None else v / 1e6, ".2f"),
+    Row("weight edit → new boundary on screen (ms, median / max of 5)",
+        lambda r: None if not (x := [t for e in _runs(r, "edit") for t in e.get("edit_ms", [])])
+        else f"{med(x):.0f} / {max(x):.0f}", "", "≤ 200"),
     Row("errors (exceptions, timeouts)",
         lambda r: sum(x.get("errors", 0) + x.get("cost_errors", 0) for sec in SECTIONS for x in r.get(sec, [])),
         ".0f", "0", lambda v: v == 0),
@@ -572,7 +627,7 @@ def main() -> None:
         jobs: dict[str, Callable[[Ctx], dict]] = {
             "default": default_run, "pause": pause_run, "alpha": lambda c: alpha_run(c, 2 if args.quick else 4),
             "sessions": lambda c: k_sessions(c, k), "big": lambda c: big_run(c, 2.0 if args.quick else 4.0),
-            "deep": lambda c: seen_run(c, DEFAULT_ITERS, DEEP_QUERY)}
+            "deep": lambda c: seen_run(c, DEFAULT_ITERS, DEEP_QUERY), "nodiagram": no_diagram_run, "edit": edit_run}
         for sec in sections:
             n = repeats if sec in ("default", "pause") else 1
             print(f"## {sec}: load average {load()}", flush=True)

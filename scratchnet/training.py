@@ -245,6 +245,7 @@ class TrainingRun:
         self.last_record: Record | None = None
         self._train_args = (X_test, y_test, batch_size, seed)  # to restart the generator (rewind)
         self.origin = 0  # the iteration history[0] belongs to (a fork's records start where it was made)
+        self.edits = 0  # weights set by hand (edit): a frame of the same iteration may show other weights
         self._restart(0)
 
     def _restart(self, start: int, cursor: Cursor | None = None) -> None:
@@ -357,6 +358,19 @@ class TrainingRun:
             if name not in (*self._SHARED, "history", "origin", "_states"):
                 setattr(self, name, value)
         self.history, self._states = history, states
+
+    def edit(self, params: Params) -> None:
+        """Take `params` (every tensor, finite; e.g. one weight typed by hand) as θ at this iteration: the records
+        so far stay as they were, the next step starts from the new θ with the optimizer's state and α kept, and
+        a diverged run goes on from them. A run started from `params` with that state takes the same steps."""
+        if set(params) != set(self.model.params):
+            raise ValueError(f"params must name exactly {sorted(self.model.params)}")
+        for name, value in params.items():
+            value = np.asarray(value, dtype=np.float64)
+            if value.shape != np.shape(self.model.params[name]) or not np.isfinite(value).all():
+                raise ValueError(f"{name} must be finite with shape {np.shape(self.model.params[name])}")
+        self.rewind(self.iteration, params)
+        self.edits += 1
 
     def rewind(self, iteration: int, params: Params, state: OptimizerState | None = None) -> None:
         """Put the run back at `iteration` with θ = `params` (the weights it had there, e.g. kept by a UI that

@@ -88,6 +88,7 @@ def labelled_iteration(text: str) -> int:
 def test_a_run_stays_accessible_and_is_spoken_a_few_times(browser, base_url, axe_source, key):
     page = open_page(browser, base_url, f"{PAGES[key].url_path}?{SLOW_RUN}")
     page.evaluate(RECORD_SPEECH)
+    page.click("[data-testid=sn-net-table] summary")  # the diagram's text alternative, open: axe reads it too
     page.click("[data-testid=sn-play]")
     wait_live(page, "a.state === 'playing' && a.shown >= 20")
     assert violations(page, axe_source) == []
@@ -108,6 +109,8 @@ def test_a_run_stays_accessible_and_is_spoken_a_few_times(browser, base_url, axe
                    f"test loss {parts['test loss']}", (loss, status)
     assert grad.startswith(f"Gradient size ‖∂J/∂θ‖ per tensor, J = L + penalty, iteration {ITERS}, ‖d"), grad
     assert all(float(x) > 0 for x in re.findall(r"‖ ([\d.e+-]+)", grad)), grad
+    assert f"at iteration {ITERS}; the table below lists them" in label(page, "sn-diagram-canvas")
+    assert page.locator("[data-testid=sn-net-table] tbody tr").count() == (3 if key == "logistic" else 33)
 
     said = page.evaluate("() => window.__said")
     texts = [t for _, t in said]

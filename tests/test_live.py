@@ -219,11 +219,13 @@ def test_looking_back_sends_that_snapshot_and_its_hidden_units():
         np.testing.assert_allclose(maps[k], expected, atol=1 / 255 + 1e-9)
 
 
-def test_a_default_run_sends_well_under_a_megabyte():
-    at = open_page("net")
+@pytest.mark.parametrize("diagram,limit", [("true", 800_000), ("false", 650_000)])  # the view's code: 66 kB
+def test_a_default_run_sends_well_under_a_megabyte(diagram, limit):
+    at = open_page("net", diagram=diagram)  # the network diagram on screen adds its maps, θ and ∂J/∂θ per frame
     sent = [payload(at), *Browser(at).play_to_end()]
     total = sum(len(json.dumps(p)) for p in sent)
-    assert total < 600_000, total  # budget: 1 MB per run on the websocket, all included
+    assert total < limit, total  # budget: 1 MB per run on the websocket, all included
+    assert all(("dgm" in p) == (diagram == "true") for p in sent if p.get("frames"))
 
 
 def test_a_failure_in_the_live_view_shows_the_friendly_message(monkeypatch):

@@ -158,7 +158,7 @@ def test_a_phone_scrolls_when_swiping_over_the_charts_and_shows_play_and_the_bou
       while (e && !scrolls(e)) e = e.parentElement;
       return e || document.scrollingElement; }"""
     cdp = page.context.new_cdp_session(page)
-    for chart in ("[data-testid=sn-boundary]", "[data-testid=sn-loss]"):
+    for chart in ("[data-testid=sn-boundary]", "[data-testid=sn-diagram-canvas]", "[data-testid=sn-loss]"):
         page.locator(chart).scroll_into_view_if_needed()
         top = page.evaluate(f"() => ({scroller})().scrollTop")
         box = page.locator(chart).bounding_box()

@@ -29,8 +29,10 @@ INVALID = {  # a wrong spelling for every setting: unknown option, out of range,
     "lab_model": "svm", "lab_lrs": "abc", "lab_opts": "rmsprop", "math_model": "x",
     "plot_x": "no such feature", "plot_y": "no such feature",  # only the data set can tell (test_upload_page)
     "classes": "both", "layers": "6,x", "wseed": "-1", "l1": "y", "opt": "rmsprop", "beta": "1", "beta2": "0.5",
+    "edits": "W1[0,0]:abc", "diagram": "maybe",
 }
 FROM_DATA = {p.key for p in PARAMS if p.from_data}  # options are the data set's feature names
+LINK_ONLY = {p.key for p in PARAMS if not p.widget}  # set by a link (the weight edits), no widget
 
 
 def sample_numbers(p: Param) -> list[float | int]:
@@ -139,7 +141,8 @@ def test_share_query_reopens_the_same_settings():
                "lab_model": "logistic", "lab_lrs": (0.0003, 3.0), "lab_opts": ("momentum", "adam"),
                "math_model": "logistic",
                "plot_x": "Alcohol", "plot_y": "Color intensity", "classes": "one-vs-rest", "layers": "6,4,2",
-               "wseed": 17, "l1": 0.003, "opt": "adam", "beta": 0.5, "beta2": 0.99}
+               "wseed": 17, "l1": 0.003, "opt": "adam", "beta": 0.5, "beta2": 0.99,
+               "edits": "W1[0,0]:1;b2:-0.5", "diagram": False}
     assert set(changed) == set(PARAMS_BY_KEY)
     s = Settings.from_values(changed)
     query = s.share_query(PARAMS_BY_KEY, hidden={"data", "nav"})
@@ -174,7 +177,7 @@ def test_every_widget_has_the_tables_label_options_range_and_default():
     seen["classes"] = widgets(open_page("math", data="blobs3"))["classes"]  # … as here
     deep = widgets(open_page("net", layers="6,4", opt="Adam"))  # the layers box with two layers or more, β with
     seen |= {key: deep[key] for key in ("layers", "beta", "beta2")}  # momentum or Adam, β₂ with Adam
-    assert set(seen) == set(PARAMS_BY_KEY) - FROM_DATA  # every setting has a widget on some page
+    assert set(seen) == set(PARAMS_BY_KEY) - FROM_DATA - LINK_ONLY  # every other setting has a widget somewhere
     # (the feature pickers only with more than two features: test_upload_page.py)
     for key, w in seen.items():
         p = PARAMS_BY_KEY[key]
@@ -202,7 +205,7 @@ def test_hidden_controls_read_the_url_with_the_codec():
     at = open_page("net", hide=hidden_all, hidden="4", act="tanh", feats=["x1²", "x2²"], batch="10", l2="0.1",
                    lr="0.3", data="circles", n="100", seed="7")
     # only α (presentation mode keeps it: it is what a class changes), playback and the view stay
-    assert not widgets(at).keys() - {"lr", "speed", "logy", "showtest", "discrete"}
+    assert not widgets(at).keys() - {"lr", "speed", "logy", "showtest", "discrete", "diagram"}
     Browser(at).step()
     assert_clean(at)
     live = at.session_state["live:net"]

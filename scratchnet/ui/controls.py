@@ -48,6 +48,16 @@ def bound(key: str, **default: Any) -> dict[str, Any]:
     return kwargs
 
 
+PENDING_FEATS = "sn_pending_feats"  # the extra inputs an input node's click asked for (the live view sets it)
+
+
+def apply_pending_inputs() -> None:
+    """Before any widget: an input node clicked in the diagram switched an extra input (as Extra inputs does)."""
+    feats = st.session_state.pop(PENDING_FEATS, None)
+    if feats is not None:
+        st.session_state["feats"] = list(feats)
+
+
 def in_fragment_rerun() -> bool:
     """A fragment rerun never opens a page, so its widgets need no re-assignment, and must not get one: an assigned
     value goes to the browser as "set this value", and the live view's fragment reruns in the background while a

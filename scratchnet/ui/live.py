@@ -18,9 +18,10 @@ import streamlit as st
 
 import scratchnet
 from scratchnet import TrainingRun
+from scratchnet.diagram import apply_edits, parse_edits
 from scratchnet.landscape import overshoot_events
 from scratchnet.problem import Problem
-from scratchnet.ui import class_link, controls, drawing, runs
+from scratchnet.ui import class_link, controls, diagram_payload, drawing, runs
 from scratchnet.ui import params as S
 from scratchnet.ui.landscape_panel import overshoot_panel
 from scratchnet.ui.live_engine import MAX_SPEED_STRIDE, LiveRun, LiveSettings, max_speed_stride
@@ -45,7 +46,8 @@ def live_settings(ctx: PageContext) -> LiveSettings:
 
 # --- the component: a tiny loader; the view's module and CSS come once per mount, in a page run's payload -----
 ASSETS = Path(__file__).with_name("live_component")
-JS_FILES = ("plane.js", "regions.js", "charts.js", "units.js", "actions.js", "playback.js", "draw.js", "live.js")
+JS_FILES = ("plane.js", "regions.js", "charts.js", "units.js", "diagram.js", "actions.js", "playback.js", "draw.js",
+            "live.js")
 SERVER_SESSION_KEY = "live_server_session"  # session_state: see server_session
 
 
@@ -91,7 +93,7 @@ def _receive(page: str, key: str) -> None:
 def run_signature(kind: str, problem: Problem, settings: Settings) -> tuple[Any, ...]:
     """What, when changed, starts a new run: the data, the inputs, the architecture, the batch size (not the
     two features drawn: a new pair only redraws the plane)."""
-    return (kind, problem.signature, settings.architecture(kind), settings.batch)
+    return (kind, problem.signature, settings.architecture(kind), settings.batch, settings.edits)
 
 
 ARCHITECTURE_NAMES = {"net": ("Hidden units", "Activation", "L1 penalty λ₁", "Weights seed", "Optimizer"),
@@ -130,14 +132,21 @@ def get_live(page: str, kind: str, problem: Problem, settings: Settings, s: Live
     if not isinstance(live, LiveRun) or live.signature != sig:
         old = live if isinstance(live, LiveRun) else None
         carried = _carried_weights(old, sig)  # only the drawn points changed: go on from these weights, once
+        notes: list[str] = []
 
         def new_run() -> TrainingRun:
             model = scratchnet.make_model(kind, problem.n_inputs, problem.n_classes, **settings.model_hyper())
             if carried:
                 try:
                     model.set_params(carried.pop())
+                    notes.clear()
+                    return _training_run(model)
                 except (KeyError, ValueError):  # another number of classes: a fresh start
                     pass
+            notes[:] = [start_edits(model, settings.edits)]  # the link's weight edits are part of the start
+            return _training_run(model)
+
+        def _training_run(model) -> TrainingRun:
             return TrainingRun(model, problem.X_train, problem.y_train, problem.X_test, problem.y_test, lr=s.lr,
                                batch_size=settings.batch_size, seed=s.seed, snapshot_every=max(1, s.iters // 100),
                                optimizer=settings.optimizer())
@@ -145,12 +154,15 @@ def get_live(page: str, kind: str, problem: Problem, settings: Settings, s: Live
         keep = bool(carried)
         live = LiveRun(page, sig, problem, new_run, s)
         if old is not None:
-            live.epoch = old.epoch + 1  # a browser still showing the old run takes the new one …
-            live.seq = old.seq  # … and its payloads, which it would drop as old if their numbers started again
+            live.epoch = old.epoch + 1  # a browser still showing the old run takes the new one
+            # the same view goes on: its request that made the new run is answered, and the new run's payloads
+            # are newer than the old one's (they would be dropped as old if their numbers started again)
+            live.mount, live.last_req, live.seq = old.mount, old.last_req, old.seq
             live.notice = _restart_notice(old.signature, sig, old.run.iteration)
         if keep:
             live.notice = (f"The drawn points changed ({len(problem.y_train)} now): training goes on from the "
                            "weights it had (the iteration count starts again; Reset gives fresh weights).")
+        live.notice = " ".join(n for n in (live.notice, *notes) if n)
         runs.put(page, live)
     else:
         live.replot(problem)  # other drawn features: the same run, a new plane
@@ -196,6 +208,7 @@ def _panel(ctx: PageContext) -> None:
         s = live_settings(ctx)
         assert ctx.problem is not None and ctx.kind is not None
         live = get_live(ctx.page, ctx.kind, ctx.problem, ctx.settings, s)
+        diagram_payload.show(live, ctx.settings.diagram, s.playback()[1])  # its numbers: only while on screen
         # α, λ or the limit first: a request that came in the same page run as a slider change (Streamlit merges
         # them) must not get frames trained past the frame on screen with the new values
         live.apply(s)
@@ -219,6 +232,12 @@ def _answer(live: LiveRun, s: LiveSettings) -> tuple[dict[str, Any] | None, bool
             live.take(value.get("cmd"))  # checked there: the newest valid request of a view is kept
     live.arrived.clear()
     (cmd, live.inbox), (mounting, live.mounting) = (live.inbox, None), (live.mounting, False)
+    if cmd is not None and cmd["op"] == "input":  # an input node clicked: the same as the Extra inputs control
+        feats = diagram_payload.input_toggle(live, cmd, live.plane.problem.extras)
+        if feats is not None:
+            st.session_state[controls.PENDING_FEATS] = feats
+            st.rerun(scope="app")
+        cmd = None
     payload = None if cmd is None else live.handle(cmd, s)
     if payload is None and live.splice:  # α or λ moved mid-run: frames with the new values, at once
         payload = live.splice_payload(s, ack=live.last_req)
@@ -263,7 +282,8 @@ def _toolbar(ctx: PageContext) -> None:
         speed = controls.speed_control()
     with cols[3]:
         logy = controls.log_y_control()
-    ctx.settings = ctx.settings.replace(lr=lr, iters=iters, speed=speed, logy=logy)
+        diagram = controls.draw("diagram")
+    ctx.settings = ctx.settings.replace(lr=lr, iters=iters, speed=speed, logy=logy, diagram=diagram)
 
 
 def _picture_row(ctx: PageContext) -> dict[str, Any] | None:
@@ -324,6 +344,17 @@ def _paused_views(ctx: PageContext, live: LiveRun, s: LiveSettings) -> int | Non
                 file_name=f"scratchnet_{ctx.page}_history.csv", mime="text/csv", key=f"{ctx.page}_dl_history",
             )
     return look
+
+
+def start_edits(model: scratchnet.Model, text: str) -> str:
+    """Apply a link's weight edits (edits=W1[2,0]:1;b2:-0.5) to a fresh model; a notice when one cannot be."""
+    if not text:
+        return ""
+    try:
+        model.set_params(apply_edits(model, parse_edits(text)))
+    except ValueError as err:
+        return f"The link's weight edits were not applied: {err}."
+    return f"Starting weights edited by the link: {text.replace(';', ', ')}."
 
 
 def _overshoot_message(run: TrainingRun) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 from scratchnet import Problem, TrainingRun
 from scratchnet.ui import live_payload as P
 from scratchnet.ui import params as S
+from scratchnet.ui.diagram_payload import edit_answer
 from scratchnet.ui.live_frames import Frames, Plane, produce
 from scratchnet.ui.live_payload import PROTOCOL
 
@@ -267,6 +268,8 @@ class LiveRun:
                 return self.snapshot(s, ack=req)
             want = cmd.get("want", PROTOCOL["first_chunk_s"])
             return self._chunk(s, req, min(max(want, CHUNK_SECONDS[0]), CHUNK_SECONDS[1]))
+        if op == "edit":  # a weight typed while paused (diagram_payload: checked there, the run takes it)
+            return edit_answer(self, cmd, s)
         if op == "reset":
             self.reset(self.make_run(), s)
             return self.snapshot(s, ack=req)
@@ -317,7 +320,7 @@ class LiveRun:
         """The frame of the weights now (drawn once per weights and plane), or of the snapshot `look`."""
         if look is not None:
             return produce(self.run, self.plane, lr=0, l2=0, stride=0, count=0, limit=0, look=look)
-        what = (id(self.run), self.run.iteration, len(self.run.history), self.plane.key)
+        what = (id(self.run), self.run.iteration, len(self.run.history), self.run.edits, self.plane.key)
         if self.now is None or self.now[0] != what:
             self.now = (what, produce(self.run, self.plane, lr=0, l2=0, stride=0, count=0, limit=0))
             self.store.update(self.now[1].params)
@@ -332,7 +335,7 @@ class LiveRun:
         frames = self._produce(fork, s, count=max(1, math.ceil(seconds * s.playback()[1])), budget=budget, last=last)
         if not frames.frames:
             return None
-        sent = {"base": frames.base, "frames": frames.frames, "grids": frames.encoded(),
+        sent = {"base": frames.base, **frames.parts(),
                 "series": P.series(fork.history, 0, P.series_columns(fork.model), origin=fork.origin),
                 "end": frames.end if last else None}
         return frames, sent
@@ -341,7 +344,7 @@ class LiveRun:
         """The frames Play would show first: the browser starts playing them the moment Play is pressed, and a
         Play that says so adopts the fork they were trained on. Trained once per position and settings."""
         what = (self.epoch, self.run.iteration, len(self.run.history), s.lr, s.l2, s.playback()[0], s.iters,
-                self.plane.key)
+                self.plane.key, self.run.edits)
         if self.preroll is None or self.preroll[0] != what:
             self.preroll, fork = None, self.run.fork()
             ahead = self._ahead(fork, s, PROTOCOL["first_chunk_s"], PREROLL_BUDGET, last=False)
@@ -394,7 +397,8 @@ class LiveRun:
     def plane_meta(self) -> dict[str, Any]:
         """What the live view's meta carries: the plane (meta) and the charts' lines (with K classes, W2's rows)."""
         classes = self.plane.problem.class_names if self.run.model.n_classes > 2 else ()
-        return {**self.plane.meta(), "page": self.page, "charts": P.chart_lines(self.run.model.param_info, classes)}
+        return {**self.plane.meta(), "page": self.page, "charts": P.chart_lines(self.run.model.param_info, classes),
+                "diagram": self.plane.diagram.meta(self.run.model)}
 
     def snapshot(self, s: LiveSettings, *, ack: int | None = None, meta: bool = False, look: int | None = None,
                  frames: bool = True) -> dict[str, Any]:
@@ -415,7 +419,7 @@ class LiveRun:
             "seq": self.seq, "ack": ack, "epoch": self.epoch, "state": self.state, "it": run.iteration,
             "target": s.iters, "hold": self.hold, "full": full, "notice": self.notice,
             "status": P.status_text(now["it"], s.iters, self.state, now["s"], now.get("look")),
-            "view": {"logy": s.logy, "fps": round(fps, 3), "stride": stride, "lr": s.lr},
+            "view": {"logy": s.logy, "fps": round(fps, 3), "stride": stride, "lr": s.lr, "net": self.plane.diagram.on},
         }
         if meta:
             p["meta"] = self.plane_meta()
@@ -423,8 +427,7 @@ class LiveRun:
             p["series"] = P.series(run.history, t0, P.series_columns(run.model))
         if frames is not None:
             p["base"] = frames.base if base is None else base
-            p["frames"] = frames.frames
-            p["grids"] = frames.encoded()
+            p.update(frames.parts())
             if frames.end is not None and self.state == "playing":
                 p["end"] = frames.end
         if self.state in ("idle", "paused") and "look" not in now:

@@ -20,6 +20,7 @@ from scratchnet import Problem, TrainingRun, evaluate
 from scratchnet.models import Params
 from scratchnet.plane import class_regions, dead_unit_mask, decision_grid, hidden_unit_grids, unit_votes
 from scratchnet.ui import live_payload as P
+from scratchnet.ui.diagram_payload import Diagram, DiagramFrames
 
 # TF Playground draws 100 a side; smoothed onto the canvas 80 looks the same (bench/README.md, session 7) for 36 % less
 GRID_RESOLUTION = 80
@@ -34,6 +35,7 @@ class Plane:
         self.grid = problem.plane_grid(GRID_RESOLUTION)
         self.unit_grid = problem.plane_grid(UNIT_RESOLUTION)
         self.key = ",".join(str(k) for k in problem.plot_axes)  # how the browser names the plane it draws
+        self.diagram = Diagram(problem)  # the network's nodes over a coarse grid, drawn while it is on screen
         self._meta: dict[str, Any] | None = None
 
     def meta(self) -> dict[str, Any]:
@@ -78,6 +80,7 @@ class Frames:
     grids: list[np.ndarray] = field(default_factory=list)
     params: dict[int, Params] = field(default_factory=dict)  # θ at each frame's iteration
     end: dict[str, Any] | None = None  # {"it", "state"} when the run reached its limit or diverged
+    diagram: DiagramFrames = field(default_factory=DiagramFrames)  # the diagram's part of each frame (when on)
 
     @property
     def its(self) -> list[int]:
@@ -85,6 +88,14 @@ class Frames:
 
     def encoded(self) -> dict[str, Any]:
         return P.encode_grids(self.grids)
+
+    def parts(self) -> dict[str, Any]:
+        """What a payload carries of these frames: the frames, their grids, the diagram's part when on."""
+        out = {"frames": self.frames, "grids": self.encoded()}
+        dgm = self.diagram.encoded()
+        if dgm is not None:
+            out["dgm"] = dgm
+        return out
 
 
 def produce(run: TrainingRun, plane: Plane, *, lr: float, l2: float, stride: int, count: int, limit: int,
@@ -109,6 +120,8 @@ def produce(run: TrainingRun, plane: Plane, *, lr: float, l2: float, stride: int
         took = time.perf_counter() - start
         if start + took >= deadline:  # a budget of 0: one frame
             break
+    if plane.diagram.on and out.frames and out.diagram.at[-1:] != [len(out.frames) - 1]:
+        plane.diagram.draw(run.model, out.diagram, len(out.frames) - 1)  # the last frame always has the diagram
     for frame in out.frames:  # the record one step on holds each frame's losses (the last one is evaluated)
         frame["s"] = status(run, plane.problem, run.model, frame["it"])
     if run.diverged or (out.frames and run.iteration >= limit):
@@ -126,6 +139,8 @@ def _draw(out: Frames, run: TrainingRun, plane: Plane, model: Any, it: int, tail
     out.frames.append(frame)
     out.grids.append(grid)
     out.params[it] = model.get_params()
+    if plane.diagram.on and (tail or len(out.frames) % plane.diagram.every == 0):
+        plane.diagram.draw(model, out.diagram, len(out.frames) - 1)
 
 
 def status(run: TrainingRun, pb: Problem, model: Any, it: int) -> str:

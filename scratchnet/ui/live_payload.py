@@ -49,8 +49,9 @@ REQUEST_FIELDS: dict[str, tuple[str, float, float]] = {
     "req": (_INT, 1, 2**53), "epoch": (_INT, -1, 2**53), "shown": (_INT, 0, 2**53), "next": (_INT, 0, 2**53),
     "want": (_NUM, 0, 3600), "lag": (_NUM, 0, 4999.999), "mount": (_TEXT, 0, 64), "plane": (_TEXT, 0, 400),
     "preroll": (_TEXT, 0, 400), "splice": (_TEXT, 0, 400),
+    "name": (_TEXT, 0, 40), "value": (_NUM, -1e6, 1e6), "feat": (_TEXT, 0, 16),  # the diagram's edit and input
 }
-REQUEST_OPS = ("hello", "play", "need", "pause", "step", "done", "frame", "reset")
+REQUEST_OPS = ("hello", "play", "need", "pause", "step", "done", "frame", "reset", "edit", "input")
 
 
 def request(value: Any) -> dict[str, Any] | None:

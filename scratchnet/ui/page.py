@@ -76,6 +76,7 @@ def setup(page: str) -> PageContext:
     _pause_runs_on_page_switch(page)
     class_link.apply_pending(page)  # a setup the teacher pushed: its settings before any widget is drawn
     snapped = controls.read_url(page)
+    controls.apply_pending_inputs()
     with st.sidebar:
         st.markdown("## scratchnet")
         if "nav" not in hidden:

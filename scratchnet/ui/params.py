@@ -15,6 +15,7 @@ from typing import Any
 
 from scratchnet.data import MAX_CLASSES, SYNTHETIC_KINDS
 from scratchnet.data import SAMPLES as SAMPLE_SPECS
+from scratchnet.diagram import edits_text
 from scratchnet.features import EXTRA_FEATURES
 from scratchnet.network import MAX_HIDDEN_LAYERS
 from scratchnet.optimizers import Optimizer, make_optimizer
@@ -89,7 +90,7 @@ class Param:
     key: str  # widget key = URL query name = Settings attribute
     type: type  # float, int, str or bool; for a list setting (a multiselect), the type of one item
     default: Any
-    widget: str  # selectbox, radio, select_slider, multiselect, slider, number_input, checkbox
+    widget: str  # selectbox, radio, select_slider, multiselect, slider, number_input, checkbox; "": a link's only
     label: str
     options: tuple[Any, ...] = ()  # the allowed values, for a choice widget
     range: tuple[float, float] | None = None  # inclusive bounds, for a numeric slider or number box
@@ -173,7 +174,7 @@ class Param:
         return None
 
     def _shown(self, value: Any) -> str:
-        return (", ".join(self.encode(value)) or "none") if self.many else str(self.encode(value))
+        return (", ".join(self.encode(value)) or "none") if self.many else (str(self.encode(value)) or "none")
 
     def note_for(self, value: Any) -> str:
         return self.note if isinstance(self.note, str) else self.note.get(value, "")
@@ -254,6 +255,10 @@ PARAMS: tuple[Param, ...] = (
     Param("wseed", int, 0, "number_input", "Weights seed", range=(0, 9999), step=1, hide="model",
           help="Which random starting weights: 0 starts from the data seed's weights. 'New weights' keeps the "
           "points and draws a fresh start."),
+    # weights set by hand at the start, a link's only (no widget: the diagram is where weights are typed)
+    Param("edits", str, "", "", "Starting weights set by hand", hide="model", sidebar=False, parse=edits_text,
+          help="Weights the run starts from instead of the random ones, named as in the diagram and the gradient "
+          "chart: W1[2,0]:1; b2:-0.5 (up to 8, each between −100 and 100). Reset goes back to these."),
     # the optimiser (sidebar)
     Param("batch", str, "full", "select_slider", "Batch size", BATCH_OPTIONS, hide="advanced",
           help="'full' uses every training point for each step, as derived. A number samples that many per "
@@ -290,6 +295,8 @@ PARAMS: tuple[Param, ...] = (
           help="Draw the test points (open markers) over the boundary. The model never trains on them."),
     Param("discrete", bool, False, "checkbox", "Discretize output", sidebar=False,
           help="Colour each region by the class the model predicts, flat, instead of shading by its probability."),
+    Param("diagram", bool, True, "checkbox", "Network", sidebar=False,
+          help="The network beside the boundary: every input, unit and weight, live. Off sends less."),
     # the learning-rate lab and the math page
     Param("lab_model", str, "net", "radio", "Model", tuple(MODEL_LABELS), show=MODEL_LABELS.__getitem__,
           sidebar=False),
@@ -325,6 +332,7 @@ class Settings:
     layers: str
     act: str
     wseed: int
+    edits: str
     batch: str
     l2: float
     l1: float
@@ -335,6 +343,7 @@ class Settings:
     logy: bool
     showtest: bool
     discrete: bool
+    diagram: bool
     lab_model: str
     lab_lrs: tuple[float, ...]
     lab_opts: tuple[str, ...]

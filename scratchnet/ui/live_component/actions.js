@@ -34,6 +34,7 @@ function togglePlay(v) {
   v.path = location.pathname;
   if (v.mode === 'playing') {
     v.mode = 'paused';
+    pauseFrame(v);
     dropAhead(v);
     command(v, 'pause');
   } else if (v.mode === 'idle' || v.mode === 'paused') {
@@ -58,6 +59,7 @@ function togglePlay(v) {
 function stepOnce(v) {
   if (v.mode === null || v.mode === 'finished' || v.mode === 'diverged') return;
   v.path = location.pathname;
+  if (v.mode === 'playing') pauseFrame(v);
   v.mode = 'paused';
   dropAhead(v);
   command(v, 'step');
@@ -121,6 +123,7 @@ function flush(v) {
   cmd.mount = v.mount;
   cmd.epoch = v.epoch;
   cmd.shown = shownIt(v);
+  v.sentShown = cmd.shown; // the server forgets the frames before it
   cmd.plane = v.planeKey || null; // the drawn features it shows: the server sends their meta if they changed
   if (cmd.op === 'need') cmd.next = v.frames.length ? v.frames[v.frames.length - 1].it : cmd.shown;
   if (v.lag !== undefined) cmd.lag = v.lag; // how long its last answer took, the server's own work left out

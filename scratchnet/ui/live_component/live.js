@@ -71,6 +71,7 @@ function mountView(parent) {
   };
   planeHover(v);
   drawInput(v); // draw.js
+  mountDiagram(v);
   play.addEventListener('click', () => togglePlay(v));
   stepBtn.addEventListener('click', () => stepOnce(v));
   reset.addEventListener('click', () => resetRun(v));
@@ -152,6 +153,8 @@ async function receive(v, P) {
   const grids = P.grids ? await decodeGrids(P.grids) : [];
   const pre = P.preroll ? await decodeGrids(P.preroll.grids) : [];
   const spliced = P.splice ? await decodeGrids(P.splice.grids) : [];
+  const [dgs, dgPre, dgSpliced] = await Promise.all([P, P.preroll, P.splice].map((x) => diagramParts(x && x.dgm)));
+  if (P.meta) await setupDiagram(v, P.meta);
   v.seq = P.seq;
   const first = v.mode === null;
   const newEpoch = P.epoch > v.epoch;
@@ -185,13 +188,13 @@ async function receive(v, P) {
   v.epoch = P.epoch;
   if (P.series) applySeries(v, P.series);
   const gw = P.grids ? P.grids.w : 0, gh = P.grids ? P.grids.h : 0;
-  const frames = (P.frames || []).map((f, k) => Object.assign(f, { grid: grids[k], gw, gh, pk: v.planeKey }));
+  const frames = (P.frames || []).map((f, k) => Object.assign(f, { grid: grids[k], gw, gh, pk: v.planeKey, dg: dgs[k] }));
   const sp = P.splice;
   if (sp && newEpoch && v.mode === 'playing' && shownIt(v) <= sp.base && v.frames.some((f) => f.it === sp.base)) {
     // α or λ moved: the server trained on from a frame just ahead of this one; play on into those frames (the
     // next request says so, and the run takes the same steps)
     v.frames = v.frames.filter((f) => f.it <= sp.base).concat(sp.frames.map((f, k) => Object.assign(f, {
-      grid: spliced[k], gw: sp.grids.w, gh: sp.grids.h, pk: v.planeKey })));
+      grid: spliced[k], gw: sp.grids.w, gh: sp.grids.h, pk: v.planeKey, dg: dgSpliced[k] })));
     applySeries(v, sp.series);
     v.end = sp.end || null;
     v.splice = sp.key;
@@ -206,6 +209,8 @@ async function receive(v, P) {
     v.clock = shownIt(v);
     v.queued = null;
     command(v, 'need', { want: PROTOCOL.first_chunk_s });
+  } else if (P.frames && P.full && fillsDiagram(v, frames, settled)) {
+    // the frame on screen, asked for again for the diagram's numbers: the boundary stays as drawn
   } else if (P.frames && P.full) {
     if (first || (settled && (v.mode !== 'playing' || (newEpoch && !P.hold)))) {
       v.frames = frames;
@@ -223,7 +228,7 @@ async function receive(v, P) {
   if (P.end && v.mode === 'playing') v.end = P.end;
   // the first frames of the next Play, ready to go (actions.js plays them the moment Play is pressed)
   v.preroll = P.preroll ? Object.assign(P.preroll, {
-    frames: P.preroll.frames.map((f, k) => Object.assign(f, { grid: pre[k], gw: P.preroll.grids.w, gh: P.preroll.grids.h, pk: v.planeKey })),
+    frames: P.preroll.frames.map((f, k) => Object.assign(f, { grid: pre[k], gw: P.preroll.grids.w, gh: P.preroll.grids.h, pk: v.planeKey, dg: dgPre[k] })),
   }) : null;
   if (settled || first) {
     if (P.state !== 'playing' || v.mode !== 'playing') {
@@ -234,6 +239,8 @@ async function receive(v, P) {
   const f = v.frames[v.cur];
   if (f && f.pk !== v.planeKey && v.mode !== 'playing' && !v.pending && !v.queued) {
     command(v, 'frame'); // the drawn features changed while a request was out: ask for the frame on screen anew
+  } else if (f && !f.dg && v.mode !== 'playing' && v.dmeta && P.view.net && !v.pending && !v.queued) {
+    command(v, 'frame'); // stopped on a frame without the diagram's numbers (diagram.js pauseFrame): ask for them
   }
   viewOptions(v, P); // draw.js: the two picture checkboxes and drawing
   if (first) v.root.setAttribute('data-state', v.mode); // ready: the key handler is attached
@@ -337,6 +344,7 @@ function layout(v) {
     v.main.style.gridTemplateColumns = '';
     v.plot.style.width = '';
     v.charts.style.height = '';
+    layoutNet(v, w, 0);
     return;
   }
   const scroller = v.root.closest('[data-testid=stMain]');
@@ -346,6 +354,7 @@ function layout(v) {
   v.main.style.gridTemplateColumns = `${size}px minmax(0, 1fr)`;
   v.plot.style.width = `${size}px`;
   v.charts.style.height = `${size}px`;
+  layoutNet(v, w, size);
 }
 
 // While playing, the curves and the status text change at most 10 times a second; the boundary every frame.
@@ -371,7 +380,10 @@ function draw(v) {
     v.drawnSize = size;
     v.draws += 1;
     if (v.attrMeta !== v.metaId) planeAttrs(v);
+    if (v.editAt && v.draws > v.editDraws) { setAttr(v.root, 'data-edit-ms', String(Math.round(performance.now() - v.editAt))); v.editAt = 0; }
   }
+  const netSize = `${v.net.cv.clientWidth}x${v.net.cv.clientHeight}x${v.metaId}`;
+  if (f !== v.net.shown || netSize !== v.net.size) { drawDiagram(v, f); v.net.size = netSize; }
   const looking = f.look !== undefined;
   const limit = looking ? Infinity : f.it;
   const marks = lrMarks(v, limit);
@@ -401,50 +413,4 @@ function draw(v) {
 
 function setAttr(node, name, value) {
   if (node.getAttribute(name) !== value) node.setAttribute(name, value);
-}
-
-// What the plane on screen draws, for a student's tooltip and for tests: the features (in full), how many
-// points are drawn and how many faded (a slice of more than two features).
-function planeAttrs(v) {
-  const m = v.meta, alpha = pointAlpha(m);
-  v.attrMeta = v.metaId;
-  setAttr(v.root, 'data-x-axis', m.xname);
-  setAttr(v.root, 'data-y-axis', m.yname);
-  setAttr(v.root, 'data-x-title', m.xlabel);
-  setAttr(v.root, 'data-y-title', m.ylabel);
-  setAttr(v.root, 'data-points', String(m.points.x.length));
-  setAttr(v.root, 'data-faded', String(alpha ? alpha.faded : 0));
-  const label = `${m.k > 2 ? `Decision regions of ${m.k} classes` : 'Decision boundary'} over ${m.xname} (across) and ${m.yname} (up)`;
-  v.planeLabel = label; // speak() adds the iteration and accuracy on screen
-  setAttr(v.plot, 'title', m.tip ? `${label}.\n${m.tip}` : label);
-}
-
-function buildLegend(v) {
-  const m = v.meta;
-  const items = [];
-  const SHAPES = ['●', '▲', '■', '◆', '✚', '★'], OPEN = ['○', '△', '□', '◇', '✚', '☆'];
-  for (const test of m.points.test.some(Boolean) && (!v.show || v.show.test !== false) ? [0, 1] : [0]) {
-    for (let c = 0; c < m.classes.length; c++) {
-      const shape = SHAPES[c % SHAPES.length];
-      const open = OPEN[c % OPEN.length];
-      const split = test ? 'test' : 'train';
-      items.push([test ? open : shape, m.colors[c], `${split} · ${m.classes[c]}`, `${split} · ${m.class_names[c]}`]);
-    }
-  }
-  v.legend.replaceChildren(...items.map(([sym, color, text, full]) => {
-    const span = el('span', '', null, { title: full });
-    const dot = el('span', 'sn-sym', span);
-    dot.textContent = sym;
-    dot.style.color = color;
-    span.appendChild(document.createTextNode(' ' + text));
-    return span;
-  }));
-  if (m.note) v.legend.appendChild(el('span', 'sn-note', null, { title: m.tip, 'data-testid': 'sn-slice-note' })).textContent = m.note;
-  const spread = (m.points.jitter || []).map((j, k) => j && `${[m.xname, m.yname][k]} ±${j.spread}`).filter(Boolean);
-  if (spread.length) {
-    v.legend.appendChild(el('span', 'sn-note', null, { title: 'Points are moved a little at random around their value (only in this picture), so hundreds of them do not sit on one spot' })).textContent = `points spread: ${spread.join(', ')}`;
-  }
-  if (m.points.of > m.points.x.length) {
-    v.legend.appendChild(el('span', 'sn-note')).textContent = `showing ${fmtIter(m.points.x.length)} of ${fmtIter(m.points.of)} points`;
-  }
 }

@@ -321,3 +321,49 @@ function planeHover(v) {
     tip.style.top = `${Math.max(0, my - tip.offsetHeight - 10)}px`;
   });
 }
+
+// What the plane on screen draws, for a student's tooltip and for tests: the features (in full), how many
+// points are drawn and how many faded (a slice of more than two features).
+function planeAttrs(v) {
+  const m = v.meta, alpha = pointAlpha(m);
+  v.attrMeta = v.metaId;
+  setAttr(v.root, 'data-x-axis', m.xname);
+  setAttr(v.root, 'data-y-axis', m.yname);
+  setAttr(v.root, 'data-x-title', m.xlabel);
+  setAttr(v.root, 'data-y-title', m.ylabel);
+  setAttr(v.root, 'data-points', String(m.points.x.length));
+  setAttr(v.root, 'data-faded', String(alpha ? alpha.faded : 0));
+  const label = `${m.k > 2 ? `Decision regions of ${m.k} classes` : 'Decision boundary'} over ${m.xname} (across) and ${m.yname} (up)`;
+  v.planeLabel = label; // speak() adds the iteration and accuracy on screen
+  setAttr(v.plot, 'title', m.tip ? `${label}.\n${m.tip}` : label);
+}
+
+function buildLegend(v) {
+  const m = v.meta;
+  const items = [];
+  const SHAPES = ['●', '▲', '■', '◆', '✚', '★'], OPEN = ['○', '△', '□', '◇', '✚', '☆'];
+  for (const test of m.points.test.some(Boolean) && (!v.show || v.show.test !== false) ? [0, 1] : [0]) {
+    for (let c = 0; c < m.classes.length; c++) {
+      const shape = SHAPES[c % SHAPES.length];
+      const open = OPEN[c % OPEN.length];
+      const split = test ? 'test' : 'train';
+      items.push([test ? open : shape, m.colors[c], `${split} · ${m.classes[c]}`, `${split} · ${m.class_names[c]}`]);
+    }
+  }
+  v.legend.replaceChildren(...items.map(([sym, color, text, full]) => {
+    const span = el('span', '', null, { title: full });
+    const dot = el('span', 'sn-sym', span);
+    dot.textContent = sym;
+    dot.style.color = color;
+    span.appendChild(document.createTextNode(' ' + text));
+    return span;
+  }));
+  if (m.note) v.legend.appendChild(el('span', 'sn-note', null, { title: m.tip, 'data-testid': 'sn-slice-note' })).textContent = m.note;
+  const spread = (m.points.jitter || []).map((j, k) => j && `${[m.xname, m.yname][k]} ±${j.spread}`).filter(Boolean);
+  if (spread.length) {
+    v.legend.appendChild(el('span', 'sn-note', null, { title: 'Points are moved a little at random around their value (only in this picture), so hundreds of them do not sit on one spot' })).textContent = `points spread: ${spread.join(', ')}`;
+  }
+  if (m.points.of > m.points.x.length) {
+    v.legend.appendChild(el('span', 'sn-note')).textContent = `showing ${fmtIter(m.points.x.length)} of ${fmtIter(m.points.of)} points`;
+  }
+}

@@ -3,6 +3,7 @@
 
 function show(v, k) {
   if (k < 0) return;
+  for (let i = k; i >= 0; i--) if (v.frames[i].dg) { v.lastDg = v.frames[i]; break; } // diagram.js pauseFrame
   if (k > 0) { v.frames.splice(0, k); k = 0; }
   v.cur = k;
   v.frameDirty = true;
