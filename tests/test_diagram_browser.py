@@ -94,6 +94,7 @@ def test_the_diagram_lives_through_a_run_shows_w_and_its_gradient_and_takes_type
 
     # a typed weight: the boundary is drawn anew at once, the status is for the new weights
     old_status = status_text(page)
+    at = item(page, "W1[2,0]")  # again: a message above the view may have moved it
     page.mouse.click(at["x"], at["y"])
     page.fill("[data-testid=sn-net-edit]", "-5")
     page.press("[data-testid=sn-net-edit]", "Enter")
