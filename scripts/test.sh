@@ -18,10 +18,10 @@ if ! grep -qs "\"version\": \"$AXE_CORE\"" .node/node_modules/axe-core/package.j
 fi
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 python3 -m ruff check .
-# Three workers (pytest-xdist) on this 2-core machine: the browser tests spend much of their time waiting for real-time
-# playback, a third worker fills those waits. Each takes whole files, so a file's module fixtures stay in one process;
-# each worker has its own Streamlit server and Chromium (tests/conftest.py), on ports of their own. Files go out in the order
+# Two workers (pytest-xdist), each taking whole files, so a file's module fixtures stay in one process; each worker
+# has its own Streamlit server and Chromium (tests/conftest.py), on ports of their own. (A third worker on this
+# 2-core machine was no faster, and its load made a replica test's 15 s wait for a push run out once.) Files go out in the order
 # tests/conftest.py gives them (the browser files, which hold the longest tests, first). Hypothesis draws the same
 # examples on every run and machine (the "ci" profile, tests/hypothesis_profiles.py). Options in "$@" come later and win
 # (-n 0 runs in one process, --hypothesis-profile=explore explores).
-python3 -m pytest -q -n 3 --dist loadfile --no-loadscope-reorder --hypothesis-profile=ci "$@"
+python3 -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --hypothesis-profile=ci "$@"

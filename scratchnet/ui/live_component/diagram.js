@@ -93,7 +93,7 @@ function netGeometry(v, w, h) {
   const top = 22, bottom = 6, left = 4, right = 4;
   const colGap = (w - left - right) / cols.length;
   const s = Math.max(12, Math.min(64, colGap * 0.5, (h - top - bottom) / (most * 1.25)));
-  const gap = most > 1 ? Math.min(s * 0.6, (h - top - bottom - most * s) / (most - 1)) : 0;
+  const gap = most > 1 ? Math.min((s * 3) / 5, (h - top - bottom - most * s) / (most - 1)) : 0;
   const nodes = cols.map((n, c) => {
     const x = left + colGap * c + (colGap - s) / 2;
     const y0 = top + (h - top - bottom - (n * s + (n - 1) * gap)) / 2;
