@@ -244,20 +244,10 @@ function netLayer(v, geo, w, h) {
 function mapsImage(v, maps) {
   const d = v.dmeta, res = d.res, cell = res * res, count = maps.length / cell, cache = v.net.mapCache || (v.net.mapCache = {});
   offscreen(cache, res, res * count);
-  const px = cache.img.data, first = count - d.outK;
+  const first = count - d.outK;
   for (let k = 0; k < count; k++) {
     const lut = k >= first && d.outLuts ? d.outLuts[k - first] : v.lut;
-    for (let r = 0; r < res; r++) {
-      const src = k * cell + (res - 1 - r) * res;
-      let o = (k * cell + r * res) * 4;
-      for (let c = 0; c < res; c++, o += 4) {
-        const x = maps[src + c] * 4;
-        px[o] = lut[x];
-        px[o + 1] = lut[x + 1];
-        px[o + 2] = lut[x + 2];
-        px[o + 3] = 255;
-      }
-    }
+    paintFlipped(cache.img.data, k * cell, maps, k * cell, res, res, lut); // plane.js
   }
   cache.ctx.putImageData(cache.img, 0, 0);
   return cache.canvas;

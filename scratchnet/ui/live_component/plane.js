@@ -65,13 +65,12 @@ function offscreen(cache, w, h) {
   }
 }
 
-// The grid as an image (row 0 = lowest y, so it is flipped), on a reusable offscreen canvas.
-function gridImage(cache, grid, w, h, lut) {
-  offscreen(cache, w, h);
-  const px = cache.img.data;
+// The w×h byte grid starting at grid[from] into the image's pixels from pixel `at`, through a colour table and
+// flipped (row 0 = lowest y). Also paints the diagram's node maps (diagram.js mapsImage).
+function paintFlipped(px, at, grid, from, w, h, lut) {
   for (let r = 0; r < h; r++) {
-    const src = (h - 1 - r) * w;
-    let o = r * w * 4;
+    const src = from + (h - 1 - r) * w;
+    let o = (at + r * w) * 4;
     for (let c = 0; c < w; c++, o += 4) {
       const v = grid[src + c] * 4;
       px[o] = lut[v];
@@ -80,6 +79,12 @@ function gridImage(cache, grid, w, h, lut) {
       px[o + 3] = 255;
     }
   }
+}
+
+// The grid as an image, on a reusable offscreen canvas.
+function gridImage(cache, grid, w, h, lut) {
+  offscreen(cache, w, h);
+  paintFlipped(cache.img.data, 0, grid, 0, w, h, lut);
   cache.ctx.putImageData(cache.img, 0, 0);
   return cache.canvas;
 }
