@@ -273,10 +273,20 @@ def _serve_replicas_once(replicas: int, timeout: float, extra_args: list[str] | 
             if time.monotonic() > deadline:
                 raise RuntimeError(f"serve.sh: not every replica UP within {timeout:.0f} s:\n{served.log()}")
             time.sleep(0.2)
-        yield served
+        try:
+            yield served
+        except BaseException:
+            _print_logs(state_dir)  # the folder goes below: a failure keeps what the replicas wrote
+            raise
     finally:
         _stop_group(proc)
         shutil.rmtree(state_dir, ignore_errors=True)
+
+
+def _print_logs(state_dir: Path, tail: int = 8000) -> None:
+    """serve.sh's, HAProxy's and every replica's log (their tails), to stderr: pytest shows it with a failure."""
+    for log in sorted(state_dir.glob("*.log")):
+        print(f"--- {log.name} ---\n{log.read_text(errors='replace')[-tail:]}", file=sys.stderr)
 
 
 # --- the browser -----------------------------------------------------------------------------------

@@ -31,6 +31,15 @@ def page_in(browser):
     return context.new_page()
 
 
+def switched(page) -> None:
+    """The page is on the pushed setup's page (woken by its replica's watcher); if not, what it shows instead."""
+    try:
+        page.wait_for_url(re.compile(r"/Neural_network"), timeout=15_000)
+    except Exception as e:
+        text = page.locator("[data-testid=stMain]").inner_text(timeout=2000)[:600]
+        raise AssertionError(f"no switch: still at {page.url}, showing: {text!r}") from e
+
+
 @pytest.mark.browser
 def test_a_class_across_two_replicas_loses_nothing_when_one_is_killed(browser, store):
     room = Classroom(open_store(store))
@@ -45,7 +54,7 @@ def test_a_class_across_two_replicas_loses_nothing_when_one_is_killed(browser, s
 
             room.push(code, key, "net", {"data": "moons", "hidden": "4", "iters": "1000"})  # 4 s at 1×
             for page in (ann, bob):
-                page.wait_for_url(re.compile(r"/Neural_network"), timeout=15_000)  # woken by its replica's watcher
+                switched(page)
                 wait_ready(page)
             ann.click(PLAY)
             wait_live(ann, "a.state === 'finished'", timeout_ms=60_000)

@@ -7,6 +7,11 @@ new setup for a script run (Streamlit's AppSession.request_rerun, on the server'
 then switches it. Every replica runs its own watcher over the shared store, so a push through one replica reaches
 students on all of them. The registry holds session ids and class codes only, never a user's data.
 
+A wake reruns the page the session is on, and only a session with no script running: a wake that stopped a run
+(Streamlit stops a running script for a new run) could land between the pushed page's "seen" and its end, and a
+rerun of the page before would then stay there, the push marked seen (a loaded server did that: a student's page
+switched, then went back).
+
 If Streamlit's internals move (the runtime or its sessions are not where this looks), `watch` says so and the page
 polls from the browser every second instead.
 """
@@ -19,13 +24,14 @@ import threading
 import time
 from typing import Any
 
+from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from scratchnet.ui.class_link import classroom
 
 log = logging.getLogger("scratchnet")
 INTERVAL_S = 0.5
-RETRY_S = 2.0  # a woken page that has not caught up by then is woken again (a wake can be lost mid-run)
+RETRY_S = 2.0  # a woken page that has not caught up by then is woken again (its run may have been another's)
 _lock = threading.Lock()
 _members: dict[str, tuple[str, int]] = {}  # session id → (class code, setup version it has seen)
 _woken: dict[str, float] = {}  # session id → when it was last woken, until its page registers again
@@ -90,8 +96,25 @@ def _wake_behind(runtime: Any) -> None:
                 _members.pop(sid, None)
                 _woken.pop(sid, None)
             continue
+        if _running(info.session):
+            continue  # its run ends first (a woken run registers; this one may already have)
         with _lock:  # the woken page registers again with what it then has seen; until then, woken again
-            if now - _woken.get(sid, -math.inf) < RETRY_S:  # every RETRY_S: a page mid-run can miss a wake
+            if now - _woken.get(sid, -math.inf) < RETRY_S:  # every RETRY_S: the browser's own run can replace ours
                 continue
             _woken[sid] = now
-        loop.call_soon_threadsafe(info.session.request_rerun, None)
+        loop.call_soon_threadsafe(_wake, info.session)
+
+
+def _running(session: Any) -> bool:
+    """Whether a script of this session runs (or is about to): its ScriptRunner exists until the run ends."""
+    return getattr(session, "_scriptrunner", None) is not None
+
+
+def _wake(session: Any) -> None:
+    """On the server's event loop, where the browser's own run requests are handled: rerun the page the session
+    is on (its last run's query and page), unless a run started since the watcher looked."""
+    if _running(session):
+        return  # the next look wakes it if that run did not catch up
+    last = getattr(session, "_client_state", None)
+    session.request_rerun(ClientState(query_string=last.query_string, page_script_hash=last.page_script_hash)
+                          if last is not None else None)
