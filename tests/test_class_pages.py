@@ -186,3 +186,26 @@ def test_an_uploaded_csv_never_leaves_the_students_session(store):
     assert len(columns) >= 4
     for word in ("secret_names", *columns):
         assert word not in stored, word
+
+
+def test_a_push_of_drawn_data_brings_the_teachers_points_to_every_student(store):
+    """The teacher drew a set on the projector and sends "These settings": the points ride with the push (in its
+    link, while they fit), and replace what a student had drawn before."""
+    from scratchnet.data.drawn import Drawn
+    from scratchnet.ui import drawing
+
+    teacher, code, key = start_class(store)
+    theirs = Drawn.start(3).add(1.5, -1.0, 2)[0].add(-2.0, 0.5, 1)[0]
+    teacher.session_state[drawing.DRAWN_KEY] = theirs
+    teacher.selectbox(key="data").set_value("drawn").run()
+    ann = join(code, "Ann")
+    ann.session_state[drawing.DRAWN_KEY] = Drawn.start(2)  # drawn by Ann before the push
+    teacher.radio(key="class_push_source").set_value("These settings (sidebar)").run()
+    teacher.selectbox(key="class_push_page").set_value("net").run()
+    button(teacher, "class_push").click().run()
+    assert_clean(teacher)
+    assert store.view(code).setup.query["pts"] == [theirs.encode()]
+    ann.run()
+    assert_clean(ann)
+    assert ann.title[0].value == "Neural network" and ann.session_state["data"] == "drawn"
+    assert ann.session_state[drawing.DRAWN_KEY] == theirs

@@ -17,7 +17,8 @@ import streamlit as st
 from scratchnet.classroom import ClassError, Classroom, Setup, open_store
 from scratchnet.classroom.outcome import THUMB, run_result
 from scratchnet.classroom.room import Seat
-from scratchnet.ui.params import PARAMS, PARAMS_BY_KEY, Settings
+from scratchnet.ui.drawing import DRAWN_KEY
+from scratchnet.ui.params import DRAWN, PARAMS, PARAMS_BY_KEY, PTS, Settings
 from scratchnet.ui.site import PAGES
 
 SEAT, SEEN, PENDING, REPORTED, RUN_IDS = "class_seat", "class_seen", "class_pending", "class_reported", "class_runs"
@@ -71,6 +72,8 @@ def apply_pending(page: str) -> None:
         return
     _, version, values = st.session_state.pop(PENDING)
     st.session_state[SEEN] = max(version, st.session_state.get(SEEN, 0))
+    if values.get("data") == DRAWN and PTS in st.query_params:  # the teacher's drawn points, not the student's
+        st.session_state.pop(DRAWN_KEY, None)
     for key, value in values.items():
         if value is None:
             st.session_state.pop(key, None)

@@ -16,7 +16,7 @@ import streamlit as st
 
 from scratchnet.classroom import ClassError, Target
 from scratchnet.classroom.room import NICK_MAX
-from scratchnet.ui import class_link
+from scratchnet.ui import class_link, drawing
 from scratchnet.ui.class_link import as_text, classroom
 from scratchnet.ui.lessons import PRESETS, PRESETS_BY_KEY
 from scratchnet.ui.page import PageContext
@@ -187,6 +187,10 @@ def push_form(ctx: PageContext, code: str, key: str) -> None:
         page = st.selectbox("Page", PUSHABLE, format_func=lambda k: PAGES[k].label, index=PUSHABLE.index("net"),
                             key="class_push_page")
         query = ctx.settings.share_query((*SIDEBAR_KEYS, *PAGES[page].settings))
+        points, too_long = drawing.share_part(300)  # drawn data: the points go with it while they fit a link
+        query |= points
+        if too_long:
+            st.warning(too_long)
     free = st.multiselect("Left free: each student sets these", [p.key for p in PARAMS if p.widget != "checkbox"],
                           default=["lr"], format_func=lambda k: PARAMS_BY_KEY[k].label, key="class_push_free")
     if st.button(f"Send “{PAGES[page].label}” to the class", type="primary", key="class_push"):
