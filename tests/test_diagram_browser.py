@@ -133,3 +133,30 @@ def test_the_diagram_lives_through_a_run_shows_w_and_its_gradient_and_takes_type
     wait_idle(page)
     assert "x1²" in page.inner_text("[data-testid=stSidebar] [data-testid=stMultiSelect]") and not exceptions(page)
     ctx.close()
+
+
+# Each chart's title as drawn (charts.js sets data-title, a line each): its widest line and the canvas's width.
+TITLE_FIT = """(sel) => { const cv = document.querySelector(sel), lines = (cv.dataset.title || '').split('\\n');
+  const ctx = document.createElement('canvas').getContext('2d');
+  ctx.font = '600 14px "Source Sans Pro", "Source Sans 3", system-ui, sans-serif';
+  return {lines, widest: Math.max(...lines.map((t) => ctx.measureText(t).width)), room: cv.clientWidth - 6}; }"""
+
+
+@pytest.mark.parametrize("width, height", [(1366, 768), (1920, 1080)])
+def test_the_chart_titles_read_whole_beside_the_diagram(browser, base_url, width, height):
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    ctx.set_default_timeout(30_000)
+    page = ctx.new_page()
+    page.goto(f"{base_url}/Neural_network")
+    live_ready(page)
+    wait_idle(page)
+    page.click("[data-testid=sn-play]")
+    wait_live(page, "a.state === 'playing' && a.shown >= 100")
+    for sel, titles in (("[data-testid=sn-loss]", ["Loss (cross-entropy)"]),
+                        ("[data-testid=sn-grad]", ["Gradient size ‖∂J/∂θ‖, J = L + penalty",
+                                                   "‖∂J/∂θ‖, J = L + penalty"])):
+        fit = page.evaluate(TITLE_FIT, sel)
+        assert " ".join(fit["lines"]) in titles and fit["widest"] <= fit["room"], (sel, fit)
+    if width == 1920:  # a column of its own: room for the whole title on one line
+        assert page.get_attribute("[data-testid=sn-grad]", "data-title") == "Gradient size ‖∂J/∂θ‖, J = L + penalty"
+    ctx.close()
