@@ -133,3 +133,72 @@ def test_the_diagram_lives_through_a_run_shows_w_and_its_gradient_and_takes_type
     wait_idle(page)
     assert "x1²" in page.inner_text("[data-testid=stSidebar] [data-testid=stMultiSelect]") and not exceptions(page)
     ctx.close()
+
+
+# Each chart's title as drawn (charts.js sets data-title, a line each): its widest line and the canvas's width.
+TITLE_FIT = """(sel) => { const cv = document.querySelector(sel), lines = (cv.dataset.title || '').split('\\n');
+  const ctx = document.createElement('canvas').getContext('2d');
+  ctx.font = '600 14px "Source Sans Pro", "Source Sans 3", system-ui, sans-serif';
+  return {lines, widest: Math.max(...lines.map((t) => ctx.measureText(t).width)), room: cv.clientWidth - 6}; }"""
+
+
+@pytest.mark.parametrize("width, height", [(1366, 768), (1920, 1080)])
+def test_the_chart_titles_read_whole_beside_the_diagram(browser, base_url, width, height):
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    ctx.set_default_timeout(30_000)
+    page = ctx.new_page()
+    page.goto(f"{base_url}/Neural_network")
+    live_ready(page)
+    wait_idle(page)
+    page.click("[data-testid=sn-play]")
+    wait_live(page, "a.state === 'playing' && a.shown >= 100")
+    for sel, titles in (("[data-testid=sn-loss]", ["Loss (cross-entropy)"]),
+                        ("[data-testid=sn-grad]", ["Gradient size ‖∂J/∂θ‖, J = L + penalty",
+                                                   "‖∂J/∂θ‖, J = L + penalty"])):
+        fit = page.evaluate(TITLE_FIT, sel)
+        assert " ".join(fit["lines"]) in titles and fit["widest"] <= fit["room"], (sel, fit)
+    if width == 1920:  # a column of its own: room for the whole title on one line
+        assert page.get_attribute("[data-testid=sn-grad]", "data-title") == "Gradient size ‖∂J/∂θ‖, J = L + penalty"
+    ctx.close()
+
+
+# Each weight's line width as drawn (diagram.js keeps it on the items it hit-tests), and the table's w and ∂J/∂w.
+LINE_WIDTHS = f"() => Object.fromEntries(document.querySelector('{CANVAS}').__snItems" \
+    ".filter((i) => i.kind === 'w').map((i) => [i.name, i.lw]))"
+TABLE = """() => Object.fromEntries([...document.querySelectorAll('[data-testid=sn-net-table] tbody tr')].map((tr) =>
+  [tr.querySelector('th').textContent, [+tr.querySelector('input').value, +tr.lastElementChild.textContent]]))"""
+
+
+def test_the_legend_switches_line_width_between_w_and_its_gradient(browser, base_url):
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768})
+    ctx.set_default_timeout(30_000)
+    page = ctx.new_page()
+    page.goto(f"{base_url}/Neural_network")
+    live_ready(page)
+    wait_idle(page)
+    page.click("[data-testid=sn-play]")
+    wait_live(page, "a.state === 'playing' && a.shown >= 100")
+    page.click("[data-testid=sn-play]")
+    paused = wait_live(page, "a.state === 'paused'")
+    settle_paused(page, paused["shown"])
+    page.click("[data-testid=sn-net-table] summary")
+    table = page.evaluate(TABLE)  # the frame on screen: the one the lines are drawn for
+    by_w = page.evaluate(LINE_WIDTHS)
+    assert set(by_w) == {k for k in table if not k.startswith('b')} and len(by_w) == 24, (by_w, table)
+    assert all(abs(lw - (0.5 + 6.5 * min(1, abs(table[k][0]) / 3))) < 0.05 for k, lw in by_w.items()), by_w
+    switch = page.locator("[data-testid=sn-net-mode]")
+    assert switch.get_attribute("aria-pressed") == "false"
+    switch.click()
+    page.wait_for_function(f"(b) => {{ const a = ({LINE_WIDTHS})(); "
+                           "return Object.keys(b).some((k) => Math.abs(a[k] - b[k]) > 1e-6); }", arg=by_w)
+    assert page.locator("[data-testid=sn-net-mode]").get_attribute("aria-pressed") == "true"
+    assert "width ∝ |∂J/∂w|" in page.inner_text("[data-testid=sn-diagram] figcaption")
+    by_g, gmax = page.evaluate(LINE_WIDTHS), max(abs(table[k][1]) for k in by_w)
+    # the largest gradient full width, the rest in proportion (the table rounds to 4 digits)
+    assert all(abs(lw - (0.5 + 6.5 * abs(table[k][1]) / gmax)) < 0.05 for k, lw in by_g.items()), (by_g, table)
+    assert max(by_g, key=by_g.get) == max(by_w, key=lambda k: abs(table[k][1]))
+    page.locator("[data-testid=sn-net-mode]").click()  # and back
+    page.wait_for_function(f"(b) => {{ const a = ({LINE_WIDTHS})(); "
+                           "return Object.keys(b).every((k) => Math.abs(a[k] - b[k]) < 1e-6); }", arg=by_w)
+    assert not exceptions(page), exceptions(page)
+    ctx.close()

@@ -14,7 +14,7 @@ import pytest
 from scratchnet import TrainingRun, evaluate, make_model
 from scratchnet.data.drawn import decode
 from scratchnet.ui.params import Settings
-from tests.browser_support import exceptions, live_attrs, poll, screenshot, wait_idle, wait_live
+from tests.browser_support import ROOT, exceptions, live_attrs, poll, screenshot, wait_idle, wait_live
 from tests.test_live_browser import PHONE, PROJECTOR, open_live
 
 pytestmark = pytest.mark.browser
@@ -37,6 +37,8 @@ OVERLAY_INK = """() => {
   return n;
 }"""
 ROOT_ATTR = "document.querySelector('[data-testid=sn-live]').dataset"
+# how long a finger stays down before it removes the nearest point (draw.js)
+LONG_PRESS_MS = int(re.search(r"LONG_PRESS_MS = (\d+)", (ROOT / "scratchnet/ui/live_component/draw.js").read_text())[1])
 
 
 def top_two_share(colours: list[str]) -> float:
@@ -146,6 +148,73 @@ def test_drawn_points_train_at_the_next_step_and_shift_click_removes(browser, ba
         assert "training goes on from the weights it had" in view.inner_text("[data-testid=sn-live] .sn-notice")
         assert not exceptions(view), exceptions(view)
         view.context.close()
+
+
+def plane_point(page, fx: float, fy: float) -> tuple[float, float]:
+    """Where (fx across, fy down) of the boundary's plot box is in the viewport, the plane scrolled into view."""
+    plane = page.locator("[data-testid=sn-boundary]")
+    plane.scroll_into_view_if_needed()
+    box = plane.bounding_box()
+    return box["x"] + 54 + fx * (box["width"] - 64), box["y"] + 10 + fy * (box["height"] - 56)
+
+
+def row_tops(page, keys: list[str]) -> list[float]:
+    return [page.locator(f".st-key-{key}").bounding_box()["y"] for key in keys]
+
+
+def test_on_a_phone_a_tap_adds_a_long_press_removes_and_a_swipe_does_neither(browser, base_url):
+    """Real touch input (Chrome's own, through the DevTools protocol: Playwright has no long press), on drawn
+    data whose start points are at (±2.1, ±2.1): class 0 upper right, class 1 lower left."""
+    page = open_live(browser, base_url, "Neural_network?data=drawn", **PHONE)
+    # the controls above the plane: the two checkboxes share a row, Draw and the class the next one
+    checks, draw = row_tops(page, ["showtest", "discrete"]), row_tops(page, ["draw_on", "draw_class"])
+    assert abs(checks[0] - checks[1]) < 8 and abs(draw[0] - draw[1]) < 12 and draw[0] > checks[0] + 20, (checks, draw)
+    heights = page.eval_on_selector_all(".st-key-sn_picture_row label:visible", "ls => ls.map(l => l.offsetHeight)")
+    assert heights and min(heights) >= 24, heights  # touch targets
+    assert live_attrs(page)["points"] == 2
+    cdp = page.context.new_cdp_session(page)
+
+    def touch(kind: str, x: float = 0, y: float = 0) -> None:
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y, "id": 1}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    page.touchscreen.tap(*plane_point(page, 0.5, 0.2))  # A: upper middle
+    wait_live(page, "a.points === 3")
+    page.touchscreen.tap(*plane_point(page, 0.5, 0.8))  # B: lower middle
+    wait_live(page, "a.points === 4")
+    wait_idle(page)
+    assert pts_of(page.url).n == 4
+
+    # a long press on A removes it: while the finger is still down, once LONG_PRESS_MS has passed
+    touch("touchStart", *plane_point(page, 0.5, 0.2))
+    wait_live(page, "a.points === 3", timeout_ms=LONG_PRESS_MS + 10_000)
+    touch("touchEnd")  # lifting it adds nothing
+    wait_idle(page)
+
+    # a finger that moves on B (across, then up: the page scrolls) neither adds nor removes, however long it stays
+    for dx, dy in ((12, 0), (0, -12)):
+        x, y = plane_point(page, 0.5, 0.8)
+        touch("touchStart", x, y)
+        for i in range(1, 6):
+            touch("touchMove", x + i * dx, y + i * dy)
+        page.wait_for_timeout(LONG_PRESS_MS + 300)  # past the long press, the finger still down
+        touch("touchEnd")
+    wait_idle(page)
+    assert live_attrs(page)["points"] == 3  # on screen
+    # D, a last tap: once it is in, the edits sent before it are too (one message at a time, in order)
+    page.touchscreen.tap(*plane_point(page, 0.9, 0.6))
+    wait_live(page, "a.points === 4")
+    wait_idle(page)
+    drawn = pts_of(page.url)  # the set that trains
+    xy = drawn.points
+    assert drawn.n == 4 and live_attrs(page)["points"] == 4, (drawn, live_attrs(page))
+    zeros = [tuple(xy[i]) for i in range(drawn.n) if drawn.c[i] == 0]
+    assert sorted(drawn.c) == [0, 0, 0, 1], drawn
+    assert sum(y > 1 for _, y in zeros) == 1, zeros  # the start point only: A is gone
+    assert any(abs(x) < 1 and y < -1 for x, y in zeros), zeros  # B stays
+    assert any(x > 1.5 and -1.5 < y < 0.5 for x, y in zeros), zeros  # D
+    assert not exceptions(page), exceptions(page)
+    page.context.close()
 
 
 def test_the_use_it_in_class_link_hides_what_was_ticked(browser, base_url):

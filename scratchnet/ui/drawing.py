@@ -144,20 +144,19 @@ def _edit(drawn: Drawn, edit: Any) -> tuple[Drawn, str | None] | None:
 
 
 # --- controls ------------------------------------------------------------------------------------------------
-def draw_bar(cols: list[Any]) -> dict[str, Any]:
-    """Above the plane, with drawn data (in three columns): drawing on/off, the class a click adds, the count; then
-    the last edit's message. Returns what the live view needs: {"on", "cls", "n", "seen"}."""
+def draw_bar(row: Any) -> dict[str, Any]:
+    """Above the plane, with drawn data (in the picture row, a wrapping horizontal container): drawing on/off, the
+    class a click adds, the count; then the last edit's message. Returns what the live view needs: {"on", "cls",
+    "n", "seen"}."""
     drawn = current()
-    with cols[0]:
+    with row:
         on = st.toggle("✏️ Draw", key=ON_KEY, value=True,
                        help="On: click (tap) the plane to add a point of the chosen class; shift-click (long-press) "
                        "removes the nearest. Off: the plane only shows, and on a phone the page scrolls over it. "
                        + EXPLAIN)
-    with cols[1]:
         cls = st.radio("Class a click adds", range(drawn.k), key=CLASS_KEY, horizontal=True,
                        format_func=lambda c: f"class {c}", label_visibility="collapsed")
-    with cols[2]:
-        st.caption(f"**{drawn.n}** / {MAX_POINTS} points · all train (no test split)")
+        st.caption(f"**{drawn.n}** / {MAX_POINTS} points · all train (no test split)", width="content")
     message = st.session_state.pop(MESSAGE_KEY, None)
     if message:
         st.warning(message, icon="✏️")

@@ -290,13 +290,14 @@ def _picture_row(ctx: PageContext) -> dict[str, Any] | None:
     """Above the plane: TF Playground's two picture checkboxes (they only redraw: no retraining) and, with drawn
     data, the Draw toggle and the class a click adds. Returns what the view needs for drawing (None: no drawn data)."""
     drawn = drawing.in_use()
-    cols = st.columns([1.5, 1.7, 1.4, 2.0, 2.2] if drawn else [1.5, 1.7, 6.2], vertical_alignment="center")
-    with cols[0]:
+    # one row that wraps where it must: columns would stack one control a row on a phone (five rows above the
+    # plane with drawn data); a wrapping row keeps each control its own width and fits two or three
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small", key="sn_picture_row")
+    with row:
         showtest = controls.draw("showtest")
-    with cols[1]:
         discrete = controls.draw("discrete")
     ctx.settings = ctx.settings.replace(showtest=showtest, discrete=discrete)
-    return drawing.draw_bar(cols[2:]) if drawn else None
+    return drawing.draw_bar(row) if drawn else None
 
 
 def _paused_views(ctx: PageContext, live: LiveRun, s: LiveSettings) -> int | None:

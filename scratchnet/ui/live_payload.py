@@ -238,8 +238,10 @@ def chart_lines(param_info: Sequence[ParamInfo], classes: Sequence[str] = ()) ->
                      "dash": [4, 3] if p.is_bias else None})
     return {
         "loss": {"title": "Loss (cross-entropy)", "log": False, "lines": loss},
-        # J = L + penalty is what the gradients are of (J = L when λ = 0; λ may change mid-run)
-        "grad": {"title": "Gradient size ‖∂J/∂θ‖ per tensor, J = L + penalty", "log": True, "lines": grad},
+        # J = L + penalty is what the gradients are of (J = L when λ = 0; λ may change mid-run). The legend names
+        # each tensor; `short` is what a chart too narrow for the title draws (beside the diagram on a laptop)
+        "grad": {"title": "Gradient size ‖∂J/∂θ‖, J = L + penalty", "short": "‖∂J/∂θ‖, J = L + penalty",
+                 "log": True, "lines": grad},
     }
 
 

@@ -52,7 +52,21 @@ function strokeSeries(ctx, ys, limit, px, py, log) {
   ctx.stroke();
 }
 
-// spec: {title, log, lines: [{key, label, color, width, dash}]}; data: {cols, limit, xmax, marks: [[t, text]],
+// The title on one line if it fits, else its short form (spec.short) if that does, else wrapped at spaces: the
+// whole title always reads (a chart beside the diagram is ~230 px wide on a laptop).
+function titleLines(ctx, spec, room) {
+  for (const t of [spec.title, spec.short]) if (t && ctx.measureText(t).width <= room) return [t];
+  const lines = [];
+  let line = '';
+  for (const word of (spec.short || spec.title).split(' ')) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && ctx.measureText(next).width > room) { lines.push(line); line = word; } else line = next;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+// spec: {title, short?, log, lines: [{key, label, color, width, dash}]}; data: {cols, limit, xmax, marks: [[t, text]],
 // marker: t | null, empty: text}
 function drawChart(cv, spec, data) {
   const [ctx, w, h] = fitCanvas(cv);
@@ -71,8 +85,10 @@ function drawChart(cv, spec, data) {
   }
   if (row.length) rows.push(row);
   ctx.font = '600 ' + FONT;
-  const beside = rows.length <= 1 && 6 + ctx.measureText(spec.title).width + 20 + rowW <= w;
-  const box = { l: 62, r: 14, t: beside ? 30 : 30 + 20 * rows.length, b: 40 };
+  const title = titleLines(ctx, spec, w - 12);
+  const beside = title.length === 1 && rows.length <= 1 && 6 + ctx.measureText(title[0]).width + 20 + rowW <= w;
+  const top = 30 + 20 * (title.length - 1); // under the title
+  const box = { l: 62, r: 14, t: beside ? top : top + 20 * rows.length, b: 40 };
   const pw = Math.max(10, w - box.l - box.r), ph = Math.max(10, h - box.t - box.b);
   const log = spec.log;
   const xmax = Math.max(1, data.xmax);
@@ -88,7 +104,7 @@ function drawChart(cv, spec, data) {
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'left';
   ctx.font = '600 ' + FONT;
-  ctx.fillText(spec.title, 6, 16);
+  title.forEach((text, i) => ctx.fillText(text, 6, 16 + 20 * i));
   ctx.font = FONT;
   // y grid and labels
   ctx.textAlign = 'right';
@@ -167,7 +183,7 @@ function drawChart(cv, spec, data) {
   ctx.textAlign = 'left';
   let left = w;
   rows.forEach((items, r) => {
-    const ly = beside ? 16 : 36 + 20 * r;
+    const ly = beside ? 16 : top + 6 + 20 * r;
     let x = w - box.r;
     for (let i = items.length - 1; i >= 0; i--) {
       const line = items[i];
@@ -188,5 +204,6 @@ function drawChart(cv, spec, data) {
     }
   });
   ctx.setLineDash([]);
+  setAttr(cv, 'data-title', title.join('\n')); // the title as drawn, a line each
   setAttr(cv, 'data-legend', `${shown.length} ${rows.length} ${Math.floor(left)}`); // entries, lines, leftmost px
 }

@@ -35,6 +35,12 @@ function mountDiagram(v) {
   });
   box.addEventListener('blur', () => closeEdit(v));
   details.addEventListener('toggle', () => { if (details.open) buildTable(v); });
+  legend.addEventListener('click', (e) => { // the legend's switch: line width by |w| or by |∂J/∂w|
+    if (!e.target.closest('.sn-net-mode')) return;
+    v.net.byGrad = !v.net.byGrad;
+    netLegend(v, v.meta);
+    if (v.net.shown) { v.net.forced = true; drawDiagram(v, v.net.shown); }
+  });
 }
 
 // A new meta (a mount, other drawn features, a new run): the layers, names and input maps.
@@ -161,18 +167,22 @@ function drawDiagram(v, f) {
     n.cv.__snItems = n.items = netItems(v, n.geo);
     n.layer = netLayer(v, n.geo, w, h);
   }
-  const geo = n.geo, th = f.dg.theta, pos = v.meta.colors[1], neg = v.meta.colors[0];
+  const geo = n.geo, th = f.dg.theta, gr = f.dg.grad, pos = v.meta.colors[1], neg = v.meta.colors[0];
   ctx.clearRect(0, 0, w, h);
   ctx.lineCap = 'round';
+  // by |∂J/∂w|: relative to the frame's largest (gradients span decades and shrink as a run converges)
+  let gmax = 0;
+  if (n.byGrad) for (const it of n.items) if (it.kind === 'w') gmax = Math.max(gmax, Math.abs(gr[it.idx]) || 0);
   for (const it of n.items) {
     if (it.kind !== 'w') continue;
     const val = th[it.idx], mid = (it.x0 + it.x1) / 2;
+    it.lw = 0.5 + 6.5 * (n.byGrad ? (gmax > 0 ? Math.abs(gr[it.idx]) / gmax : 0) : Math.min(1, Math.abs(val) / NET_WMAX));
     ctx.beginPath();
     ctx.moveTo(it.x0, it.y0);
     ctx.bezierCurveTo(mid, it.y0, mid, it.y1, it.x1, it.y1);
     ctx.strokeStyle = val >= 0 ? pos : neg;
     ctx.globalAlpha = it === n.hover ? 1 : 0.75;
-    ctx.lineWidth = (it === n.hover ? 1.5 : 0) + 0.5 + 6.5 * Math.min(1, Math.abs(val) / NET_WMAX);
+    ctx.lineWidth = (it === n.hover ? 1.5 : 0) + it.lw;
     ctx.stroke();
   }
   ctx.globalAlpha = 1;
@@ -255,9 +265,11 @@ function mapsImage(v, maps) {
 
 function netLegend(v, m) {
   const sw = (c) => `<span class="sn-net-sw" style="background:${c}"></span>`;
-  v.net.legend.innerHTML = `${sw(m.colors[1])} w &gt; 0 ${sw(m.colors[0])} w &lt; 0 · width ∝ |w| · ▪ bias`
+  const by = !!v.net.byGrad;
+  v.net.legend.innerHTML = `${sw(m.colors[1])} w &gt; 0 ${sw(m.colors[0])} w &lt; 0 · width ∝ ${by ? '|∂J/∂w| (largest: full)' : '|w|'} `
+    + `<button type="button" class="sn-net-mode" data-testid="sn-net-mode" aria-pressed="${by}">width by |∂J/∂w|</button> · ▪ bias`
     + (v.dmeta.inputs.some((i) => i.key) ? ' · click an input to switch it' : '');
-  v.net.legend.title = `Each node shows its output over the plane. A line's width grows with |w| up to |w| = ${NET_WMAX}; `
+  v.net.legend.title = `Each node shows its output over the plane. A line's width grows with |w| up to |w| = ${NET_WMAX} (or, switched, with |∂J/∂w|); `
     + 'the small square at a node\'s corner is its bias. Hover a line or a square for its value and ∂J/∂w.';
 }
 
