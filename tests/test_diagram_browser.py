@@ -182,6 +182,9 @@ def test_the_legend_switches_line_width_between_w_and_its_gradient(browser, base
     paused = wait_live(page, "a.state === 'paused'")
     settle_paused(page, paused["shown"])
     page.click("[data-testid=sn-net-table] summary")
+    # the table is built when the details' toggle event arrives, after the click: wait for its 33 filled rows
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=sn-net-table] tbody input')]"
+                           ".filter((i) => i.value !== '').length === 33")
     table = page.evaluate(TABLE)  # the frame on screen: the one the lines are drawn for
     by_w = page.evaluate(LINE_WIDTHS)
     assert set(by_w) == {k for k in table if not k.startswith('b')} and len(by_w) == 24, (by_w, table)

@@ -182,8 +182,7 @@ def test_on_a_phone_a_tap_adds_a_long_press_removes_and_a_swipe_does_neither(bro
     wait_live(page, "a.points === 3")
     page.touchscreen.tap(*plane_point(page, 0.5, 0.8))  # B: lower middle
     wait_live(page, "a.points === 4")
-    wait_idle(page)
-    assert pts_of(page.url).n == 4
+    poll(lambda: pts_of(page.url).n == 4, what="the two taps in the set that trains (the link)")
 
     # a long press on A removes it: while the finger is still down, once LONG_PRESS_MS has passed
     touch("touchStart", *plane_point(page, 0.5, 0.2))
@@ -204,10 +203,15 @@ def test_on_a_phone_a_tap_adds_a_long_press_removes_and_a_swipe_does_neither(bro
     # D, a last tap: once it is in, the edits sent before it are too (one message at a time, in order)
     page.touchscreen.tap(*plane_point(page, 0.9, 0.6))
     wait_live(page, "a.points === 4")
-    wait_idle(page)
-    drawn = pts_of(page.url)  # the set that trains
+
+    def upper_zeros(drawn) -> int:
+        return sum(drawn.c[i] == 0 and drawn.points[i][1] > 1 for i in range(drawn.n))
+
+    # the set that trains (the link), once the server has it: four points, A gone (the start point only up there)
+    drawn = poll(lambda: (d := pts_of(page.url)).n == 4 and upper_zeros(d) == 1 and d,
+                 what="the drawn set in the link with A removed and D added")
     xy = drawn.points
-    assert drawn.n == 4 and live_attrs(page)["points"] == 4, (drawn, live_attrs(page))
+    assert live_attrs(page)["points"] == 4, live_attrs(page)
     zeros = [tuple(xy[i]) for i in range(drawn.n) if drawn.c[i] == 0]
     assert sorted(drawn.c) == [0, 0, 0, 1], drawn
     assert sum(y > 1 for _, y in zeros) == 1, zeros  # the start point only: A is gone
