@@ -190,6 +190,20 @@ def test_leaving_the_page_stops_at_the_last_frame_reported_on_screen():
     assert live.state == "paused" and live.run.iteration == its[2] == len(live.run.history)
 
 
+def test_leaving_right_after_an_alpha_change_stops_at_the_frame_its_request_reported():
+    """The request that fetched the frames with the new α (the splice) was the only report since Play: leaving
+    then came back to "Iteration 0 · idle" (a fresh-clone run of test_browser's rapid-interaction test)."""
+    live, s = _live()
+    p = live.handle(_cmd(live, "play", 1, shown=0), s)
+    its = [f["it"] for f in p["frames"]]
+    moved = LiveSettings(**{**s.__dict__, "lr": 0.3})
+    live.apply(moved)
+    live.handle({**_cmd(live, "need", 2, shown=its[3], next=its[-1]), "epoch": live.epoch - 1}, moved)
+    assert live.spliced is not None  # answered with the new α's frames
+    live.playing = False  # the page was left before the next request
+    assert live.state == "paused" and live.run.iteration == its[3] == len(live.run.history)
+
+
 def test_reset_starts_a_fresh_run_on_a_new_timeline():
     live, s = _live()
     live.handle(_cmd(live, "step", 1, shown=0), s)
