@@ -204,6 +204,20 @@ def test_leaving_right_after_an_alpha_change_stops_at_the_frame_its_request_repo
     assert live.state == "paused" and live.run.iteration == its[3] == len(live.run.history)
 
 
+def test_leaving_while_the_browser_holds_its_frame_stops_at_the_frame_it_reported():
+    """The limit moved while playing: the browser holds its frame and asks again (an epoch behind), and is
+    answered with the frame the run is at. Leaving then stops at the frame that request reported, not at Play's."""
+    live, s = _live()
+    p = live.handle(_cmd(live, "play", 1, shown=0), s)
+    its = [f["it"] for f in p["frames"]]
+    moved = LiveSettings(**{**s.__dict__, "iters": 300})
+    live.apply(moved)
+    assert live.hold
+    live.handle({**_cmd(live, "need", 2, shown=its[3], next=its[-1]), "epoch": live.epoch - 1}, moved)
+    live.playing = False
+    assert live.state == "paused" and live.run.iteration == its[3] == len(live.run.history)
+
+
 def test_reset_starts_a_fresh_run_on_a_new_timeline():
     live, s = _live()
     live.handle(_cmd(live, "step", 1, shown=0), s)

@@ -146,6 +146,8 @@ class LiveRun:
             self.inbox = None
             self.arrived.clear()
         if not value and self.state == "playing":
+            if self.seen is not None and self.seen[0] > self.shown:  # a later report not yet noted (a held frame)
+                self._note_shown(self.seen[0])  # kept only if it is one of this run's frames in flight
             self._seek(self.shown)
             self.state = "paused"
             self._settle(self.applied[2])
