@@ -142,8 +142,8 @@ TITLE_FIT = """(sel) => { const cv = document.querySelector(sel), lines = (cv.da
   return {lines, widest: Math.max(...lines.map((t) => ctx.measureText(t).width)), room: cv.clientWidth - 6}; }"""
 
 
-@pytest.mark.parametrize("width, height", [(1366, 768), (1920, 1080)])
-def test_the_chart_titles_read_whole_beside_the_diagram(browser, base_url, width, height):
+def playing_net_page(browser, base_url: str, width: int = 1366, height: int = 768):
+    """A fresh context on the Neural network page, its default run playing past iteration 100."""
     ctx = browser.new_context(viewport={"width": width, "height": height})
     ctx.set_default_timeout(30_000)
     page = ctx.new_page()
@@ -152,6 +152,12 @@ def test_the_chart_titles_read_whole_beside_the_diagram(browser, base_url, width
     wait_idle(page)
     page.click("[data-testid=sn-play]")
     wait_live(page, "a.state === 'playing' && a.shown >= 100")
+    return ctx, page
+
+
+@pytest.mark.parametrize("width, height", [(1366, 768), (1920, 1080)])
+def test_the_chart_titles_read_whole_beside_the_diagram(browser, base_url, width, height):
+    ctx, page = playing_net_page(browser, base_url, width, height)
     for sel, titles in (("[data-testid=sn-loss]", ["Loss (cross-entropy)"]),
                         ("[data-testid=sn-grad]", ["Gradient size ‖∂J/∂θ‖, J = L + penalty",
                                                    "‖∂J/∂θ‖, J = L + penalty"])):
@@ -170,14 +176,7 @@ TABLE = """() => Object.fromEntries([...document.querySelectorAll('[data-testid=
 
 
 def test_the_legend_switches_line_width_between_w_and_its_gradient(browser, base_url):
-    ctx = browser.new_context(viewport={"width": 1366, "height": 768})
-    ctx.set_default_timeout(30_000)
-    page = ctx.new_page()
-    page.goto(f"{base_url}/Neural_network")
-    live_ready(page)
-    wait_idle(page)
-    page.click("[data-testid=sn-play]")
-    wait_live(page, "a.state === 'playing' && a.shown >= 100")
+    ctx, page = playing_net_page(browser, base_url)
     page.click("[data-testid=sn-play]")
     paused = wait_live(page, "a.state === 'paused'")
     settle_paused(page, paused["shown"])
