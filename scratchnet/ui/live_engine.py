@@ -259,7 +259,6 @@ class LiveRun:
             self.seen = (shown, time.monotonic())
         if op == "need":
             if self.splice and cmd.get("epoch") == self.epoch - 1:  # asked for frames as α moved
-                self._note_shown(shown)  # this run's frame on screen: where leaving the page pauses it
                 return self.splice_payload(s, ack=req)
             if cmd.get("epoch") != self.epoch or self.state != "playing":  # the browser is behind
                 return self.snapshot(s, ack=req, frames=not self.hold)
