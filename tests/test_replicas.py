@@ -207,7 +207,11 @@ def _upload_then_failover(served: Served, alice, bob, tmp_path) -> None:
     csv = write_csv(tmp_path / "exam.csv")
     go_via_sidebar(alice, "Your_data")  # as a student does: the page links keep the session's settings
     upload(alice, csv)
-    button(alice, "Use this data set on every page").click()
+    try:
+        button(alice, "Use this data set on every page").click(timeout=20_000)
+    except Exception as e:
+        main = alice.locator("[data-testid=stMain]").inner_text(timeout=2000)[:1500]
+        raise AssertionError(f"no 'Use' button at {alice.url} ({replica_of(alice)}); the page shows: {main!r}") from e
     poll(lambda: f"In use: {csv.name}" in alice.locator("[data-testid=stAlert]").first.inner_text(),
          what="'In use' notice")
     go_via_sidebar(alice, "Neural_network")
