@@ -50,6 +50,13 @@ def server_iteration(page) -> int:
     return int(page.get_attribute(LOOK_BACK, "max"))
 
 
+# resolves after n more animation frames: anything the view had due is drawn by then
+NEXT_FRAMES = """n => new Promise(done => {
+  const tick = () => (--n <= 0 ? done() : requestAnimationFrame(tick));
+  requestAnimationFrame(tick);
+})"""
+
+
 def settle_paused(page, shown: int) -> None:
     """Wait until the page has re-rendered for the paused run at `shown` (the look-back slider ends there)."""
     page.wait_for_function(f"() => {{ const s = document.querySelector(\"{LOOK_BACK}\"); "
@@ -67,8 +74,13 @@ def test_the_boundary_survives_a_run_and_pause_stops_the_server_on_the_frame_on_
     page.click("[data-testid=sn-play]")
     paused = wait_live(page, "a.state === 'paused'")
     settle_paused(page, paused["shown"])
+    # read after the pause's own draw: Pause puts the frame with the diagram's numbers on screen (diagram.js
+    # pauseFrame, in the click's task) and draws it at the next animation frame, which a wait can read before
+    settled = live_attrs(page)
+    page.evaluate(NEXT_FRAMES, 10)
     after = live_attrs(page)
-    assert after["shown"] == paused["shown"] and after["draws"] == paused["draws"]  # frozen on that frame
+    assert settled["shown"] == after["shown"] == paused["shown"]  # frozen on that frame
+    assert after["draws"] == settled["draws"]  # nothing drawn since
     assert server_iteration(page) == paused["shown"]  # and the server's run is exactly there
     assert status_text(page).startswith(f"Iteration {paused['shown']:,} / 1,000 · paused")
     assert page.inner_text("[data-testid=sn-play]") == "▶ Resume"
