@@ -447,6 +447,16 @@ def wait_live(page: Any, condition: str, timeout_ms: int = IDLE_TIMEOUT_MS) -> d
     return live_attrs(page)
 
 
+LOOK_BACK = "input[type=range][aria-label='Look back through the run']"  # under the view while paused
+
+
+def settle_paused(page: Any, shown: int) -> None:
+    """Wait until the page has re-rendered for the paused run at `shown` (the look-back slider ends there)."""
+    page.wait_for_function(f"() => {{ const s = document.querySelector(\"{LOOK_BACK}\"); "
+                           f"return s && +s.max === {shown}; }}")
+    wait_idle(page)
+
+
 def wait_ready(page: Any, timeout_ms: int = IDLE_TIMEOUT_MS) -> None:
     """wait_idle, until the page's content has replaced the loading skeleton (right after a load the script
     state reads notRunning before the first run has even started), and on a model page until the live view is

@@ -9,13 +9,20 @@ import re
 
 import pytest
 
-from tests.browser_support import exceptions, live_attrs, live_ready, status_text, wait_idle, wait_live
+from tests.browser_support import (
+    exceptions,
+    live_attrs,
+    live_ready,
+    settle_paused,
+    status_text,
+    wait_idle,
+    wait_live,
+)
 
 pytestmark = pytest.mark.browser
 
 CANVAS = "[data-testid=sn-diagram-canvas]"
 TIP = "[data-testid=sn-net-tip]"
-LOOK_BACK = "input[type=range][aria-label='Look back through the run']"
 
 
 def item(page, name: str) -> dict:
@@ -50,12 +57,6 @@ def hover_tip(page, name: str) -> str:
 
 def value(tip: str, symbol: str) -> float:
     return float(re.search(rf"^{re.escape(symbol)} = (\S+)$", tip, re.M).group(1).replace("−", "-"))
-
-
-def settle_paused(page, shown: int) -> None:
-    page.wait_for_function(f"() => {{ const s = document.querySelector(\"{LOOK_BACK}\"); "
-                           f"return s && +s.max === {shown}; }}")
-    wait_idle(page)
 
 
 def test_the_diagram_lives_through_a_run_shows_w_and_its_gradient_and_takes_typed_weights(browser, base_url):

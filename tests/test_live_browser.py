@@ -10,10 +10,12 @@ import pytest
 
 from tests.browser_support import (
     LIVE,
+    LOOK_BACK,
     exceptions,
     live_attrs,
     live_ready,
     screenshot,
+    settle_paused,
     status_text,
     wait_idle,
     wait_live,
@@ -21,7 +23,6 @@ from tests.browser_support import (
 
 pytestmark = pytest.mark.browser
 
-LOOK_BACK = "input[type=range][aria-label='Look back through the run']"
 ALPHA = "input[type=range][aria-label='Learning rate α']"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
@@ -55,13 +56,6 @@ NEXT_FRAMES = """n => new Promise(done => {
   const tick = () => (--n <= 0 ? done() : requestAnimationFrame(tick));
   requestAnimationFrame(tick);
 })"""
-
-
-def settle_paused(page, shown: int) -> None:
-    """Wait until the page has re-rendered for the paused run at `shown` (the look-back slider ends there)."""
-    page.wait_for_function(f"() => {{ const s = document.querySelector(\"{LOOK_BACK}\"); "
-                           f"return s && +s.max === {shown}; }}")
-    wait_idle(page)
 
 
 def test_the_boundary_survives_a_run_and_pause_stops_the_server_on_the_frame_on_screen(browser, base_url):
