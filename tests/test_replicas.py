@@ -208,7 +208,7 @@ def _upload_then_failover(served: Served, alice, bob, tmp_path) -> None:
     go_via_sidebar(alice, "Your_data")  # as a student does: the page links keep the session's settings
     upload(alice, csv)
     try:
-        button(alice, "Use this data set on every page").click(timeout=20_000)
+        button(alice, "Use this data set on every page").click()
     except Exception as e:
         main = alice.locator("[data-testid=stMain]").inner_text(timeout=2000)[:1500]
         raise AssertionError(f"no 'Use' button at {alice.url} ({replica_of(alice)}); the page shows: {main!r}") from e
