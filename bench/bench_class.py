@@ -50,7 +50,7 @@ from bench.class_client import (
     read_frames,
 )
 from scratchnet.ui import params as S
-from tests.browser_support import Replica, haproxy_stats, listening_pid, serve_replicas
+from tests.serving import Replica, haproxy_stats, listening_pid, serve_replicas
 
 ROOT = Path(__file__).resolve().parents[1]
 

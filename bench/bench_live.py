@@ -84,7 +84,8 @@ from bench.live_session import (
     settle_browser,
     status_iteration,
 )
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, listening_pid, streamlit_server
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
+from tests.serving import listening_pid, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[1]
 

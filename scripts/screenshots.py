@@ -13,10 +13,10 @@ from tests.browser_support import (
     chromium,
     new_page,
     screenshot,
-    streamlit_server,
     wait_live,
     wait_ready,
 )
+from tests.serving import streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
 

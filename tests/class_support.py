@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from scratchnet.classroom import Classroom, open_store
-from tests.browser_support import free_port, poll
+from tests.browser_support import poll
+from tests.serving import free_port
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/sbin/redis-server"
 

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import settings
 
 import tests.hypothesis_profiles  # noqa: F401  (registers the "ci" and "explore" profiles)
-from tests.browser_support import chromium, streamlit_server
+from tests.browser_support import chromium
 from tests.live_support import set_engine_clock
+from tests.serving import streamlit_server
 
 if os.environ.get("CI"):
     settings.load_profile("ci")

@@ -20,12 +20,12 @@ from tests.browser_support import (
     exceptions,
     poll,
     screenshot,
-    streamlit_server,
     wait_idle,
     wait_live,
     wait_ready,
 )
 from tests.class_support import virtual_students
+from tests.serving import streamlit_server
 from tests.test_browser import PLAY, button
 
 ALPHA = "input[type=range][aria-label='Learning rate α']"

@@ -13,8 +13,9 @@ import re
 import pytest
 
 from scratchnet.classroom import Classroom, open_store
-from tests.browser_support import IDLE_TIMEOUT_MS, exceptions, poll, serve_replicas, wait_live, wait_ready
+from tests.browser_support import IDLE_TIMEOUT_MS, exceptions, poll, wait_live, wait_ready
 from tests.class_support import redis_url_fixture, sqlite_url  # noqa: F401 — the redis_url fixture
+from tests.serving import serve_replicas
 from tests.test_browser import PLAY
 from tests.test_class_browser import join
 from tests.test_replicas import kill_replica, replica_of

@@ -7,11 +7,12 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from browser_support import poll, run_async, streamlit_process
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from bench.class_client import Student
 from scratchnet.ui import server
+from tests.browser_support import poll
+from tests.serving import run_async, streamlit_process
 
 TTL_S = 4  # server.disconnectedSessionTTL for these tests: a class's sessions expire within seconds
 SESSIONS, AT_ONCE = 100, 10

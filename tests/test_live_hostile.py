@@ -20,7 +20,7 @@ from scratchnet.data import synthetic_dataset
 from scratchnet.problem import Problem
 from scratchnet.ui import live_payload as P
 from scratchnet.ui.live_engine import LiveRun, LiveSettings
-from tests.browser_support import run_async, streamlit_server
+from tests.serving import run_async, streamlit_server
 
 FORGED: list[Any] = [float("nan"), float("inf"), -float("inf"), "abc", "", None, True, [], {"a": 1}, -5, 10**30,
                      1e308, 2.5, "x" * 10_000]

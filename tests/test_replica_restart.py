@@ -14,9 +14,9 @@ from tests.browser_support import (
     poll,
     run_state,
     screenshot,
-    serve_replicas,
     wait_iteration,
 )
+from tests.serving import serve_replicas
 from tests.test_browser import PLAY, open_app
 from tests.test_replicas import LONG_RUN, kill_replica, replica_of
 

@@ -26,18 +26,16 @@ from bench import bench_class
 from tests.browser_support import (
     ARTIFACTS,
     ROOT,
-    Served,
     errors,
     exceptions,
     iteration,
     new_page,
     poll,
-    run_async,
     screenshot,
-    serve_replicas,
     wait_idle,
     wait_iteration,
 )
+from tests.serving import Served, run_async, serve_replicas
 from tests.test_browser import (
     PLAY,
     button,
