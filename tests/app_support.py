@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -43,6 +44,12 @@ def assert_clean(at: AppTest) -> None:
     """No exception escaped, and no part of the page fell back to the friendly error."""
     assert not at.exception, [e.value for e in at.exception]
     assert not [e.value for e in at.error if FRIENDLY in e.value]
+
+
+def copy_texts(at: AppTest) -> list[str]:
+    """The texts the page offers to copy (scratchnet/ui/copy_link.py's boxes: share link, class link, key), in order."""
+    return [json.loads(c.proto.json)["text"] for c in at.get("bidi_component")
+            if c.proto.component_name == "scratchnet_copy"]
 
 
 def button(at: AppTest, key: str):

@@ -21,9 +21,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
+CLASSROOM_HOST = "classroom.test"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",
+    # a classroom's address: http:// at a name that is not localhost, so not a secure context (no Clipboard API),
+    # as students reach the app at http://<teacher's address>:8501
+    f"--host-resolver-rules=MAP {CLASSROOM_HOST} 127.0.0.1",
 ]
 VIEWPORT = {"width": 1366, "height": 768}
 IDLE_TIMEOUT_MS = 30_000
@@ -212,5 +216,5 @@ def wait_ready(page: Any, timeout_ms: int = IDLE_TIMEOUT_MS) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]') && "
                            "document.querySelector('[data-testid=stMain] h1')", timeout=timeout_ms)
     wait_idle(page, timeout_ms)
-    if page.locator(".stBidiComponent").count():
+    if page.locator("[class*=st-key-sn_live_] .stBidiComponent").count():  # a live view (not a copy box)
         live_ready(page, timeout_ms)

@@ -60,6 +60,12 @@ def violations(page, axe_source: str) -> list[str]:
 @pytest.mark.parametrize("key", list(PAGES))
 def test_every_page_has_no_wcag_aa_violation(browser, base_url, axe_source, key):
     page = open_page(browser, base_url, PAGES[key].url_path)
+    for summary in page.locator("[data-testid=stSidebar] [data-testid=stExpander] summary").all():
+        summary.click()  # their contents too: the share link and its Copy button, the class link's checkboxes
+    copy = page.locator("[data-testid=sn-copy] button")
+    if copy.count():
+        copy.first.click()  # and what it says after a copy
+        copy.first.locator("xpath=..").get_by_role("status").filter(has_text="Copied").wait_for()
     assert violations(page, axe_source) == []
     page.context.close()
 

@@ -14,6 +14,7 @@ import pytest
 from scratchnet.ui import params as S
 from scratchnet.ui.lessons import PRESETS_BY_KEY
 from tests.browser_support import (
+    CLASSROOM_HOST,
     EXCEPTION,
     LIVE,
     STATUS,
@@ -379,15 +380,39 @@ def test_preset_link_sets_the_controls(page, base_url, key):
     assert iteration(page) == 0
 
 
-def test_copy_link_reopens_the_same_setup(browser, base_url):
-    first = browser.new_page(viewport={"width": 1366, "height": 768})
-    open_app(first, base_url, "Neural_network?data=xor&hidden=4&lr=0.3&feats=x1%C2%B2")
+# the clipboard through the keyboard, as a person uses it: Ctrl+C on a text put there, Ctrl+V into a box
+CLIPBOARD_BOX = """(text) => { let t = document.getElementById('sn-test-clipboard');
+  if (!t) { t = document.createElement('textarea'); t.id = 'sn-test-clipboard'; document.body.appendChild(t); }
+  t.value = text; t.focus(); t.select(); }"""
+
+
+def clipboard_put(page, text: str) -> None:
+    page.evaluate(CLIPBOARD_BOX, text)
+    page.keyboard.press("Control+C")
+
+
+def clipboard_paste(page) -> str:
+    page.evaluate(CLIPBOARD_BOX, "")
+    page.keyboard.press("Control+V")
+    return page.input_value("#sn-test-clipboard")
+
+
+def test_copy_link_copies_at_a_classroom_address_and_reopens_the_same_setup(browser, base_url):
+    """Students open the app at http://<teacher's address>: not a secure context, so no Clipboard API. Streamlit's
+    st.code copy button did nothing there and said nothing; this one copies and says so."""
+    first = new_page(browser)
+    classroom = base_url.replace("127.0.0.1", CLASSROOM_HOST)
+    open_app(first, classroom, "Neural_network?data=xor&hidden=4&lr=0.3&feats=x1%C2%B2")
+    assert first.evaluate("() => window.isSecureContext") is False
+    clipboard_put(first, "not copied")
     first.get_by_text("Copy link for this setup").click()
-    link = first.locator("[data-testid=stPopoverBody] code").first
-    link.wait_for()
-    url = link.inner_text().strip()
-    first.close()
-    assert url.startswith(base_url + "/Neural_network?"), url
+    box = first.locator("[data-testid=stSidebar] [data-testid=sn-copy]").first
+    url = box.locator("code").inner_text().strip()
+    assert url.startswith(classroom + "/Neural_network?"), url
+    box.get_by_role("button", name=re.compile("^Copy link")).click()
+    poll(lambda: box.locator(".sn-copy-said").inner_text() == "Copied ✓", what="the box to say it copied")
+    assert clipboard_paste(first) == url
+    first.context.close()
     other = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()  # another student
     other.goto(url)
     wait_idle(other)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from app_support import assert_clean, open_page
+from app_support import assert_clean, copy_texts, open_page
 from class_support import sqlite_url
 from live_support import Browser
 
@@ -62,6 +62,7 @@ def test_the_teacher_sees_code_link_and_qr_and_students_never_the_key(store):
     text = " ".join(m.value for m in teacher.markdown)
     assert f"`{code}`" in text and f"/Class?join={code}" in text and key not in text
     assert len(teacher.get("image")) == 1  # the QR code
+    assert key in copy_texts(teacher)  # the teacher's own key, to copy (in its closed expander)
     student = join(code, "Ada")
     board = open_page("board", **{"class": code})
     for at in (student, board):

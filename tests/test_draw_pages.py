@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from app_support import assert_clean, open_page, switch
+from app_support import assert_clean, copy_texts, open_page, switch
 from live_support import Browser, components, payload
 
 from scratchnet.data import synthetic_dataset
@@ -80,7 +80,7 @@ def test_a_link_brings_the_points_and_a_garbled_one_gets_a_message():
     drawn = Drawn.start(3).add(1.0, -1.0, 2)[0]
     at = open_page("net", data="drawn", pts=drawn.encode())
     assert at.session_state[drawing.DRAWN_KEY] == drawn and payload(at)["meta"]["k"] == 3
-    share = [c.value for c in at.code]
+    share = copy_texts(at)
     assert any(f"pts={drawn.encode()}" in c and "data=drawn" in c for c in share), share
     bad = open_page("net", data="drawn", pts="AQI*garbled")
     assert any("cannot be read" in w.value for w in bad.warning), [w.value for w in bad.warning]
@@ -98,7 +98,7 @@ def test_a_set_too_long_for_a_link_says_so_and_the_csv_is_offered(monkeypatch):
     at.session_state[drawing.DRAWN_KEY] = big
     at.run()
     assert_clean(at)
-    code = [c.value for c in at.code]
+    code = copy_texts(at)
     assert code and all("pts=" not in c for c in code)  # no half link
     assert any("do not fit in a link" in w.value for w in at.warning), [w.value for w in at.warning]
     assert PTS not in at.query_params
@@ -119,7 +119,7 @@ def test_use_it_in_class_writes_the_link_that_hides_the_ticked_groups():
     at = open_page("net", data="xor", lr="0.3")
     at.checkbox(key="present_hide_data").check().run()
     at.checkbox(key="present_hide_nav").check().run()
-    link = at.code[-1].value
+    link = copy_texts(at)[-1]
     assert link.endswith("hide=data,nav") and "data=xor" in link and "lr=0.3" in link, link
     shown = open_page("net", data="xor", lr="0.3", hide="data,nav")
     keys = {w.key for w in shown.selectbox} | {w.key for w in shown.select_slider}

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from app_support import assert_clean, button, open_page, shown, switch
+from app_support import assert_clean, button, copy_texts, open_page, shown, switch
 from live_support import Browser
 from realistic_data import titanic_csv, wine_csv
 from streamlit.testing.v1 import AppTest
@@ -281,8 +281,8 @@ def test_the_drawn_features_are_in_the_share_link_and_hidden_in_presentation_mod
     button(plain, "use_upload").click().run()
     switch(plain, "logistic")
     plain.selectbox(key="plot_y").set_value("Hue").run()
-    link = next(c.value for c in plain.code if "?" in c.value)
+    link = next(c for c in copy_texts(plain) if "?" in c)
     assert "plot_y=Hue" in link and "plot_x=Flavanoids" in link
     switch(plain, "upload")
     plain.selectbox(key="data").set_value("moons").run()  # two features: no feature names in the link
-    assert plain.code and not any("plot_" in c.value for c in plain.code)
+    assert copy_texts(plain) and not any("plot_" in c for c in copy_texts(plain))

@@ -18,6 +18,7 @@ from scratchnet.classroom import ClassError, Target
 from scratchnet.classroom.room import NICK_MAX
 from scratchnet.ui import class_link, drawing
 from scratchnet.ui.class_link import as_text, classroom
+from scratchnet.ui.copy_link import copy_box
 from scratchnet.ui.lessons import PRESETS, PRESETS_BY_KEY
 from scratchnet.ui.page import PageContext
 from scratchnet.ui.params import PARAMS, PARAMS_BY_KEY, SIDEBAR_KEYS
@@ -129,7 +130,7 @@ def teacher_panel(ctx: PageContext, code: str, key: str) -> None:
                      query_params={"class": code})
         with st.expander("Teacher key (keep it private)"):
             st.caption("With the code, it reopens this class from another browser. Never put it on the projector.")
-            st.code(key, language=None)
+            copy_box(key, key="sn_copy_teacher_key", label="Copy key")
     with right:
         st.image(qr_png(link), width=220, caption="Scan to join")
     if view.closed:

@@ -12,6 +12,7 @@ import streamlit as st
 
 from scratchnet.problem import Problem
 from scratchnet.ui import class_link, controls, data_source, drawing, presenting, runs, server
+from scratchnet.ui.copy_link import copy_box
 from scratchnet.ui.lessons import LESSON, Preset, lesson_for
 from scratchnet.ui.params import PARAMS_BY_KEY, SIDEBAR_KEYS, Settings, hide_query, parse_hidden
 from scratchnet.ui.runs import LIVE_PREFIX  # noqa: F401 — re-exported: pages and the live view imported it from here
@@ -172,7 +173,7 @@ def data_notes(ctx: PageContext) -> None:
 
 
 def share_link(ctx: PageContext) -> None:
-    """Sidebar: a link that reopens exactly this page with these settings (copy button on the code box), with the
+    """Sidebar: a link that reopens exactly this page with these settings (and its Copy button), with the
     drawn points when they fit, and the "Use it in class" link builder."""
     base = (st.context.url or f"/{ctx.info.url_path}").split("?")[0]
     sliced = ctx.problem is not None and ctx.problem.dataset.n_features > 2
@@ -180,10 +181,11 @@ def share_link(ctx: PageContext) -> None:
     settings = ctx.settings.share_query(keys)
     pts, too_long = drawing.share_part(len(base) + len(urlencode(settings, doseq=True)) + 40)
     query = settings | pts
-    with st.sidebar.popover("🔗 Copy link for this setup", width="stretch"):
+    # an expander, not a popover: a popover placed before the copy box has drawn opens too small, and cuts it
+    with st.sidebar.expander("🔗 Copy link for this setup"):
         st.caption("Everything you set here is in this link: data, seed, learning rate, iterations, units, "
                    "features. To hide controls for a class, use “Use it in class” below.")
-        st.code(presenting.link(base, query, ctx.hidden), language=None, wrap_lines=True)
+        copy_box(presenting.link(base, query, ctx.hidden), key="sn_copy_share", label="Copy link")
         if too_long:
             st.warning(too_long, icon="✏️")
     presenting.builder(base, query, ctx.hidden)

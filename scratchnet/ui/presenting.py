@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from scratchnet.ui.copy_link import copy_box
 from scratchnet.ui.params import HIDE, HIDEABLE, hide_query
 
 PREFIX = "present_hide_"  # widget keys: one checkbox per group
@@ -27,4 +28,4 @@ def builder(base: str, query: dict[str, str | list[str]], hidden: set[str]) -> N
                    "controls hidden and the sidebar closed. The learning rate and Play always stay.")
         ticked = {g for g, what in HIDEABLE.items()
                   if st.checkbox(f"Hide {what}", value=g in hidden, key=f"{PREFIX}{g}")}
-        st.code(link(base, query, ticked), language=None, wrap_lines=True)
+        copy_box(link(base, query, ticked), key="sn_copy_class", label="Copy link")
