@@ -421,6 +421,14 @@ def test_copy_link_copies_at_a_classroom_address_and_reopens_the_same_setup(brow
     assert slider_value(other, "Hidden units") == "4"
     assert slider_value(other, "Learning rate α") == "0.3"
     assert "x1²" in other.locator("[data-testid=stMultiSelect]").inner_text()
+    # a browser that can copy neither way: the link is left selected, and the box says to press Ctrl+C
+    other.evaluate("() => { document.execCommand = () => false; }")
+    other.get_by_text("Copy link for this setup").click()
+    box = other.locator("[data-testid=stSidebar] [data-testid=sn-copy]").first
+    box.get_by_role("button", name=re.compile("^Copy link")).click()
+    poll(lambda: box.locator(".sn-copy-said").inner_text() == "Selected: press Ctrl+C (⌘C on a Mac) to copy",
+         what="the box to say the link is selected")
+    assert other.evaluate("() => window.getSelection().toString()").strip() == url
     other.context.close()
 
 
