@@ -415,7 +415,7 @@ def test_copy_link_copies_at_a_classroom_address_and_reopens_the_same_setup(brow
     first.context.close()
     other = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()  # another student
     other.goto(url)
-    wait_idle(other)
+    wait_ready(other)
     assert not exceptions(other), exceptions(other)
     assert data_set(other) == "xor"
     assert slider_value(other, "Hidden units") == "4"
@@ -427,7 +427,7 @@ def test_copy_link_copies_at_a_classroom_address_and_reopens_the_same_setup(brow
     box = other.locator("[data-testid=stSidebar] [data-testid=sn-copy]").first
     box.get_by_role("button", name=re.compile("^Copy link")).click()
     poll(lambda: box.locator(".sn-copy-said").inner_text() == "Selected: press Ctrl+C (⌘C on a Mac) to copy",
-         what="the box to say the link is selected")
+         what=f"the box to say the link is selected; it says {box.locator('.sn-copy-said').inner_text()!r}")
     assert other.evaluate("() => window.getSelection().toString()").strip() == url
     other.context.close()
 

@@ -1,6 +1,8 @@
 // A text to copy (a link, a key) and its Copy button. Students open the app at http://<teacher's address>:8501, which
 // is not a secure context: the Clipboard API is missing there, so the copy falls back to the browser's copy command on
 // a selected text, and the box says whether it worked; if neither can, the text is left selected for Ctrl+C.
+const SAID = new Map(); // text -> what its box last said: a rerun that draws the box anew keeps it
+
 export default function ({ parentElement, data }) {
   let box = parentElement.querySelector('.sn-copy');
   if (!box) {
@@ -12,7 +14,8 @@ export default function ({ parentElement, data }) {
     box.querySelector('button').addEventListener('click', () => copy(box));
     parentElement.appendChild(box);
   }
-  if (box.dataset.text !== data.text) box.querySelector('.sn-copy-said').textContent = '';
+  const said = box.querySelector('.sn-copy-said'), now = SAID.get(data.text) || '';
+  if (said.textContent !== now) said.textContent = now; // a live region: set only when it changes
   box.dataset.text = data.text;
   box.querySelector('code').textContent = data.text;
   const button = box.querySelector('button');
@@ -42,4 +45,5 @@ async function copy(box) {
   }
   if (!ok) window.getSelection().selectAllChildren(box.querySelector('code'));
   said.textContent = ok ? 'Copied ✓' : 'Selected: press Ctrl+C (⌘C on a Mac) to copy';
+  SAID.set(text, said.textContent);
 }
