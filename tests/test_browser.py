@@ -397,6 +397,19 @@ def clipboard_paste(page) -> str:
     return page.input_value("#sn-test-clipboard")
 
 
+def copy_the_share_link(page, says: str) -> str:
+    """Open "Copy link for this setup", click its Copy button, wait until the box says `says`; return the link."""
+    page.get_by_text("Copy link for this setup").click()
+    box = page.locator("[data-testid=stSidebar] [data-testid=sn-copy]").first
+    box.get_by_role("button", name=re.compile("^Copy link")).click()
+    said = box.locator(".sn-copy-said")
+    try:
+        poll(lambda: said.inner_text() == says, what=f"the box to say {says!r}")
+    except AssertionError as e:  # what it said instead, read when the wait ran out
+        raise AssertionError(f"{e}; it says {said.inner_text()!r}") from None
+    return box.locator("code").inner_text().strip()
+
+
 def test_copy_link_copies_at_a_classroom_address_and_reopens_the_same_setup(browser, base_url):
     """Students open the app at http://<teacher's address>: not a secure context, so no Clipboard API. Streamlit's
     st.code copy button did nothing there and said nothing; this one copies and says so."""
@@ -405,12 +418,8 @@ def test_copy_link_copies_at_a_classroom_address_and_reopens_the_same_setup(brow
     open_app(first, classroom, "Neural_network?data=xor&hidden=4&lr=0.3&feats=x1%C2%B2")
     assert first.evaluate("() => window.isSecureContext") is False
     clipboard_put(first, "not copied")
-    first.get_by_text("Copy link for this setup").click()
-    box = first.locator("[data-testid=stSidebar] [data-testid=sn-copy]").first
-    url = box.locator("code").inner_text().strip()
+    url = copy_the_share_link(first, "Copied ✓")
     assert url.startswith(classroom + "/Neural_network?"), url
-    box.get_by_role("button", name=re.compile("^Copy link")).click()
-    poll(lambda: box.locator(".sn-copy-said").inner_text() == "Copied ✓", what="the box to say it copied")
     assert clipboard_paste(first) == url
     first.context.close()
     other = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()  # another student
@@ -423,11 +432,7 @@ def test_copy_link_copies_at_a_classroom_address_and_reopens_the_same_setup(brow
     assert "x1²" in other.locator("[data-testid=stMultiSelect]").inner_text()
     # a browser that can copy neither way: the link is left selected, and the box says to press Ctrl+C
     other.evaluate("() => { document.execCommand = () => false; }")
-    other.get_by_text("Copy link for this setup").click()
-    box = other.locator("[data-testid=stSidebar] [data-testid=sn-copy]").first
-    box.get_by_role("button", name=re.compile("^Copy link")).click()
-    poll(lambda: box.locator(".sn-copy-said").inner_text() == "Selected: press Ctrl+C (⌘C on a Mac) to copy",
-         what=f"the box to say the link is selected; it says {box.locator('.sn-copy-said').inner_text()!r}")
+    assert copy_the_share_link(other, "Selected: press Ctrl+C (⌘C on a Mac) to copy") == url
     assert other.evaluate("() => window.getSelection().toString()").strip() == url
     other.context.close()
 

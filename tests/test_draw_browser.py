@@ -223,11 +223,11 @@ def test_on_a_phone_a_tap_adds_a_long_press_removes_and_a_swipe_does_neither(bro
 
 def test_the_use_it_in_class_link_hides_what_was_ticked(browser, base_url):
     page = open_live(browser, base_url, "Logistic_regression?data=circles&lr=0.3")
-    page.locator("[data-testid=stExpander] summary").filter(has_text="Use it in class").click()
+    in_class = page.locator("[data-testid=stExpander]:has(summary:has-text('Use it in class'))")
+    in_class.locator("summary").click()
     for label in ("Hide data set controls", "Hide batch size and L2"):
         checkbox(page, label).click()
         wait_idle(page)
-    in_class = page.locator("[data-testid=stExpander]:has(summary:has-text('Use it in class'))")
     code = in_class.locator("[data-testid=sn-copy] code").inner_text()
     assert "hide=advanced,data" in code and "lr=0.3" in code and "data=circles" in code, code
     page.goto(code.strip())
