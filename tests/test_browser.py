@@ -467,7 +467,8 @@ def test_rapid_clicks_slider_moves_and_page_switches_mid_run(page, base_url):
     assert not exceptions(page), exceptions(page)
     live_ready(page)
     paused_at = wait_paused(page)
-    assert paused_at > 0 and run_state(page) == "paused"  # switching pages pauses the run, keeps it
+    said = f"status {status_text(page)!r}, notice {page.locator('.sn-notice').inner_text()!r}, url {page.url}"
+    assert paused_at > 0 and run_state(page) == "paused", said  # switching pages pauses the run, keeps it
     assert slider_value(page, "Learning rate α") == "0.3"
 
     page.click(PLAY)

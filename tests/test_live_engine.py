@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 
 import numpy as np
 import pytest
@@ -202,6 +203,30 @@ def test_leaving_right_after_an_alpha_change_stops_at_the_frame_its_request_repo
     assert live.spliced is not None  # answered with the new α's frames
     live.playing = False  # the page was left before the next request
     assert live.state == "paused" and live.run.iteration == its[3] == len(live.run.history)
+
+
+@pytest.mark.parametrize("after_s", [0.0, 0.2, 1.0, 60.0])
+def test_leaving_before_any_report_after_play_and_an_alpha_change_stops_near_the_frame_on_screen(monkeypatch, after_s):
+    """Play, α moved at once (its page run sends the new α's frames, no request), the page left `after_s` later,
+    before the browser could report a frame (nothing is sent after the link's click): the run stops where the
+    browser is by now at the playback rate, with the α change kept; not back at "Iteration 0 · idle" (a
+    fresh-clone run of test_browser's rapid-interaction test, after the fix above)."""
+    now = [100.0]
+    set_engine_clock(monkeypatch, perf_counter=lambda: 0.0, monotonic=lambda: now[0])
+    live, s = _live(iters=2000)
+    live.handle(_cmd(live, "play", 1, shown=0), s)
+    moved = LiveSettings(**{**s.__dict__, "lr": 0.3})
+    now[0] += 0.05
+    live.apply(moved)
+    sp = live.splice_payload(moved, ack=1)["splice"]  # what _answer sends in the slider's run
+    now[0] += after_s
+    live.playing = False
+    stride, fps = s.playback()
+    by_now = stride * math.floor((0.05 + after_s) * fps)  # the last frame due on screen
+    at, start = live.run.iteration, sp["base"]
+    assert live.state == "paused" and at == len(live.run.history) == min(by_now, sp["frames"][-1]["it"]) > 0
+    lrs = live.run.history.columns["lr"]
+    assert lrs == [0.1] * min(at, start) + [0.3] * max(0, at - start)  # the α change kept where it was played
 
 
 def test_leaving_while_the_browser_holds_its_frame_stops_at_the_frame_it_reported():

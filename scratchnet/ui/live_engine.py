@@ -111,6 +111,7 @@ class LiveRun:
         self.store = {run.iteration: run.model.get_params()}  # θ of every frame in flight
         self.shown = run.iteration
         self.applied = (s.lr, s.l2, s.iters)
+        self.pace = math.prod(s.playback())  # iterations a second the browser plays
         self.now: tuple[tuple[Any, ...], Frames] | None = None  # the frame for the weights now, and of what
         self.preroll: tuple[tuple[Any, ...], TrainingRun, Frames, dict[str, Any]] | None = None  # (what, fork, …)
         self.splice = False  # α or λ moved while playing: the next answer carries frames with the new values
@@ -140,17 +141,29 @@ class LiveRun:
 
     @playing.setter
     def playing(self, value: bool) -> None:
-        """Setting False (the page was left) stops at the last frame the browser reported on screen; requests
+        """Setting False (the page was left) stops at the frame the browser shows by now (_on_screen); requests
         still on their way from that page's view are dropped (a late Play must not restart it)."""
         if not value:
             self.inbox = None
             self.arrived.clear()
         if not value and self.state == "playing":
-            if self.seen is not None and self.seen[0] > self.shown:  # a later report not yet noted (a held frame)
-                self._note_shown(self.seen[0])  # kept only if it is one of this run's frames in flight
-            self._seek(self.shown)
+            self._seek(self._on_screen())
             self.state = "paused"
             self._settle(self.applied[2])
+
+    def _on_screen(self) -> int:
+        """The frame the browser shows by now, as far as the run can tell when no request can say it (the page
+        was left: nothing is sent after the link's click): its last report played on at the playback rate, up to
+        the last frame sent. A student who left a second after Play or an α change comes back to about the frame
+        they saw, never to the start. Frames sent after an α change that it has reached are taken as the run's."""
+        if self.seen is None:
+            return self.shown
+        shown, when = self.seen
+        estimate = shown + (time.monotonic() - when) * self.pace
+        if self.spliced is not None and self.spliced[1] <= estimate and self._seek(self.spliced[1]):
+            self._take_splice()  # it played on into them (it would have, from a frame before their first)
+        self._note_shown(max((k for k in self.store if k <= estimate), default=self.shown))
+        return self.shown
 
     def _settle(self, target: int) -> None:
         """A run that is not playing is idle (never trained), paused, finished (at its limit) or diverged."""
@@ -199,7 +212,7 @@ class LiveRun:
                 self.splice = True
             else:
                 self.hold, self.splice = True, False
-        self.applied = (s.lr, s.l2, s.iters)
+        self.applied, self.pace = (s.lr, s.l2, s.iters), math.prod(s.playback())
         self._settle(s.iters)
         if self.state == "finished" and self.run.iteration < s.iters and not self.run.diverged:
             self.state = "paused"  # the limit was raised: Resume goes on from here
