@@ -6,6 +6,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -59,9 +60,14 @@ def _pause_runs_on_page_switch(page: str) -> None:
         st.session_state[ACTIVE_PAGE_KEY] = page
 
 
+_closes_on_a_phone = st.components.v2.component(
+    "scratchnet_sidebar_links", html="", js=Path(__file__).with_name("sidebar_links.js").read_text())
+
+
 def navigation(hidden: set[str]) -> None:
     for p in PAGES.values():
         st.page_link(p.script, label=p.label, icon=p.icon, query_params=hide_query(hidden) or None)
+    _closes_on_a_phone(key="sn_sidebar_links")  # a tap on a link closes a sidebar that hides the page
 
 
 def setup(page: str) -> PageContext:
@@ -141,6 +147,7 @@ label[data-testid="stWidgetLabel"][disabled] p {color: #737270;}
 [data-testid="stPageLink-NavLink"]:focus-visible {
   outline: 2px solid currentColor; outline-offset: 2px; border-radius: 4px;
 }
+.st-key-sn_sidebar_links {display: none;}  /* draws nothing: it only listens */
 </style>
 """
 
