@@ -35,7 +35,9 @@ def test_the_wheel_holds_one_namespace_with_its_assets(wheel):
     packages = {str(p.parent.relative_to(ROOT / "scratchnet")) for p in (ROOT / "scratchnet").rglob("__init__.py")}
     for package in packages:  # every subpackage of the checkout is in the wheel (pyproject lists them by hand)
         assert f"scratchnet/{package}/__init__.py".replace("/./", "/") in names, package
-    assert "scratchnet/ui/live_component/live.js" in names
+    assets = {f"scratchnet/{p.relative_to(ROOT / 'scratchnet').as_posix()}" for pattern in ("*.js", "*.css")
+              for p in (ROOT / "scratchnet").rglob(pattern)}  # the app reads them at import: pyproject lists them
+    assert "scratchnet/ui/live_component/live.js" in assets and not assets - set(names), assets - set(names)
     assert {f"scratchnet/sample_data/{p.name}" for p in (ROOT / "sample_data").glob("*.csv")} <= set(names)
 
 
