@@ -176,6 +176,37 @@ def test_a_phone_scrolls_when_swiping_over_the_charts_and_shows_play_and_the_bou
     page.context.close()
 
 
+# (the boundary's width, the size live.js's layout fits to the screen now: the largest square that leaves its
+# legend and the row of sliders under it on screen, 300 px at least, at most 58 % of the view's width)
+FIT = """() => { const r = document.querySelector('[data-testid=sn-live]'), main = r.querySelector('.sn-main');
+  const below = 100 + r.querySelector('.sn-legend').offsetHeight;
+  const room = innerHeight - main.getBoundingClientRect().top - below;
+  return [r.querySelector('[data-testid=sn-boundary]').clientWidth,
+          Math.round(Math.max(300, Math.min(r.clientWidth * 0.58, room)))];
+}"""
+# content above the view grown to h px (a stand-in for Streamlit's elements there changing height)
+ABOVE = """h => { let d = document.getElementById('sn-test-above');
+  if (!d) { d = document.createElement('div'); d.id = 'sn-test-above';
+            document.querySelector('[data-testid=stMainBlockContainer]').prepend(d); }
+  d.style.height = `${h}px`; }"""
+
+
+def test_the_boundary_is_fitted_again_when_content_above_the_view_changes_height(browser, base_url):
+    """Content above the view that grows or shrinks moves the view without resizing it. The boundary kept the size
+    it had before (a paused page's rerun left it 12 px short of the screen, and a student's next click on the
+    diagram redrew it: test_diagram_browser's flake, 4 runs in 6 under load). It is fitted again, both ways."""
+    page = open_live(browser, base_url, "Neural_network")
+    fitted = f"() => {{ const [got, want] = ({FIT})(); return got === want; }}"
+    page.wait_for_function(fitted)
+    sizes = [page.evaluate(FIT)[0]]
+    for h in (60, 0):
+        page.evaluate(ABOVE, h)
+        page.wait_for_function(fitted)
+        sizes.append(page.evaluate(FIT)[0])
+    assert sizes[1] < sizes[0] == sizes[2], sizes
+    page.context.close()
+
+
 def test_the_projector_layout_makes_the_boundary_the_hero(browser, base_url):
     page = open_live(browser, base_url, "Neural_network", **PROJECTOR)
     page.click("[data-testid=sn-play]")

@@ -81,6 +81,10 @@ function mountView(parent) {
   document.addEventListener('click', v.onNav, true);
   v.resize = new ResizeObserver(() => { v.sized = false; v.dirty = true; schedule(v); });
   v.resize.observe(root);
+  // the boundary fits the screen below the view's top: content above it that grows or shrinks (Streamlit's
+  // elements redrawn after a Pause) moves the view without resizing it, so the page's size is watched too
+  const page = root.closest('[data-testid=stMainBlockContainer]');
+  if (page) v.resize.observe(page);
   v.onWindow = () => { v.sized = false; v.dirty = true; schedule(v); };
   window.addEventListener('resize', v.onWindow);
   render(v); // disabled until the first payload has been drawn
